@@ -1,0 +1,39 @@
+# Two commands for a fresh machine:  make run  and  make test.
+# Each sets up what it needs: a uv tool venv, then the project venv from uv.lock.
+
+PYTHON ?= python3
+VENV := .venv
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+NETWORK ?= examples/network/kyrgyz-consulates-russia.toml
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: run test lint bench clean
+
+run: $(VENV)/.synced
+	$(VENV)/bin/kezek db upgrade
+	$(VENV)/bin/kezek network load $(NETWORK)
+	$(VENV)/bin/kezek serve --host 127.0.0.1 --port 8000
+
+test: lint
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/mypy
+
+bench: $(VENV)/.synced
+	$(VENV)/bin/python bench/booking_rush.py
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check 'uv>=0.5'
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	touch $@
+
+clean:
+	rm -rf $(VENV) $(TOOLS) var .mypy_cache .ruff_cache .pytest_cache

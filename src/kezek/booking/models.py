@@ -1,0 +1,99 @@
+"""Citizens, bookings, and the per-slot counters that make overselling impossible."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kezek.db import Base
+from kezek.network.models import Office, Service
+from kezek.types import UTCDateTime, utcnow
+
+
+class BookingStatus(StrEnum):
+    confirmed = "confirmed"
+    cancelled = "cancelled"
+    # A confirmed booking whose time passed without a check-in.
+    lapsed = "lapsed"
+
+
+class Citizen(Base):
+    __tablename__ = "citizen"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # HMAC-SHA256 of the normalised document number; the number itself is never stored.
+    document_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    document_tail: Mapped[str] = mapped_column(String(3))
+    full_name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(2))
+    legal_stay_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Booking(Base):
+    __tablename__ = "booking"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(8), unique=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Which window pool and how many consecutive slot cells the booking holds.
+    pool: Mapped[str] = mapped_column(String(500))
+    cells: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default=BookingStatus.confirmed)
+    language: Mapped[str] = mapped_column(String(2))
+    idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True, nullable=True)
+    request_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    office: Mapped[Office] = relationship()
+    service: Mapped[Service] = relationship()
+    citizen: Mapped[Citizen] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('confirmed', 'cancelled', 'lapsed')",
+            name="known_status",
+        ),
+        CheckConstraint("cells > 0 AND ends_at > starts_at", name="positive_span"),
+        # At most one active booking per citizen and service, enforced by the database.
+        Index(
+            "uq_booking_one_active",
+            "citizen_id",
+            "service_id",
+            unique=True,
+            postgresql_where=text("status = 'confirmed'"),
+            sqlite_where=text("status = 'confirmed'"),
+        ),
+        Index("ix_booking_office_starts_at", "office_id", "starts_at"),
+    )
+
+
+class SlotCell(Base):
+    """How many bookings hold one slot cell of a window pool.
+
+    A row appears with the first booking of its cell. ``capacity`` is what the windows
+    offered when that booking was taken; every increment is conditional on the counter
+    being below it and the CHECK makes the database itself refuse an oversold cell.
+    """
+
+    __tablename__ = "slot_cell"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), primary_key=True)
+    pool: Mapped[str] = mapped_column(String(500), primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    booked: Mapped[int] = mapped_column(Integer)
+    capacity: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        CheckConstraint("booked >= 0 AND booked <= capacity", name="within_capacity"),
+    )

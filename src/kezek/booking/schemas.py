@@ -1,0 +1,131 @@
+"""Request and response bodies of the booking API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from kezek.booking.identity import (
+    normalize_document,
+    normalize_full_name,
+    reject_control_characters,
+)
+from kezek.booking.models import Booking
+from kezek.booking.reference import display_reference
+from kezek.booking.slots import Slot
+from kezek.network.schemas import Localized, ServicePublic
+
+Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+Language = Literal["ky", "ru", "en"]
+
+
+def _require_offset(value: object) -> object:
+    if (
+        isinstance(value, str)
+        and value
+        and not (value.endswith(("Z", "z")) or "+" in value[10:] or "-" in value[10:])
+    ):
+        raise ValueError(
+            "has no UTC offset; write the time as given by the availability list, "
+            "for example 2025-04-10T09:00:00+03:00"
+        )
+    return value
+
+
+StartTime = Annotated[datetime, BeforeValidator(_require_offset)]
+DocumentNumber = Annotated[str, Field(max_length=40), AfterValidator(normalize_document)]
+FullName = Annotated[str, Field(max_length=300), AfterValidator(normalize_full_name)]
+Phone = Annotated[str, Field(max_length=40), AfterValidator(reject_control_characters)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BookingCreate(Body):
+    office: Code
+    service: Code
+    start: StartTime
+    document_number: DocumentNumber
+    full_name: FullName
+    phone: Phone
+    language: Language = "ru"
+    legal_stay_until: date | None = None
+
+
+class BookingReschedule(Body):
+    start: StartTime
+
+
+class OfficeBrief(BaseModel):
+    code: str
+    name: Localized
+    address: Localized
+    timezone: str
+
+
+class BookingPublic(BaseModel):
+    reference: str = Field(description="8 characters; shown to people as XXXX-XXXX")
+    reference_display: str
+    status: str
+    office: OfficeBrief
+    service: ServicePublic
+    start: datetime = Field(description="In the office's own UTC offset")
+    end: datetime
+    full_name: str
+    phone: str
+    document_tail: str = Field(description="The last 3 characters of the document number")
+    language: str
+    legal_stay_until: date | None
+
+    @classmethod
+    def of(cls, booking: Booking) -> BookingPublic:
+        zone = ZoneInfo(booking.office.timezone)
+        office = booking.office
+        return cls(
+            reference=booking.reference,
+            reference_display=display_reference(booking.reference),
+            status=booking.status,
+            office=OfficeBrief.model_validate(
+                {
+                    "code": office.code,
+                    "name": office.name,
+                    "address": office.address,
+                    "timezone": office.timezone,
+                }
+            ),
+            service=ServicePublic.of(booking.service),
+            start=booking.starts_at.astimezone(zone),
+            end=booking.ends_at.astimezone(zone),
+            full_name=booking.citizen.full_name,
+            phone=booking.citizen.phone,
+            document_tail=booking.citizen.document_tail,
+            language=booking.language,
+            legal_stay_until=booking.citizen.legal_stay_until,
+        )
+
+
+class SlotPublic(BaseModel):
+    start: datetime
+    end: datetime
+    available: int
+    capacity: int
+
+    @classmethod
+    def of(cls, slot: Slot, zone: ZoneInfo) -> SlotPublic:
+        return cls(
+            start=slot.starts_at.astimezone(zone),
+            end=slot.ends_at.astimezone(zone),
+            available=slot.available,
+            capacity=slot.capacity,
+        )
+
+
+class AvailabilityPublic(BaseModel):
+    office: str
+    service: str
+    timezone: str
+    slots: list[SlotPublic]

@@ -1,0 +1,123 @@
+"""Bookable capacity from windows × hours × service durations, in the office's own time zone.
+
+An office's day is cut into cells of ``slot_minutes`` per window pool (windows that handle
+the same services). A cell's capacity is the number of bookable windows of the pool staffed
+for the whole cell. A service of duration d holds ceil(d / slot_minutes) consecutive cells
+of one pool. Cells are stepped in UTC from each opening time, so a day on which the
+clocks change has exactly as many cells as it has real staffed minutes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from kezek.network.calendar import OfficeCalendar, WindowPlan, window_hours
+
+
+@dataclass(frozen=True, order=True)
+class CellKey:
+    pool: str
+    starts_at: datetime  # aware, UTC
+
+
+@dataclass(frozen=True)
+class Slot:
+    starts_at: datetime  # aware, UTC
+    ends_at: datetime
+    capacity: int
+    available: int
+
+
+@dataclass(frozen=True)
+class OfficePlan:
+    """Everything slot generation needs to know of one office."""
+
+    timezone: ZoneInfo
+    slot_minutes: int
+    calendar: OfficeCalendar
+    windows: tuple[WindowPlan, ...]
+
+    def pools_for(self, service: str) -> list[str]:
+        return sorted({w.pool for w in self.windows if w.bookable and service in w.services})
+
+    def cells_needed(self, duration_minutes: int) -> int:
+        return math.ceil(duration_minutes / self.slot_minutes)
+
+
+def local_to_utc(day: date, minute: int, zone: ZoneInfo) -> datetime:
+    """Wall-clock minute of ``day`` in ``zone`` as UTC.
+
+    A time the clocks skip is read with the offset before the change (so 02:30 on a spring
+    day becomes 03:30), and a repeated time means its first occurrence.
+    """
+    local = datetime.combine(day, time()) + timedelta(minutes=minute)
+    return local.replace(tzinfo=zone).astimezone(UTC)
+
+
+def day_cells(plan: OfficePlan, day: date) -> Counter[CellKey]:
+    """Capacity of every cell of the office's local ``day``."""
+    step = timedelta(minutes=plan.slot_minutes)
+    cells: Counter[CellKey] = Counter()
+    for window in plan.windows:
+        if not window.bookable:
+            continue
+        for hours in window_hours(plan.calendar, window, day):
+            cursor = local_to_utc(day, hours.opens, plan.timezone)
+            closes = local_to_utc(day, hours.closes, plan.timezone)
+            while cursor + step <= closes:
+                cells[CellKey(window.pool, cursor)] += 1
+                cursor += step
+    return cells
+
+
+def cells_between(plan: OfficePlan, first: date, last: date) -> Counter[CellKey]:
+    cells: Counter[CellKey] = Counter()
+    day = first
+    while day <= last:
+        cells.update(day_cells(plan, day))
+        day += timedelta(days=1)
+    return cells
+
+
+def held_cells(plan: OfficePlan, *, pool: str, starts_at: datetime, count: int) -> list[CellKey]:
+    step = timedelta(minutes=plan.slot_minutes)
+    return [CellKey(pool, starts_at + i * step) for i in range(count)]
+
+
+def service_slots(
+    plan: OfficePlan,
+    *,
+    service: str,
+    duration_minutes: int,
+    cells: Mapping[CellKey, int],
+    booked: Mapping[CellKey, int],
+) -> list[Slot]:
+    """Every start time of ``service`` with its capacity and free places, in time order."""
+    count = plan.cells_needed(duration_minutes)
+    pools = set(plan.pools_for(service))
+    totals: dict[datetime, list[int]] = {}
+    for key in cells:
+        if key.pool not in pools:
+            continue
+        span = held_cells(plan, pool=key.pool, starts_at=key.starts_at, count=count)
+        if not all(cell in cells for cell in span):
+            continue
+        capacity = min(cells[cell] for cell in span)
+        free = min(cells[cell] - booked.get(cell, 0) for cell in span)
+        total = totals.setdefault(key.starts_at, [0, 0])
+        total[0] += capacity
+        total[1] += max(free, 0)
+    length = timedelta(minutes=duration_minutes)
+    return [
+        Slot(starts_at=start, ends_at=start + length, capacity=cap, available=free)
+        for start, (cap, free) in sorted(totals.items())
+    ]
+
+
+def local_dates(starts: Iterable[datetime], zone: ZoneInfo) -> set[date]:
+    return {start.astimezone(zone).date() for start in starts}

@@ -1,0 +1,16 @@
+"""The ``kezek`` command."""
+
+from __future__ import annotations
+
+import typer
+
+from kezek.cli import db, network, serve
+
+app = typer.Typer(
+    help="Kezek: booking, live queue and capacity planning for offices facing a deadline surge.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(network.app, name="network")
+app.command("serve")(serve.serve)

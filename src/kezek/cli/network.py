@@ -1,0 +1,69 @@
+"""kezek network …"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kezek.config import get_settings
+from kezek.db import make_engine, make_sessionmaker, run_transaction
+from kezek.network.file import NetworkFileError, read_network_file
+from kezek.network.load import LoadReport, load_network
+from kezek.network.spec import NetworkSpec
+
+app = typer.Typer(help="The office network file.", no_args_is_help=True)
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
+
+FileArgument = typer.Argument(..., help="A network TOML file.", dir_okay=False)
+
+
+def _read(path: Path) -> NetworkSpec:
+    try:
+        return read_network_file(path)
+    except NetworkFileError as exc:
+        for problem in exc.problems:
+            errors.print(str(problem), markup=False, highlight=False)
+        count = len(exc.problems)
+        errors.print(
+            f"[red]{count} error{'s' if count != 1 else ''}[/red] in {path}; nothing was loaded."
+        )
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def validate(file: Path = FileArgument) -> None:
+    """Check a network file and report every error with its line, field and fix."""
+    spec = _read(file)
+    windows = sum(len(office.windows) for office in spec.offices)
+    console.print(
+        f"[green]OK[/green] {file}: {len(spec.offices)} offices, {len(spec.services)} services, "
+        f"{windows} windows."
+    )
+
+
+@app.command()
+def load(file: Path = FileArgument) -> None:
+    """Load a network file: create what is new, update what changed, deactivate what is gone."""
+    spec = _read(file)
+    sessions = make_sessionmaker(make_engine(get_settings()))
+    report = run_transaction(sessions, lambda session: load_network(session, spec))
+    _print_report(file, report)
+
+
+def _print_report(file: Path, report: LoadReport) -> None:
+    if not report.changed:
+        console.print(f"{file}: already up to date, nothing changed.")
+        return
+    table = Table("", "created", "updated", "deactivated", title=f"Loaded {file}")
+    for kind in ("service", "office", "window"):
+        table.add_row(
+            kind + "s",
+            str(report.created[kind]),
+            str(report.updated[kind]),
+            str(report.deactivated[kind]),
+        )
+    console.print(table)

@@ -1,0 +1,31 @@
+"""kezek serve"""
+
+from __future__ import annotations
+
+import typer
+import uvicorn
+
+from kezek.config import SettingsError, get_settings
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, min=1, max=65535, help="TCP port."),
+    workers: int = typer.Option(1, min=1, max=64, help="Worker processes."),
+) -> None:
+    """Serve the web app and the API."""
+    try:
+        # Fail here, once, with a readable message instead of in every worker.
+        get_settings().secret_bytes()
+    except SettingsError as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+    uvicorn.run(
+        "kezek.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        access_log=False,
+    )

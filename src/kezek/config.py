@@ -1,0 +1,112 @@
+"""Settings from the environment (prefix ``KEZEK_``), with secrets also readable from ``*_FILE``."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+log = logging.getLogger(__name__)
+
+VAR_DIR = Path("var")
+SECRET_FIELDS = ("secret_key", "database_url")
+
+
+class Environment(StrEnum):
+    development = "development"
+    production = "production"
+
+
+class SettingsError(RuntimeError):
+    """The settings cannot be used; the message names the variable and the fix."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KEZEK_", extra="ignore")
+
+    environment: Environment = Environment.development
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy URL. Empty means SQLite at var/kezek.db.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Keys document-number hashes. Changing it orphans stored hashes.",
+    )
+    var_dir: Path = VAR_DIR
+    booking_horizon_days: int = Field(default=60, ge=1, le=366)
+    min_notice_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
+    max_availability_days: int = Field(default=31, ge=1, le=366)
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=20, ge=0, le=500)
+    db_statement_timeout_ms: int = Field(default=5000, ge=100)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_secret_files(cls, data: Any) -> Any:
+        """``KEZEK_SECRET_KEY_FILE=/run/secrets/key`` fills ``secret_key`` (secret mounts)."""
+        if not isinstance(data, dict):
+            return data
+        for name in SECRET_FIELDS:
+            path = os.environ.get(f"KEZEK_{name.upper()}_FILE")
+            if path and not data.get(name):
+                try:
+                    data[name] = Path(path).read_text(encoding="utf-8").strip()
+                except OSError as exc:
+                    raise ValueError(
+                        f"KEZEK_{name.upper()}_FILE={path} cannot be read ({exc.strerror}); "
+                        "point it at a readable file"
+                    ) from exc
+        return data
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.var_dir / 'kezek.db').resolve()}"
+
+    def secret_bytes(self) -> bytes:
+        if self.secret_key is not None and self.secret_key.get_secret_value():
+            return self.secret_key.get_secret_value().encode()
+        if self.environment is Environment.production:
+            raise SettingsError(
+                "KEZEK_SECRET_KEY is not set. Production refuses to start without it: set "
+                "KEZEK_SECRET_KEY or KEZEK_SECRET_KEY_FILE to a random string of 32+ characters."
+            )
+        return _development_secret(self.var_dir)
+
+
+def _development_secret(var_dir: Path) -> bytes:
+    """Generate once and keep, so that document hashes stay valid across restarts."""
+    path = var_dir / "secret_key"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        draft = var_dir / f".secret_key.{os.getpid()}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48))
+        try:
+            # link() refuses to replace: when several workers start at once, the first one wins.
+            os.link(draft, path)
+            log.warning(
+                "KEZEK_SECRET_KEY is not set: generated a development secret in %s. "
+                "Set KEZEK_SECRET_KEY in production.",
+                path,
+            )
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text(encoding="utf-8").strip().encode()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

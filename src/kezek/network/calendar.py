@@ -1,0 +1,144 @@
+"""Opening hours as plain values: weekly hours, window shifts, closures and surge hours.
+
+Pure code with no database, so that slot generation and the planner can share it and
+property tests can drive it directly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+MINUTES_PER_DAY = 24 * 60
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+@dataclass(frozen=True, order=True)
+class TimeRange:
+    """Local wall-clock minutes since midnight, ``opens`` inclusive, ``closes`` exclusive."""
+
+    opens: int
+    closes: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.opens < self.closes <= MINUTES_PER_DAY:
+            raise ValueError(f"{self} must open before it closes, within one day")
+
+    @classmethod
+    def parse(cls, text: str) -> TimeRange:
+        match = _RANGE.match(text)
+        if not match:
+            raise ValueError(f"'{text}' is not a time range; write it as \"09:00-13:00\"")
+        h1, m1, h2, m2 = (int(part) for part in match.groups())
+        if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2 != 0):
+            raise ValueError(f"'{text}' has an impossible time; hours run 00:00 to 24:00")
+        opens, closes = h1 * 60 + m1, h2 * 60 + m2
+        if opens >= closes:
+            raise ValueError(
+                f"'{text}' closes before it opens; a range must stay within one day, "
+                "so split a night shift into two ranges on two days"
+            )
+        return cls(opens, closes)
+
+    def __str__(self) -> str:
+        return f"{_hhmm(self.opens)}-{_hhmm(self.closes)}"
+
+    @property
+    def minutes(self) -> int:
+        return self.closes - self.opens
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def merge_ranges(ranges: Iterable[TimeRange]) -> tuple[TimeRange, ...]:
+    """Union of ranges, sorted, with touching or overlapping ranges joined."""
+    merged: list[TimeRange] = []
+    for current in sorted(ranges):
+        if merged and current.opens <= merged[-1].closes:
+            last = merged.pop()
+            current = TimeRange(last.opens, max(last.closes, current.closes))
+        merged.append(current)
+    return tuple(merged)
+
+
+@dataclass(frozen=True)
+class WeeklyHours:
+    """Ranges per weekday, Monday = 0."""
+
+    days: Mapping[int, tuple[TimeRange, ...]] = field(default_factory=dict)
+
+    def on(self, day: date) -> tuple[TimeRange, ...]:
+        return self.days.get(day.weekday(), ())
+
+
+@dataclass(frozen=True)
+class Closure:
+    """Whole days when the office is shut, such as a public holiday."""
+
+    first: date
+    last: date
+    reason: str = ""
+
+    def covers(self, day: date) -> bool:
+        return self.first <= day <= self.last
+
+
+@dataclass(frozen=True)
+class ExtraHours:
+    """Dated hours added for a surge: an extended evening or an extra Saturday.
+
+    ``windows`` empty means every window of the office.
+    """
+
+    day: date
+    ranges: tuple[TimeRange, ...]
+    windows: frozenset[str] = frozenset()
+    note: str = ""
+
+    def applies_to(self, window_code: str) -> bool:
+        return not self.windows or window_code in self.windows
+
+
+@dataclass(frozen=True)
+class OfficeCalendar:
+    weekly: WeeklyHours
+    closures: tuple[Closure, ...] = ()
+    extra: tuple[ExtraHours, ...] = ()
+
+    def is_closed(self, day: date) -> bool:
+        return any(closure.covers(day) for closure in self.closures)
+
+
+@dataclass(frozen=True)
+class WindowPlan:
+    """What slot generation needs to know of one window (counter)."""
+
+    code: str
+    services: frozenset[str]
+    bookable: bool = True
+    group: str | None = None
+    shifts: WeeklyHours | None = None  # None: the office's weekly hours
+
+    @property
+    def pool(self) -> str:
+        """Windows with the same services share bookable capacity."""
+        return ",".join(sorted(self.services))
+
+
+def window_hours(calendar: OfficeCalendar, window: WindowPlan, day: date) -> tuple[TimeRange, ...]:
+    """Local ranges in which ``window`` is staffed on ``day``; a closure wins over everything."""
+    if calendar.is_closed(day):
+        return ()
+    weekly = window.shifts if window.shifts is not None else calendar.weekly
+    extra = [
+        time_range
+        for hours in calendar.extra
+        if hours.day == day and hours.applies_to(window.code)
+        for time_range in hours.ranges
+    ]
+    return merge_ranges([*weekly.on(day), *extra])

@@ -1,0 +1,155 @@
+"""Loading a network file into the database as an idempotent upsert.
+
+Rows are matched by code. Anything missing from the file is deactivated rather than
+deleted, because bookings and queue history keep pointing at it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from kezek.network.models import Office, Service, Window
+from kezek.network.spec import NetworkSpec, OfficeSpec, WindowSpec
+from kezek.types import utcnow
+
+
+@dataclass
+class LoadReport:
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    deactivated: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        return any(counts.total() for counts in (self.created, self.updated, self.deactivated))
+
+
+def load_network(session: Session, spec: NetworkSpec) -> LoadReport:
+    report = LoadReport()
+    services = _load_services(session, spec, report)
+    offices = {
+        office.code: office
+        for office in session.scalars(
+            select(Office).options(
+                selectinload(Office.services),
+                selectinload(Office.windows).selectinload(Window.services),
+            )
+        )
+    }
+    for office_spec in spec.offices:
+        office = offices.get(office_spec.code)
+        if office is None:
+            office = Office(code=office_spec.code, windows=[], services=[])
+            session.add(office)
+            report.created["office"] += 1
+        changed = _apply(office, _office_values(office_spec))
+        changed |= _relink(office, [services[code] for code in office_spec.services])
+        if changed and office.code in offices:
+            report.updated["office"] += 1
+        _load_windows(office, office_spec, services, report)
+    listed = {office.code for office in spec.offices}
+    for code, office in offices.items():
+        if code not in listed and office.active:
+            _apply(office, {"active": False})
+            report.deactivated["office"] += 1
+    session.flush()
+    return report
+
+
+def _load_services(session: Session, spec: NetworkSpec, report: LoadReport) -> dict[str, Service]:
+    services = {service.code: service for service in session.scalars(select(Service))}
+    for service_spec in spec.services:
+        values = {
+            "name": service_spec.name.model_dump(),
+            "duration_minutes": service_spec.duration_minutes,
+            "documents": [document.model_dump() for document in service_spec.documents],
+            "active": True,
+        }
+        service = services.get(service_spec.code)
+        if service is None:
+            service = Service(code=service_spec.code)
+            _apply(service, values)
+            session.add(service)
+            services[service.code] = service
+            report.created["service"] += 1
+        elif _apply(service, values):
+            report.updated["service"] += 1
+    listed = {service.code for service in spec.services}
+    for code, service in services.items():
+        if code not in listed and service.active:
+            _apply(service, {"active": False})
+            report.deactivated["service"] += 1
+    return services
+
+
+def _load_windows(
+    office: Office, office_spec: OfficeSpec, services: dict[str, Service], report: LoadReport
+) -> None:
+    windows = {window.code: window for window in office.windows}
+    for window_spec in office_spec.windows:
+        window = windows.get(window_spec.code)
+        if window is None:
+            window = Window(code=window_spec.code, services=[])
+            office.windows.append(window)
+            report.created["window"] += 1
+        changed = _apply(window, _window_values(window_spec))
+        changed |= _relink(window, [services[code] for code in window_spec.services])
+        if changed and window_spec.code in windows:
+            report.updated["window"] += 1
+    listed = {window.code for window in office_spec.windows}
+    for code, window in windows.items():
+        if code not in listed and window.active:
+            _apply(window, {"active": False})
+            report.deactivated["window"] += 1
+
+
+def _office_values(spec: OfficeSpec) -> dict[str, Any]:
+    return {
+        "kind": spec.kind,
+        "name": spec.name.model_dump(),
+        "city": spec.city.model_dump(),
+        "address": spec.address.model_dump(),
+        "country": spec.country,
+        "timezone": spec.timezone,
+        "latitude": spec.coordinates.lat,
+        "longitude": spec.coordinates.lon,
+        "slot_minutes": spec.slot_minutes,
+        "calendar": spec.calendar_document(),
+        "active": True,
+    }
+
+
+def _window_values(spec: WindowSpec) -> dict[str, Any]:
+    return {
+        "name": spec.name.model_dump() if spec.name else None,
+        "dedicated_group": spec.group,
+        "bookable": spec.bookable,
+        "shifts": dict(spec.hours) if spec.hours is not None else None,
+        "active": True,
+    }
+
+
+def _apply(row: Office | Service | Window, values: dict[str, Any]) -> bool:
+    """Set only what differs, so that an unchanged file writes nothing."""
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name, None) != value:
+            setattr(row, name, value)
+            changed = True
+    if changed:
+        row.updated_at = utcnow()
+    return changed
+
+
+def _relink(row: Office | Window, services: list[Service]) -> bool:
+    wanted = sorted(services, key=lambda service: service.code)
+    if [s.code for s in row.services] == [s.code for s in wanted]:
+        return False
+    row.services = wanted
+    row.updated_at = utcnow()
+    return True

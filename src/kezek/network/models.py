@@ -1,0 +1,106 @@
+"""Offices, services and windows, as loaded from a network file."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kezek.db import Base
+from kezek.types import UTCDateTime, utcnow
+
+OFFICE_KINDS = ("embassy", "consulate", "migration_center", "mobile_team")
+
+office_service = Table(
+    "office_service",
+    Base.metadata,
+    Column("office_id", ForeignKey("office.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_id", ForeignKey("service.id", ondelete="CASCADE"), primary_key=True),
+)
+
+window_service = Table(
+    "window_service",
+    Base.metadata,
+    Column("window_id", ForeignKey("service_window.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_id", ForeignKey("service.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Service(Base):
+    __tablename__ = "service"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[dict[str, str]] = mapped_column(JSON)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    documents: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (CheckConstraint("duration_minutes > 0", name="positive_duration"),)
+
+
+class Office(Base):
+    __tablename__ = "office"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[dict[str, str]] = mapped_column(JSON)
+    city: Mapped[dict[str, str]] = mapped_column(JSON)
+    address: Mapped[dict[str, str]] = mapped_column(JSON)
+    country: Mapped[str] = mapped_column(String(2))
+    timezone: Mapped[str] = mapped_column(String(64))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    slot_minutes: Mapped[int] = mapped_column(Integer)
+    # Weekly hours, closures and surge hours in the network file's own notation. The slot
+    # generator always reads a whole calendar, so it is kept whole rather than as rows.
+    calendar: Mapped[dict[str, Any]] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    services: Mapped[list[Service]] = relationship(secondary=office_service, order_by=Service.code)
+    windows: Mapped[list[Window]] = relationship(
+        back_populates="office", order_by="Window.code", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        CheckConstraint(f"kind IN {OFFICE_KINDS!r}", name="known_kind"),
+        CheckConstraint("slot_minutes BETWEEN 1 AND 240", name="slot_minutes_range"),
+    )
+
+
+class Window(Base):
+    """A counter where a clerk serves citizens."""
+
+    __tablename__ = "service_window"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
+    # A corridor: the window serves this group first, such as "eaeu" or "priority".
+    dedicated_group: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    bookable: Mapped[bool] = mapped_column(Boolean, default=True)
+    shifts: Mapped[dict[str, list[str]] | None] = mapped_column(JSON, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    office: Mapped[Office] = relationship(back_populates="windows")
+    services: Mapped[list[Service]] = relationship(secondary=window_service, order_by=Service.code)
+
+    __table_args__ = (UniqueConstraint("office_id", "code"),)

@@ -1,0 +1,64 @@
+"""What the API shows of offices and services."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from kezek.network.models import Office, Service
+
+
+class Localized(BaseModel):
+    ky: str
+    ru: str
+    en: str
+
+
+class ServicePublic(BaseModel):
+    code: str
+    name: Localized
+    duration_minutes: int
+    documents: list[Localized]
+
+    @classmethod
+    def of(cls, service: Service) -> ServicePublic:
+        return cls.model_validate(
+            {
+                "code": service.code,
+                "name": service.name,
+                "duration_minutes": service.duration_minutes,
+                "documents": service.documents,
+            }
+        )
+
+
+class Coordinates(BaseModel):
+    lat: float
+    lon: float
+
+
+class OfficePublic(BaseModel):
+    code: str
+    kind: str
+    name: Localized
+    city: Localized
+    address: Localized
+    country: str
+    timezone: str
+    coordinates: Coordinates
+    services: list[str]
+
+    @classmethod
+    def of(cls, office: Office) -> OfficePublic:
+        return cls.model_validate(
+            {
+                "code": office.code,
+                "kind": office.kind,
+                "name": office.name,
+                "city": office.city,
+                "address": office.address,
+                "country": office.country,
+                "timezone": office.timezone,
+                "coordinates": {"lat": office.latitude, "lon": office.longitude},
+                "services": [s.code for s in office.services if s.active],
+            }
+        )

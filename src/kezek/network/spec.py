@@ -1,0 +1,303 @@
+"""The network file: its structure, and the checks that need the whole file at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import phonenumbers
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from kezek.network.calendar import (
+    WEEKDAYS,
+    Closure,
+    ExtraHours,
+    OfficeCalendar,
+    TimeRange,
+    WeeklyHours,
+    merge_ranges,
+)
+
+CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
+CODE_RULE = "lower-case letters, digits, '-' or '_', at most 32 characters"
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Path = tuple[str | int, ...]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class LocalizedText(Strict):
+    ky: str = Field(min_length=1, max_length=300)
+    ru: str = Field(min_length=1, max_length=300)
+    en: str = Field(min_length=1, max_length=300)
+
+
+def _check_ranges(texts: list[str]) -> list[str]:
+    ranges = [TimeRange.parse(text) for text in texts]
+    if len(merge_ranges(ranges)) != len(ranges) or any(
+        a.closes == b.opens for a, b in zip(sorted(ranges), sorted(ranges)[1:], strict=False)
+    ):
+        raise ValueError(f"{texts} overlap or touch; join them into one range")
+    return texts
+
+
+WeeklySpec = dict[Weekday, list[str]]
+
+
+def _check_weekly(value: WeeklySpec) -> WeeklySpec:
+    for texts in value.values():
+        _check_ranges(texts)
+    return value
+
+
+class ServiceSpec(Strict):
+    code: str = Field(pattern=CODE_PATTERN)
+    name: LocalizedText
+    duration_minutes: int = Field(ge=1, le=480)
+    documents: list[LocalizedText] = Field(default_factory=list, max_length=30)
+
+
+class Coordinates(Strict):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class ClosureSpec(Strict):
+    model_config = ConfigDict(populate_by_name=True)
+
+    date: dt.date | None = None
+    first: dt.date | None = Field(default=None, alias="from")
+    last: dt.date | None = Field(default=None, alias="to")
+    reason: str = Field(default="", max_length=300)
+
+    @model_validator(mode="after")
+    def _one_form(self) -> ClosureSpec:
+        if self.date is not None and (self.first or self.last):
+            raise ValueError("give either date = … or from = … and to = …, not both")
+        if self.date is None and (self.first is None or self.last is None):
+            raise ValueError("give date = 2025-05-01, or from = … and to = … for several days")
+        if self.first and self.last and self.first > self.last:
+            raise ValueError("'from' is after 'to'; swap them")
+        return self
+
+    def span(self) -> tuple[dt.date, dt.date]:
+        if self.date is not None:
+            return self.date, self.date
+        assert self.first is not None and self.last is not None
+        return self.first, self.last
+
+
+class ExtraHoursSpec(Strict):
+    date: dt.date
+    hours: list[str] = Field(min_length=1)
+    windows: list[str] = Field(default_factory=list)
+    note: str = Field(default="", max_length=300)
+
+    _ranges = field_validator("hours")(_check_ranges)
+
+
+class WindowSpec(Strict):
+    code: str = Field(pattern=CODE_PATTERN)
+    name: LocalizedText | None = None
+    services: list[str] = Field(min_length=1)
+    group: str | None = Field(default=None, pattern=CODE_PATTERN)
+    bookable: bool = True
+    hours: WeeklySpec | None = None
+
+    _weekly = field_validator("hours")(lambda value: value and _check_weekly(value))
+
+
+class OfficeSpec(Strict):
+    code: str = Field(pattern=CODE_PATTERN)
+    kind: Literal["embassy", "consulate", "migration_center", "mobile_team"]
+    name: LocalizedText
+    city: LocalizedText
+    address: LocalizedText
+    country: str = Field(pattern=r"^[A-Z]{2}$")
+    timezone: str
+    coordinates: Coordinates
+    slot_minutes: int = Field(default=10, ge=5, le=120)
+    services: list[str] = Field(min_length=1)
+    hours: WeeklySpec
+    closures: list[ClosureSpec] = Field(default_factory=list)
+    extra_hours: list[ExtraHoursSpec] = Field(default_factory=list)
+    windows: list[WindowSpec] = Field(min_length=1)
+
+    _weekly = field_validator("hours")(_check_weekly)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            close = difflib.get_close_matches(value, sorted(available_timezones()), n=1)
+            hint = f"did you mean {close[0]}?" if close else "use one such as Europe/Moscow"
+            raise ValueError(f"'{value}' is not an IANA time zone; {hint}") from None
+        return value
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        if value not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"'{value}' is not an ISO 3166 country code; use one such as RU")
+        return value
+
+    def calendar_document(self) -> dict[str, Any]:
+        """The form kept in the database, the same notation as the file."""
+        return {
+            "hours": dict(self.hours),
+            "closures": [
+                {"from": c.span()[0].isoformat(), "to": c.span()[1].isoformat(), "reason": c.reason}
+                for c in self.closures
+            ],
+            "extra_hours": [
+                {"date": e.date.isoformat(), "hours": e.hours, "windows": e.windows, "note": e.note}
+                for e in self.extra_hours
+            ],
+        }
+
+
+class NetworkInfo(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+
+
+class NetworkSpec(Strict):
+    network: NetworkInfo
+    services: list[ServiceSpec] = Field(min_length=1)
+    offices: list[OfficeSpec] = Field(min_length=1)
+
+
+def cross_check(
+    *,
+    services: list[ServiceSpec | None],
+    offices: list[OfficeSpec | None],
+    service_codes: set[str],
+) -> Iterator[tuple[Path, str]]:
+    """Errors that only the whole file shows: duplicates, unknown references, the slot grid.
+
+    Entries that failed their own validation are None and skipped, so that one bad office
+    does not hide the errors of the others.
+    """
+    yield from _duplicates(("services",), [s.code if s else "" for s in services], "service")
+    yield from _duplicates(("offices",), [o.code if o else "" for o in offices], "office")
+    known = service_codes
+    for o, office in enumerate(offices):
+        if office is None:
+            continue
+        at: Path = ("offices", o)
+        for s, code in enumerate(office.services):
+            if code not in known:
+                yield (*at, "services", s), _unknown("service", code, known)
+        offered = set(office.services)
+        yield from _duplicates((*at, "windows"), [w.code for w in office.windows], "window")
+        window_codes = {w.code for w in office.windows}
+        for w, window in enumerate(office.windows):
+            for s, code in enumerate(window.services):
+                if code not in offered:
+                    yield (
+                        (*at, "windows", w, "services", s),
+                        (
+                            f"service '{code}' is not offered by office '{office.code}'; "
+                            f"add it to the office's services or use one of {_listing(offered)}"
+                        ),
+                    )
+            yield from _off_grid(
+                _weekly_ranges((*at, "windows", w, "hours"), window.hours), office.slot_minutes
+            )
+        for s, code in enumerate(office.services):
+            if code in known and not any(code in w.services for w in office.windows):
+                yield (
+                    (*at, "services", s),
+                    (
+                        f"no window of office '{office.code}' handles service '{code}'; "
+                        "add it to a window's services or remove it here"
+                    ),
+                )
+        yield from _off_grid(_weekly_ranges((*at, "hours"), office.hours), office.slot_minutes)
+        for e, extra in enumerate(office.extra_hours):
+            yield from _off_grid(
+                [((*at, "extra_hours", e, "hours", i), t) for i, t in enumerate(extra.hours)],
+                office.slot_minutes,
+            )
+            for i, code in enumerate(extra.windows):
+                if code not in window_codes:
+                    yield (
+                        (*at, "extra_hours", e, "windows", i),
+                        _unknown("window", code, window_codes),
+                    )
+
+
+def _duplicates(at: Path, codes: list[str], what: str) -> Iterator[tuple[Path, str]]:
+    for code, count in Counter(codes).items():
+        if code and count > 1:
+            index = len(codes) - 1 - codes[::-1].index(code)
+            yield (
+                (*at, index, "code"),
+                f"{what} code '{code}' is used {count} times; make it unique",
+            )
+
+
+def _unknown(what: str, code: str, known: set[str]) -> str:
+    return f"unknown {what} '{code}'; use one of {_listing(known)}"
+
+
+def _listing(codes: set[str]) -> str:
+    return ", ".join(sorted(codes)) or "(none defined)"
+
+
+def _weekly_ranges(at: Path, weekly: WeeklySpec | None) -> list[tuple[Path, str]]:
+    return [
+        ((*at, day, i), text)
+        for day, texts in (weekly or {}).items()
+        for i, text in enumerate(texts)
+    ]
+
+
+def _off_grid(ranges: list[tuple[Path, str]], slot: int) -> Iterator[tuple[Path, str]]:
+    for at, text in ranges:
+        time_range = TimeRange.parse(text)
+        if time_range.opens % slot or time_range.closes % slot:
+            yield (
+                at,
+                (
+                    f"'{text}' is off the {slot}-minute slot grid; start and end on a multiple "
+                    f"of {slot} minutes, or change slot_minutes"
+                ),
+            )
+
+
+def calendar_from_document(document: dict[str, Any]) -> OfficeCalendar:
+    return OfficeCalendar(
+        weekly=weekly_from_document(document.get("hours", {})),
+        closures=tuple(
+            Closure(date.fromisoformat(c["from"]), date.fromisoformat(c["to"]), c.get("reason", ""))
+            for c in document.get("closures", [])
+        ),
+        extra=tuple(
+            ExtraHours(
+                day=date.fromisoformat(e["date"]),
+                ranges=tuple(TimeRange.parse(text) for text in e["hours"]),
+                windows=frozenset(e.get("windows", [])),
+                note=e.get("note", ""),
+            )
+            for e in document.get("extra_hours", [])
+        ),
+    )
+
+
+def weekly_from_document(document: dict[str, list[str]]) -> WeeklyHours:
+    return WeeklyHours(
+        {
+            WEEKDAYS.index(day): tuple(TimeRange.parse(text) for text in texts)
+            for day, texts in document.items()
+        }
+    )

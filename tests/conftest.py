@@ -1,0 +1,131 @@
+"""Fixtures: every database test runs once on SQLite and once on PostgreSQL.
+
+PostgreSQL tests skip when no server answers, except in CI (CI=true), where they fail, as
+does any other skipped test.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from kezek.app import create_app
+from kezek.config import Settings
+from kezek.db import Base, make_engine, make_sessionmaker, run_transaction
+from kezek.migrate import upgrade_to_head
+from kezek.network.file import parse_network
+from kezek.network.load import load_network
+from tests.factories import NETWORK_TOML
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+POSTGRES_ADMIN_URL = os.environ.get(
+    "KEZEK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped:
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, where every test must run: {report.longrepr}"
+
+
+def _postgres_database(worker: str) -> str:
+    """A fresh database for this test run, created through the admin URL."""
+    admin = make_url(POSTGRES_ADMIN_URL)
+    name = f"kezek_test_{worker}"
+    try:
+        with psycopg.connect(
+            host=admin.host, port=admin.port, user=admin.username, password=admin.password,
+            dbname=admin.database, autocommit=True, connect_timeout=3,
+        ) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        message = f"PostgreSQL at {admin.host}:{admin.port} is not reachable: {exc}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return admin.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'kezek.db'}"
+    else:
+        url = _postgres_database(worker)
+    upgrade_to_head(url)
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        var_dir=tmp_path / "var",
+        booking_horizon_days=60,
+        min_notice_minutes=60,
+    )
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = make_engine(settings)
+    _empty_tables(engine)
+    yield engine
+    engine.dispose()
+
+
+def _empty_tables(engine: Engine) -> None:
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return make_sessionmaker(engine)
+
+
+@pytest.fixture
+def network(sessions: sessionmaker[Session]) -> None:
+    """The small test network of tests/factories.py, loaded."""
+    spec = parse_network(NETWORK_TOML, source="test-network.toml")
+    run_transaction(sessions, lambda session: load_network(session, spec))
+
+
+@pytest.fixture
+def client(settings: Settings, engine: Engine, network: None) -> Iterator[TestClient]:
+    app = create_app(settings)
+    with TestClient(app) as test_client:
+        yield test_client
+    app.state.engine.dispose()
+
+
+@pytest.fixture
+def secret() -> bytes:
+    return TEST_SECRET.encode()
+
+
+def pytest_report_header() -> str:
+    return f"PostgreSQL admin URL: {POSTGRES_ADMIN_URL} (CI={IN_CI})"
+
+

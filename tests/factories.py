@@ -1,0 +1,140 @@
+"""Test data: a small network and ready-made request bodies."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+NETWORK_TOML = """
+[network]
+name = "Test network"
+
+[[services]]
+code = "quick"
+duration_minutes = 10
+name = { ky = "Тез кызмат", ru = "Быстрая услуга", en = "Quick service" }
+
+[[services]]
+code = "long"
+duration_minutes = 20
+name = { ky = "Узун кызмат", ru = "Долгая услуга", en = "Long service" }
+documents = [{ ky = "Паспорт", ru = "Паспорт", en = "Passport" }]
+
+[[services]]
+code = "other"
+duration_minutes = 10
+name = { ky = "Башка кызмат", ru = "Другая услуга", en = "Other service" }
+
+# Bishkek has no daylight saving time: open every day, so tests never meet a weekend.
+[[offices]]
+code = "bsk"
+kind = "consulate"
+name = { ky = "Бишкек кеңсеси", ru = "Бишкекский офис", en = "Bishkek office" }
+city = { ky = "Бишкек", ru = "Бишкек", en = "Bishkek" }
+address = { ky = "Бишкек, Чүй 1", ru = "Бишкек, Чуй 1", en = "1 Chui Ave, Bishkek" }
+country = "KG"
+timezone = "Asia/Bishkek"
+coordinates = { lat = 42.87, lon = 74.59 }
+slot_minutes = 10
+services = ["quick", "long", "other"]
+
+[offices.hours]
+mon = ["09:00-18:00"]
+tue = ["09:00-18:00"]
+wed = ["09:00-18:00"]
+thu = ["09:00-18:00"]
+fri = ["09:00-18:00"]
+sat = ["09:00-18:00"]
+sun = ["09:00-18:00"]
+
+[[offices.windows]]
+code = "1"
+services = ["quick", "long"]
+
+[[offices.windows]]
+code = "2"
+services = ["quick", "long"]
+
+[[offices.windows]]
+code = "3"
+services = ["other"]
+
+[[offices.windows]]
+code = "4"
+group = "priority"
+bookable = false
+services = ["quick", "long", "other"]
+
+# Five windows for one service: a slot of capacity 5 to race for.
+[[offices]]
+code = "big"
+kind = "migration_center"
+name = { ky = "Чоң борбор", ru = "Большой центр", en = "Big centre" }
+city = { ky = "Москва", ru = "Москва", en = "Moscow" }
+address = { ky = "Москва", ru = "Москва", en = "Moscow" }
+country = "RU"
+timezone = "Europe/Moscow"
+coordinates = { lat = 55.75, lon = 37.62 }
+slot_minutes = 10
+services = ["quick"]
+
+[offices.hours]
+mon = ["08:00-20:00"]
+tue = ["08:00-20:00"]
+wed = ["08:00-20:00"]
+thu = ["08:00-20:00"]
+fri = ["08:00-20:00"]
+sat = ["08:00-20:00"]
+sun = ["08:00-20:00"]
+
+[[offices.windows]]
+code = "1"
+services = ["quick"]
+
+[[offices.windows]]
+code = "2"
+services = ["quick"]
+
+[[offices.windows]]
+code = "3"
+services = ["quick"]
+
+[[offices.windows]]
+code = "4"
+services = ["quick"]
+
+[[offices.windows]]
+code = "5"
+services = ["quick"]
+"""
+
+ZONES = {"bsk": ZoneInfo("Asia/Bishkek"), "big": ZoneInfo("Europe/Moscow")}
+
+
+def local_day(office: str = "bsk", *, days_ahead: int = 1) -> date:
+    return datetime.now(ZONES[office]).date() + timedelta(days=days_ahead)
+
+
+def start_at(office: str = "bsk", *, days_ahead: int = 1, hour: int = 10, minute: int = 0) -> str:
+    """An opening-hours time ``days_ahead`` local days from now, in ISO 8601 with offset."""
+    day = local_day(office, days_ahead=days_ahead)
+    return datetime.combine(day, time(hour, minute), tzinfo=ZONES[office]).isoformat()
+
+
+def document(number: int) -> str:
+    return f"AC{number:07d}"
+
+
+def booking_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "office": "bsk",
+        "service": "quick",
+        "start": start_at(),
+        "document_number": document(1),
+        "full_name": "Асанов Айбек",
+        "phone": "+996 555 123 456",
+        "language": "ky",
+    }
+    body.update(overrides)
+    return body
