@@ -47,8 +47,13 @@ def _postgres_database(worker: str) -> str:
     name = f"kezek_test_{worker}"
     try:
         with psycopg.connect(
-            host=admin.host, port=admin.port, user=admin.username, password=admin.password,
-            dbname=admin.database, autocommit=True, connect_timeout=3,
+            host=admin.host,
+            port=admin.port,
+            user=admin.username,
+            password=admin.password,
+            dbname=admin.database,
+            autocommit=True,
+            connect_timeout=3,
         ) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             connection.execute(f'CREATE DATABASE "{name}"')
@@ -127,5 +132,3 @@ def secret() -> bytes:
 
 def pytest_report_header() -> str:
     return f"PostgreSQL admin URL: {POSTGRES_ADMIN_URL} (CI={IN_CI})"
-
-

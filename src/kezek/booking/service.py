@@ -145,6 +145,12 @@ def _book(
     plan = office_plan(office)
     check_bookable_time(plan, starts_at=request.starts_at, now=now, rules=rules)
     citizen_id = _upsert_citizen(session, request=request, phone=phone, secret=secret, now=now)
+    if idempotency_key:
+        # The upsert waited for any concurrent request of the same citizen to commit, so a
+        # retry that raced its original sees the original's booking here.
+        replayed = _replay(session, idempotency_key, fingerprint)
+        if replayed is not None:
+            return replayed
     _lapse_past_bookings(session, citizen_id=citizen_id, service_id=service.id, now=now)
     if session.scalar(
         select(Booking.id).where(

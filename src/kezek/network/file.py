@@ -105,15 +105,40 @@ def _entries(value: object) -> list[object]:
     return value if isinstance(value, list) else []
 
 
+# Fields that the whole-file checks never read: a bad value here is swapped for a neutral
+# one, so that (say) a misspelt time zone does not hide an office's unknown service.
+_NEUTRAL: dict[str, object] = {
+    "timezone": "UTC",
+    "country": "RU",
+    "kind": "embassy",
+    "name": {"ky": "-", "ru": "-", "en": "-"},
+    "city": {"ky": "-", "ru": "-", "en": "-"},
+    "address": {"ky": "-", "ru": "-", "en": "-"},
+    "coordinates": {"lat": 0, "lon": 0},
+    "documents": [],
+    "duration_minutes": 1,
+}
+
+
 def _each(kind: type[SpecT], value: object) -> list[SpecT | None]:
-    """Validate entries one by one; None marks an entry with errors of its own."""
+    """Validate entries one by one; None marks an entry the whole-file checks must skip."""
     out: list[SpecT | None] = []
     for entry in _entries(value):
-        try:
-            out.append(kind.model_validate(entry))
-        except ValidationError:
-            out.append(None)
+        out.append(_validated(kind, entry))
     return out
+
+
+def _validated(kind: type[SpecT], entry: object) -> SpecT | None:
+    try:
+        return kind.model_validate(entry)
+    except ValidationError as exc:
+        fields = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
+        if not isinstance(entry, dict) or not fields or not fields <= _NEUTRAL.keys():
+            return None
+    try:
+        return kind.model_validate({**entry, **{name: _NEUTRAL[name] for name in fields}})
+    except ValidationError:
+        return None
 
 
 def _problem(source: str, lines: dict[FieldPath, int], error: ErrorDetails) -> FileProblem:

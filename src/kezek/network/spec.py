@@ -7,11 +7,11 @@ import difflib
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from kezek.network.calendar import (
     WEEKDAYS,
@@ -48,13 +48,8 @@ def _check_ranges(texts: list[str]) -> list[str]:
     return texts
 
 
-WeeklySpec = dict[Weekday, list[str]]
-
-
-def _check_weekly(value: WeeklySpec) -> WeeklySpec:
-    for texts in value.values():
-        _check_ranges(texts)
-    return value
+DayHours = Annotated[list[str], AfterValidator(_check_ranges)]
+WeeklySpec = dict[Weekday, DayHours]
 
 
 class ServiceSpec(Strict):
@@ -96,11 +91,9 @@ class ClosureSpec(Strict):
 
 class ExtraHoursSpec(Strict):
     date: dt.date
-    hours: list[str] = Field(min_length=1)
+    hours: Annotated[DayHours, Field(min_length=1)]
     windows: list[str] = Field(default_factory=list)
     note: str = Field(default="", max_length=300)
-
-    _ranges = field_validator("hours")(_check_ranges)
 
 
 class WindowSpec(Strict):
@@ -110,8 +103,6 @@ class WindowSpec(Strict):
     group: str | None = Field(default=None, pattern=CODE_PATTERN)
     bookable: bool = True
     hours: WeeklySpec | None = None
-
-    _weekly = field_validator("hours")(lambda value: value and _check_weekly(value))
 
 
 class OfficeSpec(Strict):
@@ -129,8 +120,6 @@ class OfficeSpec(Strict):
     closures: list[ClosureSpec] = Field(default_factory=list)
     extra_hours: list[ExtraHoursSpec] = Field(default_factory=list)
     windows: list[WindowSpec] = Field(min_length=1)
-
-    _weekly = field_validator("hours")(_check_weekly)
 
     @field_validator("timezone")
     @classmethod

@@ -65,9 +65,7 @@ def test_it_moves_a_long_booking_by_one_cell_onto_itself(
     reference = client.post("/api/v1/bookings", json=booking_body(service="long")).json()[
         "reference"
     ]
-    client.post(
-        "/api/v1/bookings", json=booking_body(service="long", document_number=document(2))
-    )
+    client.post("/api/v1/bookings", json=booking_body(service="long", document_number=document(2)))
 
     response = client.post(
         f"/api/v1/bookings/{reference}/reschedule",

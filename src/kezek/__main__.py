@@ -1,0 +1,3 @@
+from kezek.cli.main import app
+
+app(prog_name="kezek")
