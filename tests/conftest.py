@@ -132,3 +132,10 @@ def secret() -> bytes:
 
 def pytest_report_header() -> str:
     return f"PostgreSQL admin URL: {POSTGRES_ADMIN_URL} (CI={IN_CI})"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    # .ci/run reads this line to prove that the PostgreSQL half of the suite ran.
+    passed = terminalreporter.stats.get("passed", [])
+    on_postgres = sum(1 for report in passed if "postgresql" in report.nodeid)
+    terminalreporter.write_line(f"PostgreSQL tests passed: {on_postgres}")

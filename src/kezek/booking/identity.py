@@ -14,7 +14,7 @@ import phonenumbers
 _LOOKALIKES = str.maketrans("АВЕКМНОРСТУХІ", "ABEKMHOPCTYXI")
 _DOCUMENT = re.compile(r"^[A-Z0-9]{6,20}$")
 _NAME_PUNCTUATION = set(" -'.’ʼ")
-_SEPARATORS = re.compile(r"[\s\-‐‑–—/.№#]+")
+_SEPARATORS = re.compile(r"[\s\-‐‑–—/.#]+")
 LANGUAGES = ("ky", "ru", "en")
 MAX_NAME = 200
 
@@ -28,7 +28,8 @@ def reject_control_characters(value: str) -> str:
 def normalize_document(raw: str) -> str:
     """Passport or ID-card number in one canonical form: upper-case Latin letters and digits."""
     reject_control_characters(raw)
-    text = unicodedata.normalize("NFKC", raw).upper().translate(_LOOKALIKES)
+    # № first: NFKC would spell it out as "No".
+    text = unicodedata.normalize("NFKC", raw.replace("№", " ")).upper().translate(_LOOKALIKES)
     text = _SEPARATORS.sub("", text)
     if not _DOCUMENT.match(text):
         raise ValueError(

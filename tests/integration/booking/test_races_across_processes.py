@@ -29,9 +29,11 @@ def test_two_workers_never_oversell(
             barrier.wait()
             return http.post("/api/v1/bookings", json=body).status_code
 
-    with running_server(database_url=database_url, secret=TEST_SECRET, var_dir=tmp_path) as base:
-        with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
-            statuses = Counter(pool.map(attempt, range(CLIENTS)))
+    with (
+        running_server(database_url=database_url, secret=TEST_SECRET, var_dir=tmp_path) as base,
+        ThreadPoolExecutor(max_workers=CLIENTS) as pool,
+    ):
+        statuses = Counter(pool.map(attempt, range(CLIENTS)))
 
     assert statuses == {201: 5, 409: CLIENTS - 5}
     assert_cells_match_bookings(sessions)
