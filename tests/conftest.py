@@ -122,7 +122,7 @@ def client(settings: Settings, engine: Engine, network: None) -> Iterator[TestCl
     app = create_app(settings)
     with TestClient(app) as test_client:
         yield test_client
-    app.state.engine.dispose()
+    app.state.context.sessions.kw["bind"].dispose()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from kezek import __version__
 from kezek.booking.api import router as booking_router
 from kezek.config import Settings, get_settings
-from kezek.db import make_engine, make_sessionmaker
+from kezek.deps import AppContext
 from kezek.network.api import router as network_router
 from kezek.problems import install_problem_handlers
 
@@ -20,10 +20,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Booking, live queue and capacity planning for consular and migration offices.",
     )
-    app.state.settings = settings
-    app.state.secret = settings.secret_bytes()
-    app.state.engine = make_engine(settings)
-    app.state.sessions = make_sessionmaker(app.state.engine)
+    app.state.context = AppContext.build(settings)
     install_problem_handlers(app)
 
     api = APIRouter(prefix="/api/v1")

@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -43,7 +44,7 @@ def make_engine(settings: Settings) -> Engine:
         url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
-        pool_pre_ping=True,
+        pool_pre_ping=False,
         pool_timeout=10,
         connect_args={
             "connect_timeout": 5,
@@ -110,9 +111,11 @@ def read_session(sessions: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
-def dialect_insert(session: Session, entity: Any) -> Any:
-    """INSERT with ``on_conflict_do_update``, which PostgreSQL and SQLite both understand."""
-    from sqlalchemy.dialects import postgresql, sqlite
+def dialect_insert(dialect_name: str, table: Table) -> Any:
+    """INSERT with ``on_conflict_do_update``, which PostgreSQL and SQLite both understand.
 
-    dialect: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(entity)
+    Callers build such statements once per dialect and run them with parameters: on the
+    hot paths of a booking rush, building a statement costs more than running it.
+    """
+    dialect: Any = postgresql if dialect_name == "postgresql" else sqlite
+    return dialect.insert(table)

@@ -1,8 +1,13 @@
-"""FastAPI dependencies shared by the feature routers."""
+"""FastAPI dependencies shared by the feature routers.
+
+What every request needs is built once per process into one ``AppContext``: each
+dependency FastAPI resolves costs time on every request of a booking rush.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
 
@@ -12,38 +17,42 @@ from sqlalchemy.orm import Session, sessionmaker
 from kezek.booking.identity import normalize_document
 from kezek.booking.service import BookingRules
 from kezek.config import Settings
-from kezek.db import read_session
+from kezek.db import make_engine, make_sessionmaker, read_session
+from kezek.network.directory import Directory
 from kezek.problems import Invalid
 
 
-def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+@dataclass(frozen=True)
+class AppContext:
+    settings: Settings
+    sessions: sessionmaker[Session]
+    directory: Directory
+    secret: bytes
+    rules: BookingRules
+
+    @classmethod
+    def build(cls, settings: Settings) -> AppContext:
+        return cls(
+            settings=settings,
+            sessions=make_sessionmaker(make_engine(settings)),
+            directory=Directory(),
+            secret=settings.secret_bytes(),
+            rules=BookingRules(
+                horizon_days=settings.booking_horizon_days,
+                min_notice=timedelta(minutes=settings.min_notice_minutes),
+                max_range_days=settings.max_availability_days,
+            ),
+        )
 
 
-def get_sessions(request: Request) -> sessionmaker[Session]:
-    sessions: sessionmaker[Session] = request.app.state.sessions
-    return sessions
+def get_context(request: Request) -> AppContext:
+    context: AppContext = request.app.state.context
+    return context
 
 
-def get_read_session(
-    sessions: Annotated[sessionmaker[Session], Depends(get_sessions)],
-) -> Iterator[Session]:
-    with read_session(sessions) as session:
+def get_read_session(context: Annotated[AppContext, Depends(get_context)]) -> Iterator[Session]:
+    with read_session(context.sessions) as session:
         yield session
-
-
-def get_secret(request: Request) -> bytes:
-    secret: bytes = request.app.state.secret
-    return secret
-
-
-def get_rules(settings: Annotated[Settings, Depends(get_settings)]) -> BookingRules:
-    return BookingRules(
-        horizon_days=settings.booking_horizon_days,
-        min_notice=timedelta(minutes=settings.min_notice_minutes),
-        max_range_days=settings.max_availability_days,
-    )
 
 
 def get_document_number(
@@ -62,9 +71,6 @@ def get_document_number(
         raise Invalid(f"X-Document-Number {exc}", field="X-Document-Number") from None
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
+ContextDep = Annotated[AppContext, Depends(get_context)]
 ReadSessionDep = Annotated[Session, Depends(get_read_session)]
-SecretDep = Annotated[bytes, Depends(get_secret)]
-RulesDep = Annotated[BookingRules, Depends(get_rules)]
 DocumentNumberDep = Annotated[str, Depends(get_document_number)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Header, Path, Query, Response, status
 
@@ -18,7 +17,7 @@ from kezek.booking.schemas import (
     SlotPublic,
 )
 from kezek.db import run_transaction
-from kezek.deps import DocumentNumberDep, ReadSessionDep, RulesDep, SecretDep, SessionsDep
+from kezek.deps import ContextDep, DocumentNumberDep, ReadSessionDep
 from kezek.problems import MEDIA_TYPE
 
 router = APIRouter(tags=["booking"])
@@ -45,16 +44,22 @@ IdempotencyKey = Annotated[
 @router.get("/offices/{office}/availability", response_model=AvailabilityPublic, responses=ERRORS)
 def availability(
     session: ReadSessionDep,
-    rules: RulesDep,
+    context: ContextDep,
     office: Annotated[Code, Path()],
     service: Annotated[Code, Query()],
     first: Annotated[date, Query(alias="from", description="First local date, YYYY-MM-DD")],
     last: Annotated[date, Query(alias="to", description="Last local date, YYYY-MM-DD")],
 ) -> AvailabilityPublic:
     found_office, found_service, slots = bookings.availability(
-        session, office_code=office, service_code=service, first=first, last=last, rules=rules
+        session,
+        directory=context.directory,
+        office_code=office,
+        service_code=service,
+        first=first,
+        last=last,
+        rules=context.rules,
     )
-    zone = ZoneInfo(found_office.timezone)
+    zone = found_office.zone
     return AvailabilityPublic(
         office=found_office.code,
         service=found_service.code,
@@ -71,12 +76,9 @@ def availability(
 )
 def create_booking(
     body: BookingCreate,
-    response: Response,
-    sessions: SessionsDep,
-    rules: RulesDep,
-    secret: SecretDep,
+    context: ContextDep,
     idempotency_key: IdempotencyKey = None,
-) -> BookingPublic:
+) -> Response:
     request = bookings.BookingRequest(
         office=body.office,
         service=body.service,
@@ -88,12 +90,23 @@ def create_booking(
         legal_stay_until=body.legal_stay_until,
     )
     booked = bookings.book(
-        sessions, request=request, rules=rules, secret=secret, idempotency_key=idempotency_key
+        context.sessions,
+        directory=context.directory,
+        request=request,
+        rules=context.rules,
+        secret=context.secret,
+        idempotency_key=idempotency_key,
     )
+    headers = {"Location": f"/api/v1/bookings/{booked.booking.reference}"}
     if booked.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    response.headers["Location"] = f"/api/v1/bookings/{booked.booking.reference}"
-    return BookingPublic.of(booked.booking)
+        headers["Idempotent-Replayed"] = "true"
+    # Serialised here once; returning the model would have FastAPI validate it again.
+    return Response(
+        BookingPublic.of(booked.booking).model_dump_json(),
+        status_code=status.HTTP_201_CREATED,
+        media_type="application/json",
+        headers=headers,
+    )
 
 
 @router.get("/bookings/{reference}", response_model=BookingPublic, responses=ERRORS)
@@ -101,10 +114,14 @@ def get_booking(
     reference: Reference,
     document_number: DocumentNumberDep,
     session: ReadSessionDep,
-    secret: SecretDep,
+    context: ContextDep,
 ) -> BookingPublic:
     booking = bookings.find_booking(
-        session, reference=reference, document_number=document_number, secret=secret
+        session,
+        directory=context.directory,
+        reference=reference,
+        document_number=document_number,
+        secret=context.secret,
     )
     return BookingPublic.of(booking)
 
@@ -113,13 +130,16 @@ def get_booking(
 def cancel_booking(
     reference: Reference,
     document_number: DocumentNumberDep,
-    sessions: SessionsDep,
-    secret: SecretDep,
+    context: ContextDep,
 ) -> BookingPublic:
     booking = run_transaction(
-        sessions,
+        context.sessions,
         lambda session: bookings.cancel_booking(
-            session, reference=reference, document_number=document_number, secret=secret
+            session,
+            directory=context.directory,
+            reference=reference,
+            document_number=document_number,
+            secret=context.secret,
         ),
     )
     return BookingPublic.of(booking)
@@ -130,19 +150,18 @@ def reschedule_booking(
     reference: Reference,
     body: BookingReschedule,
     document_number: DocumentNumberDep,
-    sessions: SessionsDep,
-    rules: RulesDep,
-    secret: SecretDep,
+    context: ContextDep,
 ) -> BookingPublic:
     booking = run_transaction(
-        sessions,
+        context.sessions,
         lambda session: bookings.reschedule_booking(
             session,
+            directory=context.directory,
             reference=reference,
             document_number=document_number,
             starts_at=body.start,
-            secret=secret,
-            rules=rules,
+            secret=context.secret,
+            rules=context.rules,
         ),
     )
     return BookingPublic.of(booking)

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from kezek.booking.models import SlotCell
 from kezek.booking.slots import CellKey
 from kezek.db import dialect_insert
+
+CELLS: Table = SlotCell.__table__  # type: ignore[assignment]
 
 
 def booked_counts(
@@ -51,25 +55,36 @@ def apply_changes(
 
 
 def _take(session: Session, *, office_id: int, key: CellKey, capacity: int) -> bool:
-    insert = dialect_insert(session, SlotCell).values(
-        office_id=office_id, pool=key.pool, starts_at=key.starts_at, booked=1, capacity=capacity
-    )
-    statement = insert.on_conflict_do_update(
-        index_elements=[SlotCell.office_id, SlotCell.pool, SlotCell.starts_at],
-        set_={"booked": SlotCell.booked + 1, "capacity": insert.excluded.capacity},
-        where=SlotCell.booked < insert.excluded.capacity,
-    ).returning(SlotCell.booked)
-    return session.execute(statement).first() is not None
+    statement = _take_statement(session.get_bind().dialect.name)
+    row = {
+        "office_id": office_id,
+        "pool": key.pool,
+        "starts_at": key.starts_at,
+        "booked": 1,
+        "capacity": capacity,
+    }
+    return session.connection().execute(statement, row).first() is not None
+
+
+@cache
+def _take_statement(dialect_name: str) -> Any:
+    """Add one to a cell's counter, or create it at one, only while it is below capacity."""
+    insert = dialect_insert(dialect_name, CELLS)
+    return insert.on_conflict_do_update(
+        index_elements=[CELLS.c.office_id, CELLS.c.pool, CELLS.c.starts_at],
+        set_={"booked": CELLS.c.booked + 1, "capacity": insert.excluded.capacity},
+        where=CELLS.c.booked < insert.excluded.capacity,
+    ).returning(CELLS.c.booked)
 
 
 def _release(session: Session, *, office_id: int, key: CellKey) -> None:
-    session.execute(
-        update(SlotCell)
+    session.connection().execute(
+        update(CELLS)
         .where(
-            SlotCell.office_id == office_id,
-            SlotCell.pool == key.pool,
-            SlotCell.starts_at == key.starts_at,
-            SlotCell.booked > 0,
+            CELLS.c.office_id == office_id,
+            CELLS.c.pool == key.pool,
+            CELLS.c.starts_at == key.starts_at,
+            CELLS.c.booked > 0,
         )
-        .values(booked=SlotCell.booked - 1)
+        .values(booked=CELLS.c.booked - 1)
     )

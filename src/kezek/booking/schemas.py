@@ -13,8 +13,8 @@ from kezek.booking.identity import (
     normalize_full_name,
     reject_control_characters,
 )
-from kezek.booking.models import Booking
 from kezek.booking.reference import display_reference
+from kezek.booking.service import BookingDetails
 from kezek.booking.slots import Slot
 from kezek.network.schemas import Localized, ServicePublic
 
@@ -82,29 +82,26 @@ class BookingPublic(BaseModel):
     legal_stay_until: date | None
 
     @classmethod
-    def of(cls, booking: Booking) -> BookingPublic:
-        zone = ZoneInfo(booking.office.timezone)
+    def of(cls, booking: BookingDetails) -> BookingPublic:
         office = booking.office
         return cls(
             reference=booking.reference,
             reference_display=display_reference(booking.reference),
             status=booking.status,
-            office=OfficeBrief.model_validate(
-                {
-                    "code": office.code,
-                    "name": office.name,
-                    "address": office.address,
-                    "timezone": office.timezone,
-                }
+            office=OfficeBrief(
+                code=office.code,
+                name=Localized.model_validate(office.name),
+                address=Localized.model_validate(office.address),
+                timezone=office.timezone,
             ),
             service=ServicePublic.of(booking.service),
-            start=booking.starts_at.astimezone(zone),
-            end=booking.ends_at.astimezone(zone),
-            full_name=booking.citizen.full_name,
-            phone=booking.citizen.phone,
-            document_tail=booking.citizen.document_tail,
+            start=booking.starts_at.astimezone(office.zone),
+            end=booking.ends_at.astimezone(office.zone),
+            full_name=booking.full_name,
+            phone=booking.phone,
+            document_tail=booking.document_tail,
             language=booking.language,
-            legal_stay_until=booking.citizen.legal_stay_until,
+            legal_stay_until=booking.legal_stay_until,
         )
 
 

@@ -8,25 +8,26 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import partial
+from functools import cache, partial
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.booking import cells as slot_cells
 from kezek.booking.identity import document_hash, document_tail, normalize_phone
 from kezek.booking.models import Booking, BookingStatus, Citizen
 from kezek.booking.reference import new_reference, normalize_reference
-from kezek.booking.slots import CellKey, OfficePlan, Slot, day_cells, held_cells, service_slots
-from kezek.booking.slots import cells_between as plan_cells_between
+from kezek.booking.slots import CellKey, OfficePlan, Slot, cells_between, held_cells, service_slots
 from kezek.db import dialect_insert, run_transaction
-from kezek.network.models import Office, Service
-from kezek.network.service import get_offered_service, get_office, office_plan
+from kezek.network.directory import Directory, OfficeInfo, ServiceInfo
 from kezek.problems import Conflict, Invalid, NotFound
 from kezek.types import utcnow
 
 REFERENCE_ATTEMPTS = 5
+BOOKING: Table = Booking.__table__  # type: ignore[assignment]
+CITIZEN: Table = Citizen.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,25 @@ class BookingRequest:
 
 
 @dataclass(frozen=True)
+class BookingDetails:
+    """A booking with what a citizen needs to see of it, detached from the session."""
+
+    reference: str
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    language: str
+    office: OfficeInfo
+    service: ServiceInfo
+    full_name: str
+    phone: str
+    document_tail: str
+    legal_stay_until: date | None
+
+
+@dataclass(frozen=True)
 class Booked:
-    booking: Booking
+    booking: BookingDetails
     replayed: bool
 
 
@@ -88,33 +106,35 @@ class SlotRefused(Invalid):
 def book(
     sessions: sessionmaker[Session],
     *,
+    directory: Directory,
     request: BookingRequest,
     rules: BookingRules,
     secret: bytes,
     idempotency_key: str | None = None,
 ) -> Booked:
     fingerprint = request.fingerprint(secret)
+    work = partial(
+        _book,
+        directory=directory,
+        request=request,
+        rules=rules,
+        secret=secret,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+    )
     for _ in range(REFERENCE_ATTEMPTS):
         try:
-            return run_transaction(
-                sessions,
-                lambda session: _book(
-                    session,
-                    request=request,
-                    rules=rules,
-                    secret=secret,
-                    idempotency_key=idempotency_key,
-                    fingerprint=fingerprint,
-                ),
-            )
+            return run_transaction(sessions, work)
         except IntegrityError as exc:
             reason = str(exc.orig)
             if idempotency_key and "idempotency_key" in reason:
                 # A concurrent retry with the same key won the race: answer with its booking.
-                return run_transaction(
-                    sessions,
-                    partial(_replay_winner, key=idempotency_key, fingerprint=fingerprint),
+                replay = partial(
+                    _replay, directory=directory, key=idempotency_key, fingerprint=fingerprint
                 )
+                replayed = run_transaction(sessions, replay)
+                assert replayed is not None, "the key is taken, so its booking exists"
+                return replayed
             if "one_active" in reason or "citizen_id" in reason:
                 raise _already_booked() from None
             if "reference" not in reason:
@@ -125,82 +145,87 @@ def book(
 def _book(
     session: Session,
     *,
+    directory: Directory,
     request: BookingRequest,
     rules: BookingRules,
     secret: bytes,
     idempotency_key: str | None,
     fingerprint: str,
 ) -> Booked:
-    if idempotency_key:
-        replayed = _replay(session, idempotency_key, fingerprint)
-        if replayed is not None:
-            return replayed
-    now = utcnow()
-    office = get_office(session, request.office)
-    service = get_offered_service(office, request.service)
+    office = directory.office(session, request.office)
+    service = office.service(request.service)
     try:
         phone = normalize_phone(request.phone, region=office.country)
     except ValueError as exc:
         raise Invalid(f"phone {exc}", field="phone") from None
-    plan = office_plan(office)
-    check_bookable_time(plan, starts_at=request.starts_at, now=now, rules=rules)
+    now = utcnow()
     citizen_id = _upsert_citizen(session, request=request, phone=phone, secret=secret, now=now)
-    if idempotency_key:
-        # The upsert waited for any concurrent request of the same citizen to commit, so a
-        # retry that raced its original sees the original's booking here.
-        replayed = _replay(session, idempotency_key, fingerprint)
-        if replayed is not None:
-            return replayed
-    _lapse_past_bookings(session, citizen_id=citizen_id, service_id=service.id, now=now)
-    if session.scalar(
-        select(Booking.id).where(
-            Booking.citizen_id == citizen_id,
-            Booking.service_id == service.id,
-            Booking.status == BookingStatus.confirmed,
+    # The upsert waited for any concurrent request of the same citizen to commit, so what
+    # follows sees a retry's original and the citizen's other bookings.
+    earlier = _earlier_bookings(
+        session, citizen_id=citizen_id, service_id=service.id, idempotency_key=idempotency_key
+    )
+    if idempotency_key and any(row.idempotency_key == idempotency_key for row in earlier):
+        replayed = _replay(
+            session, directory=directory, key=idempotency_key, fingerprint=fingerprint
         )
-    ):
-        raise _already_booked()
-    pool, count = _take_cells(
-        session, office=office, plan=plan, service=service, starts_at=request.starts_at
-    )
-    booking = Booking(
-        reference=new_reference(),
-        office_id=office.id,
-        service_id=service.id,
-        citizen_id=citizen_id,
-        starts_at=request.starts_at,
-        ends_at=request.starts_at + timedelta(minutes=service.duration_minutes),
-        pool=pool,
-        cells=count,
+        assert replayed is not None
+        return replayed
+    check_bookable_time(office.plan, starts_at=request.starts_at, now=now, rules=rules)
+    _refuse_a_second_booking(session, earlier=earlier, service_id=service.id, now=now)
+    pool, count = _take_cells(session, office=office, service=service, starts_at=request.starts_at)
+    reference = new_reference()
+    ends_at = request.starts_at + timedelta(minutes=service.duration_minutes)
+    booking = {
+        "reference": reference,
+        "office_id": office.id,
+        "service_id": service.id,
+        "citizen_id": citizen_id,
+        "starts_at": request.starts_at,
+        "ends_at": ends_at,
+        "pool": pool,
+        "cells": count,
+        "status": BookingStatus.confirmed.value,
+        "language": request.language,
+        "idempotency_key": idempotency_key,
+        "request_fingerprint": fingerprint if idempotency_key else None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    # Core, not the ORM unit of work: this is the hot path of a booking rush.
+    session.connection().execute(insert(BOOKING), booking)
+    details = BookingDetails(
+        reference=reference,
         status=BookingStatus.confirmed,
+        starts_at=request.starts_at,
+        ends_at=ends_at,
         language=request.language,
-        idempotency_key=idempotency_key,
-        request_fingerprint=fingerprint if idempotency_key else None,
-        created_at=now,
-        updated_at=now,
+        office=office,
+        service=service,
+        full_name=request.full_name,
+        phone=phone,
+        document_tail=document_tail(request.document_number),
+        legal_stay_until=request.legal_stay_until,
     )
-    session.add(booking)
-    session.flush()
-    return Booked(_with_details(session, booking.id), replayed=False)
+    return Booked(details, replayed=False)
 
 
-def _replay(session: Session, key: str, fingerprint: str) -> Booked | None:
-    booking = session.scalar(select(Booking).where(Booking.idempotency_key == key))
-    if booking is None:
+def _replay(session: Session, *, directory: Directory, key: str, fingerprint: str) -> Booked | None:
+    row = session.execute(
+        select(Booking, Citizen)
+        .join(Citizen, Citizen.id == Booking.citizen_id)
+        .where(Booking.idempotency_key == key)
+    ).first()
+    if row is None:
         return None
+    booking, citizen = row
     if not hmac.compare_digest(booking.request_fingerprint or "", fingerprint):
         raise IdempotencyKeyReused(
             "This Idempotency-Key was already used for another booking request. "
             "Use a new key for a new request.",
             field="Idempotency-Key",
         )
-    return Booked(_with_details(session, booking.id), replayed=True)
-
-
-def _replay_winner(session: Session, *, key: str, fingerprint: str) -> Booked:
-    replayed = _replay(session, key, fingerprint)
-    assert replayed is not None, "the unique key was taken, so its booking exists"
-    return replayed
+    return Booked(_details(session, directory, booking, citizen), replayed=True)
 
 
 def _already_booked() -> AlreadyBooked:
@@ -232,126 +257,154 @@ def check_bookable_time(
         )
 
 
+_CITIZEN_DETAILS = ("full_name", "phone", "language", "legal_stay_until", "updated_at")
+
+
 def _upsert_citizen(
     session: Session, *, request: BookingRequest, phone: str, secret: bytes, now: datetime
 ) -> int:
-    details = {
+    """The citizen's id; the details given with the newest booking replace older ones."""
+    row = {
+        "document_hash": document_hash(request.document_number, secret=secret),
+        "document_tail": document_tail(request.document_number),
+        "created_at": now,
         "full_name": request.full_name,
         "phone": phone,
         "language": request.language,
         "legal_stay_until": request.legal_stay_until,
         "updated_at": now,
     }
-    insert = dialect_insert(session, Citizen).values(
-        document_hash=document_hash(request.document_number, secret=secret),
-        document_tail=document_tail(request.document_number),
-        created_at=now,
-        **details,
-    )
-    statement = insert.on_conflict_do_update(
-        index_elements=[Citizen.document_hash],
-        set_={name: getattr(insert.excluded, name) for name in details},
-    ).returning(Citizen.id)
-    citizen_id: int = session.execute(statement).scalar_one()
+    statement = _citizen_statement(session.get_bind().dialect.name)
+    citizen_id: int = session.connection().execute(statement, row).scalar_one()
     return citizen_id
 
 
-def _lapse_past_bookings(
-    session: Session, *, citizen_id: int, service_id: int, now: datetime
+@cache
+def _citizen_statement(dialect_name: str) -> Any:
+    insert = dialect_insert(dialect_name, CITIZEN)
+    return insert.on_conflict_do_update(
+        index_elements=[CITIZEN.c.document_hash],
+        set_={name: getattr(insert.excluded, name) for name in _CITIZEN_DETAILS},
+    ).returning(CITIZEN.c.id)
+
+
+def _earlier_bookings(
+    session: Session, *, citizen_id: int, service_id: int, idempotency_key: str | None
+) -> list[Row[Any]]:
+    """The citizen's active booking of this service, and the booking made with this key."""
+    parameters = {
+        "citizen_id": citizen_id,
+        "service_id": service_id,
+        "confirmed": BookingStatus.confirmed.value,
+        "key": idempotency_key,
+    }
+    return list(session.connection().execute(_EARLIER_BOOKINGS, parameters))
+
+
+_EARLIER_BOOKINGS = select(
+    BOOKING.c.id, BOOKING.c.ends_at, BOOKING.c.status, BOOKING.c.idempotency_key
+).where(
+    (
+        (BOOKING.c.citizen_id == bindparam("citizen_id"))
+        & (BOOKING.c.service_id == bindparam("service_id"))
+        & (BOOKING.c.status == bindparam("confirmed"))
+    )
+    | (BOOKING.c.idempotency_key == bindparam("key"))
+)
+
+
+def _refuse_a_second_booking(
+    session: Session, *, earlier: list[Row[Any]], service_id: int, now: datetime
 ) -> None:
-    session.execute(
-        update(Booking)
-        .where(
-            Booking.citizen_id == citizen_id,
-            Booking.service_id == service_id,
-            Booking.status == BookingStatus.confirmed,
-            Booking.ends_at < now,
-        )
-        .values(status=BookingStatus.lapsed, updated_at=now)
-    )
+    """One active booking per citizen and service; one whose time has passed has lapsed.
 
-
-def _candidate_spans(
-    session: Session, *, office: Office, plan: OfficePlan, service: Service, starts_at: datetime
-) -> tuple[list[list[CellKey]], dict[CellKey, int]]:
-    """Pools in which the service can start at ``starts_at``, the emptiest first."""
-    count = plan.cells_needed(service.duration_minutes)
-    local_day = starts_at.astimezone(plan.timezone).date()
-    capacity = day_cells(plan, local_day)
-    spans = [
-        held_cells(plan, pool=pool, starts_at=starts_at, count=count)
-        for pool in plan.pools_for(service.code)
-    ]
-    spans = [span for span in spans if all(cell in capacity for cell in span)]
-    if not spans:
-        raise SlotRefused(
-            "No appointment starts at this time. Choose a time from the office's availability.",
-            field="start",
+    The partial unique index enforces the rule; checking first spares a doomed request
+    from locking slot cells.
+    """
+    for row in earlier:
+        if row.status != BookingStatus.confirmed:
+            continue
+        if row.ends_at >= now:
+            raise _already_booked()
+        session.connection().execute(
+            update(BOOKING)
+            .where(BOOKING.c.id == row.id)
+            .values(status=BookingStatus.lapsed.value, updated_at=now)
         )
-    booked = slot_cells.booked_counts(
-        session,
-        office_id=office.id,
-        pools=[span[0].pool for span in spans],
-        first=starts_at,
-        last=spans[0][-1].starts_at,
-    )
-    spans.sort(key=lambda span: -min(capacity[c] - booked.get(c, 0) for c in span))
-    return spans, capacity
 
 
 def _take_cells(
     session: Session,
     *,
-    office: Office,
-    plan: OfficePlan,
-    service: Service,
+    office: OfficeInfo,
+    service: ServiceInfo,
     starts_at: datetime,
     releasing: Sequence[CellKey] = (),
 ) -> tuple[str, int]:
-    spans, capacity = _candidate_spans(
-        session, office=office, plan=plan, service=service, starts_at=starts_at
-    )
+    """Take the cells of one pool for the service at ``starts_at``; return the pool and count.
+
+    With several candidate pools each attempt runs in a savepoint, so that a pool that
+    fills half-way leaves nothing behind when the next pool is tried.
+    """
+    plan = office.plan
+    spans = plan.spans(service.code, starts_at=starts_at, duration_minutes=service.duration_minutes)
+    if not spans:
+        raise SlotRefused(
+            "No appointment starts at this time. Choose a time from the office's availability.",
+            field="start",
+        )
+    if len(spans) > 1:
+        booked = slot_cells.booked_counts(
+            session,
+            office_id=office.id,
+            pools=[span.pool for span in spans],
+            first=starts_at,
+            last=spans[0].cells[-1].starts_at,
+        )
+        spans.sort(key=lambda span: -span.free(booked))
     for number, span in enumerate(spans, start=1):
-        changes = dict.fromkeys(span, 1)
+        changes = dict.fromkeys(span.cells, 1)
         for cell in releasing:
             changes[cell] = changes.get(cell, 0) - 1
         changes = {cell: delta for cell, delta in changes.items() if delta}
-        if number == len(spans):
-            # The last candidate needs no savepoint: failing it rolls back the transaction.
-            if slot_cells.apply_changes(
-                session, office_id=office.id, changes=changes, capacity=capacity
-            ):
-                return span[0].pool, len(span)
-            break
-        savepoint = session.begin_nested()
+        last = number == len(spans)
+        savepoint = None if last else session.begin_nested()
         if slot_cells.apply_changes(
-            session, office_id=office.id, changes=changes, capacity=capacity
+            session, office_id=office.id, changes=changes, capacity=span.capacity
         ):
-            savepoint.commit()
-            return span[0].pool, len(span)
-        savepoint.rollback()
+            if savepoint is not None:
+                savepoint.commit()
+            return span.pool, len(span.cells)
+        if savepoint is not None:
+            savepoint.rollback()
+    # The failed last attempt is rolled back with the transaction by this exception.
     raise SlotFull(
         "Someone has just taken the last place at this time. Choose another time.",
         field="start",
     )
 
 
-def _with_details(session: Session, booking_id: int) -> Booking:
-    booking = session.scalar(
-        select(Booking)
-        .where(Booking.id == booking_id)
-        .options(
-            joinedload(Booking.office), joinedload(Booking.service), joinedload(Booking.citizen)
-        )
-        .execution_options(populate_existing=True)
+def _details(
+    session: Session, directory: Directory, booking: Booking, citizen: Citizen
+) -> BookingDetails:
+    return BookingDetails(
+        reference=booking.reference,
+        status=booking.status,
+        starts_at=booking.starts_at,
+        ends_at=booking.ends_at,
+        language=booking.language,
+        office=directory.office_by_id(session, booking.office_id),
+        service=directory.service_by_id(session, booking.service_id),
+        full_name=citizen.full_name,
+        phone=citizen.phone,
+        document_tail=citizen.document_tail,
+        legal_stay_until=citizen.legal_stay_until,
     )
-    assert booking is not None
-    return booking
 
 
 def _owned_booking(
     session: Session, *, reference: str, document_number: str, secret: bytes, lock: bool
-) -> Booking:
+) -> tuple[Booking, Citizen]:
     not_found = NotFound(
         "No booking has this reference and document number. Check both and try again.",
         field="reference",
@@ -372,18 +425,24 @@ def _owned_booking(
         citizen.document_hash, document_hash(document_number, secret=secret)
     ):
         raise not_found
-    return _with_details(session, booking.id)
+    return booking, citizen
 
 
 def find_booking(
-    session: Session, *, reference: str, document_number: str, secret: bytes
-) -> Booking:
-    return _owned_booking(
+    session: Session,
+    *,
+    directory: Directory,
+    reference: str,
+    document_number: str,
+    secret: bytes,
+) -> BookingDetails:
+    booking, citizen = _owned_booking(
         session, reference=reference, document_number=document_number, secret=secret, lock=False
     )
+    return _details(session, directory, booking, citizen)
 
 
-def _active(booking: Booking, now: datetime) -> None:
+def _check_active(booking: Booking, now: datetime) -> None:
     if booking.status != BookingStatus.confirmed:
         raise NotActive(f"This booking is {booking.status} and can no longer be changed.")
     if booking.starts_at <= now:
@@ -391,58 +450,64 @@ def _active(booking: Booking, now: datetime) -> None:
 
 
 def cancel_booking(
-    session: Session, *, reference: str, document_number: str, secret: bytes
-) -> Booking:
-    booking = _owned_booking(
+    session: Session,
+    *,
+    directory: Directory,
+    reference: str,
+    document_number: str,
+    secret: bytes,
+) -> BookingDetails:
+    booking, citizen = _owned_booking(
         session, reference=reference, document_number=document_number, secret=secret, lock=True
     )
     now = utcnow()
-    _active(booking, now)
-    plan = office_plan(booking.office)
+    _check_active(booking, now)
+    office = directory.office_by_id(session, booking.office_id)
     slot_cells.apply_changes(
         session,
         office_id=booking.office_id,
-        changes=dict.fromkeys(_cells_of(plan, booking), -1),
+        changes=dict.fromkeys(_cells_of(office.plan, booking), -1),
         capacity={},
     )
     booking.status = BookingStatus.cancelled
     booking.updated_at = now
     session.flush()
-    return booking
+    return _details(session, directory, booking, citizen)
 
 
 def reschedule_booking(
     session: Session,
     *,
+    directory: Directory,
     reference: str,
     document_number: str,
     starts_at: datetime,
     secret: bytes,
     rules: BookingRules,
-) -> Booking:
+) -> BookingDetails:
     """Move a booking. The old place is given up only in the transaction that takes the new one."""
-    booking = _owned_booking(
+    booking, citizen = _owned_booking(
         session, reference=reference, document_number=document_number, secret=secret, lock=True
     )
     now = utcnow()
-    _active(booking, now)
-    plan = office_plan(booking.office)
-    check_bookable_time(plan, starts_at=starts_at, now=now, rules=rules)
+    _check_active(booking, now)
+    office = directory.office_by_id(session, booking.office_id)
+    service = directory.service_by_id(session, booking.service_id)
+    check_bookable_time(office.plan, starts_at=starts_at, now=now, rules=rules)
     pool, count = _take_cells(
         session,
-        office=booking.office,
-        plan=plan,
-        service=booking.service,
+        office=office,
+        service=service,
         starts_at=starts_at,
-        releasing=_cells_of(plan, booking),
+        releasing=_cells_of(office.plan, booking),
     )
     booking.starts_at = starts_at
-    booking.ends_at = starts_at + timedelta(minutes=booking.service.duration_minutes)
+    booking.ends_at = starts_at + timedelta(minutes=service.duration_minutes)
     booking.pool = pool
     booking.cells = count
     booking.updated_at = now
     session.flush()
-    return booking
+    return _details(session, directory, booking, citizen)
 
 
 def _cells_of(plan: OfficePlan, booking: Booking) -> list[CellKey]:
@@ -452,15 +517,16 @@ def _cells_of(plan: OfficePlan, booking: Booking) -> list[CellKey]:
 def availability(
     session: Session,
     *,
+    directory: Directory,
     office_code: str,
     service_code: str,
     first: date,
     last: date,
     rules: BookingRules,
-) -> tuple[Office, Service, list[Slot]]:
-    office = get_office(session, office_code)
-    service = get_offered_service(office, service_code)
-    plan = office_plan(office)
+) -> tuple[OfficeInfo, ServiceInfo, list[Slot]]:
+    office = directory.office(session, office_code)
+    service = office.service(service_code)
+    plan = office.plan
     now = utcnow()
     today = now.astimezone(plan.timezone).date()
     if last < first:
@@ -469,15 +535,16 @@ def availability(
         raise Invalid(f"Ask for at most {rules.max_range_days} days at a time.", field="to")
     first = max(first, today)
     last = min(last, today + timedelta(days=rules.horizon_days))
-    if last < first:
-        return office, service, []
-    capacity = plan_cells_between(plan, first, last)
-    pools = plan.pools_for(service.code)
+    capacity = cells_between(plan, first, last) if first <= last else {}
     if not capacity:
         return office, service, []
     starts = [cell.starts_at for cell in capacity]
     booked = slot_cells.booked_counts(
-        session, office_id=office.id, pools=pools, first=min(starts), last=max(starts)
+        session,
+        office_id=office.id,
+        pools=plan.pools_for(service.code),
+        first=min(starts),
+        last=max(starts),
     )
     slots = service_slots(
         plan,

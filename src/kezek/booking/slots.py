@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,18 @@ class Slot:
 
 
 @dataclass(frozen=True)
+class Span:
+    """The consecutive cells of one pool that a booking would hold, with their capacity."""
+
+    pool: str
+    cells: tuple[CellKey, ...]
+    capacity: Mapping[CellKey, int]
+
+    def free(self, booked: Mapping[CellKey, int]) -> int:
+        return min(self.capacity[cell] - booked.get(cell, 0) for cell in self.cells)
+
+
+@dataclass(frozen=True)
 class OfficePlan:
     """Everything slot generation needs to know of one office."""
 
@@ -41,12 +53,40 @@ class OfficePlan:
     slot_minutes: int
     calendar: OfficeCalendar
     windows: tuple[WindowPlan, ...]
+    # Cells per local day, filled on first use: a plan never changes once built.
+    _days: dict[date, Counter[CellKey]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def pools_for(self, service: str) -> list[str]:
         return sorted({w.pool for w in self.windows if w.bookable and service in w.services})
 
     def cells_needed(self, duration_minutes: int) -> int:
         return math.ceil(duration_minutes / self.slot_minutes)
+
+    def spans(self, service: str, *, starts_at: datetime, duration_minutes: int) -> list[Span]:
+        """Each pool in which ``service`` can start at ``starts_at``.
+
+        Looks only at the cells concerned, so a booking does not build a whole day.
+        """
+        count = self.cells_needed(duration_minutes)
+        found = []
+        for pool in self.pools_for(service):
+            cells = tuple(held_cells(self, pool=pool, starts_at=starts_at, count=count))
+            capacity = {cell: self.staffed(cell) for cell in cells}
+            if all(capacity.values()):
+                found.append(Span(pool, cells, capacity))
+        return found
+
+    def staffed(self, cell: CellKey) -> int:
+        """How many bookable windows of the cell's pool are staffed for the whole cell."""
+        day = cell.starts_at.astimezone(self.timezone).date()
+        cells = self._days.get(day)
+        if cells is None:
+            if len(self._days) > 400:
+                self._days.clear()
+            cells = self._days[day] = day_cells(self, day)
+        return cells.get(cell, 0)
 
 
 def local_to_utc(day: date, minute: int, zone: ZoneInfo) -> datetime:
@@ -117,7 +157,3 @@ def service_slots(
         Slot(starts_at=start, ends_at=start + length, capacity=cap, available=free)
         for start, (cap, free) in sorted(totals.items())
     ]
-
-
-def local_dates(starts: Iterable[datetime], zone: ZoneInfo) -> set[date]:
-    return {start.astimezone(zone).date() for start in starts}

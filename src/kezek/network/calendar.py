@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 
 MINUTES_PER_DAY = 24 * 60
@@ -124,7 +125,7 @@ class WindowPlan:
     group: str | None = None
     shifts: WeeklyHours | None = None  # None: the office's weekly hours
 
-    @property
+    @cached_property
     def pool(self) -> str:
         """Windows with the same services share bookable capacity."""
         return ",".join(sorted(self.services))

@@ -10,10 +10,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from kezek.network.models import Office, Service, Window
+from kezek.network.models import NetworkRevision, Office, Service, Window
 from kezek.network.spec import NetworkSpec, OfficeSpec, WindowSpec
 from kezek.types import utcnow
 
@@ -58,7 +58,20 @@ def load_network(session: Session, spec: NetworkSpec) -> LoadReport:
             _apply(office, {"active": False})
             report.deactivated["office"] += 1
     session.flush()
+    if report.changed:
+        _bump_revision(session)
     return report
+
+
+def _bump_revision(session: Session) -> None:
+    bumped = session.execute(
+        update(NetworkRevision)
+        .where(NetworkRevision.id == 1)
+        .values(revision=NetworkRevision.revision + 1)
+    )
+    if bumped.rowcount == 0:  # type: ignore[attr-defined]
+        session.add(NetworkRevision(id=1, revision=1))
+        session.flush()
 
 
 def _load_services(session: Session, spec: NetworkSpec, report: LoadReport) -> dict[str, Service]:

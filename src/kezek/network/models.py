@@ -104,3 +104,15 @@ class Window(Base):
     services: Mapped[list[Service]] = relationship(secondary=window_service, order_by=Service.code)
 
     __table_args__ = (UniqueConstraint("office_id", "code"),)
+
+
+class NetworkRevision(Base):
+    """One row whose number goes up with every network load that changes something.
+
+    Server processes cache the network and compare this number to know when to reload.
+    """
+
+    __tablename__ = "network_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from kezek.network.models import Office, Service
+from kezek.network.directory import OfficeInfo, ServiceInfo
 
 
 class Localized(BaseModel):
@@ -20,7 +20,7 @@ class ServicePublic(BaseModel):
     documents: list[Localized]
 
     @classmethod
-    def of(cls, service: Service) -> ServicePublic:
+    def of(cls, service: ServiceInfo) -> ServicePublic:
         return cls.model_validate(
             {
                 "code": service.code,
@@ -48,7 +48,7 @@ class OfficePublic(BaseModel):
     services: list[str]
 
     @classmethod
-    def of(cls, office: Office) -> OfficePublic:
+    def of(cls, office: OfficeInfo) -> OfficePublic:
         return cls.model_validate(
             {
                 "code": office.code,
@@ -59,6 +59,6 @@ class OfficePublic(BaseModel):
                 "country": office.country,
                 "timezone": office.timezone,
                 "coordinates": {"lat": office.latitude, "lon": office.longitude},
-                "services": [s.code for s in office.services if s.active],
+                "services": [s.code for s in office.services],
             }
         )

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TypeVar
 
 from sqlalchemy import func, select
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kezek.booking import service as bookings
 from kezek.booking.models import Booking, BookingStatus
 from kezek.db import run_transaction
+from kezek.network.directory import Directory
 from kezek.problems import Problem
 from tests.factories import document, start_at
 from tests.integration.booking.invariants import assert_cells_match_bookings
@@ -22,18 +24,19 @@ from tests.integration.booking.invariants import assert_cells_match_bookings
 CLIENTS = 32
 RULES = bookings.BookingRules(horizon_days=60, min_notice=timedelta(minutes=60), max_range_days=31)
 T = TypeVar("T")
+DIRECTORY = Directory()
 
 
-def _race(count: int, attempt: Callable[[int], T]) -> list[T | str]:
-    """Run ``attempt(i)`` for every i at the same instant; a Problem becomes its code."""
+def _race(count: int, attempt: Callable[[int], T]) -> list[T | Problem]:
+    """Run ``attempt(i)`` for every i at the same instant; a refusal is returned, not raised."""
     barrier = threading.Barrier(count)
 
-    def run(i: int) -> T | str:
+    def run(i: int) -> T | Problem:
         barrier.wait()
         try:
             return attempt(i)
         except Problem as problem:
-            return problem.code
+            return problem
 
     with ThreadPoolExecutor(max_workers=count) as pool:
         return list(pool.map(run, range(count)))
@@ -57,12 +60,14 @@ def test_exactly_capacity_clients_get_the_slot(
     outcomes = _race(
         CLIENTS,
         lambda i: (
-            bookings.book(sessions, request=_request(i), rules=RULES, secret=secret).booking.id
+            bookings.book(
+                sessions, directory=DIRECTORY, request=_request(i), rules=RULES, secret=secret
+            ).booking.reference
         ),
     )
 
-    refusals = Counter(outcome for outcome in outcomes if isinstance(outcome, str))
-    assert len(outcomes) - sum(refusals.values()) == 5
+    refusals = Counter(o.code for o in outcomes if isinstance(o, Problem))
+    assert len(outcomes) - refusals.total() == 5
     assert refusals == {"slot_full": CLIENTS - 5}
     assert_cells_match_bookings(sessions)
 
@@ -70,15 +75,18 @@ def test_exactly_capacity_clients_get_the_slot(
 def test_one_citizen_racing_for_many_times_gets_one_booking(
     sessions: sessionmaker[Session], network: None, secret: bytes
 ) -> None:
-    def attempt(i: int) -> int:
+    def attempt(i: int) -> str:
         start = start_at("big", hour=8 + i // 6, minute=(i % 6) * 10)
         request = _request(7, start=start)
-        return bookings.book(sessions, request=request, rules=RULES, secret=secret).booking.id
+        booked = bookings.book(
+            sessions, directory=DIRECTORY, request=request, rules=RULES, secret=secret
+        )
+        return booked.booking.reference
 
     outcomes = _race(CLIENTS, attempt)
 
-    assert Counter(type(o).__name__ for o in outcomes) == {"int": 1, "str": CLIENTS - 1}
-    assert {o for o in outcomes if isinstance(o, str)} == {"already_booked"}
+    refusals = Counter(o.code for o in outcomes if isinstance(o, Problem))
+    assert refusals == {"already_booked": CLIENTS - 1}
     assert_cells_match_bookings(sessions)
 
 
@@ -90,6 +98,7 @@ def test_the_same_idempotency_key_at_once_makes_one_booking(
         lambda _: (
             bookings.book(
                 sessions,
+                directory=DIRECTORY,
                 request=_request(1),
                 rules=RULES,
                 secret=secret,
@@ -109,6 +118,7 @@ def test_reschedule_racing_cancel_leaves_consistent_counts(
     references = [
         bookings.book(
             sessions,
+            directory=DIRECTORY,
             request=_request(n, start=start_at("big", hour=9, minute=10 * (n % 6))),
             rules=RULES,
             secret=secret,
@@ -117,25 +127,22 @@ def test_reschedule_racing_cancel_leaves_consistent_counts(
     ]
 
     def attempt(i: int) -> str:
-        reference = references[i // 2]
-        number = document(i // 2)
+        who = {
+            "directory": DIRECTORY,
+            "reference": references[i // 2],
+            "document_number": document(i // 2),
+            "secret": secret,
+        }
         if i % 2:
             moved_to = datetime.fromisoformat(start_at("big", hour=15, minute=10 * (i % 6)))
-            work: Callable[[Session], Booking] = lambda session: bookings.reschedule_booking(  # noqa: E731
-                session,
-                reference=reference,
-                document_number=number,
-                starts_at=moved_to,
-                secret=secret,
-                rules=RULES,
-            )
+            work = partial(bookings.reschedule_booking, starts_at=moved_to, rules=RULES, **who)
         else:
-            work = lambda session: bookings.cancel_booking(  # noqa: E731
-                session, reference=reference, document_number=number, secret=secret
-            )
+            work = partial(bookings.cancel_booking, **who)
         return run_transaction(sessions, work).status
 
-    outcomes = _race(2 * len(references), attempt)
+    outcomes = [
+        o.code if isinstance(o, Problem) else o for o in _race(2 * len(references), attempt)
+    ]
 
     # Every cancel wins, before or after the move; a move after the cancel is refused.
     assert outcomes[0::2] == ["cancelled"] * len(references)

@@ -1,0 +1,239 @@
+"""Booking rush: N concurrent clients book one office's day until it is full, then try more.
+
+Starts ``kezek serve`` on PostgreSQL with several worker processes, fires bookings from
+asynchronous HTTP clients, checks in the database that no slot was sold twice, then runs
+pgbench (TPC-B-like) with the same client count against the same server and prints the
+ratio of bookings/s to pgbench's transactions/s.
+
+    python bench/booking_rush.py [--clients 64] [--workers 3] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import aiohttp
+import psycopg
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _support import fresh_database, kezek, libpq_args, percentile, served  # noqa: E402
+
+ZONE = ZoneInfo("Europe/Moscow")
+
+
+def network_file(windows: int) -> str:
+    window_tables = "\n".join(
+        f'[[offices.windows]]\ncode = "{n}"\nservices = ["passport"]\n'
+        for n in range(1, windows + 1)
+    )
+    return f"""
+[network]
+name = "Rush"
+
+[[services]]
+code = "passport"
+duration_minutes = 10
+name = {{ ky = "Паспорт", ru = "Паспорт", en = "Passport" }}
+
+[[offices]]
+code = "rush"
+kind = "embassy"
+name = {{ ky = "Элчилик", ru = "Посольство", en = "Embassy" }}
+city = {{ ky = "Москва", ru = "Москва", en = "Moscow" }}
+address = {{ ky = "Москва", ru = "Москва", en = "Moscow" }}
+country = "RU"
+timezone = "Europe/Moscow"
+coordinates = {{ lat = 55.73, lon = 37.62 }}
+slot_minutes = 10
+services = ["passport"]
+
+[offices.hours]
+mon = ["08:00-20:00"]
+tue = ["08:00-20:00"]
+wed = ["08:00-20:00"]
+thu = ["08:00-20:00"]
+fri = ["08:00-20:00"]
+sat = ["08:00-20:00"]
+sun = ["08:00-20:00"]
+
+{window_tables}
+"""
+
+
+async def rush(base: str, *, clients: int, day: str, extra: float) -> dict[str, object]:
+    async with aiohttp.ClientSession(
+        base_url=base, connector=aiohttp.TCPConnector(limit=clients)
+    ) as http:
+        async with http.get(
+            "/api/v1/offices/rush/availability",
+            params={"service": "passport", "from": day, "to": day},
+        ) as response:
+            slots = (await response.json())["slots"]
+        capacity = {slot["start"]: slot["capacity"] for slot in slots}
+        attempts = [start for start, places in capacity.items() for _ in range(places)]
+        attempts += random.choices(list(capacity), k=int(len(attempts) * extra))
+        random.shuffle(attempts)
+        queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
+        for item in enumerate(attempts):
+            queue.put_nowait(item)
+        latencies: list[float] = []
+        statuses: Counter[int] = Counter()
+        sold: Counter[str] = Counter()
+        last_success = 0.0
+
+        async def client() -> None:
+            nonlocal last_success
+            while not queue.empty():
+                number, start = queue.get_nowait()
+                body = {
+                    "office": "rush",
+                    "service": "passport",
+                    "start": start,
+                    "document_number": f"AC{number:07d}",
+                    "full_name": "Асанов Айбек",
+                    "phone": "+79161234567",
+                    "language": "ky",
+                }
+                began = time.perf_counter()
+                async with http.post(
+                    "/api/v1/bookings", json=body, headers={"Idempotency-Key": f"rush-{number}"}
+                ) as response:
+                    await response.read()
+                    ended = time.perf_counter()
+                latencies.append(ended - began)
+                statuses[response.status] += 1
+                if response.status == 201:
+                    sold[start] += 1
+                    last_success = ended
+
+        began = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(clients)))
+        finished = time.perf_counter()
+    booked = statuses[201]
+    return {
+        "capacity": sum(capacity.values()),
+        "attempts": len(attempts),
+        "statuses": dict(statuses),
+        "booked": booked,
+        "oversold_responses": sum(max(0, sold[s] - capacity[s]) for s in sold),
+        "bookings_per_s": booked / (last_success - began) if booked else 0.0,
+        "requests_per_s": len(attempts) / (finished - began),
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
+    }
+
+
+def oversold_in_database(url: str) -> int:
+    parsed = make_url(url)
+    with psycopg.connect(
+        host=parsed.host, port=parsed.port, user=parsed.username, dbname=parsed.database
+    ) as connection:
+        row = connection.execute(
+            """
+            SELECT coalesce(sum(greatest(taken - capacity, 0)), 0) FROM (
+                SELECT count(*) AS taken, max(c.capacity) AS capacity
+                FROM booking b JOIN slot_cell c
+                  ON c.office_id = b.office_id AND c.pool = b.pool AND c.starts_at = b.starts_at
+                WHERE b.status = 'confirmed'
+                GROUP BY b.office_id, b.pool, b.starts_at
+            ) AS per_slot
+            """
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def pgbench(*, clients: int, seconds: int) -> float:
+    url = fresh_database("kezek_bench_pgbench")
+    target = libpq_args(url)
+    subprocess.run(["pgbench", "-i", "-q", "-s", "1", *target], check=True, capture_output=True)
+    result = subprocess.run(
+        ["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(seconds), *target],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    match = re.search(r"tps = ([\d.]+)", result.stdout)
+    if not match:
+        raise RuntimeError(f"pgbench printed no tps:\n{result.stdout}\n{result.stderr}")
+    return float(match.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=3, help="kezek serve worker processes")
+    parser.add_argument("--windows", type=int, default=40, help="windows, so places = windows x 72")
+    parser.add_argument(
+        "--extra", type=float, default=0.1, help="share of attempts after the day is full"
+    )
+    parser.add_argument("--pgbench-seconds", type=int, default=15)
+    parser.add_argument("--json", action="store_true", help="end with one JSON line")
+    args = parser.parse_args()
+
+    url = fresh_database("kezek_bench")
+    pool_size = max(4, args.clients // args.workers + 2)
+    env = {
+        "KEZEK_DATABASE_URL": url,
+        "KEZEK_SECRET_KEY": "benchmark-secret-0123456789abcdef",
+        "KEZEK_DB_POOL_SIZE": str(pool_size),
+        "KEZEK_DB_MAX_OVERFLOW": "0",
+        "KEZEK_MIN_NOTICE_MINUTES": "0",
+    }
+    with tempfile.TemporaryDirectory() as scratch:
+        network = Path(scratch) / "rush.toml"
+        network.write_text(network_file(args.windows), encoding="utf-8")
+        kezek("db", "upgrade", env=env)
+        kezek("network", "load", str(network), env=env)
+    day = (datetime.now(ZONE).date() + timedelta(days=1)).isoformat()
+    with served(env=env, workers=args.workers) as base:
+        result = asyncio.run(rush(base, clients=args.clients, day=day, extra=args.extra))
+    oversold = oversold_in_database(url) + int(result["oversold_responses"])  # type: ignore[call-overload]
+    tps = pgbench(clients=args.clients, seconds=args.pgbench_seconds)
+    rate = float(result["bookings_per_s"])  # type: ignore[arg-type]
+    summary = {
+        "clients": args.clients,
+        "workers": args.workers,
+        "places": result["capacity"],
+        "attempts": result["attempts"],
+        "statuses": result["statuses"],
+        "bookings_per_s": round(rate, 1),
+        "p50_ms": round(float(result["p50_ms"]), 1),  # type: ignore[arg-type]
+        "p99_ms": round(float(result["p99_ms"]), 1),  # type: ignore[arg-type]
+        "oversold": oversold,
+        "pgbench_tps": round(tps, 1),
+        "ratio": round(rate / tps, 3),
+    }
+    print(f"clients {args.clients}, kezek serve workers {args.workers}, places {summary['places']}")
+    print(f"responses          {summary['statuses']}")
+    print(f"bookings/s         {summary['bookings_per_s']:>10}")
+    print(
+        f"pgbench tps        {summary['pgbench_tps']:>10}   (TPC-B-like, same clients, same server)"
+    )
+    print(f"ratio              {summary['ratio']:>10}   (target >= 0.5)")
+    print(
+        f"latency p50 / p99  {summary['p50_ms']} ms / {summary['p99_ms']} ms   (target p99 <= 100 ms)"
+    )
+    print(f"oversold           {oversold:>10}   (must be 0)")
+    if args.json:
+        print(json.dumps(summary))
+    if oversold:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""The office network as each server process sees it: read once, reloaded when it changes.
+
+Every request needs an office's calendar and windows, and the network changes only when
+a file is loaded. So each process keeps an immutable snapshot and checks one integer,
+the network revision that ``kezek network load`` bumps, before trusting it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from kezek.booking.slots import OfficePlan
+from kezek.network.calendar import WindowPlan
+from kezek.network.models import NetworkRevision, Office, Service, Window
+from kezek.network.spec import calendar_from_document, weekly_from_document
+from kezek.problems import Invalid, NotFound
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    id: int
+    code: str
+    name: dict[str, str]
+    duration_minutes: int
+    documents: list[dict[str, str]]
+    active: bool
+
+
+@dataclass(frozen=True)
+class OfficeInfo:
+    id: int
+    code: str
+    kind: str
+    name: dict[str, str]
+    city: dict[str, str]
+    address: dict[str, str]
+    country: str
+    timezone: str
+    latitude: float
+    longitude: float
+    active: bool
+    services: tuple[ServiceInfo, ...]
+    plan: OfficePlan
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.plan.timezone
+
+    def service(self, code: str) -> ServiceInfo:
+        for service in self.services:
+            if service.code == code:
+                return service
+        offered = ", ".join(s.code for s in self.services)
+        raise Invalid(
+            f"Office '{self.code}' does not offer service '{code}'. It offers: {offered}.",
+            field="service",
+        )
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    revision: int | None
+    offices: dict[int, OfficeInfo]
+    services: dict[int, ServiceInfo]
+
+
+class Directory:
+    """A process's snapshot of the network.
+
+    The revision is checked at most every ``max_age`` seconds, so a loaded network file
+    reaches every worker within that time while a booking rush pays for no extra query.
+    """
+
+    def __init__(self, *, max_age: float = 1.0) -> None:
+        self._snapshot = _Snapshot(revision=None, offices={}, services={})
+        self._max_age = max_age
+        self._checked_at = -math.inf
+
+    def _current(self, session: Session) -> _Snapshot:
+        snapshot = self._snapshot
+        now = time.monotonic()
+        if snapshot.revision is not None and now - self._checked_at < self._max_age:
+            return snapshot
+        revision = session.scalar(select(NetworkRevision.revision).where(NetworkRevision.id == 1))
+        if revision is None or revision != snapshot.revision:
+            snapshot = _read(session, revision)
+            # One assignment: threads of this process see the old or the new snapshot whole.
+            self._snapshot = snapshot
+        self._checked_at = now
+        return snapshot
+
+    def offices(self, session: Session) -> list[OfficeInfo]:
+        offices = self._current(session).offices.values()
+        return sorted((o for o in offices if o.active), key=lambda o: o.code)
+
+    def services(self, session: Session) -> list[ServiceInfo]:
+        services = self._current(session).services.values()
+        return sorted((s for s in services if s.active), key=lambda s: s.code)
+
+    def office(self, session: Session, code: str) -> OfficeInfo:
+        for office in self._current(session).offices.values():
+            if office.code == code and office.active:
+                return office
+        raise NotFound(
+            f"There is no office '{code}'. GET /api/v1/offices lists them.", field="office"
+        )
+
+    def office_by_id(self, session: Session, office_id: int) -> OfficeInfo:
+        """Also an office that has since been deactivated: its bookings still show."""
+        return self._current(session).offices[office_id]
+
+    def service_by_id(self, session: Session, service_id: int) -> ServiceInfo:
+        return self._current(session).services[service_id]
+
+
+def _read(session: Session, revision: int | None) -> _Snapshot:
+    services = {service.id: _service_info(service) for service in session.scalars(select(Service))}
+    offices = session.scalars(
+        select(Office).options(
+            selectinload(Office.services),
+            selectinload(Office.windows).selectinload(Window.services),
+        )
+    )
+    return _Snapshot(
+        revision=revision,
+        offices={office.id: _office_info(office, services) for office in offices},
+        services=services,
+    )
+
+
+def _service_info(service: Service) -> ServiceInfo:
+    return ServiceInfo(
+        id=service.id,
+        code=service.code,
+        name=dict(service.name),
+        duration_minutes=service.duration_minutes,
+        documents=[dict(document) for document in service.documents],
+        active=service.active,
+    )
+
+
+def _office_info(office: Office, services: dict[int, ServiceInfo]) -> OfficeInfo:
+    values: dict[str, Any] = {
+        name: getattr(office, name)
+        for name in ("id", "code", "kind", "name", "city", "address", "country", "timezone")
+    }
+    return OfficeInfo(
+        **values,
+        latitude=office.latitude,
+        longitude=office.longitude,
+        active=office.active,
+        services=tuple(services[s.id] for s in office.services if s.active),
+        plan=office_plan(office),
+    )
+
+
+def office_plan(office: Office) -> OfficePlan:
+    windows = []
+    for window in office.windows:
+        codes = frozenset(service.code for service in window.services if service.active)
+        if not window.active or not codes:
+            continue
+        shifts = weekly_from_document(window.shifts) if window.shifts is not None else None
+        windows.append(
+            WindowPlan(
+                code=window.code,
+                services=codes,
+                bookable=window.bookable,
+                group=window.dedicated_group,
+                shifts=shifts,
+            )
+        )
+    return OfficePlan(
+        timezone=ZoneInfo(office.timezone),
+        slot_minutes=office.slot_minutes,
+        calendar=calendar_from_document(office.calendar),
+        windows=tuple(windows),
+    )
