@@ -1,18 +1,20 @@
-"""Shared pieces of the benchmarks: scratch PostgreSQL databases and a served Kezek."""
+"""Shared pieces of the benchmarks: scratch PostgreSQL databases and the kezek command."""
 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from pathlib import Path
 
-import httpx
 import psycopg
 from sqlalchemy.engine import make_url
+
+# The benchmarks start the server the way the tests do.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.server import running_server as served
+
+__all__ = ["served"]
 
 ADMIN_URL = os.environ.get(
     "KEZEK_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -41,50 +43,6 @@ def libpq_args(url: str) -> list[str]:
     if parsed.username:
         args += ["-U", parsed.username]
     return [*args, parsed.database or ""]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextmanager
-def served(*, env: dict[str, str], workers: int) -> Iterator[str]:
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "kezek",
-        "serve",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-    ]
-    process = subprocess.Popen(
-        command, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(
-                    f"kezek serve exited: {process.stderr.read().decode() if process.stderr else ''}"
-                )
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def kezek(*args: str, env: dict[str, str]) -> None:

@@ -6,10 +6,11 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -22,47 +23,38 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(
-    *, database_url: str, secret: str, var_dir: Path, workers: int = 2
-) -> Iterator[str]:
+def running_server(*, env: dict[str, str], workers: int = 2) -> Iterator[str]:
+    """``kezek serve`` with ``env`` added to this process's environment; yields its base URL."""
     port = free_port()
-    env = {
-        **os.environ,
-        "KEZEK_DATABASE_URL": database_url,
-        "KEZEK_SECRET_KEY": secret,
-        "KEZEK_VAR_DIR": str(var_dir),
-        "KEZEK_MIN_NOTICE_MINUTES": "60",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "kezek",
-        "serve",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-    ]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base, process)
-        yield base
-    finally:
-        process.terminate()
+    command = [sys.executable, "-m", "kezek", "serve", "--port", str(port)]
+    # A file rather than a pipe: a pipe nobody reads would block a chatty server.
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(
+            [*command, "--workers", str(workers)],
+            env={**os.environ, **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            _wait_until_up(base, process, output)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
-def _wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
+def _wait_until_up(base: str, process: subprocess.Popen[bytes], output: IO[bytes]) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            output = process.stdout.read().decode() if process.stdout else ""
-            raise RuntimeError(f"kezek serve exited with {process.returncode}:\n{output}")
+            output.seek(0)
+            printed = output.read().decode(errors="replace")
+            raise RuntimeError(f"kezek serve exited with {process.returncode}:\n{printed}")
         try:
             if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                 return

@@ -22,6 +22,11 @@ def test_two_workers_never_oversell(
     database_url: str, sessions: sessionmaker[Session], network: None, tmp_path: Path
 ) -> None:
     barrier = threading.Barrier(CLIENTS)
+    env = {
+        "KEZEK_DATABASE_URL": database_url,
+        "KEZEK_SECRET_KEY": TEST_SECRET,
+        "KEZEK_VAR_DIR": str(tmp_path),
+    }
 
     def attempt(n: int) -> int:
         body = booking_body(office="big", start=start_at("big"), document_number=document(n))
@@ -30,7 +35,7 @@ def test_two_workers_never_oversell(
             return http.post("/api/v1/bookings", json=body).status_code
 
     with (
-        running_server(database_url=database_url, secret=TEST_SECRET, var_dir=tmp_path) as base,
+        running_server(env=env) as base,
         ThreadPoolExecutor(max_workers=CLIENTS) as pool,
     ):
         statuses = Counter(pool.map(attempt, range(CLIENTS)))
