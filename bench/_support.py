@@ -7,11 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import psycopg
 from sqlalchemy.engine import make_url
 
 # The benchmarks start the server the way the tests do.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.postgres import recreate_database
 from tests.server import running_server as served
 
 __all__ = ["served"]
@@ -22,19 +22,7 @@ ADMIN_URL = os.environ.get(
 
 
 def fresh_database(name: str) -> str:
-    """Drop and create ``name`` on the benchmark server; return its SQLAlchemy URL."""
-    admin = make_url(ADMIN_URL)
-    with psycopg.connect(
-        host=admin.host,
-        port=admin.port,
-        user=admin.username,
-        password=admin.password,
-        dbname=admin.database,
-        autocommit=True,
-    ) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return admin.set(database=name).render_as_string(hide_password=False)
+    return recreate_database(ADMIN_URL, name)
 
 
 def libpq_args(url: str) -> list[str]:

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.app import create_app
@@ -24,6 +24,7 @@ from kezek.migrate import upgrade_to_head
 from kezek.network.file import parse_network
 from kezek.network.load import load_network
 from tests.factories import NETWORK_TOML
+from tests.postgres import recreate_database
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -43,26 +44,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 def _postgres_database(worker: str) -> str:
     """A fresh database for this test run, created through the admin URL."""
-    admin = make_url(POSTGRES_ADMIN_URL)
-    name = f"kezek_test_{worker}"
     try:
-        with psycopg.connect(
-            host=admin.host,
-            port=admin.port,
-            user=admin.username,
-            password=admin.password,
-            dbname=admin.database,
-            autocommit=True,
-            connect_timeout=3,
-        ) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            connection.execute(f'CREATE DATABASE "{name}"')
+        return recreate_database(POSTGRES_ADMIN_URL, f"kezek_test_{worker}")
     except psycopg.OperationalError as exc:
-        message = f"PostgreSQL at {admin.host}:{admin.port} is not reachable: {exc}"
+        message = f"PostgreSQL at {POSTGRES_ADMIN_URL} is not reachable: {exc}"
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-    return admin.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -45,7 +45,8 @@ class AppContext:
         )
 
 
-def get_context(request: Request) -> AppContext:
+async def get_context(request: Request) -> AppContext:
+    # async: FastAPI runs a plain function dependency in a worker thread, a needless hop.
     context: AppContext = request.app.state.context
     return context
 
@@ -55,7 +56,7 @@ def get_read_session(context: Annotated[AppContext, Depends(get_context)]) -> It
         yield session
 
 
-def get_document_number(
+async def get_document_number(
     x_document_number: Annotated[
         str,
         Header(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,10 +21,12 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     monkeypatch.setenv("KEZEK_DATABASE_URL", database_url)
     monkeypatch.setenv("KEZEK_SECRET_KEY", TEST_SECRET)
     monkeypatch.setenv("KEZEK_VAR_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    yield
     get_settings.cache_clear()
 
 
