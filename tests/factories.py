@@ -107,9 +107,43 @@ services = ["quick"]
 [[offices.windows]]
 code = "5"
 services = ["quick"]
+
+# Two pools can serve "quick": window 1 alone, and window 2 that also serves "other".
+[[offices]]
+code = "mix"
+kind = "mobile_team"
+name = { ky = "Аралаш топ", ru = "Смешанная группа", en = "Mixed team" }
+city = { ky = "Ош", ru = "Ош", en = "Osh" }
+address = { ky = "Ош", ru = "Ош", en = "Osh" }
+country = "KG"
+timezone = "Asia/Bishkek"
+coordinates = { lat = 40.51, lon = 72.8 }
+slot_minutes = 10
+services = ["quick", "other"]
+
+[offices.hours]
+mon = ["09:00-18:00"]
+tue = ["09:00-18:00"]
+wed = ["09:00-18:00"]
+thu = ["09:00-18:00"]
+fri = ["09:00-18:00"]
+sat = ["09:00-18:00"]
+sun = ["09:00-18:00"]
+
+[[offices.windows]]
+code = "1"
+services = ["quick"]
+
+[[offices.windows]]
+code = "2"
+services = ["quick", "other"]
 """
 
-ZONES = {"bsk": ZoneInfo("Asia/Bishkek"), "big": ZoneInfo("Europe/Moscow")}
+ZONES = {
+    "bsk": ZoneInfo("Asia/Bishkek"),
+    "big": ZoneInfo("Europe/Moscow"),
+    "mix": ZoneInfo("Asia/Bishkek"),
+}
 
 
 def local_day(office: str = "bsk", *, days_ahead: int = 1) -> date:

@@ -94,10 +94,19 @@ def is_retryable(exc: DBAPIError) -> bool:
 
 def run_transaction(sessions: sessionmaker[Session], work: Callable[[Session], T]) -> T:
     """Run ``work`` in one transaction, retrying it whole on deadlock or serialization failure."""
+
+    def once() -> T:
+        with sessions.begin() as session:
+            return work(session)
+
+    return with_retries(once)
+
+
+def with_retries(work: Callable[[], T]) -> T:
+    """Run ``work``, again after a short random pause when the database asks for a retry."""
     for attempt in range(RETRY_ATTEMPTS):
         try:
-            with sessions.begin() as session:
-                return work(session)
+            return work()
         except DBAPIError as exc:
             if not is_retryable(exc) or attempt == RETRY_ATTEMPTS - 1:
                 raise

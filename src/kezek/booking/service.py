@@ -18,16 +18,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from kezek.booking import cells as slot_cells
 from kezek.booking.identity import document_hash, document_tail, normalize_phone
 from kezek.booking.models import Booking, BookingStatus, Citizen
+from kezek.booking.one_statement import book_in_one_statement
 from kezek.booking.reference import new_reference, normalize_reference
 from kezek.booking.slots import CellKey, OfficePlan, Slot, cells_between, held_cells, service_slots
 from kezek.db import dialect_insert, run_transaction
 from kezek.network.directory import Directory, OfficeInfo, ServiceInfo
+from kezek.network.models import Service
 from kezek.problems import Conflict, Invalid, NotFound
 from kezek.types import utcnow
 
 REFERENCE_ATTEMPTS = 5
 BOOKING: Table = Booking.__table__  # type: ignore[assignment]
 CITIZEN: Table = Citizen.__table__  # type: ignore[assignment]
+SERVICE: Table = Service.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -113,51 +116,110 @@ def book(
     idempotency_key: str | None = None,
 ) -> Booked:
     fingerprint = request.fingerprint(secret)
-    work = partial(
-        _book,
-        directory=directory,
-        request=request,
-        rules=rules,
-        secret=secret,
-        idempotency_key=idempotency_key,
-        fingerprint=fingerprint,
-    )
+    attempt = _Attempt(directory, request, rules, secret, idempotency_key, fingerprint)
+    one_statement = sessions.kw["bind"].dialect.name == "postgresql"
     for _ in range(REFERENCE_ATTEMPTS):
         try:
-            return run_transaction(sessions, work)
+            booked = _book_in_one_statement(sessions, attempt) if one_statement else None
+            return booked or run_transaction(sessions, partial(_book, attempt=attempt))
         except IntegrityError as exc:
             reason = str(exc.orig)
             if idempotency_key and "idempotency_key" in reason:
                 # A concurrent retry with the same key won the race: answer with its booking.
-                replay = partial(
-                    _replay, directory=directory, key=idempotency_key, fingerprint=fingerprint
+                replayed = _replay_in_transaction(
+                    sessions, directory=directory, key=idempotency_key, fingerprint=fingerprint
                 )
-                replayed = run_transaction(sessions, replay)
                 assert replayed is not None, "the key is taken, so its booking exists"
                 return replayed
             if "one_active" in reason or "citizen_id" in reason:
+                lapse = partial(_lapse_past_bookings, request=request, secret=secret)
+                if run_transaction(sessions, lapse):
+                    continue  # the booking in the way had passed: try again
                 raise _already_booked() from None
             if "reference" not in reason:
                 raise
     raise RuntimeError("could not draw an unused booking reference")
 
 
-def _book(
-    session: Session,
-    *,
-    directory: Directory,
-    request: BookingRequest,
-    rules: BookingRules,
-    secret: bytes,
-    idempotency_key: str | None,
-    fingerprint: str,
-) -> Booked:
+@dataclass(frozen=True)
+class _Attempt:
+    """One booking request with everything both paths need to serve it."""
+
+    directory: Directory
+    request: BookingRequest
+    rules: BookingRules
+    secret: bytes
+    idempotency_key: str | None
+    fingerprint: str
+
+
+def _book_in_one_statement(sessions: sessionmaker[Session], attempt: _Attempt) -> Booked | None:
+    """The PostgreSQL path for a service of one window pool; None leaves it to ``_book``."""
+    directory, request, secret = attempt.directory, attempt.request, attempt.secret
+    idempotency_key, fingerprint = attempt.idempotency_key, attempt.fingerprint
+    with sessions() as session:
+        office = directory.office(session, request.office)
+    service = office.service(request.service)
+    phone = _phone(request, office)
+    now = utcnow()
+    replay = partial(
+        _replay_in_transaction,
+        sessions,
+        directory=directory,
+        key=idempotency_key,
+        fingerprint=fingerprint,
+    )
+    try:
+        check_bookable_time(office.plan, starts_at=request.starts_at, now=now, rules=attempt.rules)
+    except SlotRefused:
+        # A retry of a booking made in time is still answered after the time has passed.
+        if replayed := replay():
+            return replayed
+        raise
+    spans = office.plan.spans(
+        service.code, starts_at=request.starts_at, duration_minutes=service.duration_minutes
+    )
+    if len(spans) != 1:
+        return None
+    reference = book_in_one_statement(
+        sessions.kw["bind"],
+        office=office,
+        service=service,
+        span=spans[0],
+        citizen={
+            "document_number": request.document_number,
+            "full_name": request.full_name,
+            "phone": phone,
+            "language": request.language,
+            "legal_stay_until": request.legal_stay_until,
+        },
+        starts_at=request.starts_at,
+        idempotency_key=idempotency_key,
+        fingerprint=fingerprint,
+        secret=secret,
+        now=now,
+    )
+    if reference is None:
+        if replayed := replay():
+            return replayed
+        raise _slot_full()
+    details = _new_details(
+        request, office=office, service=service, reference=reference, phone=phone
+    )
+    return Booked(details, replayed=False)
+
+
+def _book(session: Session, *, attempt: _Attempt) -> Booked:
+    """The general path: any number of pools, and SQLite."""
+    directory, request, secret = attempt.directory, attempt.request, attempt.secret
+    idempotency_key, fingerprint, rules = (
+        attempt.idempotency_key,
+        attempt.fingerprint,
+        attempt.rules,
+    )
     office = directory.office(session, request.office)
     service = office.service(request.service)
-    try:
-        phone = normalize_phone(request.phone, region=office.country)
-    except ValueError as exc:
-        raise Invalid(f"phone {exc}", field="phone") from None
+    phone = _phone(request, office)
     now = utcnow()
     citizen_id = _upsert_citizen(session, request=request, phone=phone, secret=secret, now=now)
     # The upsert waited for any concurrent request of the same citizen to commit, so what
@@ -194,11 +256,27 @@ def _book(
     }
     # Core, not the ORM unit of work: this is the hot path of a booking rush.
     session.connection().execute(insert(BOOKING), booking)
-    details = BookingDetails(
+    details = _new_details(
+        request, office=office, service=service, reference=reference, phone=phone
+    )
+    return Booked(details, replayed=False)
+
+
+def _phone(request: BookingRequest, office: OfficeInfo) -> str:
+    try:
+        return normalize_phone(request.phone, region=office.country)
+    except ValueError as exc:
+        raise Invalid(f"phone {exc}", field="phone") from None
+
+
+def _new_details(
+    request: BookingRequest, *, office: OfficeInfo, service: ServiceInfo, reference: str, phone: str
+) -> BookingDetails:
+    return BookingDetails(
         reference=reference,
         status=BookingStatus.confirmed,
         starts_at=request.starts_at,
-        ends_at=ends_at,
+        ends_at=request.starts_at + timedelta(minutes=service.duration_minutes),
         language=request.language,
         office=office,
         service=service,
@@ -207,7 +285,23 @@ def _book(
         document_tail=document_tail(request.document_number),
         legal_stay_until=request.legal_stay_until,
     )
-    return Booked(details, replayed=False)
+
+
+def _replay_in_transaction(
+    sessions: sessionmaker[Session], *, directory: Directory, key: str | None, fingerprint: str
+) -> Booked | None:
+    if not key:
+        return None
+    return run_transaction(
+        sessions, partial(_replay, directory=directory, key=key, fingerprint=fingerprint)
+    )
+
+
+def _slot_full() -> SlotFull:
+    return SlotFull(
+        "Someone has just taken the last place at this time. Choose another time.",
+        field="start",
+    )
 
 
 def _replay(session: Session, *, directory: Directory, key: str, fingerprint: str) -> Booked | None:
@@ -316,21 +410,36 @@ _EARLIER_BOOKINGS = select(
 def _refuse_a_second_booking(
     session: Session, *, earlier: list[Row[Any]], service_id: int, now: datetime
 ) -> None:
-    """One active booking per citizen and service; one whose time has passed has lapsed.
+    """One active booking per citizen and service.
 
-    The partial unique index enforces the rule; checking first spares a doomed request
-    from locking slot cells.
+    The partial unique index enforces the rule; checking first spares a doomed request from
+    locking slot cells. A confirmed booking whose time has passed does not count: ``book``
+    lapses it when the index objects.
     """
     for row in earlier:
-        if row.status != BookingStatus.confirmed:
-            continue
-        if row.ends_at >= now:
+        if row.status == BookingStatus.confirmed and row.ends_at >= now:
             raise _already_booked()
-        session.connection().execute(
-            update(BOOKING)
-            .where(BOOKING.c.id == row.id)
-            .values(status=BookingStatus.lapsed.value, updated_at=now)
+
+
+def _lapse_past_bookings(session: Session, *, request: BookingRequest, secret: bytes) -> int:
+    """Mark the citizen's passed bookings of the service lapsed; return how many there were."""
+    citizen = select(CITIZEN.c.id).where(
+        CITIZEN.c.document_hash == document_hash(request.document_number, secret=secret)
+    )
+    service = select(SERVICE.c.id).where(SERVICE.c.code == request.service)
+    now = utcnow()
+    result = session.connection().execute(
+        update(BOOKING)
+        .where(
+            BOOKING.c.citizen_id == citizen.scalar_subquery(),
+            BOOKING.c.service_id == service.scalar_subquery(),
+            BOOKING.c.status == BookingStatus.confirmed.value,
+            BOOKING.c.ends_at < now,
         )
+        .values(status=BookingStatus.lapsed.value, updated_at=now)
+    )
+    lapsed: int = result.rowcount
+    return lapsed
 
 
 def _take_cells(
@@ -378,10 +487,7 @@ def _take_cells(
         if savepoint is not None:
             savepoint.rollback()
     # The failed last attempt is rolled back with the transaction by this exception.
-    raise SlotFull(
-        "Someone has just taken the last place at this time. Choose another time.",
-        field="start",
-    )
+    raise _slot_full()
 
 
 def _details(

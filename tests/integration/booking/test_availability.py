@@ -117,7 +117,7 @@ def test_network_lists(client: TestClient) -> None:
     offices = client.get("/api/v1/offices").json()
     services = client.get("/api/v1/services").json()
 
-    assert [office["code"] for office in offices] == ["big", "bsk"]
+    assert [office["code"] for office in offices] == ["big", "bsk", "mix"]
     assert offices[1]["services"] == ["long", "other", "quick"]
     assert offices[1]["coordinates"] == {"lat": 42.87, "lon": 74.59}
     assert [service["code"] for service in services] == ["long", "other", "quick"]

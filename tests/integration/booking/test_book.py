@@ -100,3 +100,21 @@ def test_a_refused_booking_writes_nothing(
         assert session.scalar(select(func.count()).select_from(Booking)) == 2
         booked = session.scalars(select(SlotCell.booked)).all()
     assert booked == [2]
+
+
+def test_a_long_service_takes_no_cell_when_its_second_cell_is_full(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    at_ten_past = start_at(minute=10)
+    for n in (2, 3):
+        client.post(
+            "/api/v1/bookings", json=booking_body(document_number=document(n), start=at_ten_past)
+        )
+
+    response = client.post("/api/v1/bookings", json=booking_body(service="long"))
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "slot_full"
+    with sessions() as session:
+        booked = {c.starts_at.isoformat(): c.booked for c in session.scalars(select(SlotCell))}
+    assert sorted(booked.values()) in ([2], [0, 2])

@@ -39,7 +39,7 @@ def test_validate_accepts_the_example() -> None:
 
 def test_validate_lists_errors_with_file_and_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
-    bad.write_text(NETWORK_TOML.replace('timezone = "Asia/Bishkek"', 'timezone = "Bishkek"'))
+    bad.write_text(NETWORK_TOML.replace('timezone = "Asia/Bishkek"', 'timezone = "Bishkek"', 1))
 
     result = runner.invoke(app, ["network", "validate", str(bad)])
 

@@ -33,7 +33,7 @@ def _snapshot(sessions: sessionmaker[Session]) -> list[Any]:
 def test_the_first_load_creates_everything(sessions: sessionmaker[Session]) -> None:
     report = _load(sessions, NETWORK_TOML)
 
-    assert report.created == {"service": 3, "office": 2, "window": 9}
+    assert report.created == {"service": 3, "office": 3, "window": 11}
     with sessions() as session:
         office = session.scalars(select(Office).where(Office.code == "bsk")).one()
         assert office.timezone == "Asia/Bishkek"
@@ -74,15 +74,16 @@ def test_a_changed_file_updates_in_place(sessions: sessionmaker[Session]) -> Non
 
 def test_what_the_file_drops_is_deactivated_not_deleted(sessions: sessionmaker[Session]) -> None:
     _load(sessions, NETWORK_TOML)
-    without_big = NETWORK_TOML[: NETWORK_TOML.index("# Five windows")]
-    without_window = without_big.replace(
+    # Drops the offices "big" and "mix", and window 3 of "bsk".
+    without_two = NETWORK_TOML[: NETWORK_TOML.index("# Five windows")]
+    without_window = without_two.replace(
         '[[offices.windows]]\ncode = "3"\nservices = ["other"]\n', ""
     )
 
     report = _load(sessions, without_window)
 
-    assert report.deactivated == {"office": 1, "window": 1}
+    assert report.deactivated == {"office": 2, "window": 1}
     with sessions() as session:
         big = session.scalars(select(Office).where(Office.code == "big")).one()
         assert big.active is False
-    assert _load(sessions, NETWORK_TOML).updated == {"office": 1, "window": 1}
+    assert _load(sessions, NETWORK_TOML).updated == {"office": 2, "window": 1}
