@@ -131,7 +131,7 @@ def test_windows_with_the_same_services_share_a_pool() -> None:
     cells = day_cells(plan, date(2026, 5, 11))
 
     assert {cell.pool for cell in cells} == {"a,b", "b"}
-    assert plan.pools_for("a") == ["a,b"]
+    assert plan.pools_for("a") == ("a,b",)
     slots = service_slots(plan, service="b", duration_minutes=10, cells=cells, booked={})
     assert {slot.capacity for slot in slots} == {3}
 

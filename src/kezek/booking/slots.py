@@ -57,9 +57,16 @@ class OfficePlan:
     _days: dict[date, Counter[CellKey]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _pools: dict[str, tuple[str, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
-    def pools_for(self, service: str) -> list[str]:
-        return sorted({w.pool for w in self.windows if w.bookable and service in w.services})
+    def pools_for(self, service: str) -> tuple[str, ...]:
+        pools = self._pools.get(service)
+        if pools is None:
+            found = {w.pool for w in self.windows if w.bookable and service in w.services}
+            pools = self._pools[service] = tuple(sorted(found))
+        return pools
 
     def cells_needed(self, duration_minutes: int) -> int:
         return math.ceil(duration_minutes / self.slot_minutes)
