@@ -212,11 +212,7 @@ def _book_in_one_statement(sessions: sessionmaker[Session], attempt: _Attempt) -
 def _book(session: Session, *, attempt: _Attempt) -> Booked:
     """The general path: any number of pools, and SQLite."""
     directory, request, secret = attempt.directory, attempt.request, attempt.secret
-    idempotency_key, fingerprint, rules = (
-        attempt.idempotency_key,
-        attempt.fingerprint,
-        attempt.rules,
-    )
+    idempotency_key, fingerprint = attempt.idempotency_key, attempt.fingerprint
     office = directory.office(session, request.office)
     service = office.service(request.service)
     phone = _phone(request, office)
@@ -233,8 +229,8 @@ def _book(session: Session, *, attempt: _Attempt) -> Booked:
         )
         assert replayed is not None
         return replayed
-    check_bookable_time(office.plan, starts_at=request.starts_at, now=now, rules=rules)
-    _refuse_a_second_booking(session, earlier=earlier, service_id=service.id, now=now)
+    check_bookable_time(office.plan, starts_at=request.starts_at, now=now, rules=attempt.rules)
+    _refuse_a_second_booking(earlier, now=now)
     pool, count = _take_cells(session, office=office, service=service, starts_at=request.starts_at)
     reference = new_reference()
     ends_at = request.starts_at + timedelta(minutes=service.duration_minutes)
@@ -407,9 +403,7 @@ _EARLIER_BOOKINGS = select(
 )
 
 
-def _refuse_a_second_booking(
-    session: Session, *, earlier: list[Row[Any]], service_id: int, now: datetime
-) -> None:
+def _refuse_a_second_booking(earlier: list[Row[Any]], *, now: datetime) -> None:
     """One active booking per citizen and service.
 
     The partial unique index enforces the rule; checking first spares a doomed request from
