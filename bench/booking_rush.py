@@ -183,7 +183,7 @@ def main() -> None:
     )
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--workers", type=int, default=3, help="kezek serve worker processes")
-    parser.add_argument("--windows", type=int, default=100, help="windows, so places = windows x 72")
+    parser.add_argument("--windows", type=int, default=100, help="places = windows x 72")
     parser.add_argument(
         "--extra", type=float, default=0.1, help="share of attempts after the day is full"
     )

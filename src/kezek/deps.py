@@ -15,7 +15,7 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.booking.identity import normalize_document
-from kezek.booking.service import BookingRules
+from kezek.booking.rules import BookingRules
 from kezek.config import Settings
 from kezek.db import make_engine, make_sessionmaker, read_session
 from kezek.network.directory import Directory

@@ -7,7 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Response, status
 
-from kezek.booking import service as bookings
+from kezek.booking.availability import availability as free_places
+from kezek.booking.create import book
+from kezek.booking.details import BookingRequest
+from kezek.booking.manage import cancel_booking as cancel
+from kezek.booking.manage import find_booking
+from kezek.booking.manage import reschedule_booking as reschedule
 from kezek.booking.schemas import (
     AvailabilityPublic,
     BookingCreate,
@@ -50,7 +55,7 @@ def availability(
     first: Annotated[date, Query(alias="from", description="First local date, YYYY-MM-DD")],
     last: Annotated[date, Query(alias="to", description="Last local date, YYYY-MM-DD")],
 ) -> AvailabilityPublic:
-    found_office, found_service, slots = bookings.availability(
+    found_office, found_service, slots = free_places(
         session,
         directory=context.directory,
         office_code=office,
@@ -79,7 +84,7 @@ def create_booking(
     context: ContextDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    request = bookings.BookingRequest(
+    request = BookingRequest(
         office=body.office,
         service=body.service,
         starts_at=body.start,
@@ -89,7 +94,7 @@ def create_booking(
         language=body.language,
         legal_stay_until=body.legal_stay_until,
     )
-    booked = bookings.book(
+    booked = book(
         context.sessions,
         directory=context.directory,
         request=request,
@@ -116,7 +121,7 @@ def get_booking(
     session: ReadSessionDep,
     context: ContextDep,
 ) -> BookingPublic:
-    booking = bookings.find_booking(
+    booking = find_booking(
         session,
         directory=context.directory,
         reference=reference,
@@ -134,7 +139,7 @@ def cancel_booking(
 ) -> BookingPublic:
     booking = run_transaction(
         context.sessions,
-        lambda session: bookings.cancel_booking(
+        lambda session: cancel(
             session,
             directory=context.directory,
             reference=reference,
@@ -154,7 +159,7 @@ def reschedule_booking(
 ) -> BookingPublic:
     booking = run_transaction(
         context.sessions,
-        lambda session: bookings.reschedule_booking(
+        lambda session: reschedule(
             session,
             directory=context.directory,
             reference=reference,

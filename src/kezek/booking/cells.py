@@ -7,7 +7,7 @@ always touched in ascending order, which keeps concurrent bookings from deadlock
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -15,9 +15,11 @@ from typing import Any
 from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
-from kezek.booking.models import SlotCell
-from kezek.booking.slots import CellKey
+from kezek.booking.models import Booking, SlotCell
+from kezek.booking.rules import SlotRefused, slot_full
+from kezek.booking.slots import CellKey, OfficePlan, held_cells
 from kezek.db import dialect_insert
+from kezek.network.directory import OfficeInfo, ServiceInfo
 
 CELLS: Table = SlotCell.__table__  # type: ignore[assignment]
 
@@ -88,3 +90,53 @@ def _release(session: Session, *, office_id: int, key: CellKey) -> None:
         )
         .values(booked=CELLS.c.booked - 1)
     )
+
+
+def take_cells(
+    session: Session,
+    *,
+    office: OfficeInfo,
+    service: ServiceInfo,
+    starts_at: datetime,
+    releasing: Sequence[CellKey] = (),
+) -> tuple[str, int]:
+    """Take the cells of one pool for the service at ``starts_at``; return the pool and count.
+
+    With several candidate pools each attempt runs in a savepoint, so that a pool that
+    fills half-way leaves nothing behind when the next pool is tried.
+    """
+    plan = office.plan
+    spans = plan.spans(service.code, starts_at=starts_at, duration_minutes=service.duration_minutes)
+    if not spans:
+        raise SlotRefused(
+            "No appointment starts at this time. Choose a time from the office's availability.",
+            field="start",
+        )
+    if len(spans) > 1:
+        booked = booked_counts(
+            session,
+            office_id=office.id,
+            pools=[span.pool for span in spans],
+            first=starts_at,
+            last=spans[0].cells[-1].starts_at,
+        )
+        spans.sort(key=lambda span: -span.free(booked))
+    for number, span in enumerate(spans, start=1):
+        changes = dict.fromkeys(span.cells, 1)
+        for cell in releasing:
+            changes[cell] = changes.get(cell, 0) - 1
+        changes = {cell: delta for cell, delta in changes.items() if delta}
+        last = number == len(spans)
+        savepoint = None if last else session.begin_nested()
+        if apply_changes(session, office_id=office.id, changes=changes, capacity=span.capacity):
+            if savepoint is not None:
+                savepoint.commit()
+            return span.pool, len(span.cells)
+        if savepoint is not None:
+            savepoint.rollback()
+    # The failed last attempt is rolled back with the transaction by this exception.
+    raise slot_full()
+
+
+def cells_of(plan: OfficePlan, booking: Booking) -> list[CellKey]:
+    return held_cells(plan, pool=booking.pool, starts_at=booking.starts_at, count=booking.cells)

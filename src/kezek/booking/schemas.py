@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from kezek.booking.details import BookingDetails
 from kezek.booking.identity import (
     normalize_document,
     normalize_full_name,
     reject_control_characters,
 )
 from kezek.booking.reference import display_reference
-from kezek.booking.service import BookingDetails
 from kezek.booking.slots import Slot
 from kezek.network.schemas import Localized, ServicePublic
 

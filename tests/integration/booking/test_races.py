@@ -13,8 +13,11 @@ from typing import TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kezek.booking import service as bookings
+from kezek.booking.create import book
+from kezek.booking.details import BookingRequest
+from kezek.booking.manage import cancel_booking, reschedule_booking
 from kezek.booking.models import Booking, BookingStatus
+from kezek.booking.rules import BookingRules
 from kezek.db import run_transaction
 from kezek.network.directory import Directory
 from kezek.problems import Problem
@@ -22,7 +25,7 @@ from tests.factories import document, start_at
 from tests.integration.booking.invariants import assert_cells_match_bookings
 
 CLIENTS = 32
-RULES = bookings.BookingRules(horizon_days=60, min_notice=timedelta(minutes=60), max_range_days=31)
+RULES = BookingRules(horizon_days=60, min_notice=timedelta(minutes=60), max_range_days=31)
 T = TypeVar("T")
 DIRECTORY = Directory()
 
@@ -42,8 +45,8 @@ def _race(count: int, attempt: Callable[[int], T]) -> list[T | Problem]:
         return list(pool.map(run, range(count)))
 
 
-def _request(n: int, *, office: str = "big", start: str | None = None) -> bookings.BookingRequest:
-    return bookings.BookingRequest(
+def _request(n: int, *, office: str = "big", start: str | None = None) -> BookingRequest:
+    return BookingRequest(
         office=office,
         service="quick",
         starts_at=datetime.fromisoformat(start or start_at(office)),
@@ -60,7 +63,7 @@ def test_exactly_capacity_clients_get_the_slot(
     outcomes = _race(
         CLIENTS,
         lambda i: (
-            bookings.book(
+            book(
                 sessions, directory=DIRECTORY, request=_request(i), rules=RULES, secret=secret
             ).booking.reference
         ),
@@ -78,9 +81,7 @@ def test_one_citizen_racing_for_many_times_gets_one_booking(
     def attempt(i: int) -> str:
         start = start_at("big", hour=8 + i // 6, minute=(i % 6) * 10)
         request = _request(7, start=start)
-        booked = bookings.book(
-            sessions, directory=DIRECTORY, request=request, rules=RULES, secret=secret
-        )
+        booked = book(sessions, directory=DIRECTORY, request=request, rules=RULES, secret=secret)
         return booked.booking.reference
 
     outcomes = _race(CLIENTS, attempt)
@@ -96,7 +97,7 @@ def test_the_same_idempotency_key_at_once_makes_one_booking(
     outcomes = _race(
         CLIENTS,
         lambda _: (
-            bookings.book(
+            book(
                 sessions,
                 directory=DIRECTORY,
                 request=_request(1),
@@ -116,7 +117,7 @@ def test_reschedule_racing_cancel_leaves_consistent_counts(
     sessions: sessionmaker[Session], network: None, secret: bytes
 ) -> None:
     references = [
-        bookings.book(
+        book(
             sessions,
             directory=DIRECTORY,
             request=_request(n, start=start_at("big", hour=9, minute=10 * (n % 6))),
@@ -135,9 +136,9 @@ def test_reschedule_racing_cancel_leaves_consistent_counts(
         }
         if i % 2:
             moved_to = datetime.fromisoformat(start_at("big", hour=15, minute=10 * (i % 6)))
-            work = partial(bookings.reschedule_booking, starts_at=moved_to, rules=RULES, **who)
+            work = partial(reschedule_booking, starts_at=moved_to, rules=RULES, **who)
         else:
-            work = partial(bookings.cancel_booking, **who)
+            work = partial(cancel_booking, **who)
         return run_transaction(sessions, work).status
 
     outcomes = [

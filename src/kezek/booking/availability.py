@@ -1,0 +1,57 @@
+"""Free places per start time, for one office, service and range of local dates."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from kezek.booking import cells as slot_cells
+from kezek.booking.rules import BookingRules
+from kezek.booking.slots import Slot, cells_between, service_slots
+from kezek.network.directory import Directory, OfficeInfo, ServiceInfo
+from kezek.problems import Invalid
+from kezek.types import utcnow
+
+
+def availability(
+    session: Session,
+    *,
+    directory: Directory,
+    office_code: str,
+    service_code: str,
+    first: date,
+    last: date,
+    rules: BookingRules,
+) -> tuple[OfficeInfo, ServiceInfo, list[Slot]]:
+    office = directory.office(session, office_code)
+    service = office.service(service_code)
+    plan = office.plan
+    now = utcnow()
+    today = now.astimezone(plan.timezone).date()
+    if last < first:
+        raise Invalid("'to' is before 'from'; swap them.", field="to")
+    if (last - first).days >= rules.max_range_days:
+        raise Invalid(f"Ask for at most {rules.max_range_days} days at a time.", field="to")
+    first = max(first, today)
+    last = min(last, today + timedelta(days=rules.horizon_days))
+    capacity = cells_between(plan, first, last) if first <= last else {}
+    if not capacity:
+        return office, service, []
+    starts = [cell.starts_at for cell in capacity]
+    booked = slot_cells.booked_counts(
+        session,
+        office_id=office.id,
+        pools=plan.pools_for(service.code),
+        first=min(starts),
+        last=max(starts),
+    )
+    slots = service_slots(
+        plan,
+        service=service.code,
+        duration_minutes=service.duration_minutes,
+        cells=capacity,
+        booked=booked,
+    )
+    opens = now + rules.min_notice
+    return office, service, [slot for slot in slots if slot.starts_at >= opens]

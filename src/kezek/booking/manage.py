@@ -1,0 +1,128 @@
+"""Looking up, cancelling and moving a booking: each needs its reference and document number."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kezek.booking import cells as slot_cells
+from kezek.booking.cells import cells_of, take_cells
+from kezek.booking.details import BookingDetails, booking_details
+from kezek.booking.identity import document_hash
+from kezek.booking.models import Booking, BookingStatus, Citizen
+from kezek.booking.reference import normalize_reference
+from kezek.booking.rules import BookingRules, NotActive, check_bookable_time
+from kezek.network.directory import Directory
+from kezek.problems import NotFound
+from kezek.types import utcnow
+
+
+def _owned_booking(
+    session: Session, *, reference: str, document_number: str, secret: bytes, lock: bool
+) -> tuple[Booking, Citizen]:
+    not_found = NotFound(
+        "No booking has this reference and document number. Check both and try again.",
+        field="reference",
+    )
+    try:
+        code = normalize_reference(reference)
+    except ValueError:
+        raise not_found from None
+    query = select(Booking).where(Booking.reference == code)
+    if lock:
+        query = query.with_for_update()
+    booking = session.scalar(query)
+    if booking is None:
+        raise not_found
+    citizen = session.get(Citizen, booking.citizen_id)
+    assert citizen is not None
+    if not hmac.compare_digest(
+        citizen.document_hash, document_hash(document_number, secret=secret)
+    ):
+        raise not_found
+    return booking, citizen
+
+
+def find_booking(
+    session: Session,
+    *,
+    directory: Directory,
+    reference: str,
+    document_number: str,
+    secret: bytes,
+) -> BookingDetails:
+    booking, citizen = _owned_booking(
+        session, reference=reference, document_number=document_number, secret=secret, lock=False
+    )
+    return booking_details(session, directory, booking, citizen)
+
+
+def _check_active(booking: Booking, now: datetime) -> None:
+    if booking.status != BookingStatus.confirmed:
+        raise NotActive(f"This booking is {booking.status} and can no longer be changed.")
+    if booking.starts_at <= now:
+        raise NotActive("This booking's time has passed; it can no longer be changed.")
+
+
+def cancel_booking(
+    session: Session,
+    *,
+    directory: Directory,
+    reference: str,
+    document_number: str,
+    secret: bytes,
+) -> BookingDetails:
+    booking, citizen = _owned_booking(
+        session, reference=reference, document_number=document_number, secret=secret, lock=True
+    )
+    now = utcnow()
+    _check_active(booking, now)
+    office = directory.office_by_id(session, booking.office_id)
+    slot_cells.apply_changes(
+        session,
+        office_id=booking.office_id,
+        changes=dict.fromkeys(cells_of(office.plan, booking), -1),
+        capacity={},
+    )
+    booking.status = BookingStatus.cancelled
+    booking.updated_at = now
+    session.flush()
+    return booking_details(session, directory, booking, citizen)
+
+
+def reschedule_booking(
+    session: Session,
+    *,
+    directory: Directory,
+    reference: str,
+    document_number: str,
+    starts_at: datetime,
+    secret: bytes,
+    rules: BookingRules,
+) -> BookingDetails:
+    """Move a booking. The old place is given up only in the transaction that takes the new one."""
+    booking, citizen = _owned_booking(
+        session, reference=reference, document_number=document_number, secret=secret, lock=True
+    )
+    now = utcnow()
+    _check_active(booking, now)
+    office = directory.office_by_id(session, booking.office_id)
+    service = directory.service_by_id(session, booking.service_id)
+    check_bookable_time(office.plan, starts_at=starts_at, now=now, rules=rules)
+    pool, count = take_cells(
+        session,
+        office=office,
+        service=service,
+        starts_at=starts_at,
+        releasing=cells_of(office.plan, booking),
+    )
+    booking.starts_at = starts_at
+    booking.ends_at = starts_at + timedelta(minutes=service.duration_minutes)
+    booking.pool = pool
+    booking.cells = count
+    booking.updated_at = now
+    session.flush()
+    return booking_details(session, directory, booking, citizen)

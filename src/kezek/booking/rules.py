@@ -1,0 +1,76 @@
+"""When a booking may be made, and the refusals the API reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from kezek.booking.slots import OfficePlan
+from kezek.problems import Conflict, Invalid
+
+
+@dataclass(frozen=True)
+class BookingRules:
+    horizon_days: int
+    min_notice: timedelta
+    max_range_days: int
+
+
+class SlotFull(Conflict):
+    code = "slot_full"
+    title = "This time is fully booked"
+
+
+class AlreadyBooked(Conflict):
+    code = "already_booked"
+    title = "You already have a booking for this service"
+
+
+class NotActive(Conflict):
+    code = "booking_not_active"
+    title = "This booking is no longer active"
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency_key_reused"
+    title = "The Idempotency-Key was used for a different request"
+
+
+class SlotRefused(Invalid):
+    code = "slot_not_bookable"
+
+
+def check_bookable_time(
+    plan: OfficePlan, *, starts_at: datetime, now: datetime, rules: BookingRules
+) -> None:
+    if starts_at <= now:
+        raise SlotRefused("This time is in the past. Choose a later time.", field="start")
+    if starts_at < now + rules.min_notice:
+        minutes = int(rules.min_notice.total_seconds() // 60)
+        raise SlotRefused(
+            f"Bookings close {minutes} minutes before the time. Choose a later time.",
+            field="start",
+        )
+    today = now.astimezone(plan.timezone).date()
+    last_day = today + timedelta(days=rules.horizon_days)
+    if starts_at.astimezone(plan.timezone).date() > last_day:
+        raise SlotRefused(
+            f"Bookings open {rules.horizon_days} days ahead; "
+            f"choose a date up to {last_day.isoformat()}.",
+            field="start",
+        )
+
+
+def slot_full() -> SlotFull:
+    return SlotFull(
+        "Someone has just taken the last place at this time. Choose another time.",
+        field="start",
+    )
+
+
+def already_booked() -> AlreadyBooked:
+    return AlreadyBooked(
+        "This document already has an active booking for this service. "
+        "Reschedule or cancel it with its reference instead of booking again.",
+        field="document_number",
+    )
