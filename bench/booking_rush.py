@@ -161,20 +161,41 @@ def oversold_in_database(url: str, capacity: dict[str, int]) -> int:
     return sum(max(0, taken - offered.get(start, 0)) for start, taken in rows)
 
 
-def pgbench(*, clients: int, seconds: int) -> float:
+@dataclass(frozen=True)
+class Pgbench:
+    tps: float
+    p50_ms: float
+    p99_ms: float
+
+
+def pgbench(*, clients: int, seconds: int) -> Pgbench:
+    """TPC-B-like pgbench; its per-transaction log gives the reference's own latencies."""
     url = fresh_database("kezek_bench_pgbench")
     target = libpq_args(url)
     subprocess.run(["pgbench", "-i", "-q", "-s", "1", *target], check=True, capture_output=True)
-    result = subprocess.run(
-        ["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(seconds), *target],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    with tempfile.TemporaryDirectory() as logs:
+        prefix = str(Path(logs) / "tx")
+        command = ["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(seconds)]
+        result = subprocess.run(
+            [*command, "-l", "--log-prefix", prefix, *target],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        # Each log line: client, transaction, latency in microseconds, ...
+        latencies = [
+            int(line.split()[2]) / 1e6
+            for log in Path(logs).glob("tx*")
+            for line in log.read_text().splitlines()
+        ]
     match = re.search(r"tps = ([\d.]+)", result.stdout)
     if not match:
         raise RuntimeError(f"pgbench printed no tps:\n{result.stdout}\n{result.stderr}")
-    return float(match.group(1))
+    return Pgbench(
+        tps=float(match.group(1)),
+        p50_ms=percentile(latencies, 50) * 1000,
+        p99_ms=percentile(latencies, 99) * 1000,
+    )
 
 
 def main() -> None:
@@ -222,7 +243,7 @@ def main() -> None:
         )
     offered = {**warm.capacity, **result.capacity}
     oversold = oversold_in_database(url, offered) + result.oversold_responses
-    tps = pgbench(clients=args.clients, seconds=args.pgbench_seconds)
+    reference = pgbench(clients=args.clients, seconds=args.pgbench_seconds)
     summary = {
         "clients": args.clients,
         "workers": args.workers,
@@ -233,8 +254,10 @@ def main() -> None:
         "p50_ms": round(result.p50_ms, 1),
         "p99_ms": round(result.p99_ms, 1),
         "oversold": oversold,
-        "pgbench_tps": round(tps, 1),
-        "ratio": round(result.bookings_per_s / tps, 3),
+        "pgbench_tps": round(reference.tps, 1),
+        "pgbench_p50_ms": round(reference.p50_ms, 1),
+        "pgbench_p99_ms": round(reference.p99_ms, 1),
+        "ratio": round(result.bookings_per_s / reference.tps, 3),
     }
     print(f"clients {args.clients}, kezek serve workers {args.workers}, places {result.places}")
     print(f"responses          {result.statuses}")
@@ -245,6 +268,8 @@ def main() -> None:
     print(f"ratio              {summary['ratio']:>10}   (target >= 0.5)")
     latency = f"{summary['p50_ms']} ms / {summary['p99_ms']} ms"
     print(f"latency p50 / p99  {latency}   (target p99 <= 100 ms)")
+    theirs = f"{summary['pgbench_p50_ms']} ms / {summary['pgbench_p99_ms']} ms"
+    print(f"pgbench p50 / p99  {theirs}   (the reference's own, same load)")
     print(f"oversold           {oversold:>10}   (must be 0)")
     if args.json:
         print(json.dumps(summary))
