@@ -72,6 +72,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         var_dir=tmp_path / "var",
         booking_horizon_days=60,
         min_notice_minutes=60,
+        network_refresh_seconds=0,  # a test that reloads the network sees it at once
     )
 
 

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     booking_horizon_days: int = Field(default=60, ge=1, le=366)
     min_notice_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
     max_availability_days: int = Field(default=31, ge=1, le=366)
+    network_refresh_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=300,
+        description="How long a server process trusts its copy of the network before checking.",
+    )
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=20, ge=0, le=500)
     db_statement_timeout_ms: int = Field(default=5000, ge=100)

@@ -35,7 +35,7 @@ class AppContext:
         return cls(
             settings=settings,
             sessions=make_sessionmaker(make_engine(settings)),
-            directory=Directory(),
+            directory=Directory(max_age=settings.network_refresh_seconds),
             secret=settings.secret_bytes(),
             rules=BookingRules(
                 horizon_days=settings.booking_horizon_days,

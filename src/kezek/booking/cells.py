@@ -8,7 +8,7 @@ always touched in ascending order, which keeps concurrent bookings from deadlock
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from kezek.booking.models import Booking, SlotCell
 from kezek.booking.rules import SlotRefused, slot_full
-from kezek.booking.slots import CellKey, OfficePlan, held_cells
+from kezek.booking.slots import CellKey
 from kezek.db import dialect_insert
 from kezek.network.directory import OfficeInfo, ServiceInfo
 
@@ -138,5 +138,6 @@ def take_cells(
     raise slot_full()
 
 
-def cells_of(plan: OfficePlan, booking: Booking) -> list[CellKey]:
-    return held_cells(plan, pool=booking.pool, starts_at=booking.starts_at, count=booking.cells)
+def cells_of(booking: Booking) -> list[CellKey]:
+    step = timedelta(minutes=booking.cell_minutes)
+    return [CellKey(booking.pool, booking.starts_at + i * step) for i in range(booking.cells)]

@@ -175,6 +175,7 @@ def _book(session: Session, *, attempt: _Attempt) -> Booked:
         "ends_at": ends_at,
         "pool": pool,
         "cells": count,
+        "cell_minutes": office.plan.slot_minutes,
         "status": BookingStatus.confirmed.value,
         "language": request.language,
         "idempotency_key": idempotency_key,

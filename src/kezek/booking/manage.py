@@ -80,11 +80,10 @@ def cancel_booking(
     )
     now = utcnow()
     _check_active(booking, now)
-    office = directory.office_by_id(session, booking.office_id)
     slot_cells.apply_changes(
         session,
         office_id=booking.office_id,
-        changes=dict.fromkeys(cells_of(office.plan, booking), -1),
+        changes=dict.fromkeys(cells_of(booking), -1),
         capacity={},
     )
     booking.status = BookingStatus.cancelled
@@ -117,12 +116,13 @@ def reschedule_booking(
         office=office,
         service=service,
         starts_at=starts_at,
-        releasing=cells_of(office.plan, booking),
+        releasing=cells_of(booking),
     )
     booking.starts_at = starts_at
     booking.ends_at = starts_at + timedelta(minutes=service.duration_minutes)
     booking.pool = pool
     booking.cells = count
+    booking.cell_minutes = office.plan.slot_minutes
     booking.updated_at = now
     session.flush()
     return booking_details(session, directory, booking, citizen)

@@ -45,9 +45,11 @@ class Booking(Base):
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # Which window pool and how many consecutive slot cells the booking holds.
+    # Which window pool and which consecutive slot cells the booking holds. The cell length
+    # is kept too, so that the office changing its slot length later frees the right cells.
     pool: Mapped[str] = mapped_column(String(500))
     cells: Mapped[int] = mapped_column(Integer)
+    cell_minutes: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default=BookingStatus.confirmed)
     language: Mapped[str] = mapped_column(String(2))
     idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True, nullable=True)
@@ -64,7 +66,9 @@ class Booking(Base):
             "status IN ('confirmed', 'cancelled', 'lapsed')",
             name="known_status",
         ),
-        CheckConstraint("cells > 0 AND ends_at > starts_at", name="positive_span"),
+        CheckConstraint(
+            "cells > 0 AND cell_minutes > 0 AND ends_at > starts_at", name="positive_span"
+        ),
         # At most one active booking per citizen and service, enforced by the database.
         Index(
             "uq_booking_one_active",

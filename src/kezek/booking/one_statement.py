@@ -55,10 +55,10 @@ WITH earlier AS (
     RETURNING id
 )
 INSERT INTO booking (reference, office_id, service_id, citizen_id, starts_at, ends_at, pool,
-                     cells, status, language, idempotency_key, request_fingerprint,
+                     cells, cell_minutes, status, language, idempotency_key, request_fingerprint,
                      created_at, updated_at)
 SELECT :reference, :office_id, :service_id, citizen.id, :starts_at, :ends_at, :pool,
-       :cells, :status, :language, :idempotency_key, :request_fingerprint, :now, :now
+       :cells, :cell_minutes, :status, :language, :idempotency_key, :request_fingerprint, :now, :now
 FROM citizen
 RETURNING reference
 """
@@ -89,6 +89,7 @@ def book_in_one_statement(
         "cell_starts": [cell.starts_at for cell in span.cells],
         "cell_capacities": [span.capacity[cell] for cell in span.cells],
         "cells": len(span.cells),
+        "cell_minutes": office.plan.slot_minutes,
         "document_hash": document_hash(document, secret=secret),
         "document_tail": document_tail(document),
         "full_name": citizen["full_name"],

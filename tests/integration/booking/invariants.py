@@ -9,19 +9,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.booking.models import Booking, BookingStatus, SlotCell
-from kezek.network.models import Office
 
 
 def assert_cells_match_bookings(sessions: sessionmaker[Session]) -> None:
     """Every cell counts exactly the confirmed bookings that hold it, within capacity."""
     with sessions() as session:
-        step = {office.id: office.slot_minutes for office in session.scalars(select(Office))}
         held: Counter[tuple[int, str, datetime]] = Counter()
         for booking in session.scalars(
             select(Booking).where(Booking.status == BookingStatus.confirmed)
         ):
             for i in range(booking.cells):
-                start = booking.starts_at + timedelta(minutes=i * step[booking.office_id])
+                start = booking.starts_at + timedelta(minutes=i * booking.cell_minutes)
                 held[(booking.office_id, booking.pool, start)] += 1
         counted = {
             (cell.office_id, cell.pool, cell.starts_at): cell.booked

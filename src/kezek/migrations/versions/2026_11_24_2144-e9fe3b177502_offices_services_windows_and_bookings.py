@@ -93,6 +93,7 @@ def upgrade() -> None:
         sa.Column("ends_at", kezek.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("pool", sa.String(length=500), nullable=False),
         sa.Column("cells", sa.Integer(), nullable=False),
+        sa.Column("cell_minutes", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("language", sa.String(length=2), nullable=False),
         sa.Column("idempotency_key", sa.String(length=128), nullable=True),
@@ -103,7 +104,8 @@ def upgrade() -> None:
             "status IN ('confirmed', 'cancelled', 'lapsed')", name=op.f("ck_booking_known_status")
         ),
         sa.CheckConstraint(
-            "cells > 0 AND ends_at > starts_at", name=op.f("ck_booking_positive_span")
+            "cells > 0 AND cell_minutes > 0 AND ends_at > starts_at",
+            name=op.f("ck_booking_positive_span"),
         ),
         sa.ForeignKeyConstraint(
             ["citizen_id"], ["citizen.id"], name=op.f("fk_booking_citizen_id_citizen")
