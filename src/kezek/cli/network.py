@@ -8,8 +8,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kezek.booking.future import future_bookings
 from kezek.config import get_settings
-from kezek.db import make_engine, make_sessionmaker, run_transaction
+from kezek.db import make_engine, make_sessionmaker, read_session, run_transaction
 from kezek.network.file import NetworkFileError, read_network_file
 from kezek.network.load import LoadReport, load_network
 from kezek.network.spec import NetworkSpec
@@ -52,6 +53,15 @@ def load(file: Path = FileArgument) -> None:
     sessions = make_sessionmaker(make_engine(get_settings()))
     report = run_transaction(sessions, lambda session: load_network(session, spec))
     _print_report(file, report)
+    with read_session(sessions) as session:
+        affected = future_bookings(session, office_codes=report.regridded)
+    for code, count in sorted(affected.items()):
+        errors.print(
+            f"[yellow]Warning[/yellow]: office {code} changed its slot length or which services "
+            f"its windows handle while {count} future bookings exist. They keep their places, "
+            "but the new slot counters do not include them: check that office's days before "
+            "opening them to more bookings."
+        )
 
 
 def _print_report(file: Path, report: LoadReport) -> None:

@@ -23,6 +23,9 @@ class LoadReport:
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
     deactivated: Counter[str] = field(default_factory=Counter)
+    # Offices whose slot length or window pools changed: bookings already made keep their
+    # places, but the new counters do not include them (see the README).
+    regridded: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -47,11 +50,14 @@ def load_network(session: Session, spec: NetworkSpec) -> LoadReport:
             office = Office(code=office_spec.code, windows=[], services=[])
             session.add(office)
             report.created["office"] += 1
+        grid_before = _grid(office)
         changed = _apply(office, _office_values(office_spec))
         changed |= _relink(office, [services[code] for code in office_spec.services])
         if changed and office.code in offices:
             report.updated["office"] += 1
         _load_windows(office, office_spec, services, report)
+        if office.code in offices and _grid(office) != grid_before:
+            report.regridded.append(office.code)
     listed = {office.code for office in spec.offices}
     for code, office in offices.items():
         if code not in listed and office.active:
@@ -119,6 +125,16 @@ def _load_windows(
         if code not in listed and window.active:
             _apply(window, {"active": False})
             report.deactivated["window"] += 1
+
+
+def _grid(office: Office) -> tuple[int, frozenset[str]]:
+    """What the slot counters of an office depend on: the cell length and the window pools."""
+    pools = frozenset(
+        ",".join(sorted(service.code for service in window.services))
+        for window in office.windows
+        if window.active and window.bookable
+    )
+    return office.slot_minutes, pools
 
 
 def _office_values(spec: OfficeSpec) -> dict[str, Any]:

@@ -6,15 +6,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from kezek.app import create_app
 from kezek.cli.main import app
 from kezek.config import get_settings
 from kezek.network.models import Office
 from tests.conftest import TEST_SECRET
-from tests.factories import NETWORK_TOML
+from tests.factories import NETWORK_TOML, booking_body
 
 EXAMPLE = Path(__file__).parents[3] / "examples" / "network" / "kyrgyz-consulates-russia.toml"
 runner = CliRunner()
@@ -72,3 +74,24 @@ def test_db_upgrade_is_repeatable(cli_env: None) -> None:
     result = runner.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert "Database is at revision" in result.output
+
+
+def test_load_warns_when_a_change_affects_future_bookings(
+    cli_env: None, engine: object, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    network = tmp_path / "net.toml"
+    network.write_text(NETWORK_TOML)
+    runner.invoke(app, ["network", "load", str(network)])
+    settings = get_settings()
+    with TestClient(create_app(settings)) as client:
+        booked = client.post("/api/v1/bookings", json=booking_body())
+    assert booked.status_code == 201, booked.text
+    network.write_text(NETWORK_TOML.replace("slot_minutes = 10", "slot_minutes = 20", 1))
+
+    changed = runner.invoke(app, ["network", "load", str(network)])
+    unchanged = runner.invoke(app, ["network", "load", str(network)])
+
+    assert changed.exit_code == 0, changed.output
+    assert "Warning: office bsk changed its slot length" in changed.output
+    assert "1 future bookings exist" in changed.output
+    assert "Warning" not in unchanged.output
