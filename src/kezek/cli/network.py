@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.exc import DBAPIError
 
 from kezek.booking.future import future_bookings
 from kezek.config import get_settings
@@ -51,7 +52,16 @@ def load(file: Path = FileArgument) -> None:
     """Load a network file: create what is new, update what changed, deactivate what is gone."""
     spec = _read(file)
     sessions = make_sessionmaker(make_engine(get_settings()))
-    report = run_transaction(sessions, lambda session: load_network(session, spec))
+    try:
+        report = run_transaction(sessions, lambda session: load_network(session, spec))
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0]
+        errors.print(
+            f"[red]The database refused the load[/red] ({reason}). Check KEZEK_DATABASE_URL, "
+            "and run `kezek db upgrade` first on a new database. Nothing was loaded.",
+            highlight=False,
+        )
+        raise typer.Exit(1) from None
     _print_report(file, report)
     with read_session(sessions) as session:
         affected = future_bookings(session, office_codes=report.regridded)

@@ -95,3 +95,18 @@ def test_load_warns_when_a_change_affects_future_bookings(
     assert "Warning: office bsk changed its slot length" in changed.output
     assert "1 future bookings exist" in changed.output
     assert "Warning" not in unchanged.output
+
+
+def test_load_into_an_unmigrated_database_says_what_to_do(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("KEZEK_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    monkeypatch.setenv("KEZEK_SECRET_KEY", TEST_SECRET)
+    get_settings.cache_clear()
+
+    result = runner.invoke(app, ["network", "load", str(EXAMPLE)])
+
+    get_settings.cache_clear()
+    assert result.exit_code == 1
+    assert "run `kezek db upgrade` first" in result.output
+    assert "Nothing was loaded" in result.output
