@@ -1,0 +1,144 @@
+"""Who is called next: the live queue's fair, configurable call-next policy.
+
+Pure code: the queue service passes in the waiting tickets, the calling window and the
+time, and gets back the ticket to call. In plain words, with the default settings:
+
+1. Nobody waits longer than ``max_wait`` while others overtake: a ticket that has waited
+   that long is called before everything else, oldest first.
+2. Then appointments whose time has come: from ``call_early`` before the booked time
+   (5 minutes) on, in order of booked time.
+3. Then priority groups, such as people over 75 or with a group-I disability, in the order
+   the groups are listed, each first come, first served.
+4. Then everyone else, first come, first served. An appointment holder who is early waits
+   here until the booked time comes round, unless ``call_early_appointments`` is off, in
+   which case the ticket is not called before ``call_early``.
+
+A window dedicated to a group (a "corridor", such as ``eaeu``) applies the same order to
+that group's tickets first, and serves others only when none of the group is waiting. A
+window only ever calls tickets for the services its clerk chose to serve. Ties go to the
+ticket issued first. How long a ticket has waited counts from its arrival, or from the
+booked time for an appointment holder who came early; a transfer keeps the arrival.
+
+Arrivals for an appointment are sorted at check-in by ``check_in``: on time, early, or
+late; a late arrival (after ``late_grace``) becomes a walk-in or is turned away, as the
+office chooses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import IntEnum, StrEnum
+
+
+class LateArrival(StrEnum):
+    walk_in = "walk_in"  # queue as a walk-in from the moment of arrival
+    refuse = "refuse"  # the appointment is missed; the person books again
+
+
+class CheckIn(StrEnum):
+    on_time = "on_time"
+    early = "early"
+    late_walk_in = "late_walk_in"
+    refused = "refused"
+
+
+@dataclass(frozen=True)
+class PolicyConfig:
+    call_early: timedelta = timedelta(minutes=5)
+    late_grace: timedelta = timedelta(minutes=15)
+    late_arrival: LateArrival = LateArrival.walk_in
+    priority_groups: tuple[str, ...] = ("priority",)
+    max_wait: timedelta = timedelta(hours=2)
+    call_early_appointments: bool = True
+
+    def __post_init__(self) -> None:
+        if self.max_wait <= timedelta(0):
+            raise ValueError("max_wait must be positive")
+        if self.call_early < timedelta(0) or self.late_grace < timedelta(0):
+            raise ValueError("call_early and late_grace cannot be negative")
+        if len(set(self.priority_groups)) != len(self.priority_groups):
+            raise ValueError("a priority group is listed twice")
+
+
+@dataclass(frozen=True)
+class WaitingTicket:
+    id: int  # issue order: the smaller, the earlier
+    service: str
+    arrived_at: datetime  # the first arrival; a transfer keeps it
+    group: str | None = None
+    appointment_at: datetime | None = None  # set for an appointment holder on time or early
+
+
+@dataclass(frozen=True)
+class CallingWindow:
+    code: str
+    services: frozenset[str]  # what the clerk serves now
+    corridor: str | None = None
+
+
+class Rank(IntEnum):
+    """The classes of the policy, called in this order."""
+
+    overdue = 0
+    appointment = 1
+    priority = 2
+    everyone = 3
+
+
+@dataclass(frozen=True)
+class Policy:
+    config: PolicyConfig = field(default_factory=PolicyConfig)
+
+    def check_in(self, *, appointment_at: datetime, arrived_at: datetime) -> CheckIn:
+        if arrived_at > appointment_at + self.config.late_grace:
+            if self.config.late_arrival is LateArrival.walk_in:
+                return CheckIn.late_walk_in
+            return CheckIn.refused
+        if arrived_at < appointment_at - self.config.call_early:
+            return CheckIn.early
+        return CheckIn.on_time
+
+    def next_ticket(
+        self, window: CallingWindow, waiting: Iterable[WaitingTicket], now: datetime
+    ) -> WaitingTicket | None:
+        callable_here = [
+            ticket
+            for ticket in waiting
+            if ticket.service in window.services and self._callable(ticket, now)
+        ]
+        if window.corridor is not None:
+            own = [ticket for ticket in callable_here if ticket.group == window.corridor]
+            callable_here = own or callable_here
+        return min(callable_here, key=lambda ticket: self.sort_key(ticket, now), default=None)
+
+    def order(self, waiting: Iterable[WaitingTicket], now: datetime) -> list[WaitingTicket]:
+        """Everyone waiting, in the order the policy would call them at ``now``."""
+        return sorted(waiting, key=lambda ticket: self.sort_key(ticket, now))
+
+    def sort_key(self, ticket: WaitingTicket, now: datetime) -> tuple[int, int, datetime, int]:
+        waiting_since = self.waiting_since(ticket)
+        if now - waiting_since >= self.config.max_wait:
+            return (Rank.overdue, 0, waiting_since, ticket.id)
+        if ticket.appointment_at is not None and self._due(ticket, now):
+            return (Rank.appointment, 0, ticket.appointment_at, ticket.id)
+        if ticket.group in self.config.priority_groups:
+            group_rank = self.config.priority_groups.index(ticket.group)
+            return (Rank.priority, group_rank, ticket.arrived_at, ticket.id)
+        return (Rank.everyone, 0, ticket.arrived_at, ticket.id)
+
+    def waiting_since(self, ticket: WaitingTicket) -> datetime:
+        """An appointment holder who came early has waited only since the booked time."""
+        if ticket.appointment_at is not None:
+            return max(ticket.arrived_at, ticket.appointment_at)
+        return ticket.arrived_at
+
+    def _due(self, ticket: WaitingTicket, now: datetime) -> bool:
+        assert ticket.appointment_at is not None
+        return now >= ticket.appointment_at - self.config.call_early
+
+    def _callable(self, ticket: WaitingTicket, now: datetime) -> bool:
+        if ticket.appointment_at is None or self.config.call_early_appointments:
+            return True
+        return self._due(ticket, now)
