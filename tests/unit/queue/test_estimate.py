@@ -148,5 +148,5 @@ def test_one_window_calls_in_the_policy_order_back_to_back(waiting: list[Waiting
     )
 
     by_time = sorted(waiting, key=lambda ticket: estimates[ticket.id])
-    gaps = [estimates[b.id] - estimates[a.id] for a, b in zip(by_time, by_time[1:], strict=False)]
+    gaps = [estimates[b.id] - estimates[a.id] for a, b in pairwise(by_time)]
     assert gaps == [MINUTES[a.service] for a in by_time[:-1]]
