@@ -46,6 +46,7 @@ name = "Rush"
 
 [[services]]
 code = "passport"
+ticket_prefix = "A"
 duration_minutes = 10
 name = {{ ky = "Паспорт", ru = "Паспорт", en = "Passport" }}
 

@@ -12,17 +12,20 @@ name = "Test network"
 
 [[services]]
 code = "quick"
+ticket_prefix = "Q"
 duration_minutes = 10
 name = { ky = "Тез кызмат", ru = "Быстрая услуга", en = "Quick service" }
 
 [[services]]
 code = "long"
+ticket_prefix = "L"
 duration_minutes = 20
 name = { ky = "Узун кызмат", ru = "Долгая услуга", en = "Long service" }
 documents = [{ ky = "Паспорт", ru = "Паспорт", en = "Passport" }]
 
 [[services]]
 code = "other"
+ticket_prefix = "O"
 duration_minutes = 10
 name = { ky = "Башка кызмат", ru = "Другая услуга", en = "Other service" }
 

@@ -118,3 +118,13 @@ def test_key_lines_follows_arrays_of_tables() -> None:
     assert lines[("a", 1, "x")] == 4
     assert lines[("a", 1, "b", 0, "y")] == 6
     assert lines[("a", 1, "c", "z")] == 8
+
+
+def test_ticket_prefixes_must_differ() -> None:
+    text = NETWORK_TOML.replace('ticket_prefix = "L"', 'ticket_prefix = "Q"')
+
+    problems = {problem.field: problem.message for problem in _problems(text)}
+
+    assert problems == {
+        "services[1].ticket_prefix": "ticket prefix 'Q' is used 2 times; make it unique"
+    }

@@ -27,6 +27,7 @@ from kezek.problems import Invalid, NotFound
 class ServiceInfo:
     id: int
     code: str
+    ticket_prefix: str
     name: dict[str, str]
     duration_minutes: int
     documents: list[dict[str, str]]
@@ -139,6 +140,7 @@ def _service_info(service: Service) -> ServiceInfo:
     return ServiceInfo(
         id=service.id,
         code=service.code,
+        ticket_prefix=service.ticket_prefix,
         name=dict(service.name),
         duration_minutes=service.duration_minutes,
         documents=[dict(document) for document in service.documents],

@@ -84,6 +84,7 @@ def _load_services(session: Session, spec: NetworkSpec, report: LoadReport) -> d
     services = {service.code: service for service in session.scalars(select(Service))}
     for service_spec in spec.services:
         values = {
+            "ticket_prefix": service_spec.ticket_prefix,
             "name": service_spec.name.model_dump(),
             "duration_minutes": service_spec.duration_minutes,
             "documents": [document.model_dump() for document in service_spec.documents],

@@ -44,6 +44,7 @@ class Service(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
+    ticket_prefix: Mapped[str] = mapped_column(String(2))
     name: Mapped[dict[str, str]] = mapped_column(JSON)
     duration_minutes: Mapped[int] = mapped_column(Integer)
     documents: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)

@@ -15,6 +15,7 @@ class Localized(BaseModel):
 
 class ServicePublic(BaseModel):
     code: str
+    ticket_prefix: str
     name: Localized
     duration_minutes: int
     documents: list[Localized]
@@ -24,6 +25,7 @@ class ServicePublic(BaseModel):
         return cls.model_validate(
             {
                 "code": service.code,
+                "ticket_prefix": service.ticket_prefix,
                 "name": service.name,
                 "duration_minutes": service.duration_minutes,
                 "documents": service.documents,

@@ -52,6 +52,8 @@ WeeklySpec = dict[Weekday, DayHours]
 
 class ServiceSpec(Strict):
     code: str = Field(pattern=CODE_PATTERN)
+    # Queue tickets of the service are numbered A-001, A-002, … per office and day.
+    ticket_prefix: str = Field(pattern=r"^[A-Z]{1,2}$")
     name: LocalizedText
     duration_minutes: int = Field(ge=1, le=480)
     documents: list[LocalizedText] = Field(default_factory=list, max_length=30)
@@ -175,6 +177,12 @@ def cross_check(
     does not hide the errors of the others.
     """
     yield from _duplicates(("services",), [s.code if s else "" for s in services], "service")
+    yield from _duplicates(
+        ("services",),
+        [s.ticket_prefix if s else "" for s in services],
+        "ticket prefix",
+        field="ticket_prefix",
+    )
     yield from _duplicates(("offices",), [o.code if o else "" for o in offices], "office")
     known = service_codes
     for o, office in enumerate(offices):
@@ -223,13 +231,16 @@ def cross_check(
                     )
 
 
-def _duplicates(at: Path, codes: list[str], what: str) -> Iterator[tuple[Path, str]]:
+def _duplicates(
+    at: Path, codes: list[str], what: str, *, field: str = "code"
+) -> Iterator[tuple[Path, str]]:
     for code, count in Counter(codes).items():
         if code and count > 1:
             index = len(codes) - 1 - codes[::-1].index(code)
+            label = f"{what} code" if field == "code" else what
             yield (
-                (*at, index, "code"),
-                f"{what} code '{code}' is used {count} times; make it unique",
+                (*at, index, field),
+                f"{label} '{code}' is used {count} times; make it unique",
             )
 
 
