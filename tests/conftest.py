@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+import kezek.models  # noqa: F401  (every table, for emptying them between tests)
 from kezek.app import create_app
 from kezek.config import Settings
 from kezek.db import Base, make_engine, make_sessionmaker, run_transaction

@@ -9,8 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
-import kezek.booking.models
-import kezek.network.models  # noqa: F401
+import kezek.models  # noqa: F401
 from kezek.db import Base
 from kezek.migrate import alembic_config, current_revision, upgrade_to_head
 from tests.conftest import POSTGRES_ADMIN_URL

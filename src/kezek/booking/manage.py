@@ -20,7 +20,7 @@ from kezek.problems import NotFound
 from kezek.types import utcnow
 
 
-def _owned_booking(
+def owned_booking(
     session: Session, *, reference: str, document_number: str, secret: bytes, lock: bool
 ) -> tuple[Booking, Citizen]:
     not_found = NotFound(
@@ -54,7 +54,7 @@ def find_booking(
     document_number: str,
     secret: bytes,
 ) -> BookingDetails:
-    booking, citizen = _owned_booking(
+    booking, citizen = owned_booking(
         session, reference=reference, document_number=document_number, secret=secret, lock=False
     )
     return booking_details(session, directory, booking, citizen)
@@ -75,7 +75,7 @@ def cancel_booking(
     document_number: str,
     secret: bytes,
 ) -> BookingDetails:
-    booking, citizen = _owned_booking(
+    booking, citizen = owned_booking(
         session, reference=reference, document_number=document_number, secret=secret, lock=True
     )
     now = utcnow()
@@ -103,7 +103,7 @@ def reschedule_booking(
     rules: BookingRules,
 ) -> BookingDetails:
     """Move a booking. The old place is given up only in the transaction that takes the new one."""
-    booking, citizen = _owned_booking(
+    booking, citizen = owned_booking(
         session, reference=reference, document_number=document_number, secret=secret, lock=True
     )
     now = utcnow()

@@ -5,8 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-import kezek.booking.models
-import kezek.network.models  # noqa: F401  (registers the tables)
+import kezek.models  # noqa: F401  (registers the tables)
 from kezek.config import get_settings
 from kezek.db import Base
 

@@ -49,6 +49,7 @@ class OfficeInfo:
     active: bool
     services: tuple[ServiceInfo, ...]
     plan: OfficePlan
+    window_ids: dict[str, int]  # active windows by code
 
     @property
     def zone(self) -> ZoneInfo:
@@ -160,6 +161,7 @@ def _office_info(office: Office, services: dict[int, ServiceInfo]) -> OfficeInfo
         active=office.active,
         services=tuple(services[s.id] for s in office.services if s.active),
         plan=office_plan(office),
+        window_ids={window.code: window.id for window in office.windows if window.active},
     )
 
 

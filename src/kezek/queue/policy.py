@@ -103,15 +103,27 @@ class Policy:
     def next_ticket(
         self, window: CallingWindow, waiting: Iterable[WaitingTicket], now: datetime
     ) -> WaitingTicket | None:
+        candidates = self.candidates(window, waiting, now)
+        return candidates[0] if candidates else None
+
+    def candidates(
+        self, window: CallingWindow, waiting: Iterable[WaitingTicket], now: datetime
+    ) -> list[WaitingTicket]:
+        """Every ticket the window may call, best first.
+
+        The queue tries them in turn, so that a ticket another window is taking at the same
+        instant is passed over rather than waited for.
+        """
         callable_here = [
             ticket
             for ticket in waiting
             if ticket.service in window.services and self._callable(ticket, now)
         ]
-        if window.corridor is not None:
-            own = [ticket for ticket in callable_here if ticket.group == window.corridor]
-            callable_here = own or callable_here
-        return min(callable_here, key=lambda ticket: self.sort_key(ticket, now), default=None)
+        ranked = sorted(callable_here, key=lambda ticket: self.sort_key(ticket, now))
+        if window.corridor is None:
+            return ranked
+        own = [ticket for ticket in ranked if ticket.group == window.corridor]
+        return own + [ticket for ticket in ranked if ticket.group != window.corridor]
 
     def order(self, waiting: Iterable[WaitingTicket], now: datetime) -> list[WaitingTicket]:
         """Everyone waiting, in the order the policy would call them at ``now``."""

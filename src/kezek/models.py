@@ -1,0 +1,5 @@
+"""Every feature's tables, imported once so that ``Base.metadata`` knows them all."""
+
+import kezek.booking.models
+import kezek.network.models
+import kezek.queue.models  # noqa: F401

@@ -1,0 +1,101 @@
+"""Tickets of the live queue, their daily numbering, and the append-only event trail."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kezek.db import Base
+from kezek.types import UTCDateTime, utcnow
+
+
+class TicketStatus(StrEnum):
+    waiting = "waiting"
+    called = "called"
+    serving = "serving"
+    done = "done"
+    no_show = "no_show"
+    cancelled = "cancelled"
+    transferred = "transferred"
+
+
+class TicketKind(StrEnum):
+    walk_in = "walk_in"
+    appointment = "appointment"
+
+
+STATUSES = tuple(status.value for status in TicketStatus)
+
+
+class Ticket(Base):
+    __tablename__ = "ticket"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    # The office's local date: numbers start again at 1 each day.
+    day: Mapped[date] = mapped_column(Date)
+    prefix: Mapped[str] = mapped_column(String(2))
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    group: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    booking_id: Mapped[int | None] = mapped_column(
+        ForeignKey("booking.id"), nullable=True, unique=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default=TicketStatus.waiting)
+    # The first arrival; a ticket transferred to another service keeps it, for fairness.
+    arrived_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("service_window.id"), nullable=True)
+    called_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    calls: Mapped[int] = mapped_column(Integer, default=0)
+    transferred_from_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), nullable=True)
+    # SHA-256 of the secret printed on the ticket; the citizen's only key to its status.
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint(f"status IN {STATUSES!r}", name="known_status"),
+        CheckConstraint("kind IN ('walk_in', 'appointment')", name="known_kind"),
+        CheckConstraint("number > 0", name="positive_number"),
+        Index("uq_ticket_number", "office_id", "day", "prefix", "number", unique=True),
+        Index("ix_ticket_waiting", "office_id", "status", "service_id"),
+    )
+
+    @property
+    def code(self) -> str:
+        return f"{self.prefix}-{self.number:03d}"
+
+
+class TicketCounter(Base):
+    """The last number given out per office, local day and prefix."""
+
+    __tablename__ = "ticket_counter"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(2), primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class QueueEvent(Base):
+    """One transition of one ticket. Rows are only ever added: the audit trail and KPIs."""
+
+    __tablename__ = "queue_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    kind: Mapped[str] = mapped_column(String(24))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("service_window.id"), nullable=True)
+    actor: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    __table_args__ = (Index("ix_queue_event_office_at", "office_id", "at"),)

@@ -1,0 +1,341 @@
+"""Tickets: issued at the kiosk or by checking in a booking, called to windows, served.
+
+Every change is a conditional update from the states it may leave, plus one event row in
+the same transaction, so two clerks can never move one ticket two ways.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
+
+from kezek.booking.manage import owned_booking
+from kezek.booking.models import BookingStatus
+from kezek.db import dialect_insert
+from kezek.network.directory import Directory, OfficeInfo
+from kezek.problems import Conflict, Invalid, NotFound
+from kezek.queue.models import QueueEvent, Ticket, TicketCounter, TicketKind, TicketStatus
+from kezek.queue.policy import CallingWindow, CheckIn, Policy, WaitingTicket
+
+COUNTERS: Table = TicketCounter.__table__  # type: ignore[assignment]
+
+# Which states each action may start from.
+ALLOWED_FROM: dict[str, tuple[TicketStatus, ...]] = {
+    "start": (TicketStatus.called,),
+    "finish": (TicketStatus.serving,),
+    "no_show": (TicketStatus.called,),
+    "recall": (TicketStatus.called,),
+    "requeue": (TicketStatus.called, TicketStatus.serving),
+    "cancel": (TicketStatus.waiting, TicketStatus.called),
+    "transfer": (TicketStatus.waiting, TicketStatus.called, TicketStatus.serving),
+}
+
+
+class TicketNotInState(Conflict):
+    code = "ticket_state"
+    title = "The ticket is not in a state that allows this"
+
+
+class CheckInRefused(Conflict):
+    code = "check_in_refused"
+    title = "This appointment cannot be checked in"
+
+
+@dataclass(frozen=True)
+class Issued:
+    ticket: Ticket
+    secret: str  # printed on the ticket; stored only as a hash
+
+
+def issue_walk_in(
+    session: Session,
+    *,
+    directory: Directory,
+    office_code: str,
+    service_code: str,
+    group: str | None,
+    now: datetime,
+) -> Issued:
+    office = directory.office(session, office_code)
+    service = office.service(service_code)
+    return _issue(
+        session,
+        office=office,
+        service_id=service.id,
+        prefix=service.ticket_prefix,
+        kind=TicketKind.walk_in,
+        group=group,
+        arrived_at=now,
+    )
+
+
+def check_in(
+    session: Session,
+    *,
+    directory: Directory,
+    policy: Policy,
+    reference: str,
+    document_number: str,
+    secret: bytes,
+    now: datetime,
+) -> Issued:
+    """A ticket for the holder of a booking, who has come to the office."""
+    booking, _ = owned_booking(
+        session, reference=reference, document_number=document_number, secret=secret, lock=True
+    )
+    if booking.status != BookingStatus.confirmed:
+        raise CheckInRefused(f"This booking is {booking.status}.", field="reference")
+    office = directory.office_by_id(session, booking.office_id)
+    service = directory.service_by_id(session, booking.service_id)
+    if now.astimezone(office.zone).date() != booking.starts_at.astimezone(office.zone).date():
+        raise CheckInRefused(
+            "This booking is for another day. Come on the booked day, or move the booking.",
+            field="reference",
+        )
+    if session.scalar(select(Ticket.id).where(Ticket.booking_id == booking.id)) is not None:
+        raise CheckInRefused("This booking is already checked in.", field="reference")
+    verdict = policy.check_in(appointment_at=booking.starts_at, arrived_at=now)
+    if verdict is CheckIn.refused:
+        raise CheckInRefused(
+            "The appointment time has passed. Take a walk-in ticket or book a new time.",
+            field="reference",
+        )
+    late = verdict is CheckIn.late_walk_in
+    return _issue(
+        session,
+        office=office,
+        service_id=service.id,
+        prefix=service.ticket_prefix,
+        kind=TicketKind.walk_in if late else TicketKind.appointment,
+        group=None,
+        arrived_at=now,
+        appointment_at=None if late else booking.starts_at,
+        booking_id=booking.id,
+    )
+
+
+def _issue(
+    session: Session,
+    *,
+    office: OfficeInfo,
+    service_id: int,
+    prefix: str,
+    kind: TicketKind,
+    group: str | None,
+    arrived_at: datetime,
+    appointment_at: datetime | None = None,
+    booking_id: int | None = None,
+    transferred_from_id: int | None = None,
+) -> Issued:
+    day = arrived_at.astimezone(office.zone).date()
+    number = _next_number(session, office_id=office.id, day=day, prefix=prefix)
+    ticket_secret = secrets.token_urlsafe(16)
+    ticket = Ticket(
+        office_id=office.id,
+        service_id=service_id,
+        day=day,
+        prefix=prefix,
+        number=number,
+        kind=kind,
+        group=group,
+        booking_id=booking_id,
+        status=TicketStatus.waiting,
+        arrived_at=arrived_at,
+        appointment_at=appointment_at,
+        transferred_from_id=transferred_from_id,
+        secret_hash=hash_ticket_secret(ticket_secret),
+        updated_at=arrived_at,
+    )
+    session.add(ticket)
+    session.flush()
+    _event(session, ticket, "issued", at=arrived_at, detail={"kind": kind.value})
+    return Issued(ticket, ticket_secret)
+
+
+def hash_ticket_secret(ticket_secret: str) -> str:
+    return hashlib.sha256(ticket_secret.encode()).hexdigest()
+
+
+def _next_number(session: Session, *, office_id: int, day: Any, prefix: str) -> int:
+    statement = _counter_statement(session.get_bind().dialect.name)
+    row = {"office_id": office_id, "day": day, "prefix": prefix, "last_number": 1}
+    number: int = session.connection().execute(statement, row).scalar_one()
+    return number
+
+
+@cache
+def _counter_statement(dialect_name: str) -> Any:
+    insert = dialect_insert(dialect_name, COUNTERS)
+    return insert.on_conflict_do_update(
+        index_elements=[COUNTERS.c.office_id, COUNTERS.c.day, COUNTERS.c.prefix],
+        set_={"last_number": COUNTERS.c.last_number + 1},
+    ).returning(COUNTERS.c.last_number)
+
+
+def call_next(
+    session: Session,
+    *,
+    directory: Directory,
+    policy: Policy,
+    office_code: str,
+    window_code: str,
+    services: frozenset[str] | None,
+    now: datetime,
+    actor: str | None = None,
+) -> Ticket | None:
+    """Call the ticket the policy picks for this window; None when nobody waits for it.
+
+    Candidates are tried best first. On PostgreSQL each is locked with SKIP LOCKED, so a
+    ticket that another window is taking at this instant is passed over, not waited for;
+    on SQLite the write transaction already runs alone.
+    """
+    office = directory.office(session, office_code)
+    window = _calling_window(office, window_code, services)
+    codes = {service.id: service.code for service in office.services}
+    rows = session.execute(
+        select(
+            Ticket.id, Ticket.service_id, Ticket.arrived_at, Ticket.group, Ticket.appointment_at
+        ).where(
+            Ticket.office_id == office.id,
+            Ticket.status == TicketStatus.waiting,
+            Ticket.day == now.astimezone(office.zone).date(),
+        )
+    )
+    waiting = [
+        WaitingTicket(
+            row.id, codes.get(row.service_id, ""), row.arrived_at, row.group, row.appointment_at
+        )
+        for row in rows
+    ]
+    for candidate in policy.candidates(window, waiting, now):
+        claimed = session.scalar(
+            select(Ticket)
+            .where(Ticket.id == candidate.id, Ticket.status == TicketStatus.waiting)
+            .with_for_update(skip_locked=True)
+        )
+        if claimed is None:
+            continue
+        claimed.status = TicketStatus.called
+        claimed.window_id = office.window_ids[window.code]
+        claimed.called_at = now
+        claimed.calls += 1
+        claimed.updated_at = now
+        session.flush()
+        _event(session, claimed, "called", at=now, actor=actor)
+        return claimed
+    return None
+
+
+def _calling_window(
+    office: OfficeInfo, window_code: str, services: frozenset[str] | None
+) -> CallingWindow:
+    plan = next((w for w in office.plan.windows if w.code == window_code), None)
+    if plan is None:
+        raise NotFound(f"Office '{office.code}' has no window '{window_code}'.", field="window")
+    chosen = plan.services if services is None else services
+    if not chosen <= plan.services or not chosen:
+        allowed = ", ".join(sorted(plan.services))
+        raise Invalid(
+            f"Window {window_code} can serve only: {allowed}. Choose among them.",
+            field="services",
+        )
+    return CallingWindow(window_code, frozenset(chosen), plan.group)
+
+
+def act(
+    session: Session,
+    *,
+    ticket_id: int,
+    action: str,
+    now: datetime,
+    actor: str | None = None,
+) -> Ticket:
+    """start, finish, no_show, recall, requeue or cancel a ticket, if its state allows it."""
+    allowed = ALLOWED_FROM[action]
+    ticket = session.scalar(select(Ticket).where(Ticket.id == ticket_id).with_for_update())
+    if ticket is None:
+        raise NotFound(f"There is no ticket {ticket_id}.", field="ticket")
+    if ticket.status not in allowed:
+        raise TicketNotInState(
+            f"Ticket {ticket.code} is {ticket.status}; '{action}' needs it {' or '.join(allowed)}."
+        )
+    _apply_action(ticket, action, now)
+    ticket.updated_at = now
+    session.flush()
+    _event(session, ticket, action, at=now, actor=actor)
+    return ticket
+
+
+def _apply_action(ticket: Ticket, action: str, now: datetime) -> None:
+    if action == "start":
+        ticket.status, ticket.started_at = TicketStatus.serving, now
+    elif action == "finish":
+        ticket.status, ticket.ended_at = TicketStatus.done, now
+    elif action == "no_show":
+        ticket.status, ticket.ended_at = TicketStatus.no_show, now
+    elif action == "recall":
+        ticket.called_at = now
+        ticket.calls += 1
+    elif action == "requeue":
+        # Back in line with its original arrival time: it keeps its place.
+        ticket.status, ticket.window_id, ticket.started_at = TicketStatus.waiting, None, None
+    elif action == "cancel":
+        ticket.status, ticket.ended_at = TicketStatus.cancelled, now
+
+
+def transfer(
+    session: Session,
+    *,
+    directory: Directory,
+    ticket_id: int,
+    service_code: str,
+    now: datetime,
+    actor: str | None = None,
+) -> Issued:
+    """Send a citizen on to another service: a new ticket that keeps the first arrival time."""
+    old = act(session, ticket_id=ticket_id, action="transfer", now=now, actor=actor)
+    office = directory.office_by_id(session, old.office_id)
+    service = office.service(service_code)
+    old.status, old.ended_at = TicketStatus.transferred, now
+    issued = _issue(
+        session,
+        office=office,
+        service_id=service.id,
+        prefix=service.ticket_prefix,
+        kind=TicketKind(old.kind),
+        group=old.group,
+        arrived_at=old.arrived_at,
+        appointment_at=old.appointment_at,
+        transferred_from_id=old.id,
+    )
+    return issued
+
+
+def _event(
+    session: Session,
+    ticket: Ticket,
+    kind: str,
+    *,
+    at: datetime,
+    actor: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        QueueEvent(
+            ticket_id=ticket.id,
+            office_id=ticket.office_id,
+            kind=kind,
+            at=at,
+            window_id=ticket.window_id,
+            actor=actor,
+            detail=detail or {},
+        )
+    )
+    session.flush()
