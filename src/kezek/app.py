@@ -11,6 +11,8 @@ from kezek.config import Settings, get_settings
 from kezek.deps import AppContext
 from kezek.network.api import router as network_router
 from kezek.problems import install_problem_handlers
+from kezek.queue.api import router as queue_router
+from kezek.staff.api import router as staff_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -26,6 +28,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api = APIRouter(prefix="/api/v1")
     api.include_router(network_router)
     api.include_router(booking_router)
+    api.include_router(staff_router)
+    api.include_router(queue_router)
     app.include_router(api)
 
     @app.get("/", include_in_schema=False)

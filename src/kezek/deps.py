@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.booking.identity import normalize_document
@@ -20,6 +21,9 @@ from kezek.config import Settings
 from kezek.db import make_engine, make_sessionmaker, read_session
 from kezek.network.directory import Directory
 from kezek.problems import Invalid
+from kezek.queue.policy import Policy
+from kezek.staff.service import Staff, Unauthorized, staff_for_token
+from kezek.types import utcnow
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,7 @@ class AppContext:
     directory: Directory
     secret: bytes
     rules: BookingRules
+    policy: Policy
 
     @classmethod
     def build(cls, settings: Settings) -> AppContext:
@@ -37,6 +42,7 @@ class AppContext:
             sessions=make_sessionmaker(make_engine(settings)),
             directory=Directory(max_age=settings.network_refresh_seconds),
             secret=settings.secret_bytes(),
+            policy=Policy(),
             rules=BookingRules(
                 horizon_days=settings.booking_horizon_days,
                 min_notice=timedelta(minutes=settings.min_notice_minutes),
@@ -75,3 +81,22 @@ async def get_document_number(
 ContextDep = Annotated[AppContext, Depends(get_context)]
 ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 DocumentNumberDep = Annotated[str, Depends(get_document_number)]
+
+
+_bearer = HTTPBearer(auto_error=False, description="A token from POST /api/v1/auth/token")
+
+
+def get_staff(
+    context: Annotated[AppContext, Depends(get_context)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Staff:
+    if credentials is None:
+        raise Unauthorized(
+            "This needs a staff token: POST /api/v1/auth/token, then send it as "
+            "'Authorization: Bearer <token>'."
+        )
+    with read_session(context.sessions) as session:
+        return staff_for_token(session, token=credentials.credentials, now=utcnow())
+
+
+StaffDep = Annotated[Staff, Depends(get_staff)]

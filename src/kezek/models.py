@@ -2,4 +2,5 @@
 
 import kezek.booking.models
 import kezek.network.models
-import kezek.queue.models  # noqa: F401
+import kezek.queue.models
+import kezek.staff.models  # noqa: F401

@@ -22,6 +22,7 @@ class Problem(Exception):
     status = 400
     code = "bad_request"
     title = "Bad request"
+    headers: dict[str, str] = {}  # noqa: RUF012  (read-only, per class)
 
     def __init__(self, detail: str, *, field: str | None = None, **extra: Any) -> None:
         super().__init__(detail)
@@ -77,7 +78,7 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
     extra = dict(exc.extra)
     if exc.field:
         extra["errors"] = [{"field": exc.field, "message": exc.detail}]
-    return problem_response(
+    response = problem_response(
         status=exc.status,
         code=exc.code,
         title=exc.title,
@@ -85,6 +86,8 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
         instance=request.url.path,
         **extra,
     )
+    response.headers.update(exc.headers)
+    return response
 
 
 async def _validation(request: Request, exc: Exception) -> JSONResponse:

@@ -1,0 +1,55 @@
+"""Staff users, the offices they work for, and their API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kezek.db import Base
+from kezek.network.models import Office
+from kezek.types import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    admin = "admin"  # every office, and the staff list
+    manager = "manager"  # their offices: queues, KPIs, plans
+    clerk = "clerk"  # their offices' windows
+
+
+staff_office = Table(
+    "staff_office",
+    Base.metadata,
+    Column("staff_id", ForeignKey("staff_user.id", ondelete="CASCADE"), primary_key=True),
+    Column("office_id", ForeignKey("office.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    offices: Mapped[list[Office]] = relationship(secondary=staff_office, order_by=Office.code)
+
+    __table_args__ = (CheckConstraint("role IN ('admin', 'manager', 'clerk')", name="known_role"),)
+
+
+class ApiToken(Base):
+    """A bearer token, stored as its SHA-256: a leaked table gives no working token."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

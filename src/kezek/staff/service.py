@@ -1,0 +1,156 @@
+"""Adding staff, signing in, and checking which offices a user may act for."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from kezek.network.models import Office
+from kezek.problems import Conflict, Invalid, NotFound, Problem
+from kezek.staff.models import ApiToken, Role, StaffUser
+
+HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
+TOKEN_LIFETIME = timedelta(hours=12)  # one working day and a bit
+MIN_PASSWORD = 10
+# Verified against when the username is unknown, so that both failures take as long.
+_DUMMY_HASH = HASHER.hash("not a password of anyone")
+
+
+class Unauthorized(Problem):
+    status = 401
+    code = "unauthorized"
+    title = "Sign in first"
+    headers = {"WWW-Authenticate": "Bearer"}  # noqa: RUF012
+
+
+class Forbidden(Problem):
+    status = 403
+    code = "forbidden"
+    title = "Not allowed for this office"
+
+
+@dataclass(frozen=True)
+class Staff:
+    """Who is acting, detached from the session."""
+
+    id: int
+    username: str
+    role: Role
+    office_codes: frozenset[str]
+
+    def may_act_for(self, office_code: str) -> bool:
+        return self.role is Role.admin or office_code in self.office_codes
+
+    def require_office(self, office_code: str) -> None:
+        if not self.may_act_for(office_code):
+            raise Forbidden(f"{self.username} does not work for office '{office_code}'.")
+
+
+def add_staff(
+    session: Session,
+    *,
+    username: str,
+    full_name: str,
+    role: Role,
+    password: str,
+    office_codes: list[str],
+) -> StaffUser:
+    username = username.strip().lower()
+    if len(password) < MIN_PASSWORD:
+        raise Invalid(
+            f"The password is too short; use at least {MIN_PASSWORD} characters.",
+            field="password",
+        )
+    if role is not Role.admin and not office_codes:
+        raise Invalid("A manager or clerk needs at least one office.", field="office")
+    offices = list(session.scalars(select(Office).where(Office.code.in_(office_codes))))
+    unknown = sorted(set(office_codes) - {office.code for office in offices})
+    if unknown:
+        raise NotFound(f"Unknown office: {', '.join(unknown)}.", field="office")
+    user = StaffUser(
+        username=username,
+        full_name=full_name.strip(),
+        role=role,
+        password_hash=HASHER.hash(password),
+        offices=offices,
+    )
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict(f"The username '{username}' is taken.", field="username") from None
+    return user
+
+
+def list_staff(session: Session) -> list[StaffUser]:
+    query = select(StaffUser).options(selectinload(StaffUser.offices)).order_by(StaffUser.username)
+    return list(session.scalars(query))
+
+
+def disable_staff(session: Session, *, username: str) -> StaffUser:
+    user = session.scalar(select(StaffUser).where(StaffUser.username == username.lower()))
+    if user is None:
+        raise NotFound(f"There is no staff user '{username}'.", field="username")
+    user.active = False
+    # Signing out everywhere: a disabled user's tokens stop working at once.
+    for token in session.scalars(select(ApiToken).where(ApiToken.staff_id == user.id)):
+        session.delete(token)
+    session.flush()
+    return user
+
+
+def issue_token(session: Session, *, username: str, password: str, now: datetime) -> str:
+    """A new bearer token for the user, if the password is right and the user active."""
+    user = session.scalar(select(StaffUser).where(StaffUser.username == username.strip().lower()))
+    refused = Unauthorized("Wrong username or password.")
+    try:
+        HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        raise refused from None
+    if user is None or not user.active:
+        raise refused
+    if HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = HASHER.hash(password)
+    token = secrets.token_urlsafe(32)
+    session.add(
+        ApiToken(
+            staff_id=user.id,
+            token_hash=_token_hash(token),
+            created_at=now,
+            expires_at=now + TOKEN_LIFETIME,
+        )
+    )
+    session.flush()
+    return token
+
+
+def staff_for_token(session: Session, *, token: str, now: datetime) -> Staff:
+    row = session.execute(
+        select(ApiToken, StaffUser)
+        .join(StaffUser, StaffUser.id == ApiToken.staff_id)
+        .where(ApiToken.token_hash == _token_hash(token))
+        .options(selectinload(StaffUser.offices))
+    ).first()
+    if row is None:
+        raise Unauthorized("The token is not valid. Sign in again.")
+    api_token, user = row
+    if api_token.expires_at <= now or not user.active:
+        raise Unauthorized("The token has expired. Sign in again.")
+    return Staff(
+        id=user.id,
+        username=user.username,
+        role=Role(user.role),
+        office_codes=frozenset(office.code for office in user.offices),
+    )
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
