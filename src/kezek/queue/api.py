@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from functools import partial
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, Field
@@ -50,15 +51,16 @@ class TicketPublic(BaseModel):
     window: str | None
 
 
-def _public(ticket: Ticket, window_code: str | None) -> TicketPublic:
+def _public(ticket: Ticket, *, window_code: str | None, zone: ZoneInfo) -> TicketPublic:
+    """Times in the office's own offset, as everywhere the API shows a time."""
     return TicketPublic(
         id=ticket.id,
         code=ticket.code,
         status=ticket.status,
         kind=ticket.kind,
         group=ticket.group,
-        arrived_at=ticket.arrived_at,
-        called_at=ticket.called_at,
+        arrived_at=ticket.arrived_at.astimezone(zone),
+        called_at=ticket.called_at.astimezone(zone) if ticket.called_at else None,
         window=window_code,
     )
 
@@ -82,9 +84,13 @@ def call_next(
         now=utcnow(),
         actor=staff.username,
     )
-    called = run_transaction(
-        context.sessions, lambda session: _with_window(session, work(session), window)
-    )
+
+    def call(session: Session) -> TicketPublic | None:
+        ticket = work(session)
+        zone = context.directory.office(session, office).zone
+        return _public(ticket, window_code=window, zone=zone) if ticket else None
+
+    called = run_transaction(context.sessions, call)
     return called or Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -103,10 +109,7 @@ def act(ticket_id: int, action: Action, staff: StaffDep, context: ContextDep) ->
             session, ticket_id=ticket_id, action=action.value, now=utcnow(), actor=staff.username
         )
         window = session.get(Window, ticket.window_id) if ticket.window_id else None
-        return _public(ticket, window.code if window else None)
+        zone = context.directory.office(session, office).zone
+        return _public(ticket, window_code=window.code if window else None, zone=zone)
 
     return run_transaction(context.sessions, work)
-
-
-def _with_window(session: Session, ticket: Ticket | None, window: str) -> TicketPublic | None:
-    return _public(ticket, window) if ticket is not None else None

@@ -68,3 +68,16 @@ def test_a_manager_of_two_offices(client: TestClient, sessions: sessionmaker[Ses
 
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
     assert not_called.status_code == 409 and not_called.json()["code"] == "ticket_state"
+
+
+def test_times_come_in_the_office_offset(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    make_staff(sessions, "aibek", Role.clerk, ["bsk"])
+    _ticket(sessions, "bsk")
+
+    called = client.post(
+        "/api/v1/offices/bsk/windows/1/call-next", json={}, headers=bearer(client, "aibek")
+    ).json()
+
+    assert called["arrived_at"].endswith("+06:00") and called["called_at"].endswith("+06:00")
