@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from functools import partial
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -17,8 +16,8 @@ from kezek.db import run_transaction
 from kezek.deps import ContextDep, StaffDep
 from kezek.network.models import Office, Window
 from kezek.problems import NotFound
-from kezek.queue import tickets
-from kezek.queue.models import Ticket
+from kezek.queue import tickets, windows
+from kezek.queue.models import Ticket, WindowSession, WindowSessionStatus
 from kezek.types import utcnow
 
 router = APIRouter(tags=["queue"])
@@ -32,12 +31,6 @@ class Action(StrEnum):
     recall = "recall"
     requeue = "requeue"
     cancel = "cancel"
-
-
-class CallNext(BaseModel):
-    services: list[str] | None = Field(
-        default=None, description="The services to call for now; all of the window's if left out"
-    )
 
 
 class TicketPublic(BaseModel):
@@ -65,33 +58,117 @@ def _public(ticket: Ticket, *, window_code: str | None, zone: ZoneInfo) -> Ticke
     )
 
 
+class OpenWindow(BaseModel):
+    services: list[str] | None = Field(
+        default=None, description="The services to serve now; all of the window's if left out"
+    )
+
+
+class WindowSessionPublic(BaseModel):
+    window: str
+    status: str
+    services: list[str]
+    opened_at: datetime
+
+
+class WindowChange(StrEnum):
+    pause = "pause"
+    resume = "resume"
+    close = "close"
+
+
+_NEW_STATUS = {
+    WindowChange.pause: WindowSessionStatus.paused,
+    WindowChange.resume: WindowSessionStatus.open,
+    WindowChange.close: WindowSessionStatus.closed,
+}
+
+
+@router.post("/offices/{office}/windows/{window}/open", response_model=WindowSessionPublic)
+def open_window(
+    office: Code, window: Code, body: OpenWindow, staff: StaffDep, context: ContextDep
+) -> WindowSessionPublic:
+    """Open the window for some of its services, or change them while it is open."""
+    staff.require_office(office)
+    services = frozenset(body.services) if body.services is not None else None
+
+    def work(session: Session) -> WindowSessionPublic:
+        opened = windows.open_window(
+            session,
+            directory=context.directory,
+            staff=staff,
+            office_code=office,
+            window_code=window,
+            services=services,
+            now=utcnow(),
+        )
+        return _window_public(opened, window, context.directory.office(session, office).zone)
+
+    return run_transaction(context.sessions, work)
+
+
+def _window_public(current: WindowSession, window: str, zone: ZoneInfo) -> WindowSessionPublic:
+    return WindowSessionPublic(
+        window=window,
+        status=current.status,
+        services=current.services,
+        opened_at=current.opened_at.astimezone(zone),
+    )
+
+
 @router.post(
     "/offices/{office}/windows/{window}/call-next",
     response_model=TicketPublic,
     responses={204: {"description": "Nobody is waiting for this window"}},
 )
-def call_next(
-    office: Code, window: Code, body: CallNext, staff: StaffDep, context: ContextDep
-) -> TicketPublic | Response:
+def call_next(office: Code, window: Code, staff: StaffDep, context: ContextDep) -> Response:
+    """Call the next ticket to a window that this clerk has open, for its chosen services."""
     staff.require_office(office)
-    work = partial(
-        tickets.call_next,
-        directory=context.directory,
-        policy=context.policy,
-        office_code=office,
-        window_code=window,
-        services=frozenset(body.services) if body.services is not None else None,
-        now=utcnow(),
-        actor=staff.username,
-    )
 
     def call(session: Session) -> TicketPublic | None:
-        ticket = work(session)
-        zone = context.directory.office(session, office).zone
-        return _public(ticket, window_code=window, zone=zone) if ticket else None
+        info = context.directory.office(session, office)
+        tickets.calling_window(info, window, None)  # an unknown window is a 404
+        current = windows.current_session(session, window_id=info.window_ids[window])
+        if current is None or current.status != "open" or current.staff_id != staff.id:
+            raise windows.WindowNotOpen(f"Open window {window} before calling tickets to it.")
+        ticket = tickets.call_next(
+            session,
+            directory=context.directory,
+            policy=context.policy,
+            office_code=office,
+            window_code=window,
+            services=frozenset(current.services),
+            now=utcnow(),
+            actor=staff.username,
+        )
+        return _public(ticket, window_code=window, zone=info.zone) if ticket else None
 
     called = run_transaction(context.sessions, call)
-    return called or Response(status_code=status.HTTP_204_NO_CONTENT)
+    if called is None:
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return Response(called.model_dump_json(), media_type="application/json")
+
+
+# Declared after call-next, so that "call-next" is never read as a change.
+@router.post("/offices/{office}/windows/{window}/{change}", response_model=WindowSessionPublic)
+def change_window(
+    office: Code, window: Code, change: WindowChange, staff: StaffDep, context: ContextDep
+) -> WindowSessionPublic:
+    staff.require_office(office)
+
+    def work(session: Session) -> WindowSessionPublic:
+        changed = windows.set_window_status(
+            session,
+            directory=context.directory,
+            staff=staff,
+            office_code=office,
+            window_code=window,
+            status=_NEW_STATUS[change],
+            now=utcnow(),
+        )
+        return _window_public(changed, window, context.directory.office(session, office).zone)
+
+    return run_transaction(context.sessions, work)
 
 
 @router.post("/tickets/{ticket_id}/{action}", response_model=TicketPublic)

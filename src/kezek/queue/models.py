@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kezek.db import Base
@@ -99,3 +99,36 @@ class QueueEvent(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     __table_args__ = (Index("ix_queue_event_office_at", "office_id", "at"),)
+
+
+class WindowSessionStatus(StrEnum):
+    open = "open"
+    paused = "paused"
+    closed = "closed"
+
+
+class WindowSession(Base):
+    """A clerk at a window: which services they serve now, from opening to closing."""
+
+    __tablename__ = "window_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    window_id: Mapped[int] = mapped_column(ForeignKey("service_window.id"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    services: Mapped[list[str]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(8), default=WindowSessionStatus.open)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'paused', 'closed')", name="known_status"),
+        # One clerk per window at a time: the database refuses a second open session.
+        Index(
+            "uq_window_session_current",
+            "window_id",
+            unique=True,
+            postgresql_where=text("status <> 'closed'"),
+            sqlite_where=text("status <> 'closed'"),
+        ),
+    )

@@ -197,7 +197,7 @@ def call_next(
     on SQLite the write transaction already runs alone.
     """
     office = directory.office(session, office_code)
-    window = _calling_window(office, window_code, services)
+    window = calling_window(office, window_code, services)
     codes = {service.id: service.code for service in office.services}
     rows = session.execute(
         select(
@@ -233,7 +233,7 @@ def call_next(
     return None
 
 
-def _calling_window(
+def calling_window(
     office: OfficeInfo, window_code: str, services: frozenset[str] | None
 ) -> CallingWindow:
     plan = next((w for w in office.plan.windows if w.code == window_code), None)

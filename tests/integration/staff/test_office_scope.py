@@ -34,8 +34,9 @@ def test_a_clerk_calls_at_their_office_and_is_refused_at_another(
     headers = bearer(client, "aibek")
     own, other = _ticket(sessions, "bsk"), _ticket(sessions, "big")
 
-    called = client.post("/api/v1/offices/bsk/windows/1/call-next", json={}, headers=headers)
-    refused = client.post("/api/v1/offices/big/windows/1/call-next", json={}, headers=headers)
+    client.post("/api/v1/offices/bsk/windows/1/open", json={}, headers=headers)
+    called = client.post("/api/v1/offices/bsk/windows/1/call-next", headers=headers)
+    refused = client.post("/api/v1/offices/big/windows/1/open", json={}, headers=headers)
     refused_action = client.post(f"/api/v1/tickets/{other}/cancel", headers=headers)
     own_action = client.post(f"/api/v1/tickets/{own}/start", headers=headers)
 
@@ -52,10 +53,10 @@ def test_an_admin_acts_everywhere_and_an_empty_queue_is_204(
     make_staff(sessions, "root", Role.admin, [])
     headers = bearer(client, "root")
 
-    assert (
-        client.post("/api/v1/offices/big/windows/1/call-next", json={}, headers=headers).status_code
-        == 204
-    )
+    client.post("/api/v1/offices/big/windows/1/open", json={}, headers=headers)
+    response = client.post("/api/v1/offices/big/windows/1/call-next", headers=headers)
+
+    assert response.status_code == 204
 
 
 def test_a_manager_of_two_offices(client: TestClient, sessions: sessionmaker[Session]) -> None:
@@ -76,8 +77,9 @@ def test_times_come_in_the_office_offset(
     make_staff(sessions, "aibek", Role.clerk, ["bsk"])
     _ticket(sessions, "bsk")
 
-    called = client.post(
-        "/api/v1/offices/bsk/windows/1/call-next", json={}, headers=bearer(client, "aibek")
-    ).json()
+    headers = bearer(client, "aibek")
+    opened = client.post("/api/v1/offices/bsk/windows/1/open", json={}, headers=headers).json()
+    called = client.post("/api/v1/offices/bsk/windows/1/call-next", headers=headers).json()
 
     assert called["arrived_at"].endswith("+06:00") and called["called_at"].endswith("+06:00")
+    assert opened["opened_at"].endswith("+06:00")

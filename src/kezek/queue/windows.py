@@ -1,0 +1,107 @@
+"""Window sessions: a clerk opens a window for some of its services, pauses it, closes it.
+
+Only an open window calls tickets, and open windows are what wait estimates count.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kezek.network.directory import Directory
+from kezek.problems import Conflict
+from kezek.queue.models import WindowSession, WindowSessionStatus
+from kezek.queue.tickets import calling_window
+from kezek.staff.service import Staff
+
+
+class WindowInUse(Conflict):
+    code = "window_in_use"
+    title = "Someone else has this window open"
+
+
+class WindowNotOpen(Conflict):
+    code = "window_not_open"
+    title = "Open the window first"
+
+
+def open_window(
+    session: Session,
+    *,
+    directory: Directory,
+    staff: Staff,
+    office_code: str,
+    window_code: str,
+    services: frozenset[str] | None,
+    now: datetime,
+) -> WindowSession:
+    """Open the window, or change what it serves if this clerk has it open already."""
+    office = directory.office(session, office_code)
+    window = calling_window(office, window_code, services)
+    current = current_session(session, window_id=office.window_ids[window_code], lock=True)
+    if current is not None and current.staff_id != staff.id:
+        raise WindowInUse(f"Window {window_code} is open for another clerk. Ask them to close it.")
+    if current is None:
+        current = WindowSession(
+            window_id=office.window_ids[window_code],
+            office_id=office.id,
+            staff_id=staff.id,
+            opened_at=now,
+        )
+        session.add(current)
+    current.services = sorted(window.services)
+    current.status = WindowSessionStatus.open
+    try:
+        session.flush()
+    except IntegrityError:
+        raise WindowInUse(f"Window {window_code} was opened by another clerk just now.") from None
+    return current
+
+
+def set_window_status(
+    session: Session,
+    *,
+    directory: Directory,
+    staff: Staff,
+    office_code: str,
+    window_code: str,
+    status: WindowSessionStatus,
+    now: datetime,
+) -> WindowSession:
+    """Pause, resume (open) or close the window this clerk has open."""
+    office = directory.office(session, office_code)
+    calling_window(office, window_code, None)  # an unknown window is a 404
+    current = current_session(session, window_id=office.window_ids[window_code], lock=True)
+    if current is None or current.staff_id != staff.id:
+        raise WindowNotOpen(f"You do not have window {window_code} open.")
+    current.status = status
+    if status is WindowSessionStatus.closed:
+        current.closed_at = now
+    session.flush()
+    return current
+
+
+def current_session(
+    session: Session, *, window_id: int, lock: bool = False
+) -> WindowSession | None:
+    query = select(WindowSession).where(
+        WindowSession.window_id == window_id, WindowSession.status != WindowSessionStatus.closed
+    )
+    if lock:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def open_windows(session: Session, *, office_id: int) -> list[WindowSession]:
+    """Windows open and not paused: those that will call tickets."""
+    return list(
+        session.scalars(
+            select(WindowSession).where(
+                WindowSession.office_id == office_id,
+                WindowSession.status == WindowSessionStatus.open,
+            )
+        )
+    )
