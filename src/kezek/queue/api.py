@@ -7,17 +7,18 @@ from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Header, Path, Response, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kezek.db import run_transaction
-from kezek.deps import ContextDep, StaffDep
+from kezek.deps import ContextDep, DocumentNumberDep, ReadSessionDep, StaffDep
 from kezek.network.models import Office, Window
 from kezek.problems import NotFound
 from kezek.queue import tickets, windows
 from kezek.queue.models import Ticket, WindowSession, WindowSessionStatus
+from kezek.queue.status import ticket_status as status_of
 from kezek.types import utcnow
 
 router = APIRouter(tags=["queue"])
@@ -190,3 +191,117 @@ def act(ticket_id: int, action: Action, staff: StaffDep, context: ContextDep) ->
         return _public(ticket, window_code=window.code if window else None, zone=zone)
 
     return run_transaction(context.sessions, work)
+
+
+class WalkIn(BaseModel):
+    service: str = Field(max_length=32)
+    group: str | None = Field(default=None, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+
+
+class CheckInBody(BaseModel):
+    reference: str = Field(max_length=20)
+
+
+class IssuedPublic(BaseModel):
+    id: int
+    code: str
+    kind: str
+    secret: str = Field(description="Printed on the ticket; the holder's key to its status")
+    arrived_at: datetime
+    appointment_at: datetime | None
+
+
+class TicketStatusPublic(BaseModel):
+    code: str
+    status: str
+    office: str
+    position: int | None = Field(description="1 when next; null once called")
+    estimated_call_at: datetime | None
+    window: str | None
+
+
+@router.post("/offices/{office}/tickets", response_model=IssuedPublic, status_code=201)
+def issue_ticket(office: Code, body: WalkIn, staff: StaffDep, context: ContextDep) -> IssuedPublic:
+    """A walk-in ticket, from the kiosk (which runs signed in as a member of the office)."""
+    staff.require_office(office)
+
+    def work(session: Session) -> IssuedPublic:
+        issued = tickets.issue_walk_in(
+            session,
+            directory=context.directory,
+            office_code=office,
+            service_code=body.service,
+            group=body.group,
+            now=utcnow(),
+        )
+        return _issued_public(issued, context.directory.office(session, office).zone)
+
+    return run_transaction(context.sessions, work)
+
+
+@router.post("/offices/{office}/check-in", response_model=IssuedPublic, status_code=201)
+def check_in(
+    office: Code,
+    body: CheckInBody,
+    document_number: DocumentNumberDep,
+    staff: StaffDep,
+    context: ContextDep,
+) -> IssuedPublic:
+    """A ticket for a booking's holder: reference in the body, document number in the header."""
+    staff.require_office(office)
+
+    def work(session: Session) -> IssuedPublic:
+        issued = tickets.check_in(
+            session,
+            directory=context.directory,
+            policy=context.policy,
+            office_code=office,
+            reference=body.reference,
+            document_number=document_number,
+            secret=context.secret,
+            now=utcnow(),
+        )
+        return _issued_public(issued, context.directory.office(session, office).zone)
+
+    return run_transaction(context.sessions, work)
+
+
+def _issued_public(issued: tickets.Issued, zone: ZoneInfo) -> IssuedPublic:
+    ticket = issued.ticket
+    return IssuedPublic(
+        id=ticket.id,
+        code=ticket.code,
+        kind=ticket.kind,
+        secret=issued.secret,
+        arrived_at=ticket.arrived_at.astimezone(zone),
+        appointment_at=ticket.appointment_at.astimezone(zone) if ticket.appointment_at else None,
+    )
+
+
+@router.get("/tickets/{ticket_id}", response_model=TicketStatusPublic)
+def ticket_status(
+    ticket_id: int,
+    context: ContextDep,
+    session: ReadSessionDep,
+    x_ticket_secret: Annotated[str, Header(max_length=64, description="From the ticket")],
+) -> TicketStatusPublic:
+    """For the ticket's holder, who has no login: the place in line and the estimated call."""
+    view = status_of(
+        session,
+        directory=context.directory,
+        policy=context.policy,
+        ticket_id=ticket_id,
+        ticket_secret=x_ticket_secret,
+        now=utcnow(),
+    )
+    zone = view.office.zone
+    return TicketStatusPublic(
+        code=view.ticket.code,
+        status=view.ticket.status,
+        office=view.office.code,
+        position=view.position,
+        estimated_call_at=view.estimated_call_at.astimezone(zone)
+        if view.estimated_call_at
+        else None,
+        window=view.window,
+    )

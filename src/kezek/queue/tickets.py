@@ -81,6 +81,7 @@ def check_in(
     *,
     directory: Directory,
     policy: Policy,
+    office_code: str,
     reference: str,
     document_number: str,
     secret: bytes,
@@ -94,6 +95,10 @@ def check_in(
         raise CheckInRefused(f"This booking is {booking.status}.", field="reference")
     office = directory.office_by_id(session, booking.office_id)
     service = directory.service_by_id(session, booking.service_id)
+    if office.code != office_code:
+        raise CheckInRefused(
+            f"This booking is for {office.name['en']}. Check in there.", field="reference"
+        )
     if now.astimezone(office.zone).date() != booking.starts_at.astimezone(office.zone).date():
         raise CheckInRefused(
             "This booking is for another day. Come on the booked day, or move the booking.",

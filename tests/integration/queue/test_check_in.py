@@ -30,6 +30,7 @@ def _check_in(
         tickets.check_in,
         directory=DIRECTORY,
         policy=policy,
+        office_code="bsk",
         reference=reference,
         document_number=document(1),
         secret=secret,
