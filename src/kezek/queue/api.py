@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date as date_type
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Header, Path, Response, status
+from fastapi import APIRouter, Header, Path, Query, Response, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +18,8 @@ from kezek.deps import ContextDep, DocumentNumberDep, ReadSessionDep, StaffDep
 from kezek.network.models import Office, Window
 from kezek.problems import NotFound
 from kezek.queue import tickets, windows
+from kezek.queue.board import board
+from kezek.queue.kpis import day_kpis
 from kezek.queue.models import Ticket, WindowSession, WindowSessionStatus
 from kezek.queue.status import ticket_status as status_of
 from kezek.types import utcnow
@@ -305,3 +308,85 @@ def ticket_status(
         else None,
         window=view.window,
     )
+
+
+class CallPublic(BaseModel):
+    code: str
+    window: str
+    at: datetime
+
+
+class AtWindowPublic(BaseModel):
+    window: str
+    code: str
+    status: str
+
+
+class BoardPublic(BaseModel):
+    office: str
+    last_calls: list[CallPublic]
+    at_windows: list[AtWindowPublic]
+    waiting: dict[str, int]
+
+
+@router.get("/offices/{office}/board", response_model=BoardPublic)
+def office_board(office: Code, context: ContextDep, session: ReadSessionDep) -> BoardPublic:
+    """The display board: ticket numbers and windows only, so it needs no sign-in."""
+    info = context.directory.office(session, office)
+    shown = board(session, office=info, now=utcnow())
+    return BoardPublic(
+        office=info.code,
+        last_calls=[
+            CallPublic(code=c.code, window=c.window, at=c.at.astimezone(info.zone))
+            for c in shown.last_calls
+        ],
+        at_windows=[
+            AtWindowPublic(window=w.window, code=w.code, status=w.status) for w in shown.at_windows
+        ],
+        waiting=shown.waiting,
+    )
+
+
+class KpisPublic(BaseModel):
+    date: date_type
+    issued: int
+    served: int
+    no_show: int
+    waiting_now: int
+    mean_wait_minutes: float | None
+    p90_wait_minutes: float | None
+    longest_wait_minutes: float | None
+    mean_service_minutes: float | None
+    utilization: dict[str, float] = Field(description="By window: time serving over time open")
+
+
+@router.get("/offices/{office}/kpis", response_model=KpisPublic)
+def office_kpis(
+    office: Code,
+    staff: StaffDep,
+    context: ContextDep,
+    session: ReadSessionDep,
+    day: Annotated[
+        date_type | None, Query(alias="date", description="Local date; today if left out")
+    ] = None,
+) -> KpisPublic:
+    staff.require_office(office)
+    info = context.directory.office(session, office)
+    now = utcnow()
+    figures = day_kpis(session, office=info, day=day or now.astimezone(info.zone).date(), now=now)
+    return KpisPublic(
+        date=figures.day,
+        issued=figures.issued,
+        served=figures.served,
+        no_show=figures.no_show,
+        waiting_now=figures.waiting_now,
+        mean_wait_minutes=_minutes(figures.mean_wait),
+        p90_wait_minutes=_minutes(figures.p90_wait),
+        longest_wait_minutes=_minutes(figures.longest_wait),
+        mean_service_minutes=_minutes(figures.mean_service),
+        utilization=figures.utilization,
+    )
+
+
+def _minutes(value: timedelta | None) -> float | None:
+    return None if value is None else round(value.total_seconds() / 60, 1)
