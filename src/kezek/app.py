@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse
 
@@ -16,13 +21,29 @@ from kezek.staff.api import router as staff_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
+    context = AppContext.build(settings or get_settings())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # On PostgreSQL each worker process listens for queue changes for its boards.
+        url = context.settings.sqlalchemy_url
+        listener = (
+            asyncio.create_task(context.bus.listen(url)) if url.startswith("postgresql") else None
+        )
+        yield
+        if listener is not None:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+        context.sessions.kw["bind"].dispose()
+
     app = FastAPI(
         title="Kezek",
         version=__version__,
         summary="Booking, live queue and capacity planning for consular and migration offices.",
+        lifespan=lifespan,
     )
-    app.state.context = AppContext.build(settings)
+    app.state.context = context
     install_problem_handlers(app)
 
     api = APIRouter(prefix="/api/v1")

@@ -21,6 +21,7 @@ from kezek.config import Settings
 from kezek.db import make_engine, make_sessionmaker, read_session
 from kezek.network.directory import Directory
 from kezek.problems import Invalid
+from kezek.queue.bus import BoardBus
 from kezek.queue.policy import Policy
 from kezek.staff.service import Staff, Unauthorized, staff_for_token
 from kezek.types import utcnow
@@ -34,6 +35,7 @@ class AppContext:
     secret: bytes
     rules: BookingRules
     policy: Policy
+    bus: BoardBus
 
     @classmethod
     def build(cls, settings: Settings) -> AppContext:
@@ -43,6 +45,7 @@ class AppContext:
             directory=Directory(max_age=settings.network_refresh_seconds),
             secret=settings.secret_bytes(),
             policy=Policy(),
+            bus=BoardBus(),
             rules=BookingRules(
                 horizon_days=settings.booking_horizon_days,
                 min_notice=timedelta(minutes=settings.min_notice_minutes),

@@ -1,20 +1,24 @@
-"""Staff actions on the live queue, each checked against the offices the user works for."""
+"""The live queue over HTTP: kiosk, clerks, the board and the ticket holder's view."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from datetime import date as date_type
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Header, Path, Query, Response, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
-from kezek.db import run_transaction
-from kezek.deps import ContextDep, DocumentNumberDep, ReadSessionDep, StaffDep
+from kezek.db import read_session, run_transaction
+from kezek.deps import AppContext, ContextDep, DocumentNumberDep, ReadSessionDep, StaffDep
 from kezek.network.models import Office, Window
 from kezek.problems import NotFound
 from kezek.queue import tickets, windows
@@ -145,7 +149,10 @@ def call_next(office: Code, window: Code, staff: StaffDep, context: ContextDep) 
             now=utcnow(),
             actor=staff.username,
         )
-        return _public(ticket, window_code=window, zone=info.zone) if ticket else None
+        if ticket is None:
+            return None
+        context.bus.publish(session, info.id)
+        return _public(ticket, window_code=window, zone=info.zone)
 
     called = run_transaction(context.sessions, call)
     if called is None:
@@ -189,6 +196,7 @@ def act(ticket_id: int, action: Action, staff: StaffDep, context: ContextDep) ->
         ticket = tickets.act(
             session, ticket_id=ticket_id, action=action.value, now=utcnow(), actor=staff.username
         )
+        context.bus.publish(session, ticket.office_id)
         window = session.get(Window, ticket.window_id) if ticket.window_id else None
         zone = context.directory.office(session, office).zone
         return _public(ticket, window_code=window.code if window else None, zone=zone)
@@ -237,6 +245,7 @@ def issue_ticket(office: Code, body: WalkIn, staff: StaffDep, context: ContextDe
             group=body.group,
             now=utcnow(),
         )
+        context.bus.publish(session, issued.ticket.office_id)
         return _issued_public(issued, context.directory.office(session, office).zone)
 
     return run_transaction(context.sessions, work)
@@ -264,6 +273,7 @@ def check_in(
             secret=context.secret,
             now=utcnow(),
         )
+        context.bus.publish(session, issued.ticket.office_id)
         return _issued_public(issued, context.directory.office(session, office).zone)
 
     return run_transaction(context.sessions, work)
@@ -332,6 +342,51 @@ class BoardPublic(BaseModel):
 @router.get("/offices/{office}/board", response_model=BoardPublic)
 def office_board(office: Code, context: ContextDep, session: ReadSessionDep) -> BoardPublic:
     """The display board: ticket numbers and windows only, so it needs no sign-in."""
+    return _board(session, context, office)
+
+
+KEEP_ALIVE_SECONDS = 15.0
+
+
+@router.get(
+    "/offices/{office}/board/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}},
+)
+async def office_board_stream(office: Code, context: ContextDep, request: Request) -> Response:
+    """Server-Sent Events: the board now, then again after every change at the office.
+
+    Browsers' EventSource reconnects by itself after a drop (``retry`` sets the pause), and
+    a comment every 15 seconds keeps proxies from closing an idle stream.
+    """
+
+    def snapshot() -> tuple[int, str]:
+        with read_session(context.sessions) as session:
+            shown = _board(session, context, office)
+            return context.directory.office(session, office).id, shown.model_dump_json()
+
+    office_id, first = await run_in_threadpool(snapshot)
+
+    async def events() -> AsyncIterator[str]:
+        async with context.bus.subscribe(office_id) as changes:
+            yield f"retry: 2000\nevent: board\ndata: {first}\n\n"
+            while not await request.is_disconnected():
+                try:
+                    await asyncio.wait_for(changes.get(), timeout=KEEP_ALIVE_SECONDS)
+                except TimeoutError:
+                    yield ": still here\n\n"
+                    continue
+                _, data = await run_in_threadpool(snapshot)
+                yield f"event: board\ndata: {data}\n\n"
+
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+def _board(session: Session, context: AppContext, office: str) -> BoardPublic:
     info = context.directory.office(session, office)
     shown = board(session, office=info, now=utcnow())
     return BoardPublic(
