@@ -52,6 +52,33 @@ class TicketPublic(BaseModel):
     window: str | None
 
 
+class WalkIn(BaseModel):
+    service: str = Field(max_length=32)
+    group: str | None = Field(default=None, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+
+
+class CheckInBody(BaseModel):
+    reference: str = Field(max_length=20)
+
+
+class IssuedPublic(BaseModel):
+    id: int
+    code: str
+    kind: str
+    secret: str = Field(description="Printed on the ticket; the holder's key to its status")
+    arrived_at: datetime
+    appointment_at: datetime | None
+
+
+class TicketStatusPublic(BaseModel):
+    code: str
+    status: str
+    office: str
+    position: int | None = Field(description="1 when next; null once called")
+    estimated_call_at: datetime | None
+    window: str | None
+
+
 def _public(ticket: Ticket, *, window_code: str | None, zone: ZoneInfo) -> TicketPublic:
     """Times in the office's own offset, as everywhere the API shows a time."""
     return TicketPublic(
@@ -182,16 +209,48 @@ def change_window(
     return run_transaction(context.sessions, work)
 
 
+class Transfer(BaseModel):
+    service: str = Field(max_length=32)
+
+
+@router.post("/tickets/{ticket_id}/transfer", response_model=IssuedPublic, status_code=201)
+def transfer_ticket(
+    ticket_id: int, body: Transfer, staff: StaffDep, context: ContextDep
+) -> IssuedPublic:
+    """Send the citizen on to another service: a new ticket that keeps the first arrival."""
+
+    def work(session: Session) -> IssuedPublic:
+        office = _office_of_ticket(session, ticket_id)
+        staff.require_office(office)
+        issued = tickets.transfer(
+            session,
+            directory=context.directory,
+            ticket_id=ticket_id,
+            service_code=body.service,
+            now=utcnow(),
+            actor=staff.username,
+        )
+        context.bus.publish(session, issued.ticket.office_id)
+        return _issued_public(issued, context.directory.office(session, office).zone)
+
+    return run_transaction(context.sessions, work)
+
+
+def _office_of_ticket(session: Session, ticket_id: int) -> str:
+    office = session.scalar(
+        select(Office.code)
+        .join(Ticket, Ticket.office_id == Office.id)
+        .where(Ticket.id == ticket_id)
+    )
+    if office is None:
+        raise NotFound(f"There is no ticket {ticket_id}.", field="ticket")
+    return office
+
+
 @router.post("/tickets/{ticket_id}/{action}", response_model=TicketPublic)
 def act(ticket_id: int, action: Action, staff: StaffDep, context: ContextDep) -> TicketPublic:
     def work(session: Session) -> TicketPublic:
-        office = session.scalar(
-            select(Office.code)
-            .join(Ticket, Ticket.office_id == Office.id)
-            .where(Ticket.id == ticket_id)
-        )
-        if office is None:
-            raise NotFound(f"There is no ticket {ticket_id}.", field="ticket")
+        office = _office_of_ticket(session, ticket_id)
         staff.require_office(office)
         ticket = tickets.act(
             session, ticket_id=ticket_id, action=action.value, now=utcnow(), actor=staff.username
@@ -202,33 +261,6 @@ def act(ticket_id: int, action: Action, staff: StaffDep, context: ContextDep) ->
         return _public(ticket, window_code=window.code if window else None, zone=zone)
 
     return run_transaction(context.sessions, work)
-
-
-class WalkIn(BaseModel):
-    service: str = Field(max_length=32)
-    group: str | None = Field(default=None, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$")
-
-
-class CheckInBody(BaseModel):
-    reference: str = Field(max_length=20)
-
-
-class IssuedPublic(BaseModel):
-    id: int
-    code: str
-    kind: str
-    secret: str = Field(description="Printed on the ticket; the holder's key to its status")
-    arrived_at: datetime
-    appointment_at: datetime | None
-
-
-class TicketStatusPublic(BaseModel):
-    code: str
-    status: str
-    office: str
-    position: int | None = Field(description="1 when next; null once called")
-    estimated_call_at: datetime | None
-    window: str | None
 
 
 @router.post("/offices/{office}/tickets", response_model=IssuedPublic, status_code=201)

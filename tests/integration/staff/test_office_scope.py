@@ -83,3 +83,25 @@ def test_times_come_in_the_office_offset(
 
     assert called["arrived_at"].endswith("+06:00") and called["called_at"].endswith("+06:00")
     assert opened["opened_at"].endswith("+06:00")
+
+
+def test_a_transfer_over_the_api_keeps_the_arrival(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    make_staff(sessions, "aibek", Role.clerk, ["bsk"])
+    headers = bearer(client, "aibek")
+    issued = client.post("/api/v1/offices/bsk/tickets", json={"service": "quick"}, headers=headers)
+
+    moved = client.post(
+        f"/api/v1/tickets/{issued.json()['id']}/transfer",
+        json={"service": "other"},
+        headers=headers,
+    )
+    again = client.post(
+        f"/api/v1/tickets/{issued.json()['id']}/transfer", json={"service": "long"}, headers=headers
+    )
+
+    assert moved.status_code == 201, moved.text
+    assert moved.json()["code"] == "O-001"
+    assert moved.json()["arrived_at"] == issued.json()["arrived_at"]
+    assert again.status_code == 409
