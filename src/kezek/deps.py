@@ -22,7 +22,6 @@ from kezek.db import make_engine, make_sessionmaker, read_session
 from kezek.network.directory import Directory
 from kezek.problems import Invalid
 from kezek.queue.bus import BoardBus
-from kezek.queue.policy import Policy
 from kezek.staff.service import Staff, Unauthorized, staff_for_token
 from kezek.types import utcnow
 
@@ -34,7 +33,6 @@ class AppContext:
     directory: Directory
     secret: bytes
     rules: BookingRules
-    policy: Policy
     bus: BoardBus
 
     @classmethod
@@ -44,7 +42,6 @@ class AppContext:
             sessions=make_sessionmaker(make_engine(settings)),
             directory=Directory(max_age=settings.network_refresh_seconds),
             secret=settings.secret_bytes(),
-            policy=Policy(),
             bus=BoardBus(),
             rules=BookingRules(
                 horizon_days=settings.booking_horizon_days,

@@ -128,3 +128,17 @@ def test_ticket_prefixes_must_differ() -> None:
     assert problems == {
         "services[1].ticket_prefix": "ticket prefix 'Q' is used 2 times; make it unique"
     }
+
+
+def test_queue_settings_are_checked() -> None:
+    text = NETWORK_TOML.replace(
+        'slot_minutes = 10\nservices = ["quick", "long", "other"]',
+        'slot_minutes = 10\nservices = ["quick", "long", "other"]\n'
+        'queue = { priority_groups = ["priority", "priority"], max_wait_minutes = 0 }',
+        1,
+    )
+
+    problems = {problem.field: problem.message for problem in _problems(text)}
+
+    assert "listed twice" in problems["offices[0].queue.priority_groups"]
+    assert "greater than or equal to 1" in problems["offices[0].queue.max_wait_minutes"]

@@ -150,6 +150,7 @@ def _office_values(spec: OfficeSpec) -> dict[str, Any]:
         "longitude": spec.coordinates.lon,
         "slot_minutes": spec.slot_minutes,
         "calendar": spec.calendar_document(),
+        "queue_policy": spec.queue.model_dump(),
         "active": True,
     }
 

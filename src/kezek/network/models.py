@@ -71,6 +71,8 @@ class Office(Base):
     # Weekly hours, closures and surge hours in the network file's own notation. The slot
     # generator always reads a whole calendar, so it is kept whole rather than as rows.
     calendar: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The live queue's call-next settings, in the network file's notation.
+    queue_policy: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

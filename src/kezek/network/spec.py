@@ -105,6 +105,26 @@ class WindowSpec(Strict):
     hours: WeeklySpec | None = None
 
 
+class QueueSpec(Strict):
+    """How the office's live queue calls tickets; see the README's call-next policy."""
+
+    call_early_minutes: int = Field(default=5, ge=0, le=120)
+    late_grace_minutes: int = Field(default=15, ge=0, le=240)
+    late_arrival: Literal["walk_in", "refuse"] = "walk_in"
+    priority_groups: list[Annotated[str, Field(pattern=CODE_PATTERN)]] = Field(
+        default_factory=lambda: ["priority"], max_length=10
+    )
+    max_wait_minutes: int = Field(default=120, ge=1, le=24 * 60)
+    call_early_appointments: bool = True
+
+    @field_validator("priority_groups")
+    @classmethod
+    def _distinct(cls, groups: list[str]) -> list[str]:
+        if len(set(groups)) != len(groups):
+            raise ValueError("a group is listed twice; list each once, in order of priority")
+        return groups
+
+
 class OfficeSpec(Strict):
     code: str = Field(pattern=CODE_PATTERN)
     kind: Literal["embassy", "consulate", "migration_center", "mobile_team"]
@@ -120,6 +140,7 @@ class OfficeSpec(Strict):
     closures: list[ClosureSpec] = Field(default_factory=list)
     extra_hours: list[ExtraHoursSpec] = Field(default_factory=list)
     windows: list[WindowSpec] = Field(min_length=1)
+    queue: QueueSpec = Field(default_factory=QueueSpec)
 
     @field_validator("timezone")
     @classmethod

@@ -169,7 +169,6 @@ def call_next(office: Code, window: Code, staff: StaffDep, context: ContextDep) 
         ticket = tickets.call_next(
             session,
             directory=context.directory,
-            policy=context.policy,
             office_code=office,
             window_code=window,
             services=frozenset(current.services),
@@ -298,7 +297,6 @@ def check_in(
         issued = tickets.check_in(
             session,
             directory=context.directory,
-            policy=context.policy,
             office_code=office,
             reference=body.reference,
             document_number=document_number,
@@ -334,7 +332,6 @@ def ticket_status(
     view = status_of(
         session,
         directory=context.directory,
-        policy=context.policy,
         ticket_id=ticket_id,
         ticket_secret=x_ticket_secret,
         now=utcnow(),

@@ -14,7 +14,7 @@ from kezek.network.models import Window
 from kezek.problems import NotFound
 from kezek.queue.estimate import OpenWindow, ServiceTimes, estimate_calls
 from kezek.queue.models import Ticket, TicketStatus
-from kezek.queue.policy import CallingWindow, Policy, WaitingTicket
+from kezek.queue.policy import CallingWindow, WaitingTicket
 from kezek.queue.tickets import hash_ticket_secret
 from kezek.queue.windows import open_windows
 
@@ -32,7 +32,6 @@ def ticket_status(
     session: Session,
     *,
     directory: Directory,
-    policy: Policy,
     ticket_id: int,
     ticket_secret: str,
     now: datetime,
@@ -46,14 +45,14 @@ def ticket_status(
     window = session.get(Window, ticket.window_id) if ticket.window_id else None
     if ticket.status != TicketStatus.waiting:
         return TicketStatusView(ticket, office, None, None, window.code if window else None)
-    estimates = _estimates(session, office=office, policy=policy, day=ticket.day, now=now)
+    estimates = _estimates(session, office=office, day=ticket.day, now=now)
     mine = estimates.get(ticket.id)
     position = None if mine is None else 1 + sum(1 for at in estimates.values() if at < mine)
     return TicketStatusView(ticket, office, position, mine, None)
 
 
 def _estimates(
-    session: Session, *, office: OfficeInfo, policy: Policy, day: date, now: datetime
+    session: Session, *, office: OfficeInfo, day: date, now: datetime
 ) -> dict[int, datetime]:
     codes = {service.id: service.code for service in office.services}
     today = list(
@@ -81,7 +80,7 @@ def _estimates(
         if t.status == TicketStatus.waiting
     ]
     return estimate_calls(
-        policy=policy, waiting=waiting, windows=windows, service_times=times, now=now
+        policy=office.policy, waiting=waiting, windows=windows, service_times=times, now=now
     )
 
 

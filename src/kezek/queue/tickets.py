@@ -22,7 +22,7 @@ from kezek.db import dialect_insert
 from kezek.network.directory import Directory, OfficeInfo
 from kezek.problems import Conflict, Invalid, NotFound
 from kezek.queue.models import QueueEvent, Ticket, TicketCounter, TicketKind, TicketStatus
-from kezek.queue.policy import CallingWindow, CheckIn, Policy, WaitingTicket
+from kezek.queue.policy import CallingWindow, CheckIn, WaitingTicket
 
 COUNTERS: Table = TicketCounter.__table__  # type: ignore[assignment]
 
@@ -80,7 +80,6 @@ def check_in(
     session: Session,
     *,
     directory: Directory,
-    policy: Policy,
     office_code: str,
     reference: str,
     document_number: str,
@@ -106,7 +105,7 @@ def check_in(
         )
     if session.scalar(select(Ticket.id).where(Ticket.booking_id == booking.id)) is not None:
         raise CheckInRefused("This booking is already checked in.", field="reference")
-    verdict = policy.check_in(appointment_at=booking.starts_at, arrived_at=now)
+    verdict = office.policy.check_in(appointment_at=booking.starts_at, arrived_at=now)
     if verdict is CheckIn.refused:
         raise CheckInRefused(
             "The appointment time has passed. Take a walk-in ticket or book a new time.",
@@ -188,7 +187,6 @@ def call_next(
     session: Session,
     *,
     directory: Directory,
-    policy: Policy,
     office_code: str,
     window_code: str,
     services: frozenset[str] | None,
@@ -219,7 +217,7 @@ def call_next(
         )
         for row in rows
     ]
-    for candidate in policy.candidates(window, waiting, now):
+    for candidate in office.policy.candidates(window, waiting, now):
         claimed = session.scalar(
             select(Ticket)
             .where(Ticket.id == candidate.id, Ticket.status == TicketStatus.waiting)

@@ -11,11 +11,9 @@ from kezek.db import run_transaction
 from kezek.network.directory import Directory
 from kezek.queue import tickets
 from kezek.queue.models import Ticket
-from kezek.queue.policy import Policy
 from tests.factories import ZONES, local_day
 
 DIRECTORY = Directory(max_age=0)
-POLICY = Policy()
 
 
 def at(hour: int, minute: int = 0, *, office: str = "bsk", days_ahead: int = 1) -> datetime:
@@ -53,7 +51,6 @@ def call(
     work = partial(
         tickets.call_next,
         directory=DIRECTORY,
-        policy=POLICY,
         office_code=office,
         window_code=window,
         services=services,

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from kezek.db import run_transaction
+from kezek.network.file import parse_network
+from kezek.network.load import load_network
 from kezek.problems import Invalid, NotFound
-from tests.integration.queue.helpers import at, call, walk_in
+from tests.factories import NETWORK_TOML
+from tests.integration.queue.helpers import DIRECTORY, at, call, walk_in
 
 
 def test_the_window_calls_the_first_arrival(sessions: sessionmaker[Session], network: None) -> None:
@@ -59,3 +65,23 @@ def test_unknown_window_and_services_are_refused(
         call(sessions, window="99", now=at(9))
     with pytest.raises(Invalid):
         call(sessions, window="1", now=at(9), services=frozenset({"other"}))
+
+
+def test_each_office_sets_its_own_policy(sessions: sessionmaker[Session], network: None) -> None:
+    eaeu_first = NETWORK_TOML.replace(
+        '[[offices.windows]]\ncode = "1"\nservices = ["quick", "long"]',
+        '[offices.queue]\npriority_groups = ["eaeu", "priority"]\nmax_wait_minutes = 240\n\n'
+        '[[offices.windows]]\ncode = "1"\nservices = ["quick", "long"]',
+        1,
+    )
+    spec = parse_network(eaeu_first, source="t")
+    run_transaction(sessions, lambda session: load_network(session, spec))
+    walk_in(sessions, now=at(9), group="priority")
+    eaeu = walk_in(sessions, now=at(9, 5), group="eaeu")
+
+    called = call(sessions, window="1", now=at(10))
+
+    assert called is not None and called.id == eaeu.id
+    with sessions() as session:
+        policy = DIRECTORY.office(session, "bsk").policy
+    assert policy.config.max_wait == timedelta(hours=4)

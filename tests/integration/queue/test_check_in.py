@@ -10,26 +10,21 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.db import run_transaction
+from kezek.network.file import parse_network
+from kezek.network.load import load_network
 from kezek.queue import tickets
 from kezek.queue.models import Ticket
-from kezek.queue.policy import LateArrival, Policy, PolicyConfig
 from kezek.queue.tickets import CheckInRefused
-from tests.factories import booking_body, document, start_at
-from tests.integration.queue.helpers import DIRECTORY, POLICY, call, walk_in
+from tests.factories import NETWORK_TOML, booking_body, document, start_at
+from tests.integration.queue.helpers import DIRECTORY, call, walk_in
 
 
 def _check_in(
-    sessions: sessionmaker[Session],
-    reference: str,
-    *,
-    now: datetime,
-    secret: bytes,
-    policy: Policy = POLICY,
+    sessions: sessionmaker[Session], reference: str, *, now: datetime, secret: bytes
 ) -> Ticket:
     work = partial(
         tickets.check_in,
         directory=DIRECTORY,
-        policy=policy,
         office_code="bsk",
         reference=reference,
         document_number=document(1),
@@ -74,12 +69,17 @@ def test_late_becomes_a_walk_in(
 def test_late_is_turned_away_when_the_office_says_so(
     client: TestClient, sessions: sessionmaker[Session], reference: str, secret: bytes
 ) -> None:
-    strict = Policy(PolicyConfig(late_arrival=LateArrival.refuse))
+    strict = NETWORK_TOML.replace(
+        'slot_minutes = 10\nservices = ["quick", "long", "other"]',
+        'slot_minutes = 10\nservices = ["quick", "long", "other"]\n'
+        'queue = { late_arrival = "refuse" }',
+        1,
+    )
+    spec = parse_network(strict, source="t")
+    run_transaction(sessions, lambda session: load_network(session, spec))
 
     with pytest.raises(CheckInRefused, match="time has passed"):
-        _check_in(
-            sessions, reference, now=ELEVEN + timedelta(minutes=20), secret=secret, policy=strict
-        )
+        _check_in(sessions, reference, now=ELEVEN + timedelta(minutes=20), secret=secret)
 
 
 def test_a_booking_checks_in_once_and_only_on_its_day(
