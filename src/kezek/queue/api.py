@@ -26,6 +26,8 @@ from kezek.queue.board import board
 from kezek.queue.kpis import day_kpis
 from kezek.queue.models import Ticket, WindowSession, WindowSessionStatus
 from kezek.queue.status import ticket_status as status_of
+from kezek.staff.models import Role
+from kezek.staff.service import Forbidden, Staff
 from kezek.types import utcnow
 
 router = APIRouter(tags=["queue"])
@@ -235,6 +237,23 @@ def transfer_ticket(
     return run_transaction(context.sessions, work)
 
 
+# What only the clerk at the ticket's window may do; a manager or admin may step in.
+AT_THE_WINDOW = {Action.start, Action.finish, Action.no_show, Action.recall, Action.requeue}
+
+
+def _require_holder(session: Session, staff: Staff, ticket_id: int) -> None:
+    if staff.role is not Role.clerk:
+        return
+    ticket = session.get(Ticket, ticket_id)
+    holder = (
+        windows.current_session(session, window_id=ticket.window_id)
+        if ticket is not None and ticket.window_id is not None
+        else None
+    )
+    if holder is None or holder.staff_id != staff.id:
+        raise Forbidden("This ticket is not at a window you have open.")
+
+
 def _office_of_ticket(session: Session, ticket_id: int) -> str:
     office = session.scalar(
         select(Office.code)
@@ -251,6 +270,8 @@ def act(ticket_id: int, action: Action, staff: StaffDep, context: ContextDep) ->
     def work(session: Session) -> TicketPublic:
         office = _office_of_ticket(session, ticket_id)
         staff.require_office(office)
+        if action in AT_THE_WINDOW:
+            _require_holder(session, staff, ticket_id)
         ticket = tickets.act(
             session, ticket_id=ticket_id, action=action.value, now=utcnow(), actor=staff.username
         )

@@ -95,3 +95,26 @@ def test_a_window_serves_only_its_own_services(
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "services"
+
+
+def test_a_clerk_cannot_finish_a_ticket_at_another_clerks_window(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    make_staff(sessions, "aibek", Role.clerk, ["bsk"])
+    make_staff(sessions, "nurlan", Role.clerk, ["bsk"])
+    make_staff(sessions, "gulnara", Role.manager, ["bsk"])
+    aibek, nurlan = bearer(client, "aibek"), bearer(client, "nurlan")
+    _walk_in(sessions, "quick")
+    client.post(f"{WINDOW}/open", json={}, headers=aibek)
+    client.post("/api/v1/offices/bsk/windows/2/open", json={}, headers=nurlan)
+    ticket = client.post(f"{WINDOW}/call-next", headers=aibek).json()
+
+    taken = client.post(f"/api/v1/tickets/{ticket['id']}/start", headers=nurlan)
+    started = client.post(f"/api/v1/tickets/{ticket['id']}/start", headers=aibek)
+    by_manager = client.post(
+        f"/api/v1/tickets/{ticket['id']}/finish", headers=bearer(client, "gulnara")
+    )
+
+    assert taken.status_code == 403
+    assert started.status_code == 200 and started.json()["status"] == "serving"
+    assert by_manager.status_code == 200 and by_manager.json()["status"] == "done"
