@@ -15,7 +15,6 @@ _LOOKALIKES = str.maketrans("АВЕКМНОРСТУХІ", "ABEKMHOPCTYXI")
 _DOCUMENT = re.compile(r"^[A-Z0-9]{6,20}$")
 _NAME_PUNCTUATION = set(" -'.’ʼ")
 _SEPARATORS = re.compile(r"[\s\-‐‑–—/.#]+")
-LANGUAGES = ("ky", "ru", "en")
 MAX_NAME = 200
 
 
