@@ -132,3 +132,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     passed = terminalreporter.stats.get("passed", [])
     on_postgres = sum(1 for report in passed if "postgresql" in report.nodeid)
     terminalreporter.write_line(f"PostgreSQL tests passed: {on_postgres}")
+    # Figures that tests measure (as record_property("figure", ...)), for the README.
+    for report in passed:
+        for name, value in report.user_properties:
+            if name == "figure":
+                terminalreporter.write_line(f"{report.nodeid.split('::')[-1]}: {value}")

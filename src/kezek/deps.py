@@ -6,9 +6,9 @@ dependency FastAPI resolves costs time on every request of a booking rush.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -34,6 +34,8 @@ class AppContext:
     secret: bytes
     rules: BookingRules
     bus: BoardBus
+    # What the queue and sign-in take as "now"; a replay of a whole day in tests sets its own.
+    clock: Callable[[], datetime] = field(default=utcnow)
 
     @classmethod
     def build(cls, settings: Settings) -> AppContext:
@@ -96,7 +98,7 @@ def get_staff(
             "'Authorization: Bearer <token>'."
         )
     with read_session(context.sessions) as session:
-        return staff_for_token(session, token=credentials.credentials, now=utcnow())
+        return staff_for_token(session, token=credentials.credentials, now=context.clock())
 
 
 StaffDep = Annotated[Staff, Depends(get_staff)]

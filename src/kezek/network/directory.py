@@ -180,6 +180,7 @@ def policy_from_document(document: dict[str, Any]) -> Policy:
             priority_groups=tuple(settings.priority_groups),
             max_wait=timedelta(minutes=settings.max_wait_minutes),
             call_early_appointments=settings.call_early_appointments,
+            overdue_before_appointments=settings.overdue_before_appointments,
         )
     )
 

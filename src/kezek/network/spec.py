@@ -116,6 +116,7 @@ class QueueSpec(Strict):
     )
     max_wait_minutes: int = Field(default=120, ge=1, le=24 * 60)
     call_early_appointments: bool = True
+    overdue_before_appointments: bool = False
 
     @field_validator("priority_groups")
     @classmethod

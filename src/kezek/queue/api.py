@@ -28,7 +28,6 @@ from kezek.queue.models import Ticket, WindowSession, WindowSessionStatus
 from kezek.queue.status import ticket_status as status_of
 from kezek.staff.models import Role
 from kezek.staff.service import Forbidden, Staff
-from kezek.types import utcnow
 
 router = APIRouter(tags=["queue"])
 Code = Annotated[str, Path(max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
@@ -137,7 +136,7 @@ def open_window(
             office_code=office,
             window_code=window,
             services=services,
-            now=utcnow(),
+            now=context.clock(),
         )
         return _window_public(opened, window, context.directory.office(session, office).zone)
 
@@ -174,7 +173,7 @@ def call_next(office: Code, window: Code, staff: StaffDep, context: ContextDep) 
             office_code=office,
             window_code=window,
             services=frozenset(current.services),
-            now=utcnow(),
+            now=context.clock(),
             actor=staff.username,
         )
         if ticket is None:
@@ -203,7 +202,7 @@ def change_window(
             office_code=office,
             window_code=window,
             status=_NEW_STATUS[change],
-            now=utcnow(),
+            now=context.clock(),
         )
         return _window_public(changed, window, context.directory.office(session, office).zone)
 
@@ -228,7 +227,7 @@ def transfer_ticket(
             directory=context.directory,
             ticket_id=ticket_id,
             service_code=body.service,
-            now=utcnow(),
+            now=context.clock(),
             actor=staff.username,
         )
         context.bus.publish(session, issued.ticket.office_id)
@@ -273,7 +272,11 @@ def act(ticket_id: int, action: Action, staff: StaffDep, context: ContextDep) ->
         if action in AT_THE_WINDOW:
             _require_holder(session, staff, ticket_id)
         ticket = tickets.act(
-            session, ticket_id=ticket_id, action=action.value, now=utcnow(), actor=staff.username
+            session,
+            ticket_id=ticket_id,
+            action=action.value,
+            now=context.clock(),
+            actor=staff.username,
         )
         context.bus.publish(session, ticket.office_id)
         window = session.get(Window, ticket.window_id) if ticket.window_id else None
@@ -295,7 +298,7 @@ def issue_ticket(office: Code, body: WalkIn, staff: StaffDep, context: ContextDe
             office_code=office,
             service_code=body.service,
             group=body.group,
-            now=utcnow(),
+            now=context.clock(),
         )
         context.bus.publish(session, issued.ticket.office_id)
         return _issued_public(issued, context.directory.office(session, office).zone)
@@ -322,7 +325,7 @@ def check_in(
             reference=body.reference,
             document_number=document_number,
             secret=context.secret,
-            now=utcnow(),
+            now=context.clock(),
         )
         context.bus.publish(session, issued.ticket.office_id)
         return _issued_public(issued, context.directory.office(session, office).zone)
@@ -355,7 +358,7 @@ def ticket_status(
         directory=context.directory,
         ticket_id=ticket_id,
         ticket_secret=x_ticket_secret,
-        now=utcnow(),
+        now=context.clock(),
     )
     zone = view.office.zone
     return TicketStatusPublic(
@@ -438,7 +441,7 @@ async def office_board_stream(office: Code, context: ContextDep, request: Reques
 
 def _board(session: Session, context: AppContext, office: str) -> BoardPublic:
     info = context.directory.office(session, office)
-    shown = board(session, office=info, now=utcnow())
+    shown = board(session, office=info, now=context.clock())
     return BoardPublic(
         office=info.code,
         last_calls=[
@@ -477,7 +480,7 @@ def office_kpis(
 ) -> KpisPublic:
     staff.require_office(office)
     info = context.directory.office(session, office)
-    now = utcnow()
+    now = context.clock()
     figures = day_kpis(session, office=info, day=day or now.astimezone(info.zone).date(), now=now)
     return KpisPublic(
         date=figures.day,

@@ -6,6 +6,10 @@ policy choose its next ticket among those still waiting at that moment, and book
 window for that service's mean duration. So the estimate honours everything the policy
 does (appointments, priority groups, corridors, ageing, which services each window
 serves), and a ticket no open window serves gets no estimate.
+
+Appointment holders who have booked for later today but not checked in yet are known in
+advance: passed as ``expected``, they join the line played forward when they are due, as
+they will in the office, and push back the walk-ins they will overtake.
 """
 
 from __future__ import annotations
@@ -50,25 +54,34 @@ def estimate_calls(
     windows: Iterable[OpenWindow],
     service_times: ServiceTimes | Mapping[str, timedelta],
     now: datetime,
+    expected: Iterable[WaitingTicket] = (),
 ) -> dict[int, datetime]:
-    """Estimated call time per ticket id; tickets that no open window serves are left out."""
+    """Estimated call time per waiting ticket id; those no open window serves are left out.
+
+    ``expected`` tickets take part from their ``arrived_at`` on, and get no estimate.
+    """
     mean = service_times.mean if isinstance(service_times, ServiceTimes) else service_times.get
     remaining = list(waiting)
+    to_estimate = len(remaining)
+    remaining += expected
     free: list[tuple[datetime, int, CallingWindow]] = [
         (max(open_window.free_at, now), order, open_window.window)
         for order, open_window in enumerate(windows)
     ]
     heapq.heapify(free)
     estimates: dict[int, datetime] = {}
-    while free and remaining:
+    waiting_ids = {ticket.id for ticket in remaining[:to_estimate]}
+    while free and len(estimates) < to_estimate:
         moment, order, window = heapq.heappop(free)
-        ticket = policy.next_ticket(window, remaining, moment)
+        present = [ticket for ticket in remaining if ticket.arrived_at <= moment]
+        ticket = policy.next_ticket(window, present, moment)
         if ticket is None:
             later = _next_callable(policy, window, remaining, moment)
             if later is not None:
                 heapq.heappush(free, (later, order, window))
             continue  # otherwise this window serves none of those left
-        estimates[ticket.id] = moment
+        if ticket.id in waiting_ids:
+            estimates[ticket.id] = moment
         remaining.remove(ticket)
         duration = mean(ticket.service) or timedelta(0)
         heapq.heappush(free, (moment + duration, order, window))
@@ -78,11 +91,16 @@ def estimate_calls(
 def _next_callable(
     policy: Policy, window: CallingWindow, remaining: list[WaitingTicket], moment: datetime
 ) -> datetime | None:
-    """When an early appointment that the window serves becomes callable, if one waits."""
+    """When the window next has someone to call: an expected arrival, or an early appointment
+    holder whose time comes (with ``call_early_appointments`` off)."""
     times = [
-        ticket.appointment_at - policy.config.call_early
-        for ticket in remaining
-        if ticket.service in window.services and ticket.appointment_at is not None
+        _callable_from(policy, ticket) for ticket in remaining if ticket.service in window.services
     ]
     later = [time for time in times if time > moment]
     return min(later, default=None)
+
+
+def _callable_from(policy: Policy, ticket: WaitingTicket) -> datetime:
+    if ticket.appointment_at is None or policy.config.call_early_appointments:
+        return ticket.arrived_at
+    return max(ticket.arrived_at, ticket.appointment_at - policy.config.call_early)

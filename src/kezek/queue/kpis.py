@@ -34,7 +34,12 @@ def day_kpis(session: Session, *, office: OfficeInfo, day: date, now: datetime) 
     )
     # A transferred citizen's second ticket is the same person: count arrivals once.
     issued = [t for t in tickets if t.transferred_from_id is None]
-    waits = [_wait(t) for t in tickets if t.called_at is not None]
+    transferred_at = {t.id: t.ended_at for t in tickets if t.status == TicketStatus.transferred}
+    waits = [
+        _wait(t, transferred_at.get(t.transferred_from_id or 0))
+        for t in tickets
+        if t.called_at is not None
+    ]
     still_waiting = [now - _waiting_since(t) for t in tickets if t.status == TicketStatus.waiting]
     served = [t for t in tickets if t.status == TicketStatus.done]
     services = [t.ended_at - t.started_at for t in served if t.started_at and t.ended_at]
@@ -58,9 +63,12 @@ def _waiting_since(ticket: Ticket) -> datetime:
     return ticket.arrived_at
 
 
-def _wait(ticket: Ticket) -> timedelta:
+def _wait(ticket: Ticket, transferred_at: datetime | None) -> timedelta:
+    """From arrival, or for a transferred citizen from the transfer: the first service is
+    not waiting, though the policy counts from the first arrival to keep their place."""
     assert ticket.called_at is not None
-    return max(ticket.called_at - _waiting_since(ticket), timedelta(0))
+    since = transferred_at or _waiting_since(ticket)
+    return max(ticket.called_at - since, timedelta(0))
 
 
 def _mean(values: list[timedelta]) -> timedelta | None:

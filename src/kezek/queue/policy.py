@@ -3,10 +3,12 @@
 Pure code: the queue service passes in the waiting tickets, the calling window and the
 time, and gets back the ticket to call. In plain words, with the default settings:
 
-1. Nobody waits longer than ``max_wait`` while others overtake: a ticket that has waited
-   that long is called before everything else, oldest first.
-2. Then appointments whose time has come: from ``call_early`` before the booked time
-   (5 minutes) on, in order of booked time.
+1. Appointments whose time has come: from ``call_early`` before the booked time
+   (5 minutes) on, in order of booked time. What is booked is bounded by the booking grid
+   (a place per bookable window and slot), so appointments cannot starve the walk-ins.
+2. Then anyone who has waited longer than ``max_wait``, oldest first: from then on, no
+   priority citizen and no later walk-in overtakes them. An office where walk-ins should
+   go even before due appointments sets ``overdue_before_appointments``.
 3. Then priority groups, such as people over 75 or with a group-I disability, in the order
    the groups are listed, each first come, first served.
 4. Then everyone else, first come, first served. An appointment holder who is early waits
@@ -30,6 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
+from functools import cached_property
 
 
 class LateArrival(StrEnum):
@@ -52,6 +55,7 @@ class PolicyConfig:
     priority_groups: tuple[str, ...] = ("priority",)
     max_wait: timedelta = timedelta(hours=2)
     call_early_appointments: bool = True
+    overdue_before_appointments: bool = False
 
     def __post_init__(self) -> None:
         if self.max_wait <= timedelta(0):
@@ -79,10 +83,10 @@ class CallingWindow:
 
 
 class Rank(IntEnum):
-    """The classes of the policy, called in this order."""
+    """The classes of the policy, called in this order (see ``Policy.ranks`` for the swap)."""
 
-    overdue = 0
-    appointment = 1
+    appointment = 0
+    overdue = 1
     priority = 2
     everyone = 3
 
@@ -130,15 +134,37 @@ class Policy:
         return sorted(waiting, key=lambda ticket: self.sort_key(ticket, now))
 
     def sort_key(self, ticket: WaitingTicket, now: datetime) -> tuple[int, int, datetime, int]:
-        waiting_since = self.waiting_since(ticket)
-        if now - waiting_since >= self.config.max_wait:
-            return (Rank.overdue, 0, waiting_since, ticket.id)
+        rank = self.rank(ticket, now)
+        place = self._places[rank]
+        if rank is Rank.appointment:
+            assert ticket.appointment_at is not None
+            return (place, 0, ticket.appointment_at, ticket.id)
+        if rank is Rank.overdue:
+            return (place, 0, self.waiting_since(ticket), ticket.id)
+        if rank is Rank.priority:
+            assert ticket.group is not None
+            return (
+                place,
+                self.config.priority_groups.index(ticket.group),
+                ticket.arrived_at,
+                ticket.id,
+            )
+        return (place, 0, ticket.arrived_at, ticket.id)
+
+    def rank(self, ticket: WaitingTicket, now: datetime) -> Rank:
         if ticket.appointment_at is not None and self._due(ticket, now):
-            return (Rank.appointment, 0, ticket.appointment_at, ticket.id)
+            return Rank.appointment
+        if now - self.waiting_since(ticket) >= self.config.max_wait:
+            return Rank.overdue
         if ticket.group in self.config.priority_groups:
-            group_rank = self.config.priority_groups.index(ticket.group)
-            return (Rank.priority, group_rank, ticket.arrived_at, ticket.id)
-        return (Rank.everyone, 0, ticket.arrived_at, ticket.id)
+            return Rank.priority
+        return Rank.everyone
+
+    @cached_property
+    def _places(self) -> dict[Rank, int]:
+        if self.config.overdue_before_appointments:
+            return {Rank.overdue: 0, Rank.appointment: 1, Rank.priority: 2, Rank.everyone: 3}
+        return {rank: rank.value for rank in Rank}
 
     def waiting_since(self, ticket: WaitingTicket) -> datetime:
         """An appointment holder who came early has waited only since the booked time."""

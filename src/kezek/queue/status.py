@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kezek.booking.models import Booking, BookingStatus
 from kezek.network.directory import Directory, OfficeInfo
 from kezek.network.models import Window
 from kezek.problems import NotFound
@@ -80,8 +81,47 @@ def _estimates(
         if t.status == TicketStatus.waiting
     ]
     return estimate_calls(
-        policy=office.policy, waiting=waiting, windows=windows, service_times=times, now=now
+        policy=office.policy,
+        waiting=waiting,
+        windows=windows,
+        service_times=times,
+        now=now,
+        expected=_expected_appointments(session, office=office, today=today, now=now),
     )
+
+
+def _expected_appointments(
+    session: Session, *, office: OfficeInfo, today: list[Ticket], now: datetime
+) -> list[WaitingTicket]:
+    """Today's bookings not checked in yet, that may still be: they will go before walk-ins.
+
+    Each joins the line when it becomes due; the ids are negative so as never to meet a
+    ticket's.
+    """
+    codes = {service.id: service.code for service in office.services}
+    config = office.policy.config
+    checked_in = {ticket.booking_id for ticket in today if ticket.booking_id is not None}
+    day_ends = datetime.combine(
+        now.astimezone(office.zone).date() + timedelta(days=1), time(), tzinfo=office.zone
+    )
+    rows = session.execute(
+        select(Booking.id, Booking.service_id, Booking.starts_at).where(
+            Booking.office_id == office.id,
+            Booking.status == BookingStatus.confirmed,
+            Booking.starts_at > now - config.late_grace,
+            Booking.starts_at < day_ends,
+        )
+    )
+    return [
+        WaitingTicket(
+            -booking_id,
+            codes.get(service_id, ""),
+            arrived_at=starts_at - config.call_early,
+            appointment_at=starts_at,
+        )
+        for booking_id, service_id, starts_at in rows
+        if booking_id not in checked_in
+    ]
 
 
 def _service_times(office: OfficeInfo, today: list[Ticket]) -> ServiceTimes:

@@ -8,7 +8,6 @@ from pydantic import BaseModel, Field
 from kezek.db import run_transaction
 from kezek.deps import ContextDep
 from kezek.staff.service import TOKEN_LIFETIME, issue_token
-from kezek.types import utcnow
 
 router = APIRouter(tags=["staff"])
 
@@ -29,7 +28,7 @@ def sign_in(body: SignIn, context: ContextDep) -> TokenPublic:
     token = run_transaction(
         context.sessions,
         lambda session: issue_token(
-            session, username=body.username, password=body.password, now=utcnow()
+            session, username=body.username, password=body.password, now=context.clock()
         ),
     )
     return TokenPublic(access_token=token, expires_in=int(TOKEN_LIFETIME.total_seconds()))

@@ -150,3 +150,37 @@ def test_one_window_calls_in_the_policy_order_back_to_back(waiting: list[Waiting
     by_time = sorted(waiting, key=lambda ticket: estimates[ticket.id])
     gaps = [estimates[b.id] - estimates[a.id] for a, b in pairwise(by_time)]
     assert gaps == [MINUTES[a.service] for a in by_time[:-1]]
+
+
+def test_a_booked_citizen_due_later_pushes_back_the_walk_ins() -> None:
+    windows = [OpenWindow(CallingWindow("1", PASSPORT), minutes(10))]  # busy until 09:10
+    booked = WaitingTicket(-7, "passport", minutes(5), appointment_at=minutes(10))
+
+    estimates = estimate_calls(
+        policy=Policy(),
+        waiting=walk_ins(1),
+        windows=windows,
+        service_times=MINUTES,
+        now=NOW,
+        expected=[booked],
+    )
+
+    # Without the booking the walk-in would be called at 09:10; the expected one gets none.
+    assert estimates == {1: minutes(30)}
+
+
+def test_a_window_waits_for_an_expected_arrival_it_may_serve_first() -> None:
+    windows = [OpenWindow(CallingWindow("1", PASSPORT), NOW)]
+    booked = WaitingTicket(-7, "passport", minutes(15), appointment_at=minutes(20))
+
+    estimates = estimate_calls(
+        policy=Policy(),
+        waiting=walk_ins(2),
+        windows=windows,
+        service_times=MINUTES,
+        now=NOW,
+        expected=[booked],
+    )
+
+    # The first walk-in is called now; at 09:20 the booked citizen is due and goes first.
+    assert estimates == {1: minutes(0), 2: minutes(40)}

@@ -87,20 +87,20 @@ CASES = {
         "09:40",
         1,
     ),
-    "a ticket waiting two hours goes before everything": (
-        [walk_in(1, "08:00"), booked(2, "09:55", "10:00"), walk_in(3, "09:59", group="priority")],
+    "a ticket waiting two hours goes before priority and later walk-ins": (
+        [walk_in(1, "08:00"), walk_in(2, "07:30", group="priority"), walk_in(3, "07:00")],
+        "09:20",
+        3,
+    ),
+    "a due appointment goes before a ticket waiting two hours": (
+        [walk_in(1, "08:00"), booked(2, "09:55", "10:00")],
         "10:00",
-        1,
+        2,
     ),
     "overdue tickets go oldest first": (
         [walk_in(1, "07:30", group="priority"), walk_in(2, "07:00")],
         "10:00",
         2,
-    ),
-    "an early appointment's wait counts from its booked time": (
-        [walk_in(1, "08:10"), booked(2, "07:00", "08:30")],
-        "10:15",
-        1,
     ),
     "a ticket for a service the window does not serve is skipped": (
         [walk_in(1, "08:00", service="notarial"), walk_in(2, "09:00")],
@@ -206,15 +206,46 @@ tickets = st.lists(
 moments = st.integers(0, 720).map(lambda m: DAY + timedelta(minutes=m))
 
 
+def test_an_office_may_put_overdue_tickets_before_appointments() -> None:
+    policy = Policy(PolicyConfig(overdue_before_appointments=True))
+    tickets = [booked(1, "09:55", "10:00"), walk_in(2, "08:00"), walk_in(3, "09:00")]
+
+    assert [t.id for t in policy.order(tickets, at("10:00"))] == [2, 1, 3]
+
+
+def test_an_early_appointments_wait_counts_from_its_booked_time() -> None:
+    policy = Policy(PolicyConfig(overdue_before_appointments=True))
+    tickets = [booked(1, "07:00", "08:30"), walk_in(2, "08:10")]
+
+    # The walk-in has waited 2 h 5 min; the appointment holder only 1 h 45 min since 08:30.
+    assert [t.id for t in policy.order(tickets, at("10:15"))] == [2, 1]
+
+
 @given(waiting=tickets, now=moments)
-def test_no_overdue_ticket_is_overtaken(waiting: list[WaitingTicket], now: datetime) -> None:
+def test_only_a_due_appointment_overtakes_an_overdue_ticket(
+    waiting: list[WaitingTicket], now: datetime
+) -> None:
     policy = Policy()
     called = policy.next_ticket(ANY, waiting, now)
-    overdue = [t for t in waiting if policy.sort_key(t, now)[0] == Rank.overdue]
+    overdue = [t for t in waiting if policy.rank(t, now) is Rank.overdue]
 
     if overdue:
         assert called is not None
-        assert policy.sort_key(called, now)[0] == Rank.overdue
+        if policy.rank(called, now) is not Rank.appointment:
+            assert policy.rank(called, now) is Rank.overdue
+            assert policy.waiting_since(called) == min(policy.waiting_since(t) for t in overdue)
+
+
+@given(waiting=tickets, now=moments)
+def test_with_the_swap_no_overdue_ticket_is_overtaken(
+    waiting: list[WaitingTicket], now: datetime
+) -> None:
+    policy = Policy(PolicyConfig(overdue_before_appointments=True))
+    called = policy.next_ticket(ANY, waiting, now)
+    overdue = [t for t in waiting if policy.rank(t, now) is Rank.overdue]
+
+    if overdue:
+        assert called is not None and policy.rank(called, now) is Rank.overdue
         assert policy.waiting_since(called) == min(policy.waiting_since(t) for t in overdue)
 
 

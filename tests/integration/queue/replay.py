@@ -1,0 +1,400 @@
+"""A whole office day, replayed through the HTTP API on a simulated clock.
+
+The day comes from a seed: a crowd of walk-ins at opening (people queue from 4 a.m.), then a
+steady stream; appointment holders who come early, on time, late or not at all; priority
+citizens; people who give up and leave; citizens sent on to a second service. Four clerks
+call, start and finish tickets. ``QueueChecker`` holds the queue to its promises at every
+call, and every estimate a citizen was shown is kept to be compared with the real call.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi.testclient import TestClient
+
+OFFICE = "day"
+ZONE = ZoneInfo("Asia/Bishkek")
+MAX_WAIT = timedelta(minutes=60)
+LATE_GRACE = timedelta(minutes=15)
+CALL_EARLY = timedelta(minutes=5)
+CORRIDOR = {"4": "priority"}
+WINDOW_SERVICES = {code: frozenset({"quick", "long"}) for code in ("1", "2", "3", "4")}
+# How long services really take; the network says 10 and 20, and the estimates must learn it.
+TRUE_MEAN_MINUTES = {"quick": 12.0, "long": 18.0}
+
+NETWORK = f"""
+[network]
+name = "Replay"
+
+[[services]]
+code = "quick"
+ticket_prefix = "Q"
+duration_minutes = 10
+name = {{ ky = "Тез", ru = "Быстро", en = "Quick" }}
+
+[[services]]
+code = "long"
+ticket_prefix = "L"
+duration_minutes = 20
+name = {{ ky = "Узун", ru = "Долго", en = "Long" }}
+
+[[offices]]
+code = "{OFFICE}"
+kind = "consulate"
+name = {{ ky = "Күн", ru = "День", en = "Day office" }}
+city = {{ ky = "Бишкек", ru = "Бишкек", en = "Bishkek" }}
+address = {{ ky = "Бишкек", ru = "Бишкек", en = "Bishkek" }}
+country = "KG"
+timezone = "Asia/Bishkek"
+coordinates = {{ lat = 42.87, lon = 74.59 }}
+slot_minutes = 10
+services = ["quick", "long"]
+
+[offices.hours]
+mon = ["09:00-18:00"]
+tue = ["09:00-18:00"]
+wed = ["09:00-18:00"]
+thu = ["09:00-18:00"]
+fri = ["09:00-18:00"]
+sat = ["09:00-18:00"]
+sun = ["09:00-18:00"]
+
+[offices.queue]
+max_wait_minutes = {MAX_WAIT.seconds // 60}
+late_grace_minutes = {LATE_GRACE.seconds // 60}
+call_early_minutes = {CALL_EARLY.seconds // 60}
+
+[[offices.windows]]
+code = "1"
+services = ["quick", "long"]
+
+[[offices.windows]]
+code = "2"
+services = ["quick", "long"]
+
+[[offices.windows]]
+code = "3"
+services = ["quick", "long"]
+
+[[offices.windows]]
+code = "4"
+group = "priority"
+bookable = false
+services = ["quick", "long"]
+"""
+
+
+@dataclass
+class Person:
+    arrives_at: datetime | None  # None: an appointment holder who never comes
+    service: str
+    service_minutes: float
+    group: str | None = None
+    appointment_at: datetime | None = None
+    document: str | None = None
+    leaves_after: timedelta | None = None  # gives up waiting and goes home
+    then: str | None = None  # a second service, through a transfer
+    reference: str | None = None
+
+
+def plan_day(seed: int, day: date) -> list[Person]:
+    rng = random.Random(seed)
+
+    def local(hour: int, minute: float = 0) -> datetime:
+        return datetime.combine(day, time(hour), tzinfo=ZONE) + timedelta(minutes=minute)
+
+    def duration(service: str) -> float:
+        sigma = 0.4
+        return rng.lognormvariate(math.log(TRUE_MEAN_MINUTES[service]) - sigma**2 / 2, sigma)
+
+    def walk_in(at: datetime) -> Person:
+        service = "quick" if rng.random() < 0.7 else "long"
+        return Person(
+            arrives_at=at,
+            service=service,
+            service_minutes=duration(service),
+            group="priority" if rng.random() < 0.1 else None,
+            leaves_after=timedelta(minutes=rng.uniform(20, 90)) if rng.random() < 0.08 else None,
+            then="long" if service == "quick" and rng.random() < 0.06 else None,
+        )
+
+    people = [walk_in(local(9, i / 3)) for i in range(25)]  # the crowd at the door
+    at = local(9)
+    while True:
+        rate_per_hour = 18 if at < local(11) else 10
+        at += timedelta(hours=rng.expovariate(rate_per_hour))
+        if at >= local(17, 30):
+            break
+        people.append(walk_in(at))
+    people += _appointments(rng, local, duration)
+    return people
+
+
+def _appointments(
+    rng: random.Random,
+    local: Callable[[int, float], datetime],
+    duration: Callable[[str], float],
+    count: int = 24,
+) -> list[Person]:
+    booked: Counter[datetime] = Counter()
+    people: list[Person] = []
+    while len(people) < count:
+        service = "quick" if rng.random() < 0.6 else "long"
+        start = local(9, 10 * rng.randrange(0, 50))
+        cells = [start + timedelta(minutes=10 * i) for i in range(2 if service == "long" else 1)]
+        if any(booked[cell] >= 3 for cell in cells):  # three bookable windows
+            continue
+        booked.update(cells)
+        luck = rng.random()
+        if luck < 0.10:
+            arrives: datetime | None = None
+        elif luck < 0.75:
+            arrives = start - timedelta(minutes=rng.uniform(0, 20))
+        elif luck < 0.88:
+            arrives = start + timedelta(minutes=rng.uniform(0, 14))
+        else:
+            arrives = start + timedelta(minutes=rng.uniform(16, 40))
+        people.append(
+            Person(
+                arrives_at=arrives,
+                service=service,
+                service_minutes=duration(service),
+                appointment_at=start,
+                document=f"RP{len(people):07d}",
+            )
+        )
+    return people
+
+
+@dataclass
+class Seen:
+    """A ticket as the replay knows it."""
+
+    id: int
+    secret: str
+    service: str
+    group: str | None
+    arrived_at: datetime
+    appointment_at: datetime | None
+    issued_at: datetime
+    person: Person
+    transfer: bool = False
+    called_at: datetime | None = None
+    estimates: list[tuple[datetime, datetime]] = field(default_factory=list)
+
+    def waiting_since(self) -> datetime:
+        if self.appointment_at is not None:
+            return max(self.arrived_at, self.appointment_at)
+        return self.arrived_at
+
+    def overdue(self, now: datetime) -> bool:
+        return now - self.waiting_since() >= MAX_WAIT
+
+    def due(self, now: datetime) -> bool:
+        return self.appointment_at is not None and now >= self.appointment_at - CALL_EARLY
+
+
+class QueueChecker:
+    """The queue's promises, stated independently of the policy code, checked at each call."""
+
+    def __init__(self) -> None:
+        self.waiting: dict[int, Seen] = {}
+        self.called: set[int] = set()
+        self.broken: list[str] = []
+
+    def issued(self, ticket: Seen) -> None:
+        self.waiting[ticket.id] = ticket
+
+    def idle(self, window: str, now: datetime) -> None:
+        servable = [t for t in self.waiting.values() if t.service in WINDOW_SERVICES[window]]
+        if servable:
+            self.broken.append(f"{now:%H:%M} window {window} was told nobody waits: {servable}")
+
+    def call(self, window: str, ticket_id: int, now: datetime) -> Seen:
+        if ticket_id in self.called:
+            self.broken.append(f"{now:%H:%M} ticket {ticket_id} called twice")
+        self.called.add(ticket_id)
+        chosen = self.waiting.pop(ticket_id)
+        chosen.called_at = now
+        corridor = CORRIDOR.get(window)
+        for other in self.waiting.values():
+            if other.service not in WINDOW_SERVICES[window]:
+                continue
+            if corridor is not None and chosen.group == corridor != other.group:
+                continue  # a corridor serves its own group first
+            problem = _passed_over(chosen, other, now)
+            if problem:
+                self.broken.append(f"{now:%H:%M} window {window}: {problem}")
+        return chosen
+
+
+def _passed_over(chosen: Seen, other: Seen, now: datetime) -> str | None:
+    """Why calling ``chosen`` while ``other`` waits breaks a promise, if it does."""
+    if (
+        other.appointment_at is None
+        and chosen.appointment_at is None
+        and (other.service, other.group) == (chosen.service, chosen.group)
+        and (other.arrived_at, other.id) < (chosen.arrived_at, chosen.id)
+    ):
+        return f"FIFO: {chosen.id} called before {other.id}, who came first"
+    if other.due(now) and not _due_before(chosen, other, now):
+        return f"appointment: {other.id} was due and {chosen.id} went first"
+    if (
+        other.appointment_at is None
+        and other.overdue(now)
+        and not chosen.due(now)
+        and (not chosen.overdue(now) or chosen.waiting_since() > other.waiting_since())
+    ):
+        return f"ageing: {other.id} waited past the cap and {chosen.id} went first"
+    return None
+
+
+def _due_before(chosen: Seen, other: Seen, now: datetime) -> bool:
+    """Only an appointment due and booked no later overtakes a due appointment."""
+    assert other.appointment_at is not None
+    return (
+        chosen.appointment_at is not None
+        and chosen.due(now)
+        and (chosen.appointment_at, chosen.id) <= (other.appointment_at, other.id)
+    )
+
+
+class DayReplay:
+    """Drives the day: a heap of timed actions, each one or two API requests."""
+
+    def __init__(
+        self,
+        *,
+        client: TestClient,
+        clock: Any,
+        kiosk: dict[str, str],
+        clerks: dict[str, dict[str, str]],
+    ) -> None:
+        self.client = client
+        self.clock = clock
+        self.kiosk = kiosk
+        self.clerks = clerks
+        self.checker = QueueChecker()
+        self.tickets: list[Seen] = []
+        self.refused: list[Person] = []
+        self.idle: set[str] = set()
+        self._heap: list[tuple[datetime, int, Callable[[], None]]] = []
+        self._order = 0
+
+    def at(self, moment: datetime, action: Callable[[], None]) -> None:
+        self._order += 1
+        heapq.heappush(self._heap, (moment, self._order, action))
+
+    def run(self, people: list[Person]) -> None:
+        for person in people:
+            if person.arrives_at is not None:
+                self.at(person.arrives_at, lambda p=person: self._arrive(p))
+        for window in self.clerks:
+            self.idle.add(window)
+        while self._heap:
+            moment, _, action = heapq.heappop(self._heap)
+            self.clock.now = moment
+            action()
+
+    def post(self, path: str, headers: dict[str, str], **kwargs: Any) -> Any:
+        response = self.client.post(f"/api/v1{path}", headers=headers, **kwargs)
+        assert response.status_code in (200, 201, 204), f"{path}: {response.text}"
+        return response.json() if response.status_code != 204 else None
+
+    def _arrive(self, person: Person) -> None:
+        if person.appointment_at is None:
+            body = {"service": person.service, "group": person.group}
+            issued = self.post(f"/offices/{OFFICE}/tickets", self.kiosk, json=body)
+        else:
+            response = self.client.post(
+                f"/api/v1/offices/{OFFICE}/check-in",
+                json={"reference": person.reference},
+                headers={**self.kiosk, "X-Document-Number": str(person.document)},
+            )
+            if response.status_code == 409:  # too late for the office's rules
+                self.refused.append(person)
+                return
+            assert response.status_code == 201, response.text
+            issued = response.json()
+        self._track(issued, person, service=person.service, group=person.group)
+
+    def _track(
+        self, issued: dict[str, Any], person: Person, *, service: str, group: str | None
+    ) -> None:
+        appointment = issued["appointment_at"]
+        ticket = Seen(
+            id=issued["id"],
+            secret=issued["secret"],
+            service=service,
+            group=group,
+            arrived_at=datetime.fromisoformat(issued["arrived_at"]),
+            appointment_at=datetime.fromisoformat(appointment) if appointment else None,
+            issued_at=self.clock.now,
+            person=person,
+            transfer=service != person.service,
+        )
+        self.tickets.append(ticket)
+        self.checker.issued(ticket)
+        self._probe(ticket)
+        for window in sorted(self.idle):
+            self.at(self.clock.now, lambda w=window: self._free(w))
+        self.idle.clear()
+
+    def _probe(self, ticket: Seen) -> None:
+        """What the citizen's phone shows now, and again every half hour while waiting."""
+        if ticket.called_at is not None:
+            return
+        response = self.client.get(
+            f"/api/v1/tickets/{ticket.id}", headers={"X-Ticket-Secret": ticket.secret}
+        )
+        assert response.status_code == 200, response.text
+        shown = response.json()
+        if shown["status"] == "waiting" and shown["estimated_call_at"]:
+            estimate = datetime.fromisoformat(shown["estimated_call_at"])
+            ticket.estimates.append((self.clock.now, estimate))
+            self.at(self.clock.now + timedelta(minutes=30), lambda: self._probe(ticket))
+
+    def _free(self, window: str) -> None:
+        clerk = self.clerks[window]
+        called = self.post(f"/offices/{OFFICE}/windows/{window}/call-next", clerk)
+        now = self.clock.now
+        if called is None:
+            self.checker.idle(window, now)
+            self.idle.add(window)
+            return
+        ticket = self.checker.call(window, called["id"], now)
+        left = ticket.person.leaves_after
+        if left is not None and now - ticket.issued_at > left:
+            self.at(now + timedelta(minutes=2), lambda: self._act(ticket, window, "recall"))
+            self.at(now + timedelta(minutes=4), lambda: self._act(ticket, window, "no_show"))
+            self.at(now + timedelta(minutes=4), lambda: self._free(window))
+            return
+        walk = timedelta(minutes=1)
+        took = timedelta(minutes=ticket.person.service_minutes)
+        self.at(now + walk, lambda: self._act(ticket, window, "start"))
+        self.at(now + walk + took, lambda: self._done(ticket, window))
+
+    def _act(self, ticket: Seen, window: str, action: str) -> None:
+        self.post(f"/tickets/{ticket.id}/{action}", self.clerks[window])
+
+    def _done(self, ticket: Seen, window: str) -> None:
+        then = ticket.person.then
+        if then is not None and not ticket.transfer:
+            moved = self.post(
+                f"/tickets/{ticket.id}/transfer", self.clerks[window], json={"service": then}
+            )
+            self._track(moved, ticket.person, service=then, group=ticket.group)
+            # The second service takes its own time.
+            ticket.person.service_minutes *= TRUE_MEAN_MINUTES[then] / TRUE_MEAN_MINUTES["quick"]
+        else:
+            self._act(ticket, window, "finish")
+        self._free(window)
