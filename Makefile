@@ -9,7 +9,7 @@ NETWORK ?= examples/network/kyrgyz-consulates-russia.toml
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench bench-queue clean
 
 run: $(VENV)/.synced
 	$(VENV)/bin/kezek db upgrade
@@ -26,6 +26,9 @@ lint: $(VENV)/.synced
 
 bench: $(VENV)/.synced
 	$(VENV)/bin/python bench/booking_rush.py
+
+bench-queue: $(VENV)/.synced
+	$(VENV)/bin/python bench/queue_day.py
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -48,3 +51,40 @@ def percentile(values: list[float], q: float) -> float:
         return 0.0
     index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))
     return ordered[index]
+
+
+@dataclass(frozen=True)
+class Pgbench:
+    tps: float
+    p50_ms: float
+    p99_ms: float
+
+
+def pgbench(*, clients: int, seconds: int) -> Pgbench:
+    """TPC-B-like pgbench; its per-transaction log gives the reference's own latencies."""
+    url = fresh_database("kezek_bench_pgbench")
+    target = libpq_args(url)
+    subprocess.run(["pgbench", "-i", "-q", "-s", "1", *target], check=True, capture_output=True)
+    with tempfile.TemporaryDirectory() as logs:
+        prefix = str(Path(logs) / "tx")
+        command = ["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(seconds)]
+        result = subprocess.run(
+            [*command, "-l", "--log-prefix", prefix, *target],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        # Each log line: client, transaction, latency in microseconds, ...
+        latencies = [
+            int(line.split()[2]) / 1e6
+            for log in Path(logs).glob("tx*")
+            for line in log.read_text().splitlines()
+        ]
+    match = re.search(r"tps = ([\d.]+)", result.stdout)
+    if not match:
+        raise RuntimeError(f"pgbench printed no tps:\n{result.stdout}\n{result.stderr}")
+    return Pgbench(
+        tps=float(match.group(1)),
+        p50_ms=percentile(latencies, 50) * 1000,
+        p99_ms=percentile(latencies, 99) * 1000,
+    )

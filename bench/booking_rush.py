@@ -14,8 +14,6 @@ import argparse
 import asyncio
 import json
 import random
-import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +28,7 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _support import fresh_database, kezek, libpq_args, percentile, served
+from _support import fresh_database, kezek, percentile, pgbench, served
 
 ZONE = ZoneInfo("Europe/Moscow")
 
@@ -160,43 +158,6 @@ def oversold_in_database(url: str, capacity: dict[str, int]) -> int:
             "SELECT starts_at, count(*) FROM booking WHERE status = 'confirmed' GROUP BY starts_at"
         ).fetchall()
     return sum(max(0, taken - offered.get(start, 0)) for start, taken in rows)
-
-
-@dataclass(frozen=True)
-class Pgbench:
-    tps: float
-    p50_ms: float
-    p99_ms: float
-
-
-def pgbench(*, clients: int, seconds: int) -> Pgbench:
-    """TPC-B-like pgbench; its per-transaction log gives the reference's own latencies."""
-    url = fresh_database("kezek_bench_pgbench")
-    target = libpq_args(url)
-    subprocess.run(["pgbench", "-i", "-q", "-s", "1", *target], check=True, capture_output=True)
-    with tempfile.TemporaryDirectory() as logs:
-        prefix = str(Path(logs) / "tx")
-        command = ["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(seconds)]
-        result = subprocess.run(
-            [*command, "-l", "--log-prefix", prefix, *target],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        # Each log line: client, transaction, latency in microseconds, ...
-        latencies = [
-            int(line.split()[2]) / 1e6
-            for log in Path(logs).glob("tx*")
-            for line in log.read_text().splitlines()
-        ]
-    match = re.search(r"tps = ([\d.]+)", result.stdout)
-    if not match:
-        raise RuntimeError(f"pgbench printed no tps:\n{result.stdout}\n{result.stderr}")
-    return Pgbench(
-        tps=float(match.group(1)),
-        p50_ms=percentile(latencies, 50) * 1000,
-        p99_ms=percentile(latencies, 99) * 1000,
-    )
 
 
 def main() -> None:

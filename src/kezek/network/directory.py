@@ -11,6 +11,7 @@ import math
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -57,6 +58,18 @@ class OfficeInfo:
     @property
     def zone(self) -> ZoneInfo:
         return self.plan.timezone
+
+    @cached_property
+    def service_codes(self) -> dict[int, str]:
+        return {service.id: service.code for service in self.services}
+
+    @cached_property
+    def window_codes(self) -> dict[int, str]:
+        return {window_id: code for code, window_id in self.window_ids.items()}
+
+    def window_code(self, window_id: int | None) -> str | None:
+        """The code of an active window; None for no window or one since removed."""
+        return self.window_codes.get(window_id) if window_id is not None else None
 
     def service(self, code: str) -> ServiceInfo:
         for service in self.services:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from datetime import date as date_type
 from datetime import datetime, timedelta
@@ -14,12 +15,13 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from kezek.db import read_session, run_transaction
 from kezek.deps import AppContext, ContextDep, DocumentNumberDep, ReadSessionDep, StaffDep
-from kezek.network.models import Office, Window
+from kezek.network.models import Office
 from kezek.problems import NotFound
 from kezek.queue import tickets, windows
 from kezek.queue.board import board
@@ -29,6 +31,7 @@ from kezek.queue.status import ticket_status as status_of
 from kezek.staff.models import Role
 from kezek.staff.service import Forbidden, Staff
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["queue"])
 Code = Annotated[str, Path(max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 
@@ -240,13 +243,12 @@ def transfer_ticket(
 AT_THE_WINDOW = {Action.start, Action.finish, Action.no_show, Action.recall, Action.requeue}
 
 
-def _require_holder(session: Session, staff: Staff, ticket_id: int) -> None:
+def _require_holder(session: Session, staff: Staff, ticket: Ticket) -> None:
     if staff.role is not Role.clerk:
         return
-    ticket = session.get(Ticket, ticket_id)
     holder = (
         windows.current_session(session, window_id=ticket.window_id)
-        if ticket is not None and ticket.window_id is not None
+        if ticket.window_id is not None
         else None
     )
     if holder is None or holder.staff_id != staff.id:
@@ -265,25 +267,21 @@ def _office_of_ticket(session: Session, ticket_id: int) -> str:
 
 
 @router.post("/tickets/{ticket_id}/{action}", response_model=TicketPublic)
-def act(ticket_id: int, action: Action, staff: StaffDep, context: ContextDep) -> TicketPublic:
+def act(ticket_id: int, action: Action, staff: StaffDep, context: ContextDep) -> Response:
     def work(session: Session) -> TicketPublic:
-        office = _office_of_ticket(session, ticket_id)
-        staff.require_office(office)
+        ticket = tickets.locked(session, ticket_id)
+        info = context.directory.office_by_id(session, ticket.office_id)
+        staff.require_office(info.code)
         if action in AT_THE_WINDOW:
-            _require_holder(session, staff, ticket_id)
-        ticket = tickets.act(
-            session,
-            ticket_id=ticket_id,
-            action=action.value,
-            now=context.clock(),
-            actor=staff.username,
+            _require_holder(session, staff, ticket)
+        tickets.act_on(
+            session, ticket=ticket, action=action.value, now=context.clock(), actor=staff.username
         )
         context.bus.publish(session, ticket.office_id)
-        window = session.get(Window, ticket.window_id) if ticket.window_id else None
-        zone = context.directory.office(session, office).zone
-        return _public(ticket, window_code=window.code if window else None, zone=zone)
+        return _public(ticket, window_code=info.window_code(ticket.window_id), zone=info.zone)
 
-    return run_transaction(context.sessions, work)
+    acted = run_transaction(context.sessions, work)
+    return Response(acted.model_dump_json(), media_type="application/json")
 
 
 @router.post("/offices/{office}/tickets", response_model=IssuedPublic, status_code=201)
@@ -423,13 +421,24 @@ async def office_board_stream(office: Code, context: ContextDep, request: Reques
     async def events() -> AsyncIterator[str]:
         async with context.bus.subscribe(office_id) as changes:
             yield f"retry: 2000\nevent: board\ndata: {first}\n\n"
+            behind = False  # the last change could not be read; try again at the next beat
             while not await request.is_disconnected():
                 try:
                     await asyncio.wait_for(changes.get(), timeout=KEEP_ALIVE_SECONDS)
                 except TimeoutError:
-                    yield ": still here\n\n"
+                    if not behind:
+                        yield ": still here\n\n"
+                        continue
+                try:
+                    _, data = await run_in_threadpool(snapshot)
+                except SQLAlchemyError as exc:
+                    # A board outlives a busy or restarting database: it keeps the stream
+                    # and shows the next snapshot it can read.
+                    log.warning("board of %s could not be read (%s); retrying", office, exc)
+                    behind = True
+                    yield ": database busy, retrying\n\n"
                     continue
-                _, data = await run_in_threadpool(snapshot)
+                behind = False
                 yield f"event: board\ndata: {data}\n\n"
 
     return StreamingResponse(

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kezek.network.directory import OfficeInfo
-from kezek.queue.models import QueueEvent, Ticket, TicketStatus
+from kezek.queue.models import Ticket, TicketStatus
 
 LAST_CALLS = 10
 
@@ -39,17 +39,19 @@ class Board:
 
 def board(session: Session, *, office: OfficeInfo, now: datetime) -> Board:
     day = now.astimezone(office.zone).date()
-    windows = {window_id: code for code, window_id in office.window_ids.items()}
-    codes = {service.id: service.code for service in office.services}
+    windows = office.window_codes
+    codes = office.service_codes
+    # From the tickets, not the event log: a recall moves called_at, so each ticket shows once
+    # at its latest call, and the index on (office, day, called_at) reads just those rows.
     calls = session.execute(
-        select(Ticket.prefix, Ticket.number, QueueEvent.window_id, QueueEvent.at)
-        .join(Ticket, Ticket.id == QueueEvent.ticket_id)
+        select(Ticket.prefix, Ticket.number, Ticket.window_id, Ticket.called_at)
         .where(
-            QueueEvent.office_id == office.id,
-            QueueEvent.kind.in_(("called", "recall")),
+            Ticket.office_id == office.id,
             Ticket.day == day,
+            Ticket.called_at.is_not(None),
+            Ticket.window_id.is_not(None),
         )
-        .order_by(QueueEvent.at.desc(), QueueEvent.id.desc())
+        .order_by(Ticket.called_at.desc(), Ticket.id.desc())
         .limit(LAST_CALLS)
     )
     present = session.execute(
@@ -77,6 +79,7 @@ def board(session: Session, *, office: OfficeInfo, now: datetime) -> Board:
         last_calls=[
             Call(f"{prefix}-{number:03d}", windows.get(window_id or 0, "?"), at)
             for prefix, number, window_id, at in calls
+            if at is not None
         ],
         at_windows=sorted(
             (

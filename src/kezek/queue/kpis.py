@@ -86,7 +86,7 @@ def _percentile(values: list[timedelta], q: float) -> timedelta | None:
 def _utilization(
     session: Session, *, office: OfficeInfo, tickets: list[Ticket], day: date, now: datetime
 ) -> dict[str, float]:
-    codes = {window_id: code for code, window_id in office.window_ids.items()}
+    codes = office.window_codes
     busy: dict[int, timedelta] = defaultdict(timedelta)
     for ticket in tickets:
         if ticket.window_id and ticket.started_at and ticket.ended_at:

@@ -66,6 +66,8 @@ class Ticket(Base):
         CheckConstraint("number > 0", name="positive_number"),
         Index("uq_ticket_number", "office_id", "day", "prefix", "number", unique=True),
         Index("ix_ticket_waiting", "office_id", "status", "service_id"),
+        # The board's last calls: the newest called_at of the office's day.
+        Index("ix_ticket_called", "office_id", "day", "called_at"),
     )
 
     @property

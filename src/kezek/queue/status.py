@@ -55,18 +55,32 @@ def ticket_status(
 def _estimates(
     session: Session, *, office: OfficeInfo, day: date, now: datetime
 ) -> dict[int, datetime]:
-    codes = {service.id: service.code for service in office.services}
-    today = list(
-        session.scalars(select(Ticket).where(Ticket.office_id == office.id, Ticket.day == day))
-    )
-    times = _service_times(office, today)
+    codes = office.service_codes
+    in_line = session.execute(
+        select(
+            Ticket.id,
+            Ticket.service_id,
+            Ticket.arrived_at,
+            Ticket.group,
+            Ticket.appointment_at,
+            Ticket.status,
+            Ticket.window_id,
+            Ticket.started_at,
+            Ticket.called_at,
+        ).where(
+            Ticket.office_id == office.id,
+            Ticket.day == day,
+            Ticket.status.in_((TicketStatus.waiting, TicketStatus.called, TicketStatus.serving)),
+        )
+    ).all()
+    times = _service_times(session, office=office, day=day)
     busy_until = {
-        ticket.window_id: (ticket.started_at or ticket.called_at or now)
-        + times.mean(codes.get(ticket.service_id, ""))
-        for ticket in today
-        if ticket.status in (TicketStatus.called, TicketStatus.serving) and ticket.window_id
+        row.window_id: (row.started_at or row.called_at or now)
+        + times.mean(codes.get(row.service_id, ""))
+        for row in in_line
+        if row.status != TicketStatus.waiting and row.window_id
     }
-    window_codes = {window_id: code for code, window_id in office.window_ids.items()}
+    window_codes = office.window_codes
     plans = {window.code: window for window in office.plan.windows}
     windows = []
     for current in open_windows(session, office_id=office.id):
@@ -76,9 +90,11 @@ def _estimates(
         calling = CallingWindow(code, frozenset(current.services), plans[code].group)
         windows.append(OpenWindow(calling, busy_until.get(current.window_id, now)))
     waiting = [
-        WaitingTicket(t.id, codes.get(t.service_id, ""), t.arrived_at, t.group, t.appointment_at)
-        for t in today
-        if t.status == TicketStatus.waiting
+        WaitingTicket(
+            row.id, codes.get(row.service_id, ""), row.arrived_at, row.group, row.appointment_at
+        )
+        for row in in_line
+        if row.status == TicketStatus.waiting
     ]
     return estimate_calls(
         policy=office.policy,
@@ -86,21 +102,23 @@ def _estimates(
         windows=windows,
         service_times=times,
         now=now,
-        expected=_expected_appointments(session, office=office, today=today, now=now),
+        expected=_expected_appointments(session, office=office, now=now),
     )
 
 
 def _expected_appointments(
-    session: Session, *, office: OfficeInfo, today: list[Ticket], now: datetime
+    session: Session, *, office: OfficeInfo, now: datetime
 ) -> list[WaitingTicket]:
     """Today's bookings not checked in yet, that may still be: they will go before walk-ins.
 
     Each joins the line when it becomes due; the ids are negative so as never to meet a
     ticket's.
     """
-    codes = {service.id: service.code for service in office.services}
+    codes = office.service_codes
     config = office.policy.config
-    checked_in = {ticket.booking_id for ticket in today if ticket.booking_id is not None}
+    checked_in = select(Ticket.booking_id).where(
+        Ticket.office_id == office.id, Ticket.booking_id.is_not(None)
+    )
     day_ends = datetime.combine(
         now.astimezone(office.zone).date() + timedelta(days=1), time(), tzinfo=office.zone
     )
@@ -110,6 +128,7 @@ def _expected_appointments(
             Booking.status == BookingStatus.confirmed,
             Booking.starts_at > now - config.late_grace,
             Booking.starts_at < day_ends,
+            Booking.id.not_in(checked_in),
         )
     )
     return [
@@ -120,20 +139,34 @@ def _expected_appointments(
             appointment_at=starts_at,
         )
         for booking_id, service_id, starts_at in rows
-        if booking_id not in checked_in
     ]
 
 
-def _service_times(office: OfficeInfo, today: list[Ticket]) -> ServiceTimes:
-    """Configured durations, moved towards how long today's finished services really took."""
-    codes = {service.id: service.code for service in office.services}
+# The EWMA's weight makes older services count for less than 0.9**300 of a recent one.
+RECENT_SERVICES = 300
+
+
+def _service_times(session: Session, *, office: OfficeInfo, day: date) -> ServiceTimes:
+    """Configured durations, moved towards how long today's latest services really took."""
+    codes = office.service_codes
     times = ServiceTimes(
         {service.code: timedelta(minutes=service.duration_minutes) for service in office.services}
         | {"": timedelta(0)}
     )
-    finished = [t for t in today if t.status == TicketStatus.done and t.started_at and t.ended_at]
-    for ticket in sorted(finished, key=lambda t: t.ended_at or t.arrived_at):
-        code = codes.get(ticket.service_id)
-        if code is not None and ticket.started_at and ticket.ended_at:
-            times.observe(code, ticket.ended_at - ticket.started_at)
+    latest = session.execute(
+        select(Ticket.service_id, Ticket.started_at, Ticket.ended_at)
+        .where(
+            Ticket.office_id == office.id,
+            Ticket.day == day,
+            Ticket.status == TicketStatus.done,
+            Ticket.started_at.is_not(None),
+            Ticket.ended_at.is_not(None),
+        )
+        .order_by(Ticket.ended_at.desc(), Ticket.id.desc())
+        .limit(RECENT_SERVICES)
+    ).all()
+    for service_id, started_at, ended_at in reversed(latest):
+        code = codes.get(service_id)
+        if code is not None and started_at is not None and ended_at is not None:
+            times.observe(code, ended_at - started_at)
     return times

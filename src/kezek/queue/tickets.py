@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from kezek.booking.manage import owned_booking
@@ -21,8 +21,9 @@ from kezek.booking.models import BookingStatus
 from kezek.db import dialect_insert
 from kezek.network.directory import Directory, OfficeInfo
 from kezek.problems import Conflict, Invalid, NotFound
+from kezek.queue.candidates import waiting_for_window
 from kezek.queue.models import QueueEvent, Ticket, TicketCounter, TicketKind, TicketStatus
-from kezek.queue.policy import CallingWindow, CheckIn, WaitingTicket
+from kezek.queue.policy import CallingWindow, CheckIn
 
 COUNTERS: Table = TicketCounter.__table__  # type: ignore[assignment]
 
@@ -183,6 +184,13 @@ def _counter_statement(dialect_name: str) -> Any:
     ).returning(COUNTERS.c.last_number)
 
 
+_CLAIM = (
+    select(Ticket)
+    .where(Ticket.id == bindparam("ticket_id"), Ticket.status == TicketStatus.waiting)
+    .with_for_update(skip_locked=True)
+)
+
+
 def call_next(
     session: Session,
     *,
@@ -201,28 +209,10 @@ def call_next(
     """
     office = directory.office(session, office_code)
     window = calling_window(office, window_code, services)
-    codes = {service.id: service.code for service in office.services}
-    rows = session.execute(
-        select(
-            Ticket.id, Ticket.service_id, Ticket.arrived_at, Ticket.group, Ticket.appointment_at
-        ).where(
-            Ticket.office_id == office.id,
-            Ticket.status == TicketStatus.waiting,
-            Ticket.day == now.astimezone(office.zone).date(),
-        )
-    )
-    waiting = [
-        WaitingTicket(
-            row.id, codes.get(row.service_id, ""), row.arrived_at, row.group, row.appointment_at
-        )
-        for row in rows
-    ]
+    day = now.astimezone(office.zone).date()
+    waiting = waiting_for_window(session, office=office, window=window, day=day)
     for candidate in office.policy.candidates(window, waiting, now):
-        claimed = session.scalar(
-            select(Ticket)
-            .where(Ticket.id == candidate.id, Ticket.status == TicketStatus.waiting)
-            .with_for_update(skip_locked=True)
-        )
+        claimed = session.scalar(_CLAIM, {"ticket_id": candidate.id})
         if claimed is None:
             continue
         claimed.status = TicketStatus.called
@@ -261,10 +251,25 @@ def act(
     actor: str | None = None,
 ) -> Ticket:
     """start, finish, no_show, recall, requeue or cancel a ticket, if its state allows it."""
-    allowed = ALLOWED_FROM[action]
-    ticket = session.scalar(select(Ticket).where(Ticket.id == ticket_id).with_for_update())
+    return act_on(session, ticket=locked(session, ticket_id), action=action, now=now, actor=actor)
+
+
+_LOCKED = select(Ticket).where(Ticket.id == bindparam("ticket_id")).with_for_update()
+
+
+def locked(session: Session, ticket_id: int) -> Ticket:
+    """The ticket, locked until the transaction ends: no other window moves it meanwhile."""
+    ticket = session.scalar(_LOCKED, {"ticket_id": ticket_id})
     if ticket is None:
         raise NotFound(f"There is no ticket {ticket_id}.", field="ticket")
+    return ticket
+
+
+def act_on(
+    session: Session, *, ticket: Ticket, action: str, now: datetime, actor: str | None = None
+) -> Ticket:
+    """``act`` for a ticket already ``locked`` in this transaction."""
+    allowed = ALLOWED_FROM[action]
     if ticket.status not in allowed:
         raise TicketNotInState(
             f"Ticket {ticket.code} is {ticket.status}; '{action}' needs it {' or '.join(allowed)}."

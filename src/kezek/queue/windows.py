@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -84,15 +84,18 @@ def set_window_status(
     return current
 
 
+_CURRENT = select(WindowSession).where(
+    WindowSession.window_id == bindparam("window_id"),
+    WindowSession.status != WindowSessionStatus.closed,
+)
+_CURRENT_LOCKED = _CURRENT.with_for_update()
+
+
 def current_session(
     session: Session, *, window_id: int, lock: bool = False
 ) -> WindowSession | None:
-    query = select(WindowSession).where(
-        WindowSession.window_id == window_id, WindowSession.status != WindowSessionStatus.closed
-    )
-    if lock:
-        query = query.with_for_update()
-    return session.scalar(query)
+    """The window's session that is not closed; built once, as it runs on every call."""
+    return session.scalar(_CURRENT_LOCKED if lock else _CURRENT, {"window_id": window_id})
 
 
 def open_windows(session: Session, *, office_id: int) -> list[WindowSession]:

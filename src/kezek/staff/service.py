@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from kezek.network.models import Office
 from kezek.problems import Conflict, Invalid, NotFound, Problem
-from kezek.staff.models import ApiToken, Role, StaffUser
+from kezek.staff.models import ApiToken, Role, StaffUser, staff_office
 
 HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
 TOKEN_LIFETIME = timedelta(hours=12)  # one working day and a bit
@@ -132,23 +132,36 @@ def issue_token(session: Session, *, username: str, password: str, now: datetime
     return token
 
 
+# One statement, built once, with a row per office (or one with none): it runs before every
+# staff request.
+_STAFF_FOR_TOKEN = (
+    select(
+        ApiToken.expires_at,
+        StaffUser.id,
+        StaffUser.username,
+        StaffUser.role,
+        StaffUser.active,
+        Office.code,
+    )
+    .join(StaffUser, StaffUser.id == ApiToken.staff_id)
+    .outerjoin(staff_office, staff_office.c.staff_id == StaffUser.id)
+    .outerjoin(Office, Office.id == staff_office.c.office_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
 def staff_for_token(session: Session, *, token: str, now: datetime) -> Staff:
-    row = session.execute(
-        select(ApiToken, StaffUser)
-        .join(StaffUser, StaffUser.id == ApiToken.staff_id)
-        .where(ApiToken.token_hash == _token_hash(token))
-        .options(selectinload(StaffUser.offices))
-    ).first()
-    if row is None:
+    rows = session.execute(_STAFF_FOR_TOKEN, {"token_hash": _token_hash(token)}).all()
+    if not rows:
         raise Unauthorized("The token is not valid. Sign in again.")
-    api_token, user = row
-    if api_token.expires_at <= now or not user.active:
+    expires_at, staff_id, username, role, active, _ = rows[0]
+    if expires_at <= now or not active:
         raise Unauthorized("The token has expired. Sign in again.")
     return Staff(
-        id=user.id,
-        username=user.username,
-        role=Role(user.role),
-        office_codes=frozenset(office.code for office in user.offices),
+        id=staff_id,
+        username=username,
+        role=Role(role),
+        office_codes=frozenset(code for *_, code in rows if code is not None),
     )
 
 

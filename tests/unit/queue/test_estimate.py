@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from kezek.queue.estimate import OpenWindow, ServiceTimes, estimate_calls
 from kezek.queue.policy import CallingWindow, Policy, PolicyConfig, WaitingTicket
+from tests.unit.queue.reference_estimate import reference_estimate_calls
 
 NOW = datetime(2025, 4, 10, 9, 0, tzinfo=UTC)
 PASSPORT = frozenset({"passport"})
@@ -184,3 +185,68 @@ def test_a_window_waits_for_an_expected_arrival_it_may_serve_first() -> None:
 
     # The first walk-in is called now; at 09:20 the booked citizen is due and goes first.
     assert estimates == {1: minutes(0), 2: minutes(40)}
+
+
+DAY = datetime(2025, 4, 10, 8, 0, tzinfo=UTC)
+at_minute = st.integers(0, 300).map(lambda m: DAY + timedelta(minutes=m))
+some_tickets = st.lists(
+    st.builds(
+        WaitingTicket,
+        id=st.integers(1, 10_000),
+        service=st.sampled_from(["passport", "return"]),
+        arrived_at=at_minute,
+        group=st.sampled_from([None, "priority", "eaeu"]),
+        appointment_at=st.none() | at_minute,
+    ),
+    max_size=40,
+    unique_by=lambda ticket: ticket.id,
+)
+some_windows = st.lists(
+    st.builds(
+        OpenWindow,
+        window=st.builds(
+            CallingWindow,
+            code=st.sampled_from(["1", "2", "3"]),
+            services=st.sampled_from([PASSPORT, frozenset({"return"}), frozenset(MINUTES)]),
+            corridor=st.sampled_from([None, "eaeu", "priority"]),
+        ),
+        free_at=at_minute,
+    ),
+    min_size=1,
+    max_size=4,
+)
+some_policies = st.builds(
+    PolicyConfig,
+    max_wait=st.sampled_from([timedelta(minutes=30), timedelta(hours=2)]),
+    call_early_appointments=st.booleans(),
+    overdue_before_appointments=st.booleans(),
+).map(Policy)
+
+
+@given(
+    tickets=some_tickets,
+    windows=some_windows,
+    policy=some_policies,
+    now=at_minute,
+    expected_share=st.integers(0, 3),
+)
+def test_the_fast_estimate_agrees_with_the_simple_one(
+    tickets: list[WaitingTicket],
+    windows: list[OpenWindow],
+    policy: Policy,
+    now: datetime,
+    expected_share: int,
+) -> None:
+    # Some tickets have arrived by now; some are bookings expected later.
+    waiting = [t for t in tickets if t.arrived_at <= now]
+    later = [t for t in tickets if t.arrived_at > now and t.id % 4 < expected_share]
+    arguments = {
+        "policy": policy,
+        "waiting": waiting,
+        "windows": windows,
+        "service_times": MINUTES,
+        "now": now,
+        "expected": later,
+    }
+
+    assert estimate_calls(**arguments) == reference_estimate_calls(**arguments)  # type: ignore[arg-type]
