@@ -14,10 +14,11 @@ from sqlalchemy.engine import make_url
 
 # The benchmarks start the server the way the tests do.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.factories import one_office_network
 from tests.postgres import recreate_database
 from tests.server import running_server as served
 
-__all__ = ["served"]
+__all__ = ["one_office_network", "served"]
 
 ADMIN_URL = os.environ.get(
     "KEZEK_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -26,6 +27,25 @@ ADMIN_URL = os.environ.get(
 
 def fresh_database(name: str) -> str:
     return recreate_database(ADMIN_URL, name)
+
+
+def prepared_server_env(
+    *, database: str, network: str, pool_size: int, extra: dict[str, str] | None = None
+) -> dict[str, str]:
+    """A fresh database, migrated and loaded with ``network``; the environment to serve it."""
+    env = {
+        "KEZEK_DATABASE_URL": fresh_database(database),
+        "KEZEK_SECRET_KEY": "benchmark-secret-0123456789abcdef",
+        "KEZEK_DB_POOL_SIZE": str(pool_size),
+        "KEZEK_DB_MAX_OVERFLOW": "0",
+        **(extra or {}),
+    }
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "network.toml"
+        path.write_text(network, encoding="utf-8")
+        kezek("db", "upgrade", env=env)
+        kezek("network", "load", str(path), env=env)
+    return env
 
 
 def libpq_args(url: str) -> list[str]:

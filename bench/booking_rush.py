@@ -15,7 +15,6 @@ import asyncio
 import json
 import random
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -28,49 +27,20 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _support import fresh_database, kezek, percentile, pgbench, served
+from _support import one_office_network, percentile, pgbench, prepared_server_env, served
 
 ZONE = ZoneInfo("Europe/Moscow")
 
 
 def network_file(windows: int) -> str:
-    window_tables = "\n".join(
-        f'[[offices.windows]]\ncode = "{n}"\nservices = ["passport"]\n'
-        for n in range(1, windows + 1)
+    return one_office_network(
+        office="rush",
+        kind="embassy",
+        timezone="Europe/Moscow",
+        country="RU",
+        services=[("passport", "A", 10)],
+        windows=[(str(n), ["passport"], None) for n in range(1, windows + 1)],
     )
-    return f"""
-[network]
-name = "Rush"
-
-[[services]]
-code = "passport"
-ticket_prefix = "A"
-duration_minutes = 10
-name = {{ ky = "Паспорт", ru = "Паспорт", en = "Passport" }}
-
-[[offices]]
-code = "rush"
-kind = "embassy"
-name = {{ ky = "Элчилик", ru = "Посольство", en = "Embassy" }}
-city = {{ ky = "Москва", ru = "Москва", en = "Moscow" }}
-address = {{ ky = "Москва", ru = "Москва", en = "Moscow" }}
-country = "RU"
-timezone = "Europe/Moscow"
-coordinates = {{ lat = 55.73, lon = 37.62 }}
-slot_minutes = 10
-services = ["passport"]
-
-[offices.hours]
-mon = ["08:00-20:00"]
-tue = ["08:00-20:00"]
-wed = ["08:00-20:00"]
-thu = ["08:00-20:00"]
-fri = ["08:00-20:00"]
-sat = ["08:00-20:00"]
-sun = ["08:00-20:00"]
-
-{window_tables}
-"""
 
 
 @dataclass(frozen=True)
@@ -174,20 +144,13 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     args = parser.parse_args()
 
-    url = fresh_database("kezek_bench")
-    pool_size = max(4, args.clients // args.workers + 2)
-    env = {
-        "KEZEK_DATABASE_URL": url,
-        "KEZEK_SECRET_KEY": "benchmark-secret-0123456789abcdef",
-        "KEZEK_DB_POOL_SIZE": str(pool_size),
-        "KEZEK_DB_MAX_OVERFLOW": "0",
-        "KEZEK_MIN_NOTICE_MINUTES": "0",
-    }
-    with tempfile.TemporaryDirectory() as scratch:
-        network = Path(scratch) / "rush.toml"
-        network.write_text(network_file(args.windows), encoding="utf-8")
-        kezek("db", "upgrade", env=env)
-        kezek("network", "load", str(network), env=env)
+    env = prepared_server_env(
+        database="kezek_bench",
+        network=network_file(args.windows),
+        pool_size=max(4, args.clients // args.workers + 2),
+        extra={"KEZEK_MIN_NOTICE_MINUTES": "0"},
+    )
+    url = env["KEZEK_DATABASE_URL"]
     tomorrow = datetime.now(ZONE).date() + timedelta(days=1)
     with served(env=env, workers=args.workers) as base:
         # Fill another day first, so that connections, prepared statements and caches are

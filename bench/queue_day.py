@@ -22,7 +22,6 @@ import json
 import os
 import random
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _support import fresh_database, kezek, percentile, pgbench, served
+from _support import one_office_network, percentile, pgbench, prepared_server_env, served
 
 OFFICE = "centre"
 PASSWORD = "benchmark password"
@@ -42,48 +41,17 @@ CORRIDOR_WINDOWS = 2
 
 
 def network_file(windows: int) -> str:
-    tables = []
-    for n in range(1, windows + 1):
-        corridor = 'group = "priority"\nbookable = false\n' if n <= CORRIDOR_WINDOWS else ""
-        tables.append(
-            f'[[offices.windows]]\ncode = "{n}"\n{corridor}services = ["patent", "registration"]\n'
-        )
-    hours = "\n".join(
-        f'{day} = ["08:00-20:00"]' for day in ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    return one_office_network(
+        office=OFFICE,
+        kind="migration_center",
+        timezone="Europe/Moscow",
+        country="RU",
+        services=[("patent", "P", 12), ("registration", "R", 6)],
+        windows=[
+            (str(n), ["patent", "registration"], "priority" if n <= CORRIDOR_WINDOWS else None)
+            for n in range(1, windows + 1)
+        ],
     )
-    return f"""
-[network]
-name = "Queue day"
-
-[[services]]
-code = "patent"
-ticket_prefix = "P"
-duration_minutes = 12
-name = {{ ky = "Патент", ru = "Патент", en = "Work patent" }}
-
-[[services]]
-code = "registration"
-ticket_prefix = "R"
-duration_minutes = 6
-name = {{ ky = "Каттоо", ru = "Регистрация", en = "Registration" }}
-
-[[offices]]
-code = "{OFFICE}"
-kind = "migration_center"
-name = {{ ky = "Миграция борбору", ru = "Миграционный центр", en = "Migration centre" }}
-city = {{ ky = "Москва", ru = "Москва", en = "Moscow" }}
-address = {{ ky = "Москва", ru = "Москва", en = "Moscow" }}
-country = "RU"
-timezone = "Europe/Moscow"
-coordinates = {{ lat = 55.6, lon = 37.3 }}
-slot_minutes = 10
-services = ["patent", "registration"]
-
-[offices.hours]
-{hours}
-
-{"".join(tables)}
-"""
 
 
 def add_staff(url: str, windows: int) -> None:
@@ -303,18 +271,12 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     args = parser.parse_args()
 
-    url = fresh_database("kezek_bench_queue")
-    env = {
-        "KEZEK_DATABASE_URL": url,
-        "KEZEK_SECRET_KEY": "benchmark-secret-0123456789abcdef",
-        "KEZEK_DB_POOL_SIZE": str(args.windows // args.workers + 8),
-        "KEZEK_DB_MAX_OVERFLOW": "0",
-    }
-    with tempfile.TemporaryDirectory() as scratch:
-        network = Path(scratch) / "centre.toml"
-        network.write_text(network_file(args.windows), encoding="utf-8")
-        kezek("db", "upgrade", env=env)
-        kezek("network", "load", str(network), env=env)
+    env = prepared_server_env(
+        database="kezek_bench_queue",
+        network=network_file(args.windows),
+        pool_size=args.windows // args.workers + 8,
+    )
+    url = env["KEZEK_DATABASE_URL"]
     add_staff(url, args.windows)
     with served(env=env, workers=args.workers) as base:
         day, elapsed = asyncio.run(

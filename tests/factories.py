@@ -175,3 +175,44 @@ def booking_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def one_office_network(
+    *,
+    office: str,
+    kind: str,
+    timezone: str,
+    country: str = "KG",
+    services: list[tuple[str, str, int]],
+    windows: list[tuple[str, list[str], str | None]],
+    hours: str = "08:00-20:00",
+    queue: dict[str, int] | None = None,
+) -> str:
+    """A network file of one office open every day: services as (code, prefix, minutes),
+    windows as (code, services, corridor group or None), and optional queue settings."""
+
+    def text(value: str) -> str:
+        return f'{{ ky = "{value}", ru = "{value}", en = "{value}" }}'
+
+    parts = ['[network]\nname = "Test"\n']
+    for code, prefix, minutes in services:
+        parts.append(
+            f'[[services]]\ncode = "{code}"\nticket_prefix = "{prefix}"\n'
+            f"duration_minutes = {minutes}\nname = {text(code.title())}\n"
+        )
+    codes = ", ".join(f'"{code}"' for code, _, _ in services)
+    parts.append(
+        f'[[offices]]\ncode = "{office}"\nkind = "{kind}"\nname = {text(office.title())}\n'
+        f'city = {text("City")}\naddress = {text("Address")}\ncountry = "{country}"\n'
+        f'timezone = "{timezone}"\ncoordinates = {{ lat = 42.87, lon = 74.59 }}\n'
+        f"slot_minutes = 10\nservices = [{codes}]\n"
+    )
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    parts.append("[offices.hours]\n" + "".join(f'{day} = ["{hours}"]\n' for day in days))
+    if queue:
+        parts.append("[offices.queue]\n" + "".join(f"{k} = {v}\n" for k, v in queue.items()))
+    for code, served, corridor in windows:
+        group = f'group = "{corridor}"\nbookable = false\n' if corridor else ""
+        listed = ", ".join(f'"{service}"' for service in served)
+        parts.append(f'[[offices.windows]]\ncode = "{code}"\n{group}services = [{listed}]\n')
+    return "\n".join(parts)

@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 
+from tests.factories import one_office_network
+
 OFFICE = "day"
 ZONE = ZoneInfo("Asia/Bishkek")
 MAX_WAIT = timedelta(minutes=60)
@@ -31,66 +33,19 @@ WINDOW_SERVICES = {code: frozenset({"quick", "long"}) for code in ("1", "2", "3"
 # How long services really take; the network says 10 and 20, and the estimates must learn it.
 TRUE_MEAN_MINUTES = {"quick": 12.0, "long": 18.0}
 
-NETWORK = f"""
-[network]
-name = "Replay"
-
-[[services]]
-code = "quick"
-ticket_prefix = "Q"
-duration_minutes = 10
-name = {{ ky = "Тез", ru = "Быстро", en = "Quick" }}
-
-[[services]]
-code = "long"
-ticket_prefix = "L"
-duration_minutes = 20
-name = {{ ky = "Узун", ru = "Долго", en = "Long" }}
-
-[[offices]]
-code = "{OFFICE}"
-kind = "consulate"
-name = {{ ky = "Күн", ru = "День", en = "Day office" }}
-city = {{ ky = "Бишкек", ru = "Бишкек", en = "Bishkek" }}
-address = {{ ky = "Бишкек", ru = "Бишкек", en = "Bishkek" }}
-country = "KG"
-timezone = "Asia/Bishkek"
-coordinates = {{ lat = 42.87, lon = 74.59 }}
-slot_minutes = 10
-services = ["quick", "long"]
-
-[offices.hours]
-mon = ["09:00-18:00"]
-tue = ["09:00-18:00"]
-wed = ["09:00-18:00"]
-thu = ["09:00-18:00"]
-fri = ["09:00-18:00"]
-sat = ["09:00-18:00"]
-sun = ["09:00-18:00"]
-
-[offices.queue]
-max_wait_minutes = {MAX_WAIT.seconds // 60}
-late_grace_minutes = {LATE_GRACE.seconds // 60}
-call_early_minutes = {CALL_EARLY.seconds // 60}
-
-[[offices.windows]]
-code = "1"
-services = ["quick", "long"]
-
-[[offices.windows]]
-code = "2"
-services = ["quick", "long"]
-
-[[offices.windows]]
-code = "3"
-services = ["quick", "long"]
-
-[[offices.windows]]
-code = "4"
-group = "priority"
-bookable = false
-services = ["quick", "long"]
-"""
+NETWORK = one_office_network(
+    office=OFFICE,
+    kind="consulate",
+    timezone="Asia/Bishkek",
+    services=[("quick", "Q", 10), ("long", "L", 20)],
+    windows=[(code, ["quick", "long"], CORRIDOR.get(code)) for code in WINDOW_SERVICES],
+    hours="09:00-18:00",
+    queue={
+        "max_wait_minutes": MAX_WAIT.seconds // 60,
+        "late_grace_minutes": LATE_GRACE.seconds // 60,
+        "call_early_minutes": CALL_EARLY.seconds // 60,
+    },
+)
 
 
 @dataclass
