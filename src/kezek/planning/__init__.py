@@ -1,4 +1,4 @@
-"""Capacity planning: queueing formulas and staffing.
+"""Capacity planning: queueing formulas, staffing and a fast simulator.
 
 Pure Python and NumPy, no database: it runs anywhere.
 """
@@ -10,6 +10,13 @@ from kezek.planning.erlang import (
     erlang_c,
     mean_wait_c,
     service_level_c,
+)
+from kezek.planning.simulate import (
+    Customers,
+    Replicated,
+    replicate_fcfs,
+    simulate_fcfs,
+    summarize,
 )
 from kezek.planning.staffing import (
     Abandonment,
@@ -25,9 +32,11 @@ from kezek.planning.staffing import (
 
 __all__ = [
     "Abandonment",
+    "Customers",
     "ErlangA",
     "HourlyMethod",
     "MeanWait",
+    "Replicated",
     "ServiceLevel",
     "erlang_a",
     "erlang_b",
@@ -35,8 +44,11 @@ __all__ = [
     "halfin_whitt_beta",
     "mean_wait_c",
     "offered_load_by_hour",
+    "replicate_fcfs",
     "service_level_c",
+    "simulate_fcfs",
     "square_root_staffing",
+    "summarize",
     "windows_by_hour",
     "windows_needed",
 ]
