@@ -14,15 +14,12 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from kezek.db import read_session, run_transaction
 from kezek.deps import AppContext, ContextDep, DocumentNumberDep, ReadSessionDep, StaffDep
-from kezek.network.models import Office
-from kezek.problems import NotFound
 from kezek.queue import tickets, windows
 from kezek.queue.board import board
 from kezek.queue.kpis import day_kpis
@@ -223,8 +220,8 @@ def transfer_ticket(
     """Send the citizen on to another service: a new ticket that keeps the first arrival."""
 
     def work(session: Session) -> IssuedPublic:
-        office = _office_of_ticket(session, ticket_id)
-        staff.require_office(office)
+        ticket = tickets.locked(session, ticket_id)
+        staff.require_office(context.directory.office_by_id(session, ticket.office_id).code)
         issued = tickets.transfer(
             session,
             directory=context.directory,
@@ -233,8 +230,7 @@ def transfer_ticket(
             now=context.clock(),
             actor=staff.username,
         )
-        context.bus.publish(session, issued.ticket.office_id)
-        return _issued_public(issued, context.directory.office(session, office).zone)
+        return _announced(session, context, issued)
 
     return run_transaction(context.sessions, work)
 
@@ -253,17 +249,6 @@ def _require_holder(session: Session, staff: Staff, ticket: Ticket) -> None:
     )
     if holder is None or holder.staff_id != staff.id:
         raise Forbidden("This ticket is not at a window you have open.")
-
-
-def _office_of_ticket(session: Session, ticket_id: int) -> str:
-    office = session.scalar(
-        select(Office.code)
-        .join(Ticket, Ticket.office_id == Office.id)
-        .where(Ticket.id == ticket_id)
-    )
-    if office is None:
-        raise NotFound(f"There is no ticket {ticket_id}.", field="ticket")
-    return office
 
 
 @router.post("/tickets/{ticket_id}/{action}", response_model=TicketPublic)
@@ -298,8 +283,7 @@ def issue_ticket(office: Code, body: WalkIn, staff: StaffDep, context: ContextDe
             group=body.group,
             now=context.clock(),
         )
-        context.bus.publish(session, issued.ticket.office_id)
-        return _issued_public(issued, context.directory.office(session, office).zone)
+        return _announced(session, context, issued)
 
     return run_transaction(context.sessions, work)
 
@@ -325,13 +309,15 @@ def check_in(
             secret=context.secret,
             now=context.clock(),
         )
-        context.bus.publish(session, issued.ticket.office_id)
-        return _issued_public(issued, context.directory.office(session, office).zone)
+        return _announced(session, context, issued)
 
     return run_transaction(context.sessions, work)
 
 
-def _issued_public(issued: tickets.Issued, zone: ZoneInfo) -> IssuedPublic:
+def _announced(session: Session, context: AppContext, issued: tickets.Issued) -> IssuedPublic:
+    """Tell the office's boards about a new ticket, and show it to its holder."""
+    context.bus.publish(session, issued.ticket.office_id)
+    zone = context.directory.office_by_id(session, issued.ticket.office_id).zone
     ticket = issued.ticket
     return IssuedPublic(
         id=ticket.id,
