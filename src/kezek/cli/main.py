@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kezek.cli import db, network, serve, staff
+from kezek.cli import db, network, plan, serve, staff
 
 app = typer.Typer(
     help="Kezek: booking, live queue and capacity planning for offices facing a deadline surge.",
@@ -15,3 +15,5 @@ app.add_typer(db.app, name="db")
 app.add_typer(network.app, name="network")
 app.add_typer(staff.app, name="staff")
 app.command("serve")(serve.serve)
+app.command("plan")(plan.plan)
+app.command("simulate")(plan.simulate)

@@ -78,7 +78,9 @@ def parse_network(text: str, *, source: str) -> NetworkSpec:
         spec: NetworkSpec | None = NetworkSpec.model_validate(data)
     except ValidationError as exc:
         spec = None
-        problems += [_problem(source, lines, error) for error in exc.errors(include_url=False)]
+        problems += [
+            problem_from_error(source, lines, error) for error in exc.errors(include_url=False)
+        ]
     services = _each(ServiceSpec, data.get("services"))
     offices = _each(OfficeSpec, data.get("offices"))
     raw_codes = {
@@ -141,7 +143,9 @@ def _validated(kind: type[SpecT], entry: object) -> SpecT | None:
         return None
 
 
-def _problem(source: str, lines: dict[FieldPath, int], error: ErrorDetails) -> FileProblem:
+def problem_from_error(
+    source: str, lines: dict[FieldPath, int], error: ErrorDetails
+) -> FileProblem:
     # Validators that pydantic wraps report their own fix; built-in checks get one here.
     at = tuple(part for part in error["loc"] if not str(part).startswith("function-"))
     message = error["msg"].removeprefix("Value error, ")

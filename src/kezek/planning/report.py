@@ -1,0 +1,269 @@
+"""A plan as files: ``report.json``, four PNG charts, and ``report.html`` with all inside.
+
+The HTML embeds its charts and styles, so it can be mailed or opened offline as one file.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from jinja2 import Environment, PackageLoader, select_autoescape
+from matplotlib.figure import Figure
+
+from kezek.planning.office import WAIT_BIN_MINUTES
+from kezek.planning.planner import Clearance, Plan, Variant
+from kezek.planning.runs import OfficeRuns
+
+CHARTS = {
+    "burndown": "Backlog still to serve, against the deadlines",
+    "windows": "Windows open per office per day",
+    "waits": "How long people wait at today's windows",
+    "queue": "People in line by local hour at today's windows",
+}
+
+
+def write_report(plan: Plan, out: Path) -> list[Path]:
+    """Write the report files into ``out``; return their paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    charts = {
+        "burndown": _burndown(plan),
+        "windows": _windows(plan),
+        "waits": _waits(plan),
+        "queue": _queue(plan),
+    }
+    written = []
+    for name, figure in charts.items():
+        path = out / f"{name}.png"
+        # Figures made without pyplot need no display and are freed with the object.
+        figure.savefig(path, dpi=110, bbox_inches="tight")
+        written.append(path)
+    data = plan_data(plan)
+    data["charts"] = [f"{name}.png" for name in charts]
+    json_path = out / "report.json"
+    json_path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    images = {
+        name: base64.b64encode((out / f"{name}.png").read_bytes()).decode("ascii")
+        for name in charts
+    }
+    html = (
+        Environment(
+            loader=PackageLoader("kezek.planning", "templates"),
+            autoescape=select_autoescape(["html"]),
+        )
+        .get_template("report.html")
+        .render(plan=data, images=images, titles=CHARTS)
+    )
+    html_path = out / "report.html"
+    html_path.write_text(html, encoding="utf-8")
+    return [json_path, html_path, *written]
+
+
+def plan_data(plan: Plan) -> dict[str, Any]:
+    """Everything the plan found, as plain JSON values."""
+    info = plan.spec.scenario
+    baseline = plan.baseline
+    return {
+        "scenario": {
+            "name": info.name,
+            "description": info.description.strip(),
+            "start": info.start.isoformat(),
+            "deadlines": [d.isoformat() for d in info.deadlines],
+            "confidence": info.confidence,
+            "replications": baseline.offices[0].runs.runs if baseline.offices else 0,
+            "seed": info.seed,
+            "horizon_days": info.horizon_days,
+            "wait_target": {"share": info.wait_share, "within_minutes": info.wait_within_minutes},
+        },
+        "baseline": _variant(baseline),
+        "recommendations": [
+            {
+                "deadline": deadline.isoformat(),
+                "offices": [
+                    {
+                        "code": office.code,
+                        "windows_now": office.windows_now,
+                        "add_booked_windows": office.recommendations[n].booked_windows,
+                        "add_walk_in_windows": office.recommendations[n].walk_in_windows,
+                        "windows_total": office.windows_now
+                        + office.recommendations[n].booked_windows
+                        + office.recommendations[n].walk_in_windows,
+                        "fluid_rule_booked_windows": office.recommendations[n].fluid_windows,
+                        "cleared_share": office.recommendations[n].cleared_share,
+                        "walk_ins_within_target": office.recommendations[n].walk_in_within,
+                        "met": office.recommendations[n].met,
+                        "windows_per_day": list(office.recommendations[n].windows_per_day),
+                    }
+                    for office in baseline.offices
+                ],
+            }
+            for n, deadline in enumerate(info.deadlines)
+        ],
+        "what_ifs": [_variant(variant) for variant in plan.what_ifs],
+    }
+
+
+def _variant(variant: Variant) -> dict[str, Any]:
+    return {
+        "name": variant.name,
+        "deadlines": [d.isoformat() for d in variant.deadlines],
+        "network": _clearance(variant.network, variant.deadlines),
+        "offices": [
+            {
+                "code": office.code,
+                "name": office.name,
+                "backlog": office.backlog,
+                "new_per_day": office.demand_per_day,
+                "windows": office.windows_now,
+                "places_per_day": office.places_per_day,
+                "clearance": _clearance(office.clearance, variant.deadlines),
+                "walk_in_wait_minutes": _wait_figures(office.runs.walk_in_waits),
+                "appointment_wait_minutes": _wait_figures(office.runs.appointment_waits),
+            }
+            for office in variant.offices
+        ],
+    }
+
+
+def _clearance(clearance: Clearance, deadlines: tuple[dt.date, ...]) -> dict[str, Any]:
+    return {
+        "fluid": _iso(clearance.fluid),
+        "median": _iso(clearance.median),
+        "likely": _iso(clearance.likely),
+        "cleared_by_deadline": {
+            d.isoformat(): share for d, share in zip(deadlines, clearance.by_deadline, strict=True)
+        },
+    }
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _wait_figures(histogram: np.ndarray) -> dict[str, float | None]:
+    total = histogram.sum()
+    if total == 0:
+        return {"mean": None, "p90": None}
+    middles = (np.arange(len(histogram)) + 0.5) * WAIT_BIN_MINUTES
+    cumulative = np.cumsum(histogram) / total
+    return {
+        "mean": round(float((histogram * middles).sum() / total), 1),
+        "p90": float((np.searchsorted(cumulative, 0.9) + 1) * WAIT_BIN_MINUTES),
+    }
+
+
+def network_remaining(offices: list[OfficeRuns]) -> np.ndarray:
+    """Runs × days: the backlog not yet served over all offices, run by run."""
+    days = max(o.days for o in offices)
+    total = np.zeros((offices[0].runs, days))
+    for office in offices:
+        total[:, : office.days] += office.remaining
+    return total
+
+
+def _dates(plan: Plan, days: int) -> np.ndarray:
+    return np.datetime64(plan.start, "D") + np.arange(days)
+
+
+def _x(day: dt.date) -> float:
+    """A date where Matplotlib puts it: days since 1970-01-01, its default epoch."""
+    return float((np.datetime64(day, "D") - np.datetime64("1970-01-01", "D")).astype(int))
+
+
+def _burndown(plan: Plan) -> Figure:
+    figure = Figure(figsize=(10, 5))
+    axes = figure.subplots()
+    curves: list[tuple[str, list[OfficeRuns]]] = [
+        ("today's windows", [o.runs for o in plan.baseline.offices])
+    ]
+    for n, deadline in enumerate(plan.spec.scenario.deadlines):
+        curves.append(
+            (
+                f"windows recommended for {deadline:%d %b %Y}",
+                [o.recommended_runs[n] for o in plan.baseline.offices],
+            )
+        )
+    bands = [
+        (label, np.quantile(network_remaining(runs), [0.05, 0.5, 0.95], axis=0))
+        for label, runs in curves
+    ]
+    # Show the days until the slowest curve is down to zero in nearly all runs, and a week.
+    busy = [
+        int(np.nonzero(band[2] > 0)[0][-1]) + 1 if np.any(band[2] > 0) else 0 for _, band in bands
+    ]
+    shown = min(max(*busy, 0) + 8, plan.days)
+    for label, (low, middle, high) in bands:
+        days = min(shown, len(middle))
+        dates = _dates(plan, days)
+        (line,) = axes.plot(dates, middle[:days], label=f"{label} (median)")
+        axes.fill_between(dates, low[:days], high[:days], color=line.get_color(), alpha=0.2)
+    for deadline in plan.spec.scenario.deadlines:
+        axes.axvline(_x(deadline), color="crimson", linestyle="--", linewidth=1)
+        axes.annotate(
+            f" deadline {deadline:%d %b}",
+            (_x(deadline), axes.get_ylim()[1] * 0.5),
+            color="crimson",
+            ha="left",
+        )
+    axes.set_ylabel("people of the initial backlog not yet served")
+    axes.set_title("Backlog burndown (band: 90% of runs)")
+    axes.legend(loc="upper right")
+    axes.grid(alpha=0.3)
+    figure.autofmt_xdate()
+    return figure
+
+
+def _windows(plan: Plan) -> Figure:
+    deadlines = plan.spec.scenario.deadlines
+    figure = Figure(figsize=(10, 3.2 * len(deadlines)))
+    panels = figure.subplots(len(deadlines), 1, squeeze=False)
+    for n, deadline in enumerate(deadlines):
+        axes = panels[n][0]
+        for office in plan.baseline.offices:
+            # Closed days are left as gaps, so the line shows the open days' windows.
+            per_day = np.asarray(office.recommendations[n].windows_per_day, dtype=float)
+            per_day[per_day == 0] = np.nan
+            axes.plot(_dates(plan, len(per_day)), per_day, marker=".", label=office.code)
+        axes.set_title(f"Windows to clear by {deadline:%d %B %Y}")
+        axes.set_ylabel("windows open")
+        axes.grid(alpha=0.3)
+        axes.legend(loc="upper right", ncol=len(plan.baseline.offices))
+    figure.autofmt_xdate()
+    figure.tight_layout()
+    return figure
+
+
+def _waits(plan: Plan) -> Figure:
+    figure = Figure(figsize=(10, 4))
+    axes = figure.subplots()
+    walk = np.sum([o.runs.walk_in_waits for o in plan.baseline.offices], axis=0)
+    held = np.sum([o.runs.appointment_waits for o in plan.baseline.offices], axis=0)
+    edges = np.arange(len(walk) + 1) * WAIT_BIN_MINUTES / 60
+    for label, histogram in (("walk-ins", walk), ("appointment holders", held)):
+        if np.sum(histogram) > 0:
+            axes.stairs(np.asarray(histogram) / np.sum(histogram), edges, label=label)
+    axes.set_xlabel("wait in line, hours (the last bin: 12 hours and more)")
+    axes.set_ylabel("share of people served")
+    axes.set_yscale("log")
+    axes.legend()
+    axes.grid(alpha=0.3)
+    return figure
+
+
+def _queue(plan: Plan) -> Figure:
+    figure = Figure(figsize=(10, 4))
+    axes = figure.subplots()
+    for office in plan.baseline.offices:
+        runs = office.runs
+        if runs.open_days:
+            axes.plot(range(24), runs.queue_by_hour / runs.open_days, marker="o", label=office.code)
+    axes.set_xticks(range(0, 24, 2))
+    axes.set_xlabel("local hour")
+    axes.set_ylabel("people in line (mean of open days)")
+    axes.legend()
+    axes.grid(alpha=0.3)
+    return figure

@@ -1,0 +1,310 @@
+"""The scenario file: the backlog, the demand, people's habits, deadlines and what-ifs.
+
+A scenario names a network file for the offices, their windows and calendars, and adds
+what the planner needs on top. Every error names its line, its field and the fix, as the
+network file's do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from kezek.network.file import (
+    FileProblem,
+    NetworkFileError,
+    dotted,
+    key_lines,
+    line_of,
+    problem_from_error,
+    read_network_file,
+)
+from kezek.network.spec import CODE_PATTERN, DayHours, NetworkSpec, Strict, Weekday
+
+OfficeCode = Annotated[str, Field(pattern=CODE_PATTERN)]
+WORKING_WEEK: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+
+
+class ScenarioInfo(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=4000)
+    network: str = Field(min_length=1)
+    start: dt.date
+    deadlines: list[dt.date] = Field(min_length=1, max_length=5)
+    confidence: float = Field(default=0.9, gt=0.5, lt=1)
+    replications: int = Field(default=200, ge=10, le=10_000)
+    seed: int = Field(default=2025, ge=0)
+    horizon_days: int = Field(default=365, ge=7, le=3 * 365)
+    wait_share: float = Field(default=0.9, gt=0, lt=1)
+    wait_within_minutes: float = Field(default=120, gt=0, le=24 * 60)
+
+    @model_validator(mode="after")
+    def _deadlines_after_start(self) -> ScenarioInfo:
+        for deadline in self.deadlines:
+            if deadline <= self.start:
+                raise ValueError(
+                    f"deadline {deadline} is not after start {self.start}; "
+                    "list deadlines after the start date"
+                )
+        if sorted(self.deadlines) != self.deadlines:
+            raise ValueError("deadlines must be in date order; sort them")
+        return self
+
+
+class Behaviour(Strict):
+    """How people come; the scenario's defaults, and any office's own values."""
+
+    walk_in_share: float | None = Field(default=None, ge=0, le=1)
+    priority_share: float | None = Field(default=None, ge=0, le=1)
+    no_show: float | None = Field(default=None, ge=0, lt=1)
+    patience_minutes: float | None = Field(default=None, ge=0, le=24 * 60)
+    arrive_early_minutes: float | None = Field(default=None, ge=-120, le=240)
+    punctuality_minutes: float | None = Field(default=None, ge=0, le=240)
+    hourly_profile: list[float] | None = Field(default=None, min_length=24, max_length=24)
+
+    @field_validator("hourly_profile")
+    @classmethod
+    def _some_weight(cls, weights: list[float] | None) -> list[float] | None:
+        if weights is not None and (min(weights) < 0 or sum(weights) <= 0):
+            raise ValueError("give 24 weights, none negative, at least one above 0")
+        return weights
+
+
+BEHAVIOUR_DEFAULTS = Behaviour(
+    walk_in_share=0.3,
+    priority_share=0.05,
+    no_show=0.1,
+    patience_minutes=240,
+    arrive_early_minutes=10,
+    punctuality_minutes=10,
+    hourly_profile=[1.0] * 24,
+)
+
+
+class ServiceTimesSpec(Strict):
+    distribution: Literal["exponential", "lognormal", "empirical"] = "exponential"
+    mean_minutes: float | None = Field(default=None, gt=0, le=480)
+    cv: float = Field(default=1.0, gt=0, le=5)
+    samples_minutes: list[Annotated[float, Field(gt=0, le=480)]] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _samples_for_empirical(self) -> ServiceTimesSpec:
+        if self.distribution == "empirical" and len(self.samples_minutes) < 10:
+            raise ValueError(
+                "an empirical distribution needs samples_minutes with at least 10 "
+                "measured service times"
+            )
+        if self.distribution != "empirical" and self.samples_minutes:
+            raise ValueError('samples_minutes is only read with distribution = "empirical"')
+        return self
+
+
+class DemandChange(Strict):
+    model_config = Strict.model_config | {"populate_by_name": True}
+
+    first: dt.date = Field(alias="from")
+    per_day: float = Field(ge=0, le=100_000)
+
+
+class OfficeDemand(Behaviour):
+    code: OfficeCode
+    backlog: dict[str, Annotated[int, Field(ge=0, le=10_000_000)]] = Field(min_length=1)
+    daily_demand: float = Field(default=0, ge=0, le=100_000)
+    demand_changes: list[DemandChange] = Field(default_factory=list)
+
+
+class _Change(Strict):
+    model_config = Strict.model_config | {"populate_by_name": True}
+
+
+class AddWindows(_Change):
+    kind: Literal["add_windows"]
+    office: OfficeCode
+    windows: int = Field(ge=1, le=500)
+    first: dt.date = Field(alias="from")
+    last: dt.date | None = Field(default=None, alias="to")
+
+
+class ExtendHours(_Change):
+    kind: Literal["extend_hours"]
+    office: OfficeCode
+    hours: Annotated[DayHours, Field(min_length=1)]
+    weekdays: list[Weekday] = Field(default_factory=lambda: list(WORKING_WEEK))
+    first: dt.date = Field(alias="from")
+    last: dt.date | None = Field(default=None, alias="to")
+
+
+class ExtraDay(_Change):
+    kind: Literal["extra_day"]
+    office: OfficeCode
+    weekday: Weekday
+    hours: Annotated[DayHours, Field(min_length=1)]
+    first: dt.date = Field(alias="from")
+    last: dt.date | None = Field(default=None, alias="to")
+
+
+class MobileTeam(_Change):
+    """A visiting team: extra windows at an office on given days and hours only."""
+
+    kind: Literal["mobile_team"]
+    office: OfficeCode
+    windows: int = Field(ge=1, le=100)
+    hours: Annotated[DayHours, Field(min_length=1)]
+    weekdays: list[Weekday] = Field(default_factory=lambda: list(WORKING_WEEK))
+    first: dt.date = Field(alias="from")
+    last: dt.date = Field(alias="to")
+
+
+class MoveDeadline(_Change):
+    kind: Literal["move_deadline"]
+    to: dt.date
+
+
+class ShiftDemand(_Change):
+    kind: Literal["shift_demand"]
+    source: OfficeCode = Field(alias="from")
+    target: OfficeCode = Field(alias="to")
+    share: float = Field(gt=0, le=1)
+
+
+Change = Annotated[
+    AddWindows | ExtendHours | ExtraDay | MobileTeam | MoveDeadline | ShiftDemand,
+    Field(discriminator="kind"),
+]
+
+
+class WhatIf(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    changes: list[Change] = Field(min_length=1)
+
+
+class ScenarioSpec(Strict):
+    scenario: ScenarioInfo
+    defaults: Behaviour = Field(default_factory=Behaviour)
+    services: dict[str, ServiceTimesSpec] = Field(default_factory=dict)
+    offices: list[OfficeDemand] = Field(min_length=1)
+    what_ifs: list[WhatIf] = Field(default_factory=list, max_length=20)
+
+
+class ScenarioFileError(Exception):
+    def __init__(self, problems: list[FileProblem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def read_scenario(path: Path) -> tuple[ScenarioSpec, NetworkSpec]:
+    """The scenario and its network, or every problem found in both, with fixes."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except OSError as exc:
+        raise _single(source, "(file)", f"cannot be read: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise _single(source, "(file)", "is not UTF-8 text; save it as UTF-8") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise _single(source, "(syntax)", f"{exc}; fix the TOML syntax") from exc
+    lines = key_lines(text)
+    try:
+        spec = ScenarioSpec.model_validate(data)
+    except ValidationError as exc:
+        problems = [problem_from_error(source, lines, error) for error in exc.errors()]
+        raise ScenarioFileError(sorted(problems, key=lambda p: p.line or 0)) from None
+    network_path = (path.parent / spec.scenario.network).resolve()
+    try:
+        network = read_network_file(network_path)
+    except NetworkFileError as exc:
+        at = ("scenario", "network")
+        raise ScenarioFileError(
+            [
+                FileProblem(
+                    source,
+                    line_of(lines, at),
+                    dotted(at),
+                    f"the network file {spec.scenario.network} has errors; "
+                    "run `kezek network validate` on it",
+                ),
+                *exc.problems,
+            ]
+        ) from None
+    problems = [
+        FileProblem(source, line_of(lines, at), dotted(at), message)
+        for at, message in cross_check(spec, network)
+    ]
+    if problems:
+        raise ScenarioFileError(sorted(problems, key=lambda p: p.line or 0))
+    return spec, network
+
+
+def _single(source: str, field: str, message: str) -> ScenarioFileError:
+    return ScenarioFileError([FileProblem(source, None, field, message)])
+
+
+def cross_check(
+    spec: ScenarioSpec, network: NetworkSpec
+) -> list[tuple[tuple[str | int, ...], str]]:
+    """What only the scenario and the network together show: unknown codes, mixed-up dates."""
+    offices = {office.code: office for office in network.offices}
+    service_codes = {service.code for service in network.services}
+    found: list[tuple[tuple[str | int, ...], str]] = []
+
+    def known_office(at: tuple[str | int, ...], code: str) -> None:
+        if code not in offices:
+            found.append(
+                (at, f"office '{code}' is not in the network; use one of {_list(offices)}")
+            )
+
+    seen: set[str] = set()
+    for o, office in enumerate(spec.offices):
+        at: tuple[str | int, ...] = ("offices", o)
+        known_office((*at, "code"), office.code)
+        if office.code in seen:
+            found.append(((*at, "code"), f"office '{office.code}' is listed twice; list it once"))
+        seen.add(office.code)
+        offered = set(offices[office.code].services) if office.code in offices else service_codes
+        for code in office.backlog:
+            if code not in offered:
+                found.append(
+                    (
+                        (*at, "backlog", code),
+                        f"service '{code}' is not offered at '{office.code}'; "
+                        f"use one of {_list(offered)}",
+                    )
+                )
+        dates = [change.first for change in office.demand_changes]
+        if dates != sorted(dates):
+            found.append(((*at, "demand_changes"), "list the changes in date order"))
+    for code in spec.services:
+        if code not in service_codes:
+            found.append(
+                (
+                    ("services", code),
+                    f"service '{code}' is not in the network; use one of {_list(service_codes)}",
+                )
+            )
+    for w, what_if in enumerate(spec.what_ifs):
+        for c, change in enumerate(what_if.changes):
+            at = ("what_ifs", w, "changes", c)
+            if isinstance(change, ShiftDemand):
+                known_office((*at, "from"), change.source)
+                known_office((*at, "to"), change.target)
+                if change.source == change.target:
+                    found.append(((*at, "to"), "demand must move to another office"))
+            elif isinstance(change, MoveDeadline):
+                if change.to <= spec.scenario.start:
+                    found.append(((*at, "to"), "the new deadline must be after the start"))
+            else:
+                known_office((*at, "office"), change.office)
+                last = getattr(change, "last", None)
+                if last is not None and last < change.first:
+                    found.append(((*at, "to"), "'to' is before 'from'; swap them"))
+    return found
+
+
+def _list(codes: Iterable[str]) -> str:
+    return ", ".join(sorted(codes))
