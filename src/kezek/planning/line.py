@@ -8,9 +8,9 @@ It generalises the heap of free times (Kiefer and Wolfowitz) to what an office h
   own group first;
 * people who give up once their patience runs out.
 
-The window that frees first (the lowest-numbered on a tie) takes the best person waiting
-by its order, first come first served within a class, and is free again when that service
-ends. A window that finds nobody waits for the next arrival it could serve; one whose
+The window that frees first (the lowest-numbered on a tie; windows are kept in a binary
+heap by free time) takes the best person waiting by its order, first come first served
+within a class, and is free again when that service ends. A window that finds nobody waits for the next arrival it could serve; one whose
 interval has ended moves to its next interval. A service under way when the interval ends
 is finished, as a clerk does. Who gave up is found lazily, when they reach the front of
 their class's line: under this rule they never hold anyone up. Each class's line is the
@@ -94,9 +94,10 @@ def simulate_line(
         raise ValueError("arrival, kind and duration must have one entry per person")
     if count and np.any(np.diff(arrival) < 0):
         raise ValueError("arrivals must be sorted")
-    classes = max((max(w.order) for w in windows if w.order), default=-1) + 1
-    if count and (int(kind.max()) >= classes or int(kind.min()) < 0):
-        raise ValueError("a person's class is not called at any window")
+    if count and int(kind.min()) < 0:
+        raise ValueError("classes are numbered from 0")
+    # A class no window calls is allowed: its people are left over.
+    classes = max([*(max(w.order) for w in windows if w.order), int(kind.max(initial=-1))]) + 1
     arrival = np.asarray(arrival, dtype=float)
     gives_up = arrival + patience if patience is not None else np.full(count, math.inf)
     staffing = Staffing.of(windows, classes)
@@ -151,18 +152,17 @@ def serve(
     for k in range(classes):
         head[k + 1] += head[k]
     end = head[1:].copy()
+    # A heap of (free time, window), earliest on top; ties go to the lower window.
     free = np.full(windows, np.inf)
+    which = np.arange(windows)
     current = first[:-1].copy()
     for w in range(windows):
         if first[w] < first[w + 1]:
             free[w] = opens[first[w]]
+    heapify(free, which)
     while True:
-        w = 0
         now = free[0]
-        for v in range(1, windows):
-            if free[v] < now:
-                now = free[v]
-                w = v
+        w = which[0]
         if now == np.inf:
             return
         j = current[w]
@@ -171,11 +171,11 @@ def serve(
             while j < first[w + 1] and closes[j] <= now:
                 j += 1
             if j == first[w + 1]:
-                free[w] = np.inf
+                replace_top(free, which, np.inf)  # closed for good
                 continue
             current[w] = j
         if now < opens[j]:
-            free[w] = opens[j]
+            replace_top(free, which, opens[j])
             continue
         chosen = -1
         following = np.inf
@@ -194,8 +194,42 @@ def serve(
                     break
                 following = min(following, arrival[members[h]])
         if chosen < 0:
-            free[w] = following  # idle until someone it serves comes; inf: done for good
+            replace_top(free, which, following)  # idle until someone it serves comes
             continue
         start[chosen] = now
         served_by[chosen] = w
-        free[w] = now + duration[chosen]
+        replace_top(free, which, now + duration[chosen])
+
+
+@compiled
+def replace_top(free: np.ndarray, which: np.ndarray, value: float) -> None:
+    """Give the top of the heap the free time ``value`` and sift it down to its place."""
+    size = len(free)
+    moving = which[0]
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            break
+        right = child + 1
+        if right < size and (
+            free[right] < free[child]
+            or (free[right] == free[child] and which[right] < which[child])
+        ):
+            child = right
+        if free[child] < value or (free[child] == value and which[child] < moving):
+            free[i] = free[child]
+            which[i] = which[child]
+            i = child
+        else:
+            break
+    free[i] = value
+    which[i] = moving
+
+
+@compiled
+def heapify(free: np.ndarray, which: np.ndarray) -> None:
+    """Order (free, which) as a heap by sorting: a sorted array is a heap."""
+    order = np.argsort(free, kind="mergesort")  # stable: ties stay by window number
+    free[:] = free[order]
+    which[:] = which[order]

@@ -172,6 +172,7 @@ class OfficeRun:
 
     days: int  # simulated: fewer than asked when stopped at clearance
     served: np.ndarray  # per day, everyone
+    newcomers: np.ndarray  # per day: people whose need arose that day
     backlog_served: np.ndarray  # per day, members of the initial backlog
     waiting: np.ndarray  # at the end of each day: still to be served
     cleared_on: int  # index of the day the backlog was cleared, -1 if not within the run
@@ -181,11 +182,6 @@ class OfficeRun:
     open_days: int
     gave_up: int  # visits ended by giving up (they come back the next day)
     records: dict[str, np.ndarray] | None = None
-
-    @property
-    def arrived(self) -> int:
-        """Everyone who ever needed service: the backlog and every newcomer."""
-        return int(self.served.sum()) + int(self.waiting[self.days - 1])
 
 
 def simulate_office(
@@ -241,7 +237,8 @@ def simulate_office(
         ),
         a["profile"],
     )
-    ran, cleared, served, backlog_served, waiting, walk, held, queue, open_days, gave_up, rec = out
+    ran, cleared, served, newcomers, backlog_served, waiting = out[:6]
+    walk, held, queue, open_days, gave_up, rec = out[6:]
     records = None
     if keep_records:
         records = {name: rec[:, n] for n, name in enumerate(RECORD_FIELDS)}
@@ -252,6 +249,7 @@ def simulate_office(
     return OfficeRun(
         days=int(ran),
         served=served[:ran],
+        newcomers=newcomers[:ran],
         backlog_served=backlog_served[:ran],
         waiting=waiting[:ran],
         cleared_on=int(cleared),
@@ -385,6 +383,7 @@ def _run_office(
     walk_in_share, priority_share, no_show, patience = habits[0], habits[1], habits[2], habits[3]
     early, punctuality, grace, call_early = habits[4], habits[5], habits[6], habits[7]
     served = np.zeros(horizon, dtype=np.int64)
+    newcomers = np.zeros(horizon, dtype=np.int64)
     backlog_served = np.zeros(horizon, dtype=np.int64)
     waiting = np.zeros(horizon, dtype=np.int64)
     walk_waits = np.zeros(WAIT_BINS)
@@ -412,6 +411,7 @@ def _run_office(
         wanted = demand[day]
         walking = rng.poisson(wanted * walk_in_share) if wanted > 0 else 0
         booking = rng.poisson(wanted * (1 - walk_in_share)) if wanted > 0 else 0
+        newcomers[day] = walking + booking
         if tail + booking > len(line):
             line, head, tail = _grown(line, head, tail, booking)
         for _ in range(booking):
@@ -568,6 +568,7 @@ def _run_office(
         ran,
         cleared,
         served,
+        newcomers,
         backlog_served,
         waiting,
         walk_waits,

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from kezek.network.file import (
     FileProblem,
@@ -43,17 +43,21 @@ class ScenarioInfo(Strict):
     wait_share: float = Field(default=0.9, gt=0, lt=1)
     wait_within_minutes: float = Field(default=120, gt=0, le=24 * 60)
 
-    @model_validator(mode="after")
-    def _deadlines_after_start(self) -> ScenarioInfo:
-        for deadline in self.deadlines:
-            if deadline <= self.start:
+    @field_validator("deadlines")
+    @classmethod
+    def _deadlines_after_start(
+        cls, deadlines: list[dt.date], info: ValidationInfo
+    ) -> list[dt.date]:
+        start = info.data.get("start")
+        for deadline in deadlines:
+            if start is not None and deadline <= start:
                 raise ValueError(
-                    f"deadline {deadline} is not after start {self.start}; "
+                    f"deadline {deadline} is not after start {start}; "
                     "list deadlines after the start date"
                 )
-        if sorted(self.deadlines) != self.deadlines:
+        if sorted(deadlines) != deadlines:
             raise ValueError("deadlines must be in date order; sort them")
-        return self
+        return deadlines
 
 
 class Behaviour(Strict):

@@ -5,12 +5,12 @@ in order of arrival, each goes to the window that frees first, and starts at the
 its arrival and that moment. A customer whose wait would pass their patience leaves, and
 the window's free time stays as it was: under first come, first served nobody behind them
 is affected. Random numbers come from one explicit, seeded ``numpy.random.Generator``, so
-a run is repeated exactly, and all draws are made as arrays before the loop.
+a run is repeated exactly; all draws are made as arrays before the loop, which is compiled
+(``kezek.planning.jit``).
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from kezek.planning.jit import compiled
+from kezek.planning.line import replace_top
 
 
 @dataclass(frozen=True)
@@ -76,29 +79,37 @@ def simulate_fcfs(
         if patience_rate
         else np.full(customers, math.inf)
     )
-    start = np.full(customers, math.nan)
-    end = np.full(customers, math.nan)
-    window = np.full(customers, -1, dtype=np.int64)
-    abandoned = np.zeros(customers, dtype=bool)
-    wait = np.zeros(customers)
-    free = [(0.0, w) for w in range(windows)]
-    heapq.heapify(free)
-    # Plain floats in the loop: NumPy scalars would cost more than the work itself.
-    for n, (at, took, waits) in enumerate(
-        zip(arrival.tolist(), durations.tolist(), patience.tolist(), strict=True)
-    ):
-        free_at, w = free[0]
-        begins = at if at > free_at else free_at
-        if begins - at > waits:
-            abandoned[n] = True
-            wait[n] = waits
-            continue
-        heapq.heapreplace(free, (begins + took, w))
+    start, window = _first_come_first_served(arrival, durations, patience, windows)
+    abandoned = window < 0
+    return Customers(
+        arrival=arrival,
+        start=start,
+        end=start + durations,
+        window=window,
+        abandoned=abandoned,
+        wait=np.where(abandoned, patience, start - arrival),
+    )
+
+
+@compiled
+def _first_come_first_served(
+    arrival: np.ndarray, duration: np.ndarray, patience: np.ndarray, windows: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The recursion itself, on a binary heap of (free time, window), earliest on top."""
+    count = len(arrival)
+    start = np.full(count, np.nan)
+    window = np.full(count, -1, dtype=np.int64)
+    free = np.zeros(windows)
+    which = np.arange(windows)
+    for n in range(count):
+        at = arrival[n]
+        begins = at if at > free[0] else free[0]
+        if begins - at > patience[n]:
+            continue  # gives up; under first come, first served nobody else is affected
         start[n] = begins
-        end[n] = begins + took
-        window[n] = w
-        wait[n] = begins - at
-    return Customers(arrival, start, end, window, abandoned, wait)
+        window[n] = which[0]
+        replace_top(free, which, begins + duration[n])
+    return start, window
 
 
 def _service_times(rng: np.random.Generator, count: int, service: str, cv: float) -> np.ndarray:
@@ -119,6 +130,9 @@ class Estimate:
 
     def covers(self, value: float) -> bool:
         return abs(value - self.mean) <= self.half_width
+
+    def __str__(self) -> str:
+        return f"{self.mean:.4g} ± {self.half_width:.2g}"
 
 
 @dataclass(frozen=True)
@@ -148,9 +162,9 @@ def replicate_fcfs(
             summaries = list(pool.map(_one_run, work))
     return Replicated(
         runs=runs,
-        mean_wait=_estimate([s.mean_wait for s in summaries]),
-        p_wait=_estimate([s.p_wait for s in summaries]),
-        p_abandon=_estimate([s.p_abandon for s in summaries]),
+        mean_wait=estimate([s.mean_wait for s in summaries]),
+        p_wait=estimate([s.p_wait for s in summaries]),
+        p_abandon=estimate([s.p_abandon for s in summaries]),
     )
 
 
@@ -178,7 +192,7 @@ _T95 = {
 }
 
 
-def _estimate(values: list[float]) -> Estimate:
+def estimate(values: list[float]) -> Estimate:
     data = np.asarray(values)
     freedom = len(data) - 1
     # The nearest tabulated freedom below: a slightly wider interval, never a narrower one.

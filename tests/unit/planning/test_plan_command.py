@@ -1,0 +1,82 @@
+"""kezek plan and kezek simulate, as a planner runs them."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from kezek.cli.main import app
+
+from .scenarios import write_scenario
+
+runner = CliRunner()
+
+
+def test_plan_prints_the_answers_and_writes_a_self_contained_report(tmp_path: Path) -> None:
+    scenario = write_scenario(
+        tmp_path,
+        """
+[[what_ifs]]
+name = "Saturdays in Kazan"
+changes = [ { kind = "extra_day", office = "kzn", weekday = "sat", hours = ["10:00-16:00"], from = 2025-04-05 } ]
+""",
+    )
+    out = tmp_path / "report"
+
+    result = runner.invoke(
+        app, ["plan", str(scenario), "--out", str(out), "-r", "20", "--processes", "1"]
+    )
+
+    assert result.exit_code == 0, result.output
+    for heading in (
+        "At today's windows",
+        "To clear by 2025-04-30, 90% sure",
+        "To clear by 2025-06-30, 90% sure",
+        "Saturdays",  # tables fold long names at 80 columns
+    ):
+        assert heading in result.output
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert [r["deadline"] for r in report["recommendations"]] == ["2025-04-30", "2025-06-30"]
+    assert {o["code"] for o in report["baseline"]["offices"]} == {"kzn", "nsk"}
+    assert report["what_ifs"][0]["name"] == "Saturdays in Kazan"
+    assert report["scenario"]["replications"] == 20
+    for chart in ("burndown", "windows", "waits", "queue"):
+        assert (out / f"{chart}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert html.count("data:image/png;base64,") == 4
+    assert "http://" not in html and "https://" not in html and "<script" not in html
+
+
+def test_simulate_shows_today_and_writes_one_record_per_visit(tmp_path: Path) -> None:
+    scenario = write_scenario(tmp_path)
+    records = tmp_path / "visits.csv"
+
+    result = runner.invoke(
+        app,
+        ["simulate", str(scenario), "-r", "10", "--processes", "1", "--records", str(records)],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "At today's windows" in result.output
+    assert "Per open day" in result.output
+    with records.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {row["office"] for row in rows} == {"kzn", "nsk"}
+    served = [row for row in rows if row["window"] != "-1"]
+    assert all(float(row["start"]) >= float(row["arrival"]) for row in served)
+    assert sum(row["backlog"] == "True" and row["window"] != "-1" for row in rows) == 1500 + 500 + 1200
+
+
+def test_a_bad_scenario_names_the_field_and_runs_nothing(tmp_path: Path) -> None:
+    scenario = write_scenario(tmp_path, "\n[[what_ifs]]\nname = \"x\"\nchanges = []\n")
+    out = tmp_path / "report"
+
+    result = runner.invoke(app, ["plan", str(scenario), "--out", str(out)])
+
+    assert result.exit_code == 1
+    assert "what_ifs[0].changes: List should have at least 1 item" in result.output
+    assert "1 error; nothing was run." in result.output
+    assert not out.exists()

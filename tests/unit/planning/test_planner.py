@@ -1,0 +1,156 @@
+"""The backlog planner: the fluid rule, recommendations that hold, and what-ifs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kezek.network.calendar import OfficeCalendar, TimeRange, WeeklyHours, WindowPlan
+from kezek.planning.office import OfficeModel, ServiceTimes, WindowDay, simulate_office
+from kezek.planning.offices import PlanningOffice, planning_offices
+from kezek.planning.planner import _added, fluid_clearance, make_plan
+from kezek.planning.runs import Job, run_jobs
+from kezek.planning.scenario import Behaviour, read_scenario
+
+from .scenarios import write_scenario
+
+DAY = (WindowDay(((540, 1080),)),)  # one window, 09:00 to 18:00: 540 minutes
+
+
+def _model(**changes: object) -> OfficeModel:
+    model = OfficeModel(
+        code="x",
+        windows=(DAY * 3,) * 30,
+        backlog=1_000,
+        services=(ServiceTimes(10.0),),
+        mix=(1.0,),
+        daily_demand=(0.0,) * 30,
+        no_show=0.0,
+        slot_minutes=10.0,
+    )
+    return replace(model, **changes)  # type: ignore[arg-type]
+
+
+def test_the_fluid_rule_counts_places_booking_newcomers_and_the_last_missers() -> None:
+    # 3 windows × 54 places = 162 a day: 1,000 need 7 days (the 7th day is index 6).
+    assert fluid_clearance(_model()) == 6
+    # 10 newcomers a day, 70% of whom book behind the backlog: 1,000 + 7n ≤ 162n from n = 7.
+    assert fluid_clearance(_model(daily_demand=(10.0,) * 30)) == 6
+    assert fluid_clearance(_model(daily_demand=(60.0,) * 30)) == 8
+    # With 10% missing, 145.8 places a day are used: the bulk is through on day 6 (7 days),
+    # then 14.6 missers a day need k more days until 14.6 × 0.1^k < 0.5: k = 2.
+    assert fluid_clearance(_model(no_show=0.1)) == 6 + 2
+    # And never, if the places do not keep up.
+    assert fluid_clearance(_model(daily_demand=(300.0,) * 30)) is None
+
+
+@pytest.fixture(scope="module")
+def small_plan(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    extra = """
+[[what_ifs]]
+name = "Two more windows in Kazan from 7 April"
+changes = [ { kind = "add_windows", office = "kzn", windows = 2, from = 2025-04-07 } ]
+
+[[what_ifs]]
+name = "Half of Novosibirsk's demand to Kazan"
+changes = [ { kind = "shift_demand", from = "nsk", to = "kzn", share = 0.5 } ]
+
+[[what_ifs]]
+name = "Deadline in August"
+changes = [ { kind = "move_deadline", to = 2025-08-29 } ]
+"""
+    path = write_scenario(tmp_path_factory.mktemp("plan"), extra)
+    spec, network = read_scenario(path)
+    return spec, network, make_plan(spec, network, processes=1)
+
+
+def test_the_recommended_windows_clear_in_time_on_runs_the_planner_never_saw(
+    small_plan, record_property
+) -> None:  # type: ignore[no-untyped-def]
+    spec, network, plan = small_plan
+    offices = planning_offices(spec, network)
+    info = spec.scenario
+    for n, deadline in enumerate(info.deadlines):
+        days = (deadline - info.start).days + 1
+        for outcome in plan.baseline.offices:
+            rec = outcome.recommendations[n]
+            assert rec.met
+            office = _added(offices[outcome.code], deadline, rec.booked_windows, rec.walk_in_windows)
+            fresh = run_jobs(
+                [Job(office.model(start=info.start, days=days), stream=99, days=days)],
+                runs=200,
+                seed=info.seed + 1,
+                processes=1,
+            )
+            share = next(iter(fresh.values())).cleared_by(days - 1)
+            record_property(
+                "figure",
+                f"{outcome.code} by {deadline}: +{rec.booked_windows} booked, "
+                f"+{rec.walk_in_windows} walk-in windows clear in {share:.0%} of 200 fresh runs",
+            )
+            assert share >= info.confidence
+            if rec.booked_windows:
+                fewer = _added(
+                    offices[outcome.code], deadline, rec.booked_windows - 1, rec.walk_in_windows
+                )
+                short = run_jobs(
+                    [Job(fewer.model(start=info.start, days=days), stream=99, days=days)],
+                    runs=200,
+                    seed=info.seed + 1,
+                    processes=1,
+                )
+                assert next(iter(short.values())).surely_cleared_by(days - 1) < info.confidence
+
+
+def test_today_clears_later_than_the_deadlines_need_and_what_ifs_move_it(small_plan) -> None:  # type: ignore[no-untyped-def]
+    spec, network, plan = small_plan
+    base = {o.code: o for o in plan.baseline.offices}
+    more_windows, shifted, moved = plan.what_ifs
+
+    kazan = {o.code: o for o in more_windows.offices}["kzn"]
+    assert kazan.clearance.median is not None and base["kzn"].clearance.median is not None
+    assert kazan.clearance.median < base["kzn"].clearance.median
+    assert {o.code: o for o in more_windows.offices}["nsk"].clearance == base["nsk"].clearance
+
+    moved_backlog = {o.code: o.backlog for o in shifted.offices}
+    assert sum(moved_backlog.values()) == sum(o.backlog for o in plan.baseline.offices)
+    assert moved_backlog["nsk"] == base["nsk"].backlog // 2
+    assert moved.deadlines == (dt.date(2025, 8, 29),)
+    assert len(moved.network.by_deadline) == 1
+
+
+def test_the_plan_does_not_depend_on_how_many_processes_ran_it(small_plan) -> None:  # type: ignore[no-untyped-def]
+    spec, network, plan = small_plan
+    again = make_plan(spec, network, processes=2)
+    for ours, theirs in zip(plan.baseline.offices, again.baseline.offices, strict=True):
+        np.testing.assert_array_equal(ours.runs.cleared_on, theirs.runs.cleared_on)
+        assert ours.recommendations == theirs.recommendations
+
+
+def test_a_daylight_saving_day_keeps_its_wall_clock_hours() -> None:
+    # Berlin moves its clocks on Sunday 30 March 2025; this office opens every day.
+    every_day = WeeklyHours({day: (TimeRange.parse("09:00-17:00"),) for day in range(7)})
+    office = PlanningOffice(
+        code="ber",
+        name="Berlin",
+        calendar=OfficeCalendar(weekly=every_day),
+        windows=(WindowPlan(code="1", services=frozenset({"a"})),),
+        backlog=(100,),
+        service_codes=("a",),
+        services=(ServiceTimes(10.0),),
+        demand=((dt.date(2025, 3, 28), 0.0),),
+        behaviour=Behaviour(),
+    )
+
+    model = office.model(start=dt.date(2025, 3, 28), days=5)
+
+    assert {day[0].intervals for day in model.windows} == {((540, 1020),)}
+    run = simulate_office(model, rng=np.random.default_rng(0), keep_records=True)
+    assert run.records is not None
+    sunday = run.records["day"] == 2
+    minute = run.records["start"][sunday & (run.records["window"] >= 0)] % 1440
+    assert minute.min() >= 540 and minute.max() < 1020
