@@ -60,18 +60,7 @@ def parse_network(text: str, *, source: str) -> NetworkSpec:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise NetworkFileError(
-            [
-                FileProblem(
-                    source,
-                    int(line.group(1)) if line else None,
-                    "(syntax)",
-                    f"{message}; fix the TOML syntax",
-                )
-            ]
-        ) from exc
+        raise NetworkFileError([syntax_problem(source, exc)]) from exc
     lines = key_lines(text)
     problems: list[FileProblem] = []
     try:
@@ -98,6 +87,15 @@ def parse_network(text: str, *, source: str) -> NetworkSpec:
         problems.sort(key=lambda problem: problem.line or 0)
         raise NetworkFileError(problems)
     return spec
+
+
+def syntax_problem(source: str, error: tomllib.TOMLDecodeError) -> FileProblem:
+    """A TOML syntax error with its line, as the other problems have theirs."""
+    line = re.search(r"line (\d+)", str(error))
+    message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+    return FileProblem(
+        source, int(line.group(1)) if line else None, "(syntax)", f"{message}; fix the TOML syntax"
+    )
 
 
 SpecT = TypeVar("SpecT", ServiceSpec, OfficeSpec)

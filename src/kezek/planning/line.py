@@ -10,11 +10,12 @@ It generalises the heap of free times (Kiefer and Wolfowitz) to what an office h
 
 The window that frees first (the lowest-numbered on a tie; windows are kept in a binary
 heap by free time) takes the best person waiting by its order, first come first served
-within a class, and is free again when that service ends. A window that finds nobody waits for the next arrival it could serve; one whose
-interval has ended moves to its next interval. A service under way when the interval ends
-is finished, as a clerk does. Who gave up is found lazily, when they reach the front of
-their class's line: under this rule they never hold anyone up. Each class's line is the
-class's arrivals in order with a pointer to its front, so no queue is ever built.
+within a class, and is free again when that service ends. A window that finds nobody
+waits for the next arrival it could serve; one whose interval has ended moves to its next
+interval. A service under way when the interval ends is finished, as a clerk does. Who
+gave up is found lazily, when they reach the front of their class's line: under this rule
+they never hold anyone up. Each class's line is the class's arrivals in order with a
+pointer to its front, so no queue is ever built.
 
 The loop is compiled (``kezek.planning.jit``); everyone's arrival, service time and
 patience are given, so a run repeats exactly.

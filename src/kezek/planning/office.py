@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -367,19 +368,9 @@ def _run_office(
     samples: np.ndarray,
     habits: np.ndarray,
     profile: np.ndarray,
-) -> tuple[
-    int,
-    int,
-    np.ndarray,
-    np.ndarray,
-    np.ndarray,
-    np.ndarray,
-    np.ndarray,
-    np.ndarray,
-    int,
-    int,
-    np.ndarray,
-]:
+) -> tuple[Any, ...]:
+    """Days run, day cleared, then per day: served, newcomers, of the backlog, waiting;
+    the wait histograms, the line by hour, open days, visits given up, and the records."""
     walk_in_share, priority_share, no_show, patience = habits[0], habits[1], habits[2], habits[3]
     early, punctuality, grace, call_early = habits[4], habits[5], habits[6], habits[7]
     served = np.zeros(horizon, dtype=np.int64)

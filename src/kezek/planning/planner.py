@@ -321,11 +321,9 @@ def recommend(
             booked = _fluid_windows(office, spec, days, z, walk_ins)
             pending[code] = (office, booked, walk_ins)
         fluid = {code: booked for code, (_, booked, _) in pending.items()}
-        # Per office: the most windows known to fall short, the fewest known to hold, and
-        # the runs of the latter (or of the last shortfall, if none held).
-        short = dict.fromkeys(offices, -1)
-        holds: dict[str, int | None] = dict.fromkeys(offices)
-        settled: dict[str, tuple[int, int, OfficeRuns]] = {}
+        searches = {
+            code: _Search(booked, walk_ins) for code, (_, booked, walk_ins) in pending.items()
+        }
         for _ in range(MAX_CHECKS):
             jobs = {
                 code: Job(
@@ -345,21 +343,20 @@ def recommend(
             for code, job in jobs.items():
                 office, booked, walk_ins = pending.pop(code)
                 result = done[job]
-                # The share of runs must clear the bar with room for the runs' own luck:
-                # the recommendation should hold on runs it has not seen.
-                if result.surely_cleared_by(days - 1) >= info.confidence:
-                    holds[code] = booked
-                    settled[code] = (booked, walk_ins, result)
-                    fewer = booked - 1  # try one fewer, in case the margin was generous
-                    if fewer > short[code]:
-                        pending[code] = (office, fewer, walk_ins)
-                else:
-                    short[code] = booked
-                    if holds[code] is None:
-                        settled[code] = (booked, walk_ins, result)
-                        pending[code] = (office, booked + 1, walk_ins)
+                following = searches[code].learn(
+                    booked,
+                    walk_ins,
+                    result,
+                    # The share of runs must clear the bar with room for the runs' own
+                    # luck: the recommendation should hold on runs it has not seen.
+                    clears=result.surely_cleared_by(days - 1) >= info.confidence,
+                    waits_well=_share_within(result, info.wait_within_minutes) >= info.wait_share,
+                )
+                if following is not None:
+                    pending[code] = (office, *following)
             if not pending:
                 break
+        settled = {code: search.answer() for code, search in searches.items()}
         for outcome in baseline.offices:
             booked, walk_ins, result = settled[outcome.code]
             cleared = result.cleared_by(days - 1)
@@ -373,10 +370,54 @@ def recommend(
                     fluid_windows=fluid[outcome.code],
                     cleared_share=cleared,
                     walk_in_within=_share_within(result, info.wait_within_minutes),
-                    met=surely >= info.confidence,
+                    met=surely >= info.confidence
+                    and _share_within(result, info.wait_within_minutes) >= info.wait_share,
                 )
             )
             outcome.recommended_runs.append(result)
+
+
+class _Search:
+    """The fewest windows for one office and deadline, one simulated check at a time.
+
+    From the fluid rule's guess: add a booked window while the backlog does not clear in
+    time, and a walk-in window while walk-ins wait too long; once a guess holds, try one
+    booked window fewer, then one walk-in window fewer, in case the rules were generous.
+    """
+
+    def __init__(self, booked: int, walk_ins: int) -> None:
+        self.short_booked = -1  # the most booked windows known not to clear in time
+        self.short_walk_ins = -1  # the most walk-in windows known to be too few
+        self.best: tuple[int, int, OfficeRuns] | None = None
+        self.last: tuple[int, int, OfficeRuns] | None = None
+
+    def learn(
+        self, booked: int, walk_ins: int, result: OfficeRuns, *, clears: bool, waits_well: bool
+    ) -> tuple[int, int] | None:
+        """Take in a check; return the next guess, or None when the search is over."""
+        self.last = (booked, walk_ins, result)
+        if clears and waits_well:
+            self.best = self.last
+            if booked - 1 > self.short_booked:
+                return booked - 1, walk_ins
+            if walk_ins - 1 > self.short_walk_ins:
+                return booked, walk_ins - 1
+            return None
+        if not clears:
+            self.short_booked = max(self.short_booked, booked)
+        if not waits_well:
+            self.short_walk_ins = max(self.short_walk_ins, walk_ins)
+        if self.best is not None:  # a fewer that fell short: the best stands, but for
+            best_booked, best_walk_ins, _ = self.best  # walk-in windows not yet tried
+            if booked < best_booked and best_walk_ins - 1 > self.short_walk_ins:
+                return best_booked, best_walk_ins - 1
+            return None
+        return booked + (not clears), walk_ins + (not waits_well)
+
+    def answer(self) -> tuple[int, int, OfficeRuns]:
+        found = self.best or self.last
+        assert found is not None  # at least one check ran
+        return found
 
 
 def _added(office: PlanningOffice, deadline: dt.date, booked: int, walk_ins: int) -> PlanningOffice:

@@ -23,6 +23,7 @@ from kezek.network.file import (
     line_of,
     problem_from_error,
     read_network_file,
+    syntax_problem,
 )
 from kezek.network.spec import CODE_PATTERN, DayHours, NetworkSpec, Strict, Weekday
 
@@ -212,7 +213,7 @@ def read_scenario(path: Path) -> tuple[ScenarioSpec, NetworkSpec]:
     except UnicodeDecodeError as exc:
         raise _single(source, "(file)", "is not UTF-8 text; save it as UTF-8") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise _single(source, "(syntax)", f"{exc}; fix the TOML syntax") from exc
+        raise ScenarioFileError([syntax_problem(source, exc)]) from exc
     lines = key_lines(text)
     try:
         spec = ScenarioSpec.model_validate(data)

@@ -30,8 +30,22 @@ class HourlyModel:
         return (arrival >= self.warm_up) & (arrival < self.minutes - self.cool_down)
 
 
+@dataclass(frozen=True)
+class RunFigures:
+    mean_waits: tuple[float, float]  # of those served, priority class first
+    customers: int  # everyone who came, served or not
+
+
 def kezek_mean_waits(model: HourlyModel, rng: np.random.Generator) -> tuple[float, float]:
-    """Mean wait of each class, of those served, in one run of the line."""
+    return kezek_run(model, rng).mean_waits
+
+
+def ciw_mean_waits(model: HourlyModel, seed: int) -> tuple[float, float]:
+    return ciw_run(model, seed).mean_waits
+
+
+def kezek_run(model: HourlyModel, rng: np.random.Generator) -> RunFigures:
+    """One run of the line: the mean wait of each class, of those served."""
     arrivals = [
         np.cumsum(rng.exponential(1 / rate, int(rate * model.minutes * 1.2) + 50))
         for rate in model.rates
@@ -56,7 +70,8 @@ def kezek_mean_waits(model: HourlyModel, rng: np.random.Generator) -> tuple[floa
     )
     counted = model.counted(arrival) & result.served
     wait = result.start - arrival
-    return tuple(float(wait[counted & (kind == k)].mean()) for k in (0, 1))  # type: ignore[return-value]
+    means = [float(wait[counted & (kind == k)].mean()) for k in (0, 1)]
+    return RunFigures((means[0], means[1]), len(arrival))
 
 
 def _windows(model: HourlyModel) -> list[Window]:
@@ -95,12 +110,14 @@ def ciw_network(model: HourlyModel) -> ciw.network.Network:
     return ciw.create_network(**network)
 
 
-def ciw_mean_waits(model: HourlyModel, seed: int) -> tuple[float, float]:
+def ciw_run(model: HourlyModel, seed: int) -> RunFigures:
     ciw.seed(seed)
     simulation = ciw.Simulation(ciw_network(model))
     simulation.simulate_until_max_time(model.minutes + 2_000)
     waits: dict[str, list[float]] = {"Class 0": [], "Class 1": []}
-    for record in simulation.get_all_records():
+    records = simulation.get_all_records()
+    for record in records:
         if record.record_type == "service" and model.counted(np.asarray(record.arrival_date)):
             waits[record.customer_class].append(record.waiting_time)
-    return float(np.mean(waits["Class 0"])), float(np.mean(waits["Class 1"]))
+    means = (float(np.mean(waits["Class 0"])), float(np.mean(waits["Class 1"])))
+    return RunFigures(means, len(records))

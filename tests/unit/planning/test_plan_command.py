@@ -21,7 +21,13 @@ def test_plan_prints_the_answers_and_writes_a_self_contained_report(tmp_path: Pa
         """
 [[what_ifs]]
 name = "Saturdays in Kazan"
-changes = [ { kind = "extra_day", office = "kzn", weekday = "sat", hours = ["10:00-16:00"], from = 2025-04-05 } ]
+
+[[what_ifs.changes]]
+kind = "extra_day"
+office = "kzn"
+weekday = "sat"
+hours = ["10:00-16:00"]
+from = 2025-04-05
 """,
     )
     out = tmp_path / "report"
@@ -67,11 +73,13 @@ def test_simulate_shows_today_and_writes_one_record_per_visit(tmp_path: Path) ->
     assert {row["office"] for row in rows} == {"kzn", "nsk"}
     served = [row for row in rows if row["window"] != "-1"]
     assert all(float(row["start"]) >= float(row["arrival"]) for row in served)
-    assert sum(row["backlog"] == "True" and row["window"] != "-1" for row in rows) == 1500 + 500 + 1200
+    assert (
+        sum(row["backlog"] == "True" and row["window"] != "-1" for row in rows) == 1500 + 500 + 1200
+    )
 
 
 def test_a_bad_scenario_names_the_field_and_runs_nothing(tmp_path: Path) -> None:
-    scenario = write_scenario(tmp_path, "\n[[what_ifs]]\nname = \"x\"\nchanges = []\n")
+    scenario = write_scenario(tmp_path, '\n[[what_ifs]]\nname = "x"\nchanges = []\n')
     out = tmp_path / "report"
 
     result = runner.invoke(app, ["plan", str(scenario), "--out", str(out)])

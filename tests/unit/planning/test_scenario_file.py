@@ -19,9 +19,10 @@ def _problems(path: Path) -> list[str]:
 
 def test_the_small_scenario_and_the_example_are_read(tmp_path: Path) -> None:
     spec, network = read_scenario(write_scenario(tmp_path))
+    assert network.network.name
     assert [office.code for office in spec.offices] == ["kzn", "nsk"]
     example = Path(__file__).resolve().parents[3] / "examples/scenarios/legalization-2025.toml"
-    spec, network = read_scenario(example)
+    spec, _ = read_scenario(example)
     backlog = sum(sum(office.backlog.values()) for office in spec.offices)
     assert 60_000 <= backlog <= 75_000
     assert [d.isoformat() for d in spec.scenario.deadlines] == ["2025-04-30", "2025-09-10"]
@@ -92,11 +93,25 @@ def test_what_ifs_are_checked_against_the_network(tmp_path: Path) -> None:
         """
 [[what_ifs]]
 name = "Nonsense"
-changes = [
-  { kind = "add_windows", office = "xyz", windows = 2, from = 2025-04-07 },
-  { kind = "shift_demand", from = "kzn", to = "kzn", share = 0.5 },
-  { kind = "extend_hours", office = "kzn", hours = ["18:00-20:00"], from = 2025-05-01, to = 2025-04-01 },
-]
+
+[[what_ifs.changes]]
+kind = "add_windows"
+office = "xyz"
+windows = 2
+from = 2025-04-07
+
+[[what_ifs.changes]]
+kind = "shift_demand"
+from = "kzn"
+to = "kzn"
+share = 0.5
+
+[[what_ifs.changes]]
+kind = "extend_hours"
+office = "kzn"
+hours = ["18:00-20:00"]
+from = 2025-05-01
+to = 2025-04-01
 """,
     )
 
@@ -104,7 +119,7 @@ changes = [
 
     assert "what_ifs[0].changes[0].office: office 'xyz' is not in the network" in problems
     assert "what_ifs[0].changes[1].to: demand must move to another office" in problems
-    assert "what_ifs[0].changes[2].to: 'to' is before 'from'; swap them" in problems
+    assert ":51: what_ifs[0].changes[2].to: 'to' is before 'from'; swap them" in problems
 
 
 def test_a_broken_network_or_syntax_is_reported_not_raised(tmp_path: Path) -> None:
