@@ -9,7 +9,7 @@ NETWORK ?= examples/network/kyrgyz-consulates-russia.toml
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint bench bench-queue clean
+.PHONY: run test lint bench bench-queue bench-simulator clean
 
 run: $(VENV)/.synced
 	$(VENV)/bin/kezek db upgrade
@@ -29,6 +29,9 @@ bench: $(VENV)/.synced
 
 bench-queue: $(VENV)/.synced
 	$(VENV)/bin/python bench/queue_day.py
+
+bench-simulator: $(VENV)/.synced
+	$(VENV)/bin/python bench/simulator.py
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
