@@ -10,6 +10,7 @@ from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 
 from kezek.booking.future import future_bookings
+from kezek.cli.file_problems import refuse
 from kezek.config import get_settings
 from kezek.db import make_engine, make_sessionmaker, read_session, run_transaction
 from kezek.network.file import NetworkFileError, read_network_file
@@ -27,13 +28,7 @@ def _read(path: Path) -> NetworkSpec:
     try:
         return read_network_file(path)
     except NetworkFileError as exc:
-        for problem in exc.problems:
-            errors.print(str(problem), markup=False, highlight=False)
-        count = len(exc.problems)
-        errors.print(
-            f"[red]{count} error{'s' if count != 1 else ''}[/red] in {path}; nothing was loaded."
-        )
-        raise typer.Exit(1) from None
+        refuse(exc.problems, tail=f" in {path}; nothing was loaded.")
 
 
 @app.command()

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from kezek.cli.file_problems import refuse
 from kezek.network.spec import NetworkSpec
 from kezek.planning.office import RECORD_FIELDS, simulate_office
 from kezek.planning.offices import planning_offices
@@ -21,7 +22,6 @@ from kezek.planning.report import write_report
 from kezek.planning.scenario import ScenarioFileError, ScenarioSpec, read_scenario
 
 console = Console(soft_wrap=True)
-errors = Console(stderr=True, soft_wrap=True)
 
 ScenarioArgument = typer.Argument(..., help="A scenario TOML file.", dir_okay=False)
 RunsOption = typer.Option(
@@ -34,11 +34,7 @@ def _read(path: Path) -> tuple[ScenarioSpec, NetworkSpec]:
     try:
         return read_scenario(path)
     except ScenarioFileError as exc:
-        for problem in exc.problems:
-            errors.print(str(problem), markup=False, highlight=False)
-        count = len(exc.problems)
-        errors.print(f"[red]{count} error{'s' if count != 1 else ''}[/red]; nothing was run.")
-        raise typer.Exit(1) from None
+        refuse(exc.problems, tail="; nothing was run.")
 
 
 class _Bars:

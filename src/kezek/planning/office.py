@@ -37,13 +37,13 @@ WAIT_BINS = 12 * 60 // WAIT_BIN_MINUTES + 1  # the last bin holds 12 hours and m
 
 
 class Kind(IntEnum):
+    """Classes of people in line; the compiled loop writes them as these numbers."""
+
     appointment = 0
     priority = 1
     walk_in = 2
 
 
-ORDINARY = (Kind.appointment, Kind.priority, Kind.walk_in)
-CORRIDOR = (Kind.priority, Kind.appointment, Kind.walk_in)
 _DISTRIBUTIONS = ("exponential", "lognormal", "empirical")
 
 

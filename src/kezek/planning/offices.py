@@ -159,32 +159,12 @@ class PlanningOffice:
                         weekdays=_weekdays(change.weekdays),
                     )
                 )
-            elif isinstance(change, ExtendHours) and change.office == self.code:
-                office = replace(
-                    office,
-                    added_hours=(
-                        *office.added_hours,
-                        AddedHours(
-                            _ranges(change.hours),
-                            _weekdays(change.weekdays),
-                            change.first,
-                            change.last,
-                        ),
-                    ),
+            elif isinstance(change, ExtendHours | ExtraDay) and change.office == self.code:
+                days = change.weekdays if isinstance(change, ExtendHours) else [change.weekday]
+                hours = AddedHours(
+                    _ranges(change.hours), _weekdays(days), change.first, change.last
                 )
-            elif isinstance(change, ExtraDay) and change.office == self.code:
-                office = replace(
-                    office,
-                    added_hours=(
-                        *office.added_hours,
-                        AddedHours(
-                            _ranges(change.hours),
-                            _weekdays([change.weekday]),
-                            change.first,
-                            change.last,
-                        ),
-                    ),
-                )
+                office = replace(office, added_hours=(*office.added_hours, hours))
         return office
 
     def with_windows(self, added: AddedWindows) -> PlanningOffice:

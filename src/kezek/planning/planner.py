@@ -28,10 +28,10 @@ from statistics import NormalDist
 import numpy as np
 
 from kezek.network.spec import NetworkSpec
-from kezek.planning.office import WAIT_BIN_MINUTES, OfficeModel, WindowDay, booking_slots
+from kezek.planning.office import WAIT_BIN_MINUTES, OfficeModel, WindowDay, places
 from kezek.planning.offices import AddedWindows, PlanningOffice, planning_offices, shift_demand
 from kezek.planning.runs import Job, OfficeRuns, run_jobs
-from kezek.planning.scenario import MoveDeadline, ScenarioSpec
+from kezek.planning.scenario import Change, MoveDeadline, ScenarioSpec
 from kezek.planning.staffing import ServiceLevel, windows_by_hour
 
 MAX_CHECKS = 8  # simulation rounds for one recommendation before saying it fell short
@@ -108,18 +108,12 @@ def make_plan(
     days = info.horizon_days
     start = info.start
     seeds = seed_streams(offices)
-    baseline_jobs = today_jobs(spec, offices)
+    baseline_jobs = horizon_jobs(spec, offices)
     variants = [
         (what_if.name, offices_after(offices, what_if.changes), _deadlines(spec, what_if.changes))
         for what_if in spec.what_ifs
     ]
-    what_if_jobs = [
-        {
-            code: Job(office.model(start=start, days=days), seeds[code], days)
-            for code, office in changed.items()
-        }
-        for _, changed, _ in variants
-    ]
+    what_if_jobs = [horizon_jobs(spec, changed) for _, changed, _ in variants]
     everything = [*baseline_jobs.values(), *(j for jobs in what_if_jobs for j in jobs.values())]
     done = run_jobs(
         everything,
@@ -150,8 +144,8 @@ def seed_streams(offices: dict[str, PlanningOffice]) -> dict[str, int]:
     return {code: n for n, code in enumerate(offices)}
 
 
-def today_jobs(spec: ScenarioSpec, offices: dict[str, PlanningOffice]) -> dict[str, Job]:
-    """Each office at today's windows, over the scenario's horizon."""
+def horizon_jobs(spec: ScenarioSpec, offices: dict[str, PlanningOffice]) -> dict[str, Job]:
+    """Each office as given, over the scenario's horizon, on its own seed stream."""
     info = spec.scenario
     seeds = seed_streams(offices)
     return {
@@ -173,7 +167,7 @@ def simulate_today(
     """Only the simulation at today's windows: no recommendations, no what-ifs."""
     runs = replications or spec.scenario.replications
     offices = planning_offices(spec, network)
-    jobs = today_jobs(spec, offices)
+    jobs = horizon_jobs(spec, offices)
     done = run_jobs(
         jobs.values(),
         runs=runs,
@@ -185,13 +179,13 @@ def simulate_today(
 
 
 def offices_after(
-    offices: dict[str, PlanningOffice], changes: Sequence[object]
+    offices: dict[str, PlanningOffice], changes: Sequence[Change]
 ) -> dict[str, PlanningOffice]:
-    changed = shift_demand(offices, changes)  # type: ignore[arg-type]
-    return {code: office.changed(changes) for code, office in changed.items()}  # type: ignore[arg-type]
+    changed = shift_demand(offices, changes)
+    return {code: office.changed(changes) for code, office in changed.items()}
 
 
-def _deadlines(spec: ScenarioSpec, changes: Sequence[object]) -> tuple[dt.date, ...]:
+def _deadlines(spec: ScenarioSpec, changes: Sequence[Change]) -> tuple[dt.date, ...]:
     moved = [change.to for change in changes if isinstance(change, MoveDeadline)]
     return (moved[-1],) if moved else tuple(spec.scenario.deadlines)
 
@@ -224,8 +218,10 @@ def _variant(
             )
         )
     everyone = [outcome.runs.cleared_on for outcome in outcomes]
-    fluid_days = [fluid_clearance(jobs[code].model) for code in offices]
-    network_fluid = None if None in fluid_days else max(d for d in fluid_days if d is not None)
+    fluid_dates = [outcome.clearance.fluid for outcome in outcomes]
+    network_fluid = (
+        None if None in fluid_dates else max((d - start).days for d in fluid_dates if d is not None)
+    )
     return Variant(
         name=name,
         deadlines=deadlines,
@@ -261,7 +257,7 @@ def _clearance(
 
 def places_per_day(days: Sequence[Sequence[WindowDay]], *, slot_minutes: float) -> np.ndarray:
     """Booking places offered each day."""
-    return np.asarray([len(booking_slots(day, slot_minutes=slot_minutes)) for day in days])
+    return np.asarray([places(day, slot_minutes=slot_minutes) for day in days])
 
 
 def booked_per_day(model: OfficeModel) -> np.ndarray:
