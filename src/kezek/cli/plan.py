@@ -87,6 +87,8 @@ def plan(
     _print_today(result.baseline, spec)
     _print_recommendations(result)
     _print_what_ifs(result)
+    for note in result.notes:
+        console.print(f"[yellow]Note:[/] {note}")
     runs = result.baseline.offices[0].runs.runs
     console.print(f"{runs} runs per variant in {took:.1f} s.")
     if out is not None:

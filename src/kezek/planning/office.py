@@ -31,7 +31,6 @@ import numpy as np
 from kezek.planning.jit import compiled
 from kezek.planning.line import serve
 
-MINUTES_PER_DAY = 24 * 60
 WAIT_BIN_MINUTES = 5
 WAIT_BINS = 12 * 60 // WAIT_BIN_MINUTES + 1  # the last bin holds 12 hours and more
 
@@ -57,12 +56,20 @@ class ServiceTimes:
     samples: tuple[float, ...] = ()
 
     def draw(self, rng: np.random.Generator, count: int) -> np.ndarray:
-        if self.distribution == "empirical":
-            return rng.choice(np.asarray(self.samples), count)
-        if self.distribution == "lognormal":
-            sigma2 = math.log(1 + self.cv * self.cv)
-            return rng.lognormal(math.log(self.mean) - sigma2 / 2, math.sqrt(sigma2), count)
-        return rng.exponential(self.mean, count)
+        """``count`` service times, drawn as the simulation draws them."""
+        one = OfficeModel(
+            code="-", windows=(), backlog=0, services=(self,), mix=(1.0,), daily_demand=()
+        ).arrays
+        return _draw_many(
+            rng,
+            count,
+            one["distribution"],
+            one["mean"],
+            one["log_mean"],
+            one["log_sd"],
+            one["sample_first"],
+            one["samples"],
+        )
 
     @property
     def variance(self) -> float:
@@ -106,16 +113,6 @@ class OfficeModel:
     @property
     def mean_service(self) -> float:
         return sum(share * s.mean for share, s in zip(self.mix, self.services, strict=True))
-
-    @property
-    def service_variance(self) -> float:
-        """The variance of one service drawn from the mix."""
-        mean = self.mean_service
-        second = sum(
-            share * (s.variance + s.mean * s.mean)
-            for share, s in zip(self.mix, self.services, strict=True)
-        )
-        return second - mean * mean
 
     @cached_property
     def arrays(self) -> dict[str, np.ndarray]:
@@ -307,6 +304,23 @@ def _service_time(
         count = sample_first[service + 1] - low
         return float(samples[low + min(int(rng.random() * count), count - 1)])
     return float(rng.exponential(mean[service]))
+
+
+@compiled
+def _draw_many(
+    rng: np.random.Generator,
+    count: int,
+    distribution: np.ndarray,
+    mean: np.ndarray,
+    log_mean: np.ndarray,
+    log_sd: np.ndarray,
+    sample_first: np.ndarray,
+    samples: np.ndarray,
+) -> np.ndarray:
+    out = np.empty(count)
+    for i in range(count):
+        out[i] = _service_time(rng, 0, distribution, mean, log_mean, log_sd, sample_first, samples)
+    return out
 
 
 @compiled
@@ -536,7 +550,7 @@ def _run_office(
                     bigger = np.empty((2 * len(records), 9))
                     bigger[:recorded] = records[:recorded]
                     records = bigger
-                offset = day * 1440.0
+                offset = day * 1440.0  # minutes from the first day's midnight
                 records[recorded, 0] = day
                 records[recorded, 1] = kind[i]
                 records[recorded, 2] = person[i, 0]

@@ -30,7 +30,7 @@ import numpy as np
 from kezek.network.spec import NetworkSpec
 from kezek.planning.office import WAIT_BIN_MINUTES, OfficeModel, WindowDay, places
 from kezek.planning.offices import AddedWindows, PlanningOffice, planning_offices, shift_demand
-from kezek.planning.runs import Job, OfficeRuns, run_jobs
+from kezek.planning.runs import WILSON_Z, Job, OfficeRuns, run_jobs
 from kezek.planning.scenario import Change, MoveDeadline, ScenarioSpec
 from kezek.planning.staffing import ServiceLevel, windows_by_hour
 
@@ -86,6 +86,7 @@ class Plan:
     days: int
     baseline: Variant
     what_ifs: list[Variant]
+    notes: list[str] = field(default_factory=list)
 
     def date(self, day: int) -> dt.date:
         return self.start + dt.timedelta(days=day)
@@ -137,7 +138,22 @@ def make_plan(
         _variant(name, changed, jobs, done, moved, spec)
         for (name, changed, moved), jobs in zip(variants, what_if_jobs, strict=True)
     ]
-    return Plan(spec=spec, start=start, days=days, baseline=baseline, what_ifs=what_ifs)
+    notes = []
+    if runs < runs_to_show(info.confidence):
+        notes.append(
+            f"{runs} runs are too few to show {info.confidence:.0%} with 95% confidence, so a "
+            "recommendation holds when that share of runs clears in time; with at least "
+            f"{runs_to_show(info.confidence)} runs it must hold at the low end of the interval."
+        )
+    return Plan(
+        spec=spec, start=start, days=days, baseline=baseline, what_ifs=what_ifs, notes=notes
+    )
+
+
+def runs_to_show(confidence: float) -> int:
+    """The fewest runs whose Wilson bound can reach ``confidence`` when every run clears."""
+    z = WILSON_Z
+    return math.ceil(z * z * confidence / (1 - confidence))
 
 
 def seed_streams(offices: dict[str, PlanningOffice]) -> dict[str, int]:
@@ -343,9 +359,7 @@ def recommend(
                     booked,
                     walk_ins,
                     result,
-                    # The share of runs must clear the bar with room for the runs' own
-                    # luck: the recommendation should hold on runs it has not seen.
-                    clears=result.surely_cleared_by(days - 1) >= info.confidence,
+                    clears=_clears(result, days - 1, info.confidence),
                     waits_well=_share_within(result, info.wait_within_minutes) >= info.wait_share,
                 )
                 if following is not None:
@@ -356,7 +370,6 @@ def recommend(
         for outcome in baseline.offices:
             booked, walk_ins, result = settled[outcome.code]
             cleared = result.cleared_by(days - 1)
-            surely = result.surely_cleared_by(days - 1)
             outcome.recommendations.append(
                 Recommendation(
                     deadline=deadline,
@@ -366,11 +379,23 @@ def recommend(
                     fluid_windows=fluid[outcome.code],
                     cleared_share=cleared,
                     walk_in_within=_share_within(result, info.wait_within_minutes),
-                    met=surely >= info.confidence
+                    met=_clears(result, days - 1, info.confidence)
                     and _share_within(result, info.wait_within_minutes) >= info.wait_share,
                 )
             )
             outcome.recommended_runs.append(result)
+
+
+def _clears(result: OfficeRuns, day: int, confidence: float) -> bool:
+    """Whether the runs show clearance by ``day`` with probability ``confidence``.
+
+    The share of runs must clear the bar with room for the runs' own luck, so that the
+    recommendation also holds on runs it has not seen: the low end of the share's 95%
+    interval must reach it. With too few runs for that even when all clear, the share must.
+    """
+    if result.runs < runs_to_show(confidence):
+        return result.cleared_by(day) >= confidence
+    return result.surely_cleared_by(day) >= confidence
 
 
 class _Search:

@@ -104,6 +104,7 @@ def plan_data(plan: Plan) -> dict[str, Any]:
             for n, deadline in enumerate(info.deadlines)
         ],
         "what_ifs": [_variant(variant) for variant in plan.what_ifs],
+        "notes": plan.notes,
     }
 
 
@@ -230,9 +231,11 @@ def _windows(plan: Plan) -> Figure:
             axes.plot(_dates(plan, len(per_day)), per_day, marker=".", label=office.code)
         axes.set_title(f"Windows to clear by {deadline:%d %B %Y}")
         axes.set_ylabel("windows open")
+        axes.set_ylim(bottom=0)
         axes.grid(alpha=0.3)
-        axes.legend(loc="upper right", ncol=len(plan.baseline.offices))
-    figure.autofmt_xdate()
+        axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        # Each panel has its own dates, so each keeps its own labels.
+        axes.tick_params(axis="x", labelrotation=30)
     figure.tight_layout()
     return figure
 

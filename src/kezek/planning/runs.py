@@ -19,6 +19,7 @@ import numpy as np
 from kezek.planning.office import WAIT_BINS, OfficeModel, OfficeRun, simulate_office
 
 CHUNK = 25  # runs per task: big enough to pay for the trip to a worker process
+WILSON_Z = 1.645  # a one-sided 95% interval
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class OfficeRuns:
     def surely_cleared_by(self, day: int) -> float:
         """A lower bound on the chance of clearing by ``day``, 95% sure (Wilson's)."""
         share, runs = self.cleared_by(day), self.runs
-        z = 1.645  # one-sided 95%
+        z = WILSON_Z
         centre = share + z * z / (2 * runs)
         spread = z * math.sqrt(share * (1 - share) / runs + z * z / (4 * runs * runs))
         return (centre - spread) / (1 + z * z / runs)

@@ -71,6 +71,7 @@ def test_the_recommended_windows_clear_in_time_on_runs_the_planner_never_saw(
     small_plan, record_property
 ) -> None:  # type: ignore[no-untyped-def]
     spec, network, plan = small_plan
+    assert plan.notes == []  # 40 runs are enough to judge at the low end of the interval
     offices = planning_offices(spec, network)
     info = spec.scenario
     for n, deadline in enumerate(info.deadlines):
