@@ -9,6 +9,7 @@ from kezek.planning.erlang import (
     erlang_b,
     erlang_c,
     mean_wait_c,
+    service_level_a,
     service_level_c,
 )
 from kezek.planning.simulate import (
@@ -45,6 +46,7 @@ __all__ = [
     "mean_wait_c",
     "offered_load_by_hour",
     "replicate_fcfs",
+    "service_level_a",
     "service_level_c",
     "simulate_fcfs",
     "square_root_staffing",

@@ -155,3 +155,54 @@ def _served_from_line(c: int, theta: float, count: int) -> tuple[np.ndarray, np.
     rate = c + (m + 1) * theta
     survive = np.exp(np.cumsum(np.log((c + m * theta) / rate)))
     return survive, np.cumsum(1.0 / rate)
+
+
+def service_level_a(c: int, a: float, theta: float, t: float, *, tolerance: float = 1e-16) -> float:
+    """P[called within t] in M/M/c+M: the share of all arrivals served after a wait <= t.
+
+    Those who give up count against it, however soon. An arrival that finds k in line is
+    served with the probability in ``_served_from_line``, after a wait that is the sum of
+    one exponential step per place, at rates c + (m + 1)θ for m = k, …, 0. The chance that
+    this sum is at most t, weighted over k, is the mass a pure-death chain started from
+    those weights has passed out of place 0 by time t; the chain is solved by
+    uniformization, a Poisson mixture of its jump chain, whose terms are all positive.
+    """
+    _check(c, a)
+    if not theta > 0 or not math.isfinite(theta):
+        raise ValueError(f"the abandonment rate theta must be a positive number, not {theta}")
+    if t < 0:
+        raise ValueError("the time t cannot be negative")
+    log_tail = _log_tail_terms(c, a, theta, tolerance=tolerance)
+    log_inverse_b = log_inverse_erlang_b(c, a)
+    log_tail_sum = float(np.logaddexp.reduce(log_tail)) if log_tail.size else -math.inf
+    log_p_c = -float(np.logaddexp(log_inverse_b, log_tail_sum))
+    p_wait = min(1.0, math.exp(log_p_c + float(np.logaddexp(0.0, log_tail_sum))))
+    seen = np.exp(np.concatenate(([0.0], log_tail)) + log_p_c)
+    survive, _ = _served_from_line(c, theta, seen.size)
+    rates = c + (np.arange(seen.size, dtype=float) + 1) * theta
+    return (1.0 - p_wait) + _passed_within(seen * survive, rates, t)
+
+
+def _passed_within(mass: np.ndarray, rates: np.ndarray, t: float) -> float:
+    """Mass that a pure-death chain (k → k − 1 at ``rates[k]``, out from 0) passes out of
+    place 0 by time t, starting from ``mass``."""
+    if t == 0 or not mass.any():
+        return 0.0
+    fastest = float(rates[-1])
+    mean = fastest * t
+    steps = int(mean + 12 * math.sqrt(mean) + 30)
+    # Poisson(mean) weights of each number of jumps, in logs so large means do not overflow.
+    n = np.arange(steps + 1, dtype=float)
+    log_factorial = np.concatenate(([0.0], np.cumsum(np.log(n[1:]))))
+    weights = np.exp(-mean + n * math.log(mean) - log_factorial)
+    move = rates / fastest
+    here = mass.astype(float).copy()
+    passed = 0.0
+    total = 0.0
+    for weight in weights[1:]:
+        leaving = here * move
+        passed += leaving[0]
+        here -= leaving
+        here[:-1] += leaving[1:]
+        total += weight * passed
+    return total

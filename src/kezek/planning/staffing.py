@@ -19,15 +19,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kezek.planning.erlang import erlang_a, mean_wait_c, service_level_c
+from kezek.planning.erlang import erlang_a, mean_wait_c, service_level_a, service_level_c
 
 
 @dataclass(frozen=True)
 class ServiceLevel:
-    """At least ``share`` of arrivals wait no more than ``within`` mean service times."""
+    """At least ``share`` of arrivals wait no more than ``within`` mean service times.
+
+    With ``theta``, people give up at that rate (Erlang A), and only those called within
+    the time count.
+    """
 
     share: float
     within: float
+    theta: float | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,8 @@ Target = ServiceLevel | MeanWait | Abandonment
 
 def meets(c: int, a: float, target: Target) -> bool:
     if isinstance(target, ServiceLevel):
+        if target.theta:
+            return service_level_a(c, a, target.theta, target.within) >= target.share
         return service_level_c(c, a, target.within) >= target.share
     if isinstance(target, MeanWait):
         return mean_wait_c(c, a) <= target.at_most
@@ -65,7 +72,11 @@ def windows_needed(a: float, target: Target, *, limit: int = 100_000) -> int:
     _check_target(target)
     if a == 0:
         return 0
-    low = max(0, math.floor(a) - 1 if not isinstance(target, Abandonment) else 0)
+    # Without anyone giving up, fewer windows than the load never keep up; with it, they may.
+    gives_up = isinstance(target, Abandonment) or (
+        isinstance(target, ServiceLevel) and target.theta is not None
+    )
+    low = 0 if gives_up else max(0, math.floor(a) - 1)
     guess = max(low + 1, square_root_staffing(a, beta=1.0))
     while not meets(guess, a, target):
         low = guess
@@ -85,6 +96,8 @@ def windows_needed(a: float, target: Target, *, limit: int = 100_000) -> int:
 def _check_target(target: Target) -> None:
     if isinstance(target, ServiceLevel) and not (0 < target.share < 1 and target.within >= 0):
         raise ValueError("a service level needs a share between 0 and 1 and a time >= 0")
+    if isinstance(target, ServiceLevel) and target.theta is not None and not target.theta > 0:
+        raise ValueError("a service level with people giving up needs theta > 0")
     if isinstance(target, MeanWait) and not target.at_most > 0:
         raise ValueError("a mean-wait target must be a positive time")
     if isinstance(target, Abandonment) and not (0 < target.share < 1 and target.theta > 0):

@@ -6,7 +6,14 @@ import math
 
 import pytest
 
-from kezek.planning import erlang_a, erlang_b, erlang_c, mean_wait_c, service_level_c
+from kezek.planning import (
+    erlang_a,
+    erlang_b,
+    erlang_c,
+    mean_wait_c,
+    service_level_a,
+    service_level_c,
+)
 from tests.unit.planning.birth_death import exact
 
 # (c, a): small, 100, 600 and 1,000 windows, busy and light, and 5,000.
@@ -96,3 +103,27 @@ def test_bad_arguments_say_what_is_wrong(c: int, a: float) -> None:
 def test_a_bad_abandonment_rate_is_refused() -> None:
     with pytest.raises(ValueError, match="theta"):
         erlang_a(10, 9.0, 0.0)
+
+
+@pytest.mark.parametrize(("c", "a", "t"), [(1, 0.7, 0.5), (10, 9.0, 0.2), (100, 95.0, 0.05)])
+def test_erlang_a_service_level_with_almost_no_abandonment_is_erlang_c(
+    c: int, a: float, t: float
+) -> None:
+    assert service_level_a(c, a, 1e-12, t) == pytest.approx(service_level_c(c, a, t), abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("c", "a", "theta"), [(10, 9.0, 0.5), (20, 24.0, 1.0), (1000, 1000.0, 1.0)]
+)
+def test_erlang_a_service_level_in_the_long_run_is_everyone_served(
+    c: int, a: float, theta: float
+) -> None:
+    # Given long enough, everyone who does not give up is called.
+    served = 1 - erlang_a(c, a, theta).p_abandon
+    assert service_level_a(c, a, theta, 60.0) == pytest.approx(served, abs=1e-8)
+
+
+def test_erlang_a_service_level_grows_with_the_time_and_the_windows() -> None:
+    levels = [service_level_a(50, 50.0, 0.5, t) for t in (0.0, 0.01, 0.05, 0.2, 1.0)]
+    assert levels == sorted(levels) and levels[0] > 0 and levels[-1] < 1
+    assert service_level_a(51, 50.0, 0.5, 0.05) > service_level_a(50, 50.0, 0.5, 0.05)

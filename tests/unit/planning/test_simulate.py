@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kezek.planning import erlang_a, erlang_c, mean_wait_c
-from kezek.planning.simulate import replicate_fcfs, simulate_fcfs, summarize
+from kezek.planning import erlang_a, erlang_c, mean_wait_c, service_level_a
+from kezek.planning.simulate import estimate, replicate_fcfs, simulate_fcfs, summarize
 
 
 @pytest.mark.parametrize(("c", "a"), [(1, 0.7), (5, 4.0), (10, 9.0), (50, 45.0)])
@@ -100,3 +100,25 @@ def test_bad_models_are_refused() -> None:
         simulate_fcfs(windows=0, arrival_rate=1.0, customers=10, rng=rng)
     with pytest.raises(ValueError, match="service"):
         simulate_fcfs(windows=1, arrival_rate=1.0, customers=10, rng=rng, service="uniform")
+
+
+@pytest.mark.parametrize(
+    ("c", "a", "theta", "t"), [(10, 9.0, 0.5, 0.3), (20, 24.0, 1.0, 0.1), (1000, 1000.0, 1.0, 0.01)]
+)
+def test_the_share_called_within_t_matches_erlang_a_service_level(
+    c: int, a: float, theta: float, t: float
+) -> None:
+    shares = []
+    for stream in np.random.SeedSequence(c).spawn(12):
+        run = simulate_fcfs(
+            windows=c,
+            arrival_rate=a,
+            customers=60_000 if c < 1000 else 400_000,
+            patience_rate=theta,
+            rng=np.random.default_rng(stream),
+        )
+        skip = len(run.wait) // 10
+        called_in_time = ~run.abandoned[skip:] & (run.wait[skip:] <= t)
+        shares.append(float(called_in_time.mean()))
+
+    assert estimate(shares).covers(service_level_a(c, a, theta, t)), estimate(shares)

@@ -18,6 +18,7 @@ from kezek.planning import (
     halfin_whitt_beta,
     mean_wait_c,
     offered_load_by_hour,
+    service_level_a,
     service_level_c,
     square_root_staffing,
     windows_by_hour,
@@ -113,3 +114,13 @@ def test_erlang_a_staffing_can_run_below_the_load() -> None:
 def test_an_impossible_target_is_refused(target: ServiceLevel | MeanWait | Abandonment) -> None:
     with pytest.raises(ValueError):
         windows_needed(10.0, target)
+
+
+def test_a_service_level_with_people_giving_up_is_met_with_the_fewest_windows() -> None:
+    target = ServiceLevel(share=0.8, within=0.1, theta=0.5)
+
+    c = windows_needed(95.0, target)
+
+    assert service_level_a(c, 95.0, 0.5, 0.1) >= 0.8 > service_level_a(c - 1, 95.0, 0.5, 0.1)
+    # Those who give up free the line, so fewer windows do than without giving up.
+    assert c <= windows_needed(95.0, ServiceLevel(share=0.8, within=0.1))
