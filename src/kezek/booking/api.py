@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Path, Query, Response, status
 from kezek.booking.availability import availability as free_places
 from kezek.booking.create import book
 from kezek.booking.details import BookingRequest
+from kezek.booking.identity import document_hash
 from kezek.booking.manage import cancel_booking as cancel
 from kezek.booking.manage import find_booking
 from kezek.booking.manage import reschedule_booking as reschedule
@@ -125,8 +126,7 @@ def get_booking(
         session,
         directory=context.directory,
         reference=reference,
-        document_number=document_number,
-        secret=context.secret,
+        proof=document_hash(document_number, secret=context.secret),
     )
     return BookingPublic.of(booking)
 
@@ -143,8 +143,7 @@ def cancel_booking(
             session,
             directory=context.directory,
             reference=reference,
-            document_number=document_number,
-            secret=context.secret,
+            proof=document_hash(document_number, secret=context.secret),
         ),
     )
     return BookingPublic.of(booking)
@@ -163,9 +162,8 @@ def reschedule_booking(
             session,
             directory=context.directory,
             reference=reference,
-            document_number=document_number,
+            proof=document_hash(document_number, secret=context.secret),
             starts_at=body.start,
-            secret=context.secret,
             rules=context.rules,
         ),
     )

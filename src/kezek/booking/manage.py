@@ -1,4 +1,9 @@
-"""Looking up, cancelling and moving a booking: each needs its reference and document number."""
+"""Looking up, cancelling and moving a booking: each needs its reference and a proof.
+
+The proof is the keyed hash of the document number (``document_hash``), as stored: the
+API computes it from the number a citizen types, and the web pages carry it, signed, from
+one step to the next, so the number itself is asked for once and never travels again.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,6 @@ from sqlalchemy.orm import Session
 from kezek.booking import cells as slot_cells
 from kezek.booking.cells import cells_of, take_cells
 from kezek.booking.details import BookingDetails, booking_details
-from kezek.booking.identity import document_hash
 from kezek.booking.models import Booking, BookingStatus, Citizen
 from kezek.booking.reference import normalize_reference
 from kezek.booking.rules import BookingRules, NotActive, check_bookable_time
@@ -21,7 +25,7 @@ from kezek.types import utcnow
 
 
 def owned_booking(
-    session: Session, *, reference: str, document_number: str, secret: bytes, lock: bool
+    session: Session, *, reference: str, proof: str, lock: bool
 ) -> tuple[Booking, Citizen]:
     not_found = NotFound(
         "No booking has this reference and document number. Check both and try again.",
@@ -39,9 +43,7 @@ def owned_booking(
         raise not_found
     citizen = session.get(Citizen, booking.citizen_id)
     assert citizen is not None
-    if not hmac.compare_digest(
-        citizen.document_hash, document_hash(document_number, secret=secret)
-    ):
+    if not hmac.compare_digest(citizen.document_hash, proof):
         raise not_found
     return booking, citizen
 
@@ -51,12 +53,9 @@ def find_booking(
     *,
     directory: Directory,
     reference: str,
-    document_number: str,
-    secret: bytes,
+    proof: str,
 ) -> BookingDetails:
-    booking, citizen = owned_booking(
-        session, reference=reference, document_number=document_number, secret=secret, lock=False
-    )
+    booking, citizen = owned_booking(session, reference=reference, proof=proof, lock=False)
     return booking_details(session, directory, booking, citizen)
 
 
@@ -72,12 +71,9 @@ def cancel_booking(
     *,
     directory: Directory,
     reference: str,
-    document_number: str,
-    secret: bytes,
+    proof: str,
 ) -> BookingDetails:
-    booking, citizen = owned_booking(
-        session, reference=reference, document_number=document_number, secret=secret, lock=True
-    )
+    booking, citizen = owned_booking(session, reference=reference, proof=proof, lock=True)
     now = utcnow()
     _check_active(booking, now)
     slot_cells.apply_changes(
@@ -97,15 +93,12 @@ def reschedule_booking(
     *,
     directory: Directory,
     reference: str,
-    document_number: str,
+    proof: str,
     starts_at: datetime,
-    secret: bytes,
     rules: BookingRules,
 ) -> BookingDetails:
     """Move a booking. The old place is given up only in the transaction that takes the new one."""
-    booking, citizen = owned_booking(
-        session, reference=reference, document_number=document_number, secret=secret, lock=True
-    )
+    booking, citizen = owned_booking(session, reference=reference, proof=proof, lock=True)
     now = utcnow()
     _check_active(booking, now)
     office = directory.office_by_id(session, booking.office_id)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
+from kezek.booking.identity import document_hash
 from kezek.booking.manage import owned_booking
 from kezek.booking.models import BookingStatus
 from kezek.db import dialect_insert
@@ -89,7 +90,10 @@ def check_in(
 ) -> Issued:
     """A ticket for the holder of a booking, who has come to the office."""
     booking, _ = owned_booking(
-        session, reference=reference, document_number=document_number, secret=secret, lock=True
+        session,
+        reference=reference,
+        proof=document_hash(document_number, secret=secret),
+        lock=True,
     )
     if booking.status != BookingStatus.confirmed:
         raise CheckInRefused(f"This booking is {booking.status}.", field="reference")

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.booking.create import book
 from kezek.booking.details import BookingRequest
+from kezek.booking.identity import document_hash
 from kezek.booking.manage import cancel_booking, reschedule_booking
 from kezek.booking.models import Booking, BookingStatus
 from kezek.booking.rules import BookingRules
@@ -131,8 +132,7 @@ def test_reschedule_racing_cancel_leaves_consistent_counts(
         who = {
             "directory": DIRECTORY,
             "reference": references[i // 2],
-            "document_number": document(i // 2),
-            "secret": secret,
+            "proof": document_hash(document(i // 2), secret=secret),
         }
         if i % 2:
             moved_to = datetime.fromisoformat(start_at("big", hour=15, minute=10 * (i % 6)))
