@@ -9,14 +9,16 @@ NETWORK ?= examples/network/kyrgyz-consulates-russia.toml
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint bench bench-queue bench-simulator clean
+.PHONY: run test lint bench bench-queue bench-simulator translations clean
 
-run: $(VENV)/.synced
+CATALOGS := $(wildcard src/kezek/web/locale/*/LC_MESSAGES/messages.po)
+
+run: $(VENV)/.synced translations
 	$(VENV)/bin/kezek db upgrade
 	$(VENV)/bin/kezek network load $(NETWORK)
 	$(VENV)/bin/kezek serve --host 127.0.0.1 --port 8000
 
-test: lint
+test: lint translations
 	$(VENV)/bin/pytest
 
 lint: $(VENV)/.synced
@@ -32,6 +34,12 @@ bench-queue: $(VENV)/.synced
 
 bench-simulator: $(VENV)/.synced
 	$(VENV)/bin/python bench/simulator.py
+
+# The pages read compiled catalogs; the .po files are the source, kept in git.
+translations: $(CATALOGS:.po=.mo)
+
+%.mo: %.po | $(VENV)/.synced
+	$(VENV)/bin/pybabel compile --statistics -i $< -o $@
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)

@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from kezek import __version__
 from kezek.booking.api import router as booking_router
@@ -18,6 +20,9 @@ from kezek.network.api import router as network_router
 from kezek.problems import install_problem_handlers
 from kezek.queue.api import router as queue_router
 from kezek.staff.api import router as staff_router
+from kezek.web.citizen import router as citizen_router
+
+STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -53,9 +58,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(queue_router)
     app.include_router(api)
 
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        return RedirectResponse("/docs")
+    app.include_router(citizen_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # Pages and the API compress what is worth it: a citizen may be on 2G.
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:

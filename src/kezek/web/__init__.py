@@ -1,0 +1,1 @@
+"""The web pages: server-rendered, in Kyrgyz, Russian and English, working without JavaScript."""

@@ -1,0 +1,128 @@
+"""A citizen books a visit through the pages, as on a phone with JavaScript off."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from kezek.booking.models import Booking
+from tests.factories import document
+
+from .pages import link_to, submit, text
+
+
+def _to_details(client: TestClient, language: str):  # type: ignore[no-untyped-def]
+    client.headers["Accept-Language"] = language  # a browser sends it with every request
+    start = client.get("/")
+    office = client.get(link_to(start, r"^/book/bsk$"))
+    times = client.get(link_to(office, r"^/book/bsk/long$"))
+    return client.get(link_to(times, r"/details\?start="))
+
+
+def test_a_citizen_books_in_kyrgyz_and_gets_a_reference_and_a_calendar_file(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    client.headers["Accept-Language"] = "ky-KG,ky;q=0.9,ru;q=0.8"
+    start = client.get("/")
+    assert start.status_code == 200
+    assert '<html lang="ky">' in start.text
+    assert "Консулдук мекемеге кабыл алууга жазылуу" in text(start)
+    office = client.get(link_to(start, r"^/book/bsk$"))
+    assert "Узун кызмат" in text(office) and "Паспорт" in text(office)
+    times = client.get(link_to(office, r"^/book/bsk/long$"))
+    assert "Күндү жана убакытты тандаңыз" in text(times)
+    details = client.get(link_to(times, r"/details\?start="))
+    assert "Сиздин маалыматтарыңыз" in text(details)
+
+    booked = submit(
+        client,
+        details,
+        "/book/bsk/long/details",
+        full_name="Асанов Айбек",
+        phone="+996 555 123 456",
+        document_number=document(1),
+    )
+
+    assert booked.status_code == 200, text(booked)
+    assert "Сиз жазылдыңыз" in text(booked)
+    reference = re.search(r"[0-9A-Z]{4}-[0-9A-Z]{4}", text(booked))
+    assert reference is not None
+    with sessions() as session:
+        stored = session.scalar(select(Booking))
+        assert stored is not None and stored.language == "ky"
+        assert f"{stored.reference[:4]}-{stored.reference[4:]}" == reference.group()
+    calendar = client.get(link_to(booked, r"^/booking/calendar\.ics\?token="))
+    assert calendar.headers["content-type"].startswith("text/calendar")
+    assert "BEGIN:VEVENT" in calendar.text and reference.group() in calendar.text
+    assert "Узун кызмат" in calendar.text
+    printable = client.get(link_to(booked, r"^/booking/print\?token="))
+    assert reference.group() in text(printable)
+
+
+def test_a_citizen_books_in_russian_and_mistakes_are_named_beside_the_field(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    details = _to_details(client, "ru-RU,ru;q=0.9")
+
+    wrong = submit(
+        client,
+        details,
+        "/book/bsk/long/details",
+        full_name="Асанов Айбек",
+        phone="12",
+        document_number="??",
+    )
+
+    assert wrong.status_code == 422
+    words = text(wrong)
+    assert "Укажите номер телефона с кодом страны" in words
+    assert "Укажите номер паспорта или ID-карты — только буквы и цифры." in words
+    assert 'aria-invalid="true"' in wrong.text
+    assert 'value="Асанов Айбек"' in wrong.text  # what was typed is kept
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Booking)) == 0
+
+    booked = submit(
+        client,
+        wrong,
+        "/book/bsk/long/details",
+        phone="+7 916 123-45-67",
+        document_number=document(1),
+    )
+    assert "Вы записаны" in text(booked)
+
+
+def test_a_time_taken_meanwhile_is_explained_and_nothing_is_booked_twice(
+    client: TestClient,
+) -> None:
+    details = _to_details(client, "en")
+    fields = {"full_name": "Aibek Asanov", "phone": "+996 555 123 456"}
+    first = submit(client, details, "/book/bsk/long/details", **fields, document_number=document(1))
+    assert "You are booked" in text(first)
+
+    again = submit(client, details, "/book/bsk/long/details", **fields, document_number=document(1))
+
+    assert again.status_code == 409
+    assert "There is already a booking with this document number at this time." in text(again)
+
+
+def test_a_form_from_another_site_is_refused(client: TestClient) -> None:
+    details = _to_details(client, "en")
+
+    forged = client.post(
+        "/book/bsk/long/details",
+        data={
+            "csrf_token": "forged",
+            "start": "2030-01-01T09:00:00+06:00",
+            "full_name": "x",
+            "phone": "+996 555 123 456",
+            "document_number": document(1),
+        },
+    )
+
+    assert details.status_code == 200
+    assert forged.status_code == 403
+    assert "Please start again" in text(forged)
