@@ -1,0 +1,66 @@
+"""A real browser, Debian's Chromium driven by Playwright, against ``kezek serve``.
+
+Locally the tests skip when /usr/bin/chromium is missing (``apt-get install chromium``);
+with CI=true they must run. Screenshots of the key pages go to var/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Playwright, sync_playwright
+
+from tests.conftest import TEST_SECRET
+from tests.server import running_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+# Without the background-networking flags Chromium keeps reaching for the internet, which
+# this project's machines do not give it.
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    if not CHROMIUM.exists():
+        message = f"Chromium not found at {CHROMIUM}; apt-get install chromium to run these"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+    yield launched
+    launched.close()
+
+
+@pytest.fixture
+def site(database_url: str, network: None, tmp_path: Path) -> Iterator[str]:
+    """``kezek serve`` on the test network; its base URL."""
+    env = {
+        "KEZEK_DATABASE_URL": database_url,
+        "KEZEK_SECRET_KEY": TEST_SECRET,
+        "KEZEK_VAR_DIR": str(tmp_path),
+    }
+    with running_server(env=env, workers=1) as base:
+        yield base
+
+
+def screenshot_path(name: str) -> str:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return str(SCREENSHOTS / f"{name}.png")

@@ -1,0 +1,41 @@
+"""axe-core finds no serious or critical accessibility problem on the citizen's pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+AXE = Path(__file__).parent / "vendor" / "axe-4.11.4.min.js"
+
+
+def _violations(page: Page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("async () => (await axe.run(document)).violations")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("language", ["ky", "ru"])
+def test_citizen_pages_have_no_serious_accessibility_violations(
+    browser: Browser, site: str, language: str
+) -> None:
+    # axe-core is loaded by the test, so the page's own policy must let this one script in.
+    context = browser.new_context(locale=language, bypass_csp=True)
+    page = context.new_page()
+    found: dict[str, list[str]] = {}
+    for path in ("/", "/book/bsk", "/book/bsk/long", "/manage"):
+        page.goto(site + path)
+        found[path] = _violations(page)
+    page.goto(site + "/book/bsk/long")
+    page.locator(".times a").first.click()
+    found["details"] = _violations(page)
+    page.locator("button.primary").click()  # empty form: the errors beside the fields
+    found["details with errors"] = _violations(page)
+    context.close()
+
+    assert {path: v for path, v in found.items() if v} == {}
