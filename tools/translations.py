@@ -20,9 +20,24 @@ BABEL = Path(sys.executable).parent / "pybabel"
 
 def main() -> None:
     subprocess.run(
-        [str(BABEL), "extract", "-F", "babel.cfg", "-k", "_", "-k", "gettext", "-k",
-         "ngettext:1,2", "--no-location", "--sort-output", "--omit-header",
-         "-o", str(TEMPLATE), "src/kezek/web"],
+        [
+            str(BABEL),
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_",
+            "-k",
+            "gettext",
+            "-k",
+            "ngettext:1,2",
+            "--no-location",
+            "--sort-output",
+            "--omit-header",
+            "-o",
+            str(TEMPLATE),
+            "src/kezek/web",
+        ],
         check=True,
         cwd=ROOT,
     )
@@ -30,8 +45,18 @@ def main() -> None:
         catalog = LOCALE / language / "LC_MESSAGES" / "messages.po"
         command = "update" if catalog.exists() else "init"
         subprocess.run(
-            [str(BABEL), command, "-i", str(TEMPLATE), "-d", str(LOCALE), "-l", language,
-             "--no-wrap", *(["--ignore-obsolete"] if command == "update" else [])],
+            [
+                str(BABEL),
+                command,
+                "-i",
+                str(TEMPLATE),
+                "-d",
+                str(LOCALE),
+                "-l",
+                language,
+                "--no-wrap",
+                *(["--ignore-obsolete"] if command == "update" else []),
+            ],
             check=True,
             cwd=ROOT,
         )
