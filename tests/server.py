@@ -23,9 +23,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(*, env: dict[str, str], workers: int = 2) -> Iterator[str]:
-    """``kezek serve`` with ``env`` added to this process's environment; yields its base URL."""
-    port = free_port()
+def running_server(
+    *, env: dict[str, str], workers: int = 2, port: int | None = None
+) -> Iterator[str]:
+    """``kezek serve`` with ``env`` added to this process's environment; yields its base URL.
+
+    Give ``port`` to start a server again where a stopped one was, as after an outage.
+    """
+    port = port or free_port()
     command = [sys.executable, "-m", "kezek", "serve", "--port", str(port)]
     # A file rather than a pipe: a pipe nobody reads would block a chatty server.
     with tempfile.TemporaryFile() as output:

@@ -50,14 +50,18 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def site(database_url: str, network: None, tmp_path: Path) -> Iterator[str]:
-    """``kezek serve`` on the test network; its base URL."""
-    env = {
+def server_env(database_url: str, network: None, tmp_path: Path) -> dict[str, str]:
+    return {
         "KEZEK_DATABASE_URL": database_url,
         "KEZEK_SECRET_KEY": TEST_SECRET,
         "KEZEK_VAR_DIR": str(tmp_path),
     }
-    with running_server(env=env, workers=1) as base:
+
+
+@pytest.fixture
+def site(server_env: dict[str, str]) -> Iterator[str]:
+    """``kezek serve`` on the test network; its base URL."""
+    with running_server(env=server_env, workers=1) as base:
         yield base
 
 

@@ -25,6 +25,11 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 COOKIE = "lang"
 
 
+def N_(message: str) -> str:
+    """Mark a message for the catalogs where it is defined; translate it where it is shown."""
+    return message
+
+
 def choose_language(request: Request) -> str:
     asked = request.query_params.get("lang") or request.cookies.get(COOKIE)
     if asked in LANGUAGES:

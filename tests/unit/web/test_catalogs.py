@@ -62,6 +62,8 @@ def test_the_catalogs_hold_every_message_in_the_pages_and_code(tmp_path: Path) -
             "gettext",
             "-k",
             "ngettext:1,2",
+            "-k",
+            "N_",
             "-o",
             str(fresh),
             "src/kezek/web",

@@ -1,0 +1,86 @@
+"""The pages of the live queue that need no sign-in: the board on the wall, and "my ticket".
+
+The board is rendered whole by the server, so it shows the calls even before its script
+runs; ``board.js`` then follows the office's Server-Sent Events stream (the browser
+reconnects by itself after a drop) and switches the labels between two languages. The
+ticket page shows the place in line and the estimated call, refreshed every 20 seconds.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from kezek.db import read_session
+from kezek.deps import AppContext
+from kezek.problems import Problem
+from kezek.queue.board import board
+from kezek.queue.status import ticket_status
+from kezek.web.i18n import LANGUAGES, N_, translations
+from kezek.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+BOARD_LABELS = (
+    N_("Ticket"),
+    N_("Window"),
+    N_("Waiting"),
+    N_("Called"),
+    N_("Reconnecting…"),
+)
+
+
+def _context(request: Request) -> AppContext:
+    context: AppContext = request.app.state.context
+    return context
+
+
+@router.get("/board/{office_code}")
+def board_page(request: Request, office_code: str) -> Response:
+    context = _context(request)
+    asked = request.query_params.get("languages", "ky,ru").split(",")
+    languages = [code for code in asked if code in LANGUAGES][:2] or ["ky", "ru"]
+    try:
+        with read_session(context.sessions) as session:
+            office = context.directory.office(session, office_code)
+            shown = board(session, office=office, now=context.clock())
+    except Problem:
+        return render(request, context, "citizen/message.html", kind="not_found", status=404)
+    labels = {
+        code: [translations(code).gettext(label) for label in BOARD_LABELS] for code in languages
+    }
+    names = {
+        code: {service.code: service.name[code] for service in office.services}
+        for code in languages
+    }
+    return render(
+        request,
+        context,
+        "queue/board.html",
+        office=office,
+        shown=shown,
+        board_languages=languages,
+        labels=labels,
+        names=names,
+        zone=office.zone,
+    )
+
+
+@router.get("/ticket/{ticket_id}")
+def ticket_page(request: Request, ticket_id: int, s: str = "") -> Response:
+    context = _context(request)
+    try:
+        with read_session(context.sessions) as session:
+            view = ticket_status(
+                session,
+                directory=context.directory,
+                ticket_id=ticket_id,
+                ticket_secret=s,
+                now=context.clock(),
+            )
+    except Problem:
+        return render(request, context, "citizen/message.html", kind="not_found", status=404)
+    # HTMX asks for the status block alone every 20 seconds; a browser without it, the page.
+    partial = request.headers.get("HX-Request") == "true"
+    template = "queue/ticket_status.html" if partial else "queue/ticket.html"
+    return render(request, context, template, view=view, zone=view.office.zone, secret=s)

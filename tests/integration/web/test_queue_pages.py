@@ -1,0 +1,63 @@
+"""The board on the wall and the holder's ticket page, as the server renders them."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from kezek.staff.models import Role
+from tests.integration.staff.helpers import PASSWORD, make_staff
+
+from .pages import text
+
+
+def _clerk(client: TestClient, sessions: sessionmaker[Session]) -> dict[str, str]:
+    make_staff(sessions, "aibek", Role.clerk, ["bsk"])
+    token = client.post(
+        "/api/v1/auth/token", json={"username": "aibek", "password": PASSWORD}
+    ).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_the_board_is_rendered_whole_in_its_first_language(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    clerk = _clerk(client, sessions)
+    client.post("/api/v1/offices/bsk/tickets", json={"service": "quick"}, headers=clerk)
+    client.post("/api/v1/offices/bsk/windows/1/open", json={}, headers=clerk)
+    client.post("/api/v1/offices/bsk/windows/1/call-next", headers=clerk)
+
+    page = client.get("/board/bsk?languages=ru,ky")
+
+    assert page.status_code == 200
+    words = text(page)
+    assert "Q-001 → 1" in words and "Окно" in words and "В очереди" in words
+    data = json.loads(re.search(r'id="board-data">(.*?)</script>', page.text, re.S).group(1))
+    assert data["languages"] == ["ru", "ky"] and data["labels"]["ky"][1] == "Терезе"
+    assert '<script src="/static/board.js" defer></script>' in page.text
+    assert client.get("/board/nowhere").status_code == 404
+
+
+def test_the_ticket_page_shows_the_place_and_refreshes_its_block(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    clerk = _clerk(client, sessions)
+    issued = client.post(
+        "/api/v1/offices/bsk/tickets", json={"service": "quick"}, headers=clerk
+    ).json()
+    client.post("/api/v1/offices/bsk/windows/1/open", json={}, headers=clerk)
+    client.headers["Accept-Language"] = "ky"
+    address = f"/ticket/{issued['id']}?s={issued['secret']}"
+
+    page = client.get(address)
+    block = client.get(address, headers={"HX-Request": "true"})
+
+    assert "Кезектеги ордуңуз: 1" in text(page)
+    assert "<html" in page.text and "<html" not in block.text
+    assert 'hx-trigger="every 20s"' in block.text and "Q-001" in block.text
+    client.post("/api/v1/offices/bsk/windows/1/call-next", headers=clerk)
+    assert "1-терезеге барыңыз" in text(client.get(address))
+    assert client.get(f"/ticket/{issued['id']}?s=wrong").status_code == 404
