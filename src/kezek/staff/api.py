@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from kezek.db import run_transaction
 from kezek.deps import ContextDep
-from kezek.staff.service import TOKEN_LIFETIME, issue_token
+from kezek.staff.service import TOKEN_LIFETIME, sign_in
 
 router = APIRouter(tags=["staff"])
 
@@ -24,11 +23,13 @@ class TokenPublic(BaseModel):
 
 
 @router.post("/auth/token", response_model=TokenPublic)
-def sign_in(body: SignIn, context: ContextDep) -> TokenPublic:
-    token = run_transaction(
+def sign_in_for_token(body: SignIn, context: ContextDep, request: Request) -> TokenPublic:
+    token = sign_in(
         context.sessions,
-        lambda session: issue_token(
-            session, username=body.username, password=body.password, now=context.clock()
-        ),
+        username=body.username,
+        password=body.password,
+        address=request.client.host if request.client else "",
+        now=context.clock(),
+        secret=context.secret,
     )
     return TokenPublic(access_token=token, expires_in=int(TOKEN_LIFETIME.total_seconds()))

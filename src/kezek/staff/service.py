@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from kezek.db import run_transaction
 from kezek.network.models import Office
 from kezek.problems import Conflict, Invalid, NotFound, Problem
-from kezek.staff.models import ApiToken, Role, StaffUser, staff_office
+from kezek.staff.models import ApiToken, Role, SignInFailure, StaffUser, staff_office
 
 HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
 TOKEN_LIFETIME = timedelta(hours=12)  # one working day and a bit
@@ -107,16 +109,79 @@ def disable_staff(session: Session, *, username: str) -> StaffUser:
     return user
 
 
-def issue_token(session: Session, *, username: str, password: str, now: datetime) -> str:
-    """A new bearer token for the user, if the password is right and the user active."""
-    user = session.scalar(select(StaffUser).where(StaffUser.username == username.strip().lower()))
-    refused = Unauthorized("Wrong username or password.")
+class TooManySignIns(Problem):
+    status = 429
+    code = "too_many_sign_ins"
+    title = "Too many wrong passwords"
+
+
+MAX_FAILURES = 5  # wrong passwords in a row before the account is locked…
+LOCK_TIME = timedelta(minutes=15)  # …for this long
+ADDRESS_LIMIT = 20  # wrong passwords from one address within ADDRESS_WINDOW
+ADDRESS_WINDOW = timedelta(minutes=15)
+
+
+def sign_in(
+    sessions: sessionmaker[Session],
+    *,
+    username: str,
+    password: str,
+    address: str,
+    now: datetime,
+    secret: bytes,
+) -> str:
+    """A new bearer token, or the reason why not.
+
+    A wrong password is counted before the refusal is raised, in its own transaction, so
+    the refusal cannot undo it. Five in a row lock the account for 15 minutes; twenty from
+    one address within 15 minutes refuse that address, whatever the username, so
+    guessing across many accounts is slowed too.
+    """
+    outcome = run_transaction(
+        sessions,
+        lambda session: _attempt(
+            session,
+            username=username,
+            password=password,
+            address_hash=_address_hash(address, secret),
+            now=now,
+        ),
+    )
+    if isinstance(outcome, Problem):
+        raise outcome
+    return outcome
+
+
+def _attempt(
+    session: Session, *, username: str, password: str, address_hash: str, now: datetime
+) -> str | Problem:
+    recent = session.scalar(
+        select(func.count())
+        .select_from(SignInFailure)
+        .where(SignInFailure.address_hash == address_hash, SignInFailure.at > now - ADDRESS_WINDOW)
+    )
+    if recent is not None and recent >= ADDRESS_LIMIT:
+        return _locked(now + ADDRESS_WINDOW, now)
+    user = session.scalar(
+        select(StaffUser).where(StaffUser.username == username.strip().lower()).with_for_update()
+    )
+    if user is not None and user.locked_until is not None and user.locked_until > now:
+        return _locked(user.locked_until, now)
     try:
         HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
-        raise refused from None
+        session.add(SignInFailure(address_hash=address_hash, at=now))
+        if user is not None:
+            user.failed_sign_ins += 1
+            if user.failed_sign_ins >= MAX_FAILURES:
+                user.failed_sign_ins = 0
+                user.locked_until = now + LOCK_TIME
+        session.flush()
+        return Unauthorized("Wrong username or password.")
     if user is None or not user.active:
-        raise refused
+        return Unauthorized("Wrong username or password.")
+    user.failed_sign_ins = 0
+    user.locked_until = None
     if HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = HASHER.hash(password)
     token = secrets.token_urlsafe(32)
@@ -130,6 +195,29 @@ def issue_token(session: Session, *, username: str, password: str, now: datetime
     )
     session.flush()
     return token
+
+
+def _locked(until: datetime, now: datetime) -> TooManySignIns:
+    seconds = max(1, int((until - now).total_seconds()))
+    problem = TooManySignIns(
+        "Too many wrong passwords. Wait 15 minutes, or ask an administrator.",
+        retry_after_seconds=seconds,
+    )
+    problem.headers = {"Retry-After": str(seconds)}
+    return problem
+
+
+def _address_hash(address: str, secret: bytes) -> str:
+    # Keyed, so that the table does not keep people's addresses.
+    return hmac.new(secret, f"sign-in/{address}".encode(), hashlib.sha256).hexdigest()
+
+
+def revoke_token(session: Session, *, token: str) -> None:
+    """Signing out: the token stops working at once."""
+    found = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    if found is not None:
+        session.delete(found)
+        session.flush()
 
 
 # One statement, built once, with a row per office (or one with none): it runs before every
