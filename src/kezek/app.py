@@ -22,6 +22,7 @@ from kezek.queue.api import router as queue_router
 from kezek.staff.api import router as staff_router
 from kezek.web.citizen import router as citizen_router
 from kezek.web.queue_pages import router as queue_pages_router
+from kezek.web.staff_pages import router as staff_pages_router
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(citizen_router)
     app.include_router(queue_pages_router)
+    app.include_router(staff_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # Pages and the API compress what is worth it: a citizen may be on 2G.
     app.add_middleware(GZipMiddleware, minimum_size=1000)

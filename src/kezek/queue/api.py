@@ -159,6 +159,16 @@ def _window_public(current: WindowSession, window: str, zone: ZoneInfo) -> Windo
 )
 def call_next(office: Code, window: Code, staff: StaffDep, context: ContextDep) -> Response:
     """Call the next ticket to a window that this clerk has open, for its chosen services."""
+    called = call_next_ticket(office, window, staff, context)
+    if called is None:
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return Response(called.model_dump_json(), media_type="application/json")
+
+
+def call_next_ticket(
+    office: str, window: str, staff: Staff, context: AppContext
+) -> TicketPublic | None:
+    """The ticket called, or None when nobody waits; shared by the API and the console."""
     staff.require_office(office)
 
     def call(session: Session) -> TicketPublic | None:
@@ -181,10 +191,7 @@ def call_next(office: Code, window: Code, staff: StaffDep, context: ContextDep) 
         context.bus.publish(session, info.id)
         return _public(ticket, window_code=window, zone=info.zone)
 
-    called = run_transaction(context.sessions, call)
-    if called is None:
-        return Response(status_code=status.HTTP_204_NO_CONTENT)
-    return Response(called.model_dump_json(), media_type="application/json")
+    return run_transaction(context.sessions, call)
 
 
 # Declared after call-next, so that "call-next" is never read as a change.
@@ -253,6 +260,15 @@ def _require_holder(session: Session, staff: Staff, ticket: Ticket) -> None:
 
 @router.post("/tickets/{ticket_id}/{action}", response_model=TicketPublic)
 def act(ticket_id: int, action: Action, staff: StaffDep, context: ContextDep) -> Response:
+    acted = act_on_ticket(ticket_id, action, staff, context)
+    return Response(acted.model_dump_json(), media_type="application/json")
+
+
+def act_on_ticket(
+    ticket_id: int, action: Action, staff: Staff, context: AppContext
+) -> TicketPublic:
+    """Start, finish, recall, requeue, cancel or mark a no-show; shared with the console."""
+
     def work(session: Session) -> TicketPublic:
         ticket = tickets.locked(session, ticket_id)
         info = context.directory.office_by_id(session, ticket.office_id)
@@ -265,8 +281,7 @@ def act(ticket_id: int, action: Action, staff: StaffDep, context: ContextDep) ->
         context.bus.publish(session, ticket.office_id)
         return _public(ticket, window_code=info.window_code(ticket.window_id), zone=info.zone)
 
-    acted = run_transaction(context.sessions, work)
-    return Response(acted.model_dump_json(), media_type="application/json")
+    return run_transaction(context.sessions, work)
 
 
 @router.post("/offices/{office}/tickets", response_model=IssuedPublic, status_code=201)

@@ -101,20 +101,26 @@ def check_in(
     service = directory.service_by_id(session, booking.service_id)
     if office.code != office_code:
         raise CheckInRefused(
-            f"This booking is for {office.name['en']}. Check in there.", field="reference"
+            f"This booking is for {office.name['en']}. Check in there.",
+            field="reference",
+            reason="other_office",
         )
     if now.astimezone(office.zone).date() != booking.starts_at.astimezone(office.zone).date():
         raise CheckInRefused(
             "This booking is for another day. Come on the booked day, or move the booking.",
             field="reference",
+            reason="other_day",
         )
     if session.scalar(select(Ticket.id).where(Ticket.booking_id == booking.id)) is not None:
-        raise CheckInRefused("This booking is already checked in.", field="reference")
+        raise CheckInRefused(
+            "This booking is already checked in.", field="reference", reason="already"
+        )
     verdict = office.policy.check_in(appointment_at=booking.starts_at, arrived_at=now)
     if verdict is CheckIn.refused:
         raise CheckInRefused(
             "The appointment time has passed. Take a walk-in ticket or book a new time.",
             field="reference",
+            reason="too_late",
         )
     late = verdict is CheckIn.late_walk_in
     return _issue(

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from kezek.booking.rules import AlreadyBooked, NotActive, SlotFull, SlotRefused
 from kezek.problems import NotFound, Problem
+from kezek.queue.tickets import CheckInRefused
 from kezek.web.i18n import translations
 
 
@@ -55,6 +56,18 @@ def problem_message(problem: Problem, language: str) -> tuple[str, str]:
         return "start", field_message("start", language)
     if isinstance(problem, NotActive):
         return "", gettext("This booking was cancelled or its time has passed.")
+    if isinstance(problem, CheckInRefused):
+        reasons = {
+            "other_office": gettext("This booking is for another office. Check in there."),
+            "other_day": gettext("This booking is for another day. Come on the booked day."),
+            "already": gettext("This booking is already checked in."),
+            "too_late": gettext(
+                "The appointment time has passed. Take a ticket for the queue, or book again."
+            ),
+        }
+        return "reference", reasons.get(
+            str(problem.extra.get("reason")), gettext("Something went wrong. Please try again.")
+        )
     if isinstance(problem, NotFound):
         return "reference", gettext(
             "No booking has this reference and document number. Check both and try again."

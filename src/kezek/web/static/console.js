@@ -1,0 +1,15 @@
+// One key per action at the clerk's console: N next, R recall, S start, F finish,
+// X no-show, T transfer. Keys typed into a field are left alone.
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    if (target && (target.tagName === "INPUT" || target.tagName === "SELECT" || target.tagName === "TEXTAREA")) return;
+    var button = document.querySelector('button[data-key="' + event.key.toLowerCase() + '"]');
+    if (button) {
+      event.preventDefault();
+      button.click();
+    }
+  });
+})();

@@ -1,0 +1,122 @@
+"""Staff sign in with a cookie; the kiosk issues tickets; the clerk works a window."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from kezek.queue.models import Ticket
+from kezek.staff.models import Role
+from tests.factories import booking_body, document, start_at
+from tests.integration.staff.helpers import PASSWORD, make_staff
+
+from .pages import submit, text
+
+
+def _signed_in(client: TestClient, username: str = "aibek") -> None:
+    client.headers["Accept-Language"] = "ru"
+    form = client.get("/staff/login")
+    response = submit(client, form, "/staff/login", username=username, password=PASSWORD)
+    assert response.status_code == 200, text(response)
+
+
+def test_sign_in_sets_an_http_only_cookie_and_a_wrong_password_is_named(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    make_staff(sessions, "aibek", Role.clerk, ["bsk"])
+    client.headers["Accept-Language"] = "ru"
+    assert client.get("/staff", follow_redirects=False).status_code == 303
+
+    wrong = submit(
+        client, client.get("/staff/login"), "/staff/login", username="aibek", password="nope"
+    )
+    assert wrong.status_code == 401 and "Неверное имя пользователя или пароль." in text(wrong)
+
+    form = client.get("/staff/login")
+    signed = client.post(
+        "/staff/login",
+        data={"csrf_token": client.cookies["csrf"], "username": "aibek", "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303 and form.status_code == 200
+    cookie = signed.headers["set-cookie"]
+    assert cookie.startswith("staff=") and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "Бишкек" in text(client.get("/staff", headers={"Accept-Language": "ru"}))
+
+
+def test_the_kiosk_issues_a_ticket_and_checks_in_a_booking(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    make_staff(sessions, "kiosk", Role.clerk, ["bsk"])
+    start = start_at(days_ahead=1, hour=10)
+    reference = client.post("/api/v1/bookings", json=booking_body(start=start)).json()["reference"]
+    # The holder comes on the booked day, a few minutes early.
+    state = client.app.state  # type: ignore[attr-defined]
+    arrive = datetime.fromisoformat(start) - timedelta(minutes=5)
+    state.context = dataclasses.replace(state.context, clock=lambda: arrive)
+    _signed_in(client, "kiosk")
+    kiosk = client.get("/kiosk/bsk")
+
+    walk_in = client.post(
+        "/kiosk/bsk/ticket", data={"csrf_token": client.cookies["csrf"], "service": "quick"}
+    )
+    booked = submit(
+        client, kiosk, "/kiosk/bsk/check-in", reference=reference, document_number=document(1)
+    )
+
+    assert "Q-001" in text(walk_in) and "/ticket/" in text(walk_in)
+    assert booked.status_code == 200, text(booked)
+    assert "Q-002" in text(booked)
+    again = submit(
+        client, kiosk, "/kiosk/bsk/check-in", reference=reference, document_number=document(1)
+    )
+    assert again.status_code == 409 and "Эта запись уже отмечена." in text(again)
+    refused = submit(
+        client, kiosk, "/kiosk/bsk/check-in", reference=reference, document_number=document(2)
+    )
+    assert refused.status_code == 409
+    assert "Записи с таким номером и номером документа нет." in text(refused)
+
+
+def test_a_clerk_opens_a_window_calls_serves_and_transfers(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    make_staff(sessions, "aibek", Role.clerk, ["bsk"])
+    _signed_in(client)
+    token = client.cookies["csrf"]
+    for service in ("quick", "quick"):
+        client.post("/kiosk/bsk/ticket", data={"csrf_token": token, "service": service})
+    console = client.get("/console/bsk")
+    assert "Открыть окно" in text(console)
+
+    submit(client, console, "/console/bsk/open", window="1")
+    called = submit(client, client.get("/console/bsk"), "/console/bsk/next")
+    assert "Q-001" in text(called) and "В очереди: 1" in text(called)
+    started = submit(client, called, "/console/bsk/start")
+    finished = submit(client, started, "/console/bsk/finish")
+    assert "У вашего окна нет талона." in text(finished)
+    second = submit(client, finished, "/console/bsk/next")
+    moved = submit(client, second, "/console/bsk/transfer", service="long")
+
+    with sessions() as session:
+        statuses = {t.code: t.status for t in session.scalars(select(Ticket))}
+    assert statuses == {"Q-001": "done", "Q-002": "transferred", "L-001": "waiting"}
+    assert "В очереди: 1" in text(moved)
+
+
+def test_a_clerk_of_another_office_is_refused(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    make_staff(sessions, "aibek", Role.clerk, ["big"])
+    _signed_in(client)
+
+    for path in ("/console/bsk", "/kiosk/bsk"):
+        assert client.get(path).status_code == 403
+    issued = client.post(
+        "/kiosk/bsk/ticket", data={"csrf_token": client.cookies["csrf"], "service": "quick"}
+    )
+    assert issued.status_code == 403
