@@ -25,6 +25,8 @@ class _Page(HTMLParser):
         elif tag == "form":
             self.forms.append({"action": values.get("action", ""), "fields": {}})
         elif tag == "input" and self.forms and values.get("name"):
+            if values.get("type") in ("checkbox", "radio") and "checked" not in values:
+                return  # a box left unticked sends nothing
             fields = self.forms[-1]["fields"]
             assert isinstance(fields, dict)
             fields[values["name"]] = values.get("value", "")

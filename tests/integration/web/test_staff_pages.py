@@ -106,6 +106,8 @@ def test_a_clerk_opens_a_window_calls_serves_and_transfers(
         statuses = {t.code: t.status for t in session.scalars(select(Ticket))}
     assert statuses == {"Q-001": "done", "Q-002": "transferred", "L-001": "waiting"}
     assert "В очереди: 1" in text(moved)
+    transferred = submit(client, moved, "/console/bsk/next")
+    assert "L-001" in text(transferred)  # window 1 handles the long service too
 
 
 def test_a_clerk_of_another_office_is_refused(

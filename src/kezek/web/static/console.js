@@ -2,6 +2,8 @@
 // X no-show, T transfer. Keys typed into a field are left alone.
 (function () {
   "use strict";
+  if (window.kezekConsoleKeys) return; // once per page, however often HTMX swaps it in
+  window.kezekConsoleKeys = true;
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     var target = event.target;
