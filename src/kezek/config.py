@@ -41,6 +41,11 @@ class Settings(BaseSettings):
         description="Keys document-number hashes. Changing it orphans stored hashes.",
     )
     var_dir: Path = VAR_DIR
+    plan_dir: Path | None = Field(
+        default=None,
+        description="Where `kezek plan --out` wrote the campaign's plan for the managers' "
+        "dashboard. Empty means var/plan.",
+    )
     booking_horizon_days: int = Field(default=60, ge=1, le=366)
     min_notice_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
     max_availability_days: int = Field(default=31, ge=1, le=366)
@@ -71,6 +76,10 @@ class Settings(BaseSettings):
                         "point it at a readable file"
                     ) from exc
         return data
+
+    @property
+    def campaign_plan_dir(self) -> Path:
+        return self.plan_dir or self.var_dir / "plan"
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -42,6 +42,9 @@ def write_report(plan: Plan, out: Path) -> list[Path]:
         # Figures made without pyplot need no display and are freed with the object.
         figure.savefig(path, dpi=110, bbox_inches="tight")
         written.append(path)
+        if name == "burndown":  # also as SVG, sharp at any size on the managers' dashboard
+            figure.savefig(out / f"{name}.svg", bbox_inches="tight")
+            written.append(out / f"{name}.svg")
     data = plan_data(plan)
     data["charts"] = [f"{name}.png" for name in charts]
     json_path = out / "report.json"
