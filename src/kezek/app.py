@@ -20,6 +20,7 @@ from kezek.network.api import router as network_router
 from kezek.problems import install_problem_handlers
 from kezek.queue.api import router as queue_router
 from kezek.staff.api import router as staff_router
+from kezek.web.admin import router as admin_router
 from kezek.web.citizen import router as citizen_router
 from kezek.web.dashboard import router as dashboard_router
 from kezek.web.queue_pages import router as queue_pages_router
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(queue_pages_router)
     app.include_router(staff_pages_router)
     app.include_router(dashboard_router)
+    app.include_router(admin_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # Pages and the API compress what is worth it: a citizen may be on 2G.
     app.add_middleware(GZipMiddleware, minimum_size=1000)

@@ -34,7 +34,7 @@ from kezek.problems import Problem
 from kezek.web.calendar_file import calendar_file
 from kezek.web.i18n import choose_language
 from kezek.web.messages import field_message, problem_message, validation_messages
-from kezek.web.pages import csrf_ok, render, secured
+from kezek.web.pages import csrf_ok, form_text, render, secured
 
 router = APIRouter(include_in_schema=False)
 DAYS_SHOWN = 14
@@ -121,11 +121,11 @@ async def details_sent(request: Request, office_code: str, service_code: str) ->
     form = await request.form()
     with read_session(context.sessions) as session:
         office = _office(session, context, office_code)
-    start = _start(_text(form, "start"))
+    start = _start(form_text(form, "start"))
     if office is None or start is None or service_code not in {s.code for s in office.services}:
         return _not_found(request, context)
     service = office.service(service_code)
-    values = {name: _text(form, name) for name in _FIELDS}
+    values = {name: form_text(form, name) for name in _FIELDS}
     if not csrf_ok(request, form):
         return _expired(request, context)
     language = choose_language(request)
@@ -219,9 +219,9 @@ async def lookup(request: Request) -> Response:
     if not csrf_ok(request, form):
         return _expired(request, context)
     language = choose_language(request)
-    values = {"reference": _text(form, "reference")}
+    values = {"reference": form_text(form, "reference")}
     try:
-        number = _DOCUMENT.validate_python(_text(form, "document_number"))
+        number = _DOCUMENT.validate_python(form_text(form, "document_number"))
     except ValidationError:
         errors = {"document_number": field_message("document_number", language)}
         return render(
@@ -250,7 +250,7 @@ async def lookup(request: Request) -> Response:
 async def cancel(request: Request) -> Response:
     context = _context(request)
     form = await request.form()
-    owner = _owner(context, _text(form, "token"))
+    owner = _owner(context, form_text(form, "token"))
     if not csrf_ok(request, form) or owner is None:
         return _expired(request, context)
     reference, proof = owner
@@ -313,8 +313,8 @@ def move_confirm(request: Request, token: str = "", start: str = "") -> Response
 async def move(request: Request) -> Response:
     context = _context(request)
     form = await request.form()
-    owner = _owner(context, _text(form, "token"))
-    when = _start(_text(form, "start"))
+    owner = _owner(context, form_text(form, "token"))
+    when = _start(form_text(form, "start"))
     if not csrf_ok(request, form) or owner is None or when is None:
         return _expired(request, context)
     reference, proof = owner
@@ -350,11 +350,6 @@ def language(request: Request, code: str) -> Response:
 
 _FIELDS = ("full_name", "phone", "document_number", "legal_stay_until")
 _DOCUMENT: TypeAdapter[str] = TypeAdapter(DocumentNumber)
-
-
-def _text(form: Mapping[str, Any], name: str) -> str:
-    value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
 
 
 def _start(text: str | None) -> dt.datetime | None:

@@ -82,3 +82,11 @@ def csrf_ok(request: Request, form: Mapping[str, Any]) -> bool:
     sent = form.get("csrf_token")
     kept = request.cookies.get(CSRF_COOKIE)
     return isinstance(sent, str) and bool(kept) and hmac.compare_digest(sent, kept or "")
+
+
+def form_text(form: Mapping[str, Any], name: str, *, strip: bool = True) -> str:
+    """A form field's text, or "" when it is missing or a file."""
+    value = form.get(name)
+    if not isinstance(value, str):
+        return ""
+    return value.strip() if strip else value

@@ -9,7 +9,6 @@ actions call the same operations as the API.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from fastapi import APIRouter
 from pydantic import TypeAdapter, ValidationError
@@ -50,7 +49,7 @@ from kezek.staff.service import (
 )
 from kezek.web.i18n import choose_language, translations
 from kezek.web.messages import problem_message
-from kezek.web.pages import csrf_ok, render, secured
+from kezek.web.pages import csrf_ok, form_text, render, secured
 
 router = APIRouter(include_in_schema=False)
 STAFF_COOKIE = "staff"
@@ -97,13 +96,13 @@ async def login(request: Request) -> Response:
     form = await request.form()
     if not csrf_ok(request, form):
         return render(request, context, "citizen/message.html", kind="expired", status=403)
-    username = _text(form, "username")
+    username = form_text(form, "username")
     gettext = translations(choose_language(request)).gettext
     try:
         token = sign_in(
             context.sessions,
             username=username,
-            password=_text(form, "password", strip=False),
+            password=form_text(form, "password", strip=False),
             address=request.client.host if request.client else "",
             now=context.clock(),
             secret=context.secret,
@@ -197,18 +196,18 @@ async def _kiosk_issue(request: Request, office_code: str, *, check_in_booking: 
     language = choose_language(request)
     try:
         if check_in_booking:
-            number = _document(_text(form, "document_number"))
+            number = _document(form_text(form, "document_number"))
             issued = check_in(
                 office_code,
-                CheckInBody(reference=_text(form, "reference")),
+                CheckInBody(reference=form_text(form, "reference")),
                 number,
                 staff,
                 context,
             )
         else:
-            group = _text(form, "group") or None
+            group = form_text(form, "group") or None
             issued = issue_ticket(
-                office_code, WalkIn(service=_text(form, "service"), group=group), staff, context
+                office_code, WalkIn(service=form_text(form, "service"), group=group), staff, context
             )
     except (Problem, ValidationError) as exc:
         message = (
@@ -251,7 +250,7 @@ async def console_command(request: Request, office_code: str, command: str) -> R
         return _forbidden(request, context)
     if not csrf_ok(request, form):
         return render(request, context, "citizen/message.html", kind="expired", status=403)
-    window = _text(form, "window")
+    window = form_text(form, "window")
     gettext = translations(choose_language(request)).gettext
     message = None
     try:
@@ -262,10 +261,13 @@ async def console_command(request: Request, office_code: str, command: str) -> R
             if call_next_ticket(office_code, window, staff, context) is None:
                 message = gettext("Nobody is waiting for this window.")
         elif command in CONSOLE_ACTIONS:
-            act_on_ticket(int(_text(form, "ticket")), CONSOLE_ACTIONS[command], staff, context)
+            act_on_ticket(int(form_text(form, "ticket")), CONSOLE_ACTIONS[command], staff, context)
         elif command == "transfer":
             transfer_ticket(
-                int(_text(form, "ticket")), Transfer(service=_text(form, "service")), staff, context
+                int(form_text(form, "ticket")),
+                Transfer(service=form_text(form, "service")),
+                staff,
+                context,
             )
         elif command in ("pause", "resume", "close"):
             change_window(office_code, window, WindowChange(command), staff, context)
@@ -334,13 +336,6 @@ def _ticket_at(session: Session, window_id: int) -> Ticket | None:
         .order_by(Ticket.called_at.desc())
         .limit(1)
     )
-
-
-def _text(form: Mapping[str, Any], name: str, *, strip: bool = True) -> str:
-    value = form.get(name)
-    if not isinstance(value, str):
-        return ""
-    return value.strip() if strip else value
 
 
 _DOCUMENT: TypeAdapter[str] = TypeAdapter(DocumentNumber)

@@ -1,0 +1,118 @@
+"""Admins add and disable staff, load a network file with its errors listed, read the log."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from kezek.network.models import Office
+from kezek.staff.models import Role, StaffUser
+from tests.factories import NETWORK_TOML
+from tests.integration.staff.helpers import PASSWORD, make_staff
+
+from .pages import submit, text
+
+
+def _admin(client: TestClient, sessions: sessionmaker[Session]) -> None:
+    make_staff(sessions, "root", Role.admin, [])
+    client.headers["Accept-Language"] = "ru"
+    submit(client, client.get("/staff/login"), "/staff/login", username="root", password=PASSWORD)
+
+
+def test_an_admin_adds_a_clerk_who_can_then_sign_in_and_disables_them(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    _admin(client, sessions)
+    page = client.get("/admin/staff")
+
+    short = submit(
+        client,
+        page,
+        "/admin/staff",
+        username="aigul",
+        full_name="Айгүл",
+        role="clerk",
+        password="short",
+    )
+    assert short.status_code == 422 and "Пароль слишком короткий" in text(short)
+    added = client.post(
+        "/admin/staff",
+        data={
+            "csrf_token": client.cookies["csrf"],
+            "username": "aigul",
+            "full_name": "Айгүл",
+            "role": "clerk",
+            "offices": "bsk",
+            "password": "a long enough password",
+        },
+    )
+    assert added.status_code == 200 and "aigul" in text(added)
+    with sessions() as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.username == "aigul"))
+        assert user is not None and [o.code for o in user.offices] == ["bsk"]
+
+    disabled = submit(client, added, "/admin/staff/disable", username="aigul")
+
+    assert "Отключён" in text(disabled)
+    with sessions() as session:
+        assert (
+            session.scalar(select(StaffUser.active).where(StaffUser.username == "aigul")) is False
+        )
+
+
+def test_a_bad_network_file_is_listed_and_nothing_loads(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    _admin(client, sessions)
+    bad = NETWORK_TOML.replace('timezone = "Asia/Bishkek"', 'timezone = "Asia/Bishkekk"', 1)
+
+    refused = client.post(
+        "/admin/network",
+        data={"csrf_token": client.cookies["csrf"]},
+        files={"file": ("net.toml", bad.encode(), "text/plain")},
+    )
+
+    assert refused.status_code == 422
+    assert "'Asia/Bishkekk' is not an IANA time zone; did you mean Asia/Bishkek?" in text(refused)
+    assert "1 ошибка; ничего не загружено." in text(refused)
+    renamed = NETWORK_TOML.replace('en = "Bishkek office"', 'en = "Bishkek consulate"', 1)
+    loaded = client.post(
+        "/admin/network",
+        data={"csrf_token": client.cookies["csrf"]},
+        files={"file": ("net.toml", renamed.encode(), "text/plain")},
+    )
+    assert loaded.status_code == 200 and "Загружено." in text(loaded)
+    with sessions() as session:
+        office = session.scalar(select(Office).where(Office.code == "bsk"))
+        assert office is not None and office.name["en"] == "Bishkek consulate"
+
+
+def test_the_audit_log_shows_who_did_what(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    _admin(client, sessions)
+    token = client.post(
+        "/api/v1/auth/token", json={"username": "root", "password": PASSWORD}
+    ).json()["access_token"]
+    client.post(
+        "/api/v1/offices/bsk/tickets",
+        json={"service": "quick"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    log = client.get("/admin/audit")
+
+    assert log.status_code == 200 and "Q-001" in text(log) and "issued" in text(log)
+
+
+def test_managers_and_clerks_may_not_administer(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    make_staff(sessions, "gulnara", Role.manager, ["bsk"])
+    submit(
+        client, client.get("/staff/login"), "/staff/login", username="gulnara", password=PASSWORD
+    )
+
+    for path in ("/admin/staff", "/admin/network", "/admin/audit"):
+        assert client.get(path).status_code == 403
