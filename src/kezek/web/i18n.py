@@ -15,6 +15,7 @@ from pathlib import Path
 from babel import Locale
 from babel.core import negotiate_locale
 from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
 from babel.support import Translations
 from starlette.requests import Request
 
@@ -83,3 +84,7 @@ class Formats:
 
     def time(self, value: datetime, zone: tzinfo) -> str:
         return format_time(value.astimezone(zone), format="HH:mm", locale=self.locale)
+
+    def number(self, value: float, *, digits: int = 0) -> str:
+        """Grouped and rounded as the reader writes them: 29 000 in Russian, 29,000 in English."""
+        return format_decimal(round(value, digits), locale=self.locale)

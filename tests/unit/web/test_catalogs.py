@@ -81,3 +81,20 @@ def _names(text: str) -> list[str]:
     import re
 
     return re.findall(r"%\((\w+)\)[sd]", text)
+
+
+def test_dates_times_and_numbers_follow_the_language_in_the_office_zone() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from kezek.web.i18n import Formats
+
+    moment = datetime(2025, 4, 10, 5, 30, tzinfo=UTC)
+    moscow = ZoneInfo("Europe/Moscow")
+    assert Formats("ru").day(moment, moscow) == "четверг, 10 апреля 2025 г."
+    assert Formats("ky").time(moment, moscow) == "08:30"
+    assert Formats("ru").number(29000) == "29\xa0000"
+    assert Formats("en").number(29000) == "29,000"
+    # A daylight-saving day: Berlin jumps from 02:00 to 03:00 on 30 March 2025.
+    berlin = ZoneInfo("Europe/Berlin")
+    assert Formats("en").time(datetime(2025, 3, 30, 1, 30, tzinfo=UTC), berlin) == "03:30"
