@@ -91,7 +91,7 @@ def test_dates_times_and_numbers_follow_the_language_in_the_office_zone() -> Non
 
     moment = datetime(2025, 4, 10, 5, 30, tzinfo=UTC)
     moscow = ZoneInfo("Europe/Moscow")
-    assert Formats("ru").day(moment, moscow) == "четверг, 10 апреля 2025 г."
+    assert Formats("ru").day(moment, moscow) == "четверг, 10 апреля 2025\u202fг."
     assert Formats("ky").time(moment, moscow) == "08:30"
     assert Formats("ru").number(29000) == "29\xa0000"
     assert Formats("en").number(29000) == "29,000"
