@@ -9,7 +9,6 @@ from fastapi import APIRouter, Header, Path, Query, Response, status
 
 from kezek.booking.availability import availability as free_places
 from kezek.booking.create import book
-from kezek.booking.details import BookingRequest
 from kezek.booking.identity import document_hash
 from kezek.booking.manage import cancel_booking as cancel
 from kezek.booking.manage import find_booking
@@ -85,16 +84,7 @@ def create_booking(
     context: ContextDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    request = BookingRequest(
-        office=body.office,
-        service=body.service,
-        starts_at=body.start,
-        document_number=body.document_number,
-        full_name=body.full_name,
-        phone=body.phone,
-        language=body.language,
-        legal_stay_until=body.legal_stay_until,
-    )
+    request = body.as_request()
     booked = book(
         context.sessions,
         directory=context.directory,

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from kezek.booking.details import BookingDetails
+from kezek.booking.details import BookingDetails, BookingRequest
 from kezek.booking.identity import (
     normalize_document,
     normalize_full_name,
@@ -54,6 +54,18 @@ class BookingCreate(Body):
     phone: Phone
     language: Language = "ru"
     legal_stay_until: date | None = None
+
+    def as_request(self) -> BookingRequest:
+        return BookingRequest(
+            office=self.office,
+            service=self.service,
+            starts_at=self.start,
+            document_number=self.document_number,
+            full_name=self.full_name,
+            phone=self.phone,
+            language=self.language,
+            legal_stay_until=self.legal_stay_until,
+        )
 
 
 class BookingReschedule(Body):

@@ -27,17 +27,12 @@ from kezek.queue.models import QueueEvent, Ticket
 from kezek.staff.models import Role
 from kezek.staff.service import Staff, add_staff, disable_staff, list_staff
 from kezek.web.i18n import choose_language, translations
-from kezek.web.pages import csrf_ok, form_text, render, secured
-from kezek.web.staff_pages import signed_in
+from kezek.web.pages import app_context, form_text, render, secured
+from kezek.web.staff_pages import signed_in, staff_form
 
 router = APIRouter(include_in_schema=False)
 MAX_NETWORK_FILE = 2_000_000  # bytes; the example network is 20 KB
 AUDIT_ROWS = 200
-
-
-def _context(request: Request) -> AppContext:
-    context: AppContext = request.app.state.context
-    return context
 
 
 def _admin(request: Request, context: AppContext) -> Staff | Response:
@@ -51,7 +46,7 @@ def _admin(request: Request, context: AppContext) -> Staff | Response:
 
 @router.get("/admin/staff")
 def staff_list(request: Request) -> Response:
-    context = _context(request)
+    context = app_context(request)
     admin = _admin(request, context)
     if isinstance(admin, Response):
         return admin
@@ -60,13 +55,11 @@ def staff_list(request: Request) -> Response:
 
 @router.post("/admin/staff")
 async def staff_add(request: Request) -> Response:
-    context = _context(request)
-    admin = _admin(request, context)
-    if isinstance(admin, Response):
-        return admin
-    form = await request.form()
-    if not csrf_ok(request, form):
-        return render(request, context, "citizen/message.html", kind="expired", status=403)
+    context = app_context(request)
+    checked = await staff_form(request, admin_only=True)
+    if isinstance(checked, Response):
+        return checked
+    _, form = checked
     values = {name: form_text(form, name) for name in ("username", "full_name", "role")}
     offices = [v for k, v in form.multi_items() if k == "offices" and isinstance(v, str)]
     gettext = translations(choose_language(request)).gettext
@@ -94,13 +87,11 @@ async def staff_add(request: Request) -> Response:
 
 @router.post("/admin/staff/disable")
 async def staff_disable(request: Request) -> Response:
-    context = _context(request)
-    admin = _admin(request, context)
-    if isinstance(admin, Response):
-        return admin
-    form = await request.form()
-    if not csrf_ok(request, form):
-        return render(request, context, "citizen/message.html", kind="expired", status=403)
+    context = app_context(request)
+    checked = await staff_form(request, admin_only=True)
+    if isinstance(checked, Response):
+        return checked
+    _, form = checked
     username = form_text(form, "username")
     with contextlib.suppress(Problem):  # gone already: the list shows what is
         run_transaction(context.sessions, lambda session: disable_staff(session, username=username))
@@ -109,7 +100,7 @@ async def staff_disable(request: Request) -> Response:
 
 @router.get("/admin/network")
 def network_form(request: Request) -> Response:
-    context = _context(request)
+    context = app_context(request)
     admin = _admin(request, context)
     if isinstance(admin, Response):
         return admin
@@ -118,13 +109,11 @@ def network_form(request: Request) -> Response:
 
 @router.post("/admin/network")
 async def network_upload(request: Request) -> Response:
-    context = _context(request)
-    admin = _admin(request, context)
-    if isinstance(admin, Response):
-        return admin
-    form = await request.form(max_part_size=MAX_NETWORK_FILE)
-    if not csrf_ok(request, form):
-        return render(request, context, "citizen/message.html", kind="expired", status=403)
+    context = app_context(request)
+    checked = await staff_form(request, admin_only=True, max_part_size=MAX_NETWORK_FILE)
+    if isinstance(checked, Response):
+        return checked
+    _, form = checked
     upload = form.get("file")
     gettext = translations(choose_language(request)).gettext
     if not isinstance(upload, UploadFile):
@@ -156,7 +145,7 @@ async def network_upload(request: Request) -> Response:
 
 @router.get("/admin/audit")
 def audit(request: Request) -> Response:
-    context = _context(request)
+    context = app_context(request)
     admin = _admin(request, context)
     if isinstance(admin, Response):
         return admin

@@ -22,7 +22,7 @@ from starlette.responses import RedirectResponse, Response
 
 from kezek.booking.availability import availability
 from kezek.booking.create import book
-from kezek.booking.details import BookingDetails, BookingRequest
+from kezek.booking.details import BookingDetails
 from kezek.booking.identity import document_hash, normalize_phone
 from kezek.booking.manage import cancel_booking, find_booking, reschedule_booking
 from kezek.booking.reference import display_reference
@@ -34,16 +34,11 @@ from kezek.problems import Problem
 from kezek.web.calendar_file import calendar_file
 from kezek.web.i18n import choose_language
 from kezek.web.messages import field_message, problem_message, validation_messages
-from kezek.web.pages import csrf_ok, form_text, render, secured
+from kezek.web.pages import app_context, csrf_ok, form_text, render, secured
 
 router = APIRouter(include_in_schema=False)
 DAYS_SHOWN = 14
 TOKEN_MAX_AGE = 24 * 3600  # a calendar link or a looked-up booking stays usable a day
-
-
-def _context(request: Request) -> AppContext:
-    context: AppContext = request.app.state.context
-    return context
 
 
 def _tokens(context: AppContext) -> URLSafeTimedSerializer:
@@ -64,7 +59,7 @@ def _owner(context: AppContext, token: str) -> tuple[str, str] | None:
 
 @router.get("/")
 def offices(request: Request) -> Response:
-    context = _context(request)
+    context = app_context(request)
     with read_session(context.sessions) as session:
         found = [o for o in context.directory.offices(session) if o.active]
     return render(request, context, "citizen/offices.html", offices=found)
@@ -72,7 +67,7 @@ def offices(request: Request) -> Response:
 
 @router.get("/book/{office_code}")
 def services(request: Request, office_code: str) -> Response:
-    context = _context(request)
+    context = app_context(request)
     with read_session(context.sessions) as session:
         office = _office(session, context, office_code)
     if office is None:
@@ -82,7 +77,7 @@ def services(request: Request, office_code: str) -> Response:
 
 @router.get("/book/{office_code}/{service_code}")
 def times(request: Request, office_code: str, service_code: str) -> Response:
-    context = _context(request)
+    context = app_context(request)
     with read_session(context.sessions) as session:
         office = _office(session, context, office_code)
         if office is None or service_code not in {s.code for s in office.services}:
@@ -106,7 +101,7 @@ def times(request: Request, office_code: str, service_code: str) -> Response:
 
 @router.get("/book/{office_code}/{service_code}/details")
 def details_form(request: Request, office_code: str, service_code: str) -> Response:
-    context = _context(request)
+    context = app_context(request)
     with read_session(context.sessions) as session:
         office = _office(session, context, office_code)
     start = _start(request.query_params.get("start"))
@@ -117,7 +112,7 @@ def details_form(request: Request, office_code: str, service_code: str) -> Respo
 
 @router.post("/book/{office_code}/{service_code}/details")
 async def details_sent(request: Request, office_code: str, service_code: str) -> Response:
-    context = _context(request)
+    context = app_context(request)
     form = await request.form()
     with read_session(context.sessions) as session:
         office = _office(session, context, office_code)
@@ -156,16 +151,7 @@ async def details_sent(request: Request, office_code: str, service_code: str) ->
         booked = book(
             context.sessions,
             directory=context.directory,
-            request=BookingRequest(
-                office=body.office,
-                service=body.service,
-                starts_at=body.start,
-                document_number=body.document_number,
-                full_name=body.full_name,
-                phone=body.phone,
-                language=body.language,
-                legal_stay_until=body.legal_stay_until,
-            ),
+            request=body.as_request(),
             rules=context.rules,
             secret=context.secret,
         )
@@ -179,7 +165,7 @@ async def details_sent(request: Request, office_code: str, service_code: str) ->
 
 @router.get("/booking/calendar.ics")
 def calendar(request: Request, token: str = "") -> Response:
-    context = _context(request)
+    context = app_context(request)
     booking = _booking_from_token(context, token)
     if booking is None:
         return _not_found(request, context)
@@ -200,7 +186,7 @@ def calendar(request: Request, token: str = "") -> Response:
 
 @router.get("/booking/print")
 def printable(request: Request, token: str = "") -> Response:
-    context = _context(request)
+    context = app_context(request)
     booking = _booking_from_token(context, token)
     if booking is None:
         return _not_found(request, context)
@@ -209,12 +195,12 @@ def printable(request: Request, token: str = "") -> Response:
 
 @router.get("/manage")
 def lookup_form(request: Request) -> Response:
-    return render(request, _context(request), "citizen/lookup.html", values={}, errors={})
+    return render(request, app_context(request), "citizen/lookup.html", values={}, errors={})
 
 
 @router.post("/manage")
 async def lookup(request: Request) -> Response:
-    context = _context(request)
+    context = app_context(request)
     form = await request.form()
     if not csrf_ok(request, form):
         return _expired(request, context)
@@ -248,7 +234,7 @@ async def lookup(request: Request) -> Response:
 
 @router.post("/manage/cancel")
 async def cancel(request: Request) -> Response:
-    context = _context(request)
+    context = app_context(request)
     form = await request.form()
     owner = _owner(context, form_text(form, "token"))
     if not csrf_ok(request, form) or owner is None:
@@ -268,7 +254,7 @@ async def cancel(request: Request) -> Response:
 
 @router.get("/manage/move")
 def move_form(request: Request, token: str = "") -> Response:
-    context = _context(request)
+    context = app_context(request)
     booking = _booking_from_token(context, token)
     if booking is None:
         return _expired(request, context)
@@ -293,7 +279,7 @@ def move_form(request: Request, token: str = "") -> Response:
 
 @router.get("/manage/move/confirm")
 def move_confirm(request: Request, token: str = "", start: str = "") -> Response:
-    context = _context(request)
+    context = app_context(request)
     booking = _booking_from_token(context, token)
     when = _start(start)
     if booking is None or when is None:
@@ -311,7 +297,7 @@ def move_confirm(request: Request, token: str = "", start: str = "") -> Response
 
 @router.post("/manage/move")
 async def move(request: Request) -> Response:
-    context = _context(request)
+    context = app_context(request)
     form = await request.form()
     owner = _owner(context, form_text(form, "token"))
     when = _start(form_text(form, "start"))
@@ -343,7 +329,7 @@ def language(request: Request, code: str) -> Response:
         back = "/"  # only within this site
     response = RedirectResponse(back, status_code=303)
     if code in ("ky", "ru", "en"):
-        secure = _context(request).settings.environment == "production"
+        secure = app_context(request).settings.environment == "production"
         response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="lax", secure=secure)
     return secured(response)
 

@@ -18,26 +18,20 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from kezek.db import read_session
-from kezek.deps import AppContext
 from kezek.queue.board import board
 from kezek.queue.kpis import day_kpis
 from kezek.queue.models import WindowSession, WindowSessionStatus
 from kezek.staff.models import Role
-from kezek.web.pages import render, secured
+from kezek.web.pages import app_context, render, secured
 from kezek.web.staff_pages import signed_in
 
 router = APIRouter(include_in_schema=False)
 CHARTS = {"burndown.svg": "image/svg+xml", "windows.png": "image/png"}
 
 
-def _context(request: Request) -> AppContext:
-    context: AppContext = request.app.state.context
-    return context
-
-
 @router.get("/dashboard")
 def dashboard(request: Request) -> Response:
-    context = _context(request)
+    context = app_context(request)
     staff = signed_in(request, context)
     if staff is None:
         return secured(
@@ -81,7 +75,7 @@ def dashboard(request: Request) -> Response:
 
 @router.get("/dashboard/plan/{name}")
 def plan_chart(request: Request, name: str) -> Response:
-    context = _context(request)
+    context = app_context(request)
     staff = signed_in(request, context)
     path = context.settings.campaign_plan_dir / name
     if staff is None or staff.role is Role.clerk or name not in CHARTS or not path.exists():

@@ -13,12 +13,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kezek.db import read_session
-from kezek.deps import AppContext
 from kezek.problems import Problem
 from kezek.queue.board import board
 from kezek.queue.status import ticket_status
 from kezek.web.i18n import LANGUAGES, N_, translations
-from kezek.web.pages import render
+from kezek.web.pages import app_context, render
 
 router = APIRouter(include_in_schema=False)
 BOARD_LABELS = (
@@ -30,14 +29,9 @@ BOARD_LABELS = (
 )
 
 
-def _context(request: Request) -> AppContext:
-    context: AppContext = request.app.state.context
-    return context
-
-
 @router.get("/board/{office_code}")
 def board_page(request: Request, office_code: str) -> Response:
-    context = _context(request)
+    context = app_context(request)
     asked = request.query_params.get("languages", "ky,ru").split(",")
     languages = [code for code in asked if code in LANGUAGES][:2] or ["ky", "ru"]
     try:
@@ -68,7 +62,7 @@ def board_page(request: Request, office_code: str) -> Response:
 
 @router.get("/ticket/{ticket_id}")
 def ticket_page(request: Request, ticket_id: int, s: str = "") -> Response:
-    context = _context(request)
+    context = app_context(request)
     try:
         with read_session(context.sessions) as session:
             view = ticket_status(

@@ -14,6 +14,7 @@ from fastapi import APIRouter
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -39,6 +40,7 @@ from kezek.queue.api import (
 )
 from kezek.queue.board import board
 from kezek.queue.models import Ticket, TicketStatus
+from kezek.staff.models import Role
 from kezek.staff.service import (
     TOKEN_LIFETIME,
     Staff,
@@ -49,7 +51,7 @@ from kezek.staff.service import (
 )
 from kezek.web.i18n import choose_language, translations
 from kezek.web.messages import problem_message
-from kezek.web.pages import csrf_ok, form_text, render, secured
+from kezek.web.pages import app_context, csrf_ok, form_text, render, secured
 
 router = APIRouter(include_in_schema=False)
 STAFF_COOKIE = "staff"
@@ -59,11 +61,6 @@ CONSOLE_ACTIONS = {
     "recall": Action.recall,
     "no_show": Action.no_show,
 }
-
-
-def _context(request: Request) -> AppContext:
-    context: AppContext = request.app.state.context
-    return context
 
 
 def signed_in(request: Request, context: AppContext) -> Staff | None:
@@ -77,6 +74,28 @@ def signed_in(request: Request, context: AppContext) -> Staff | None:
         return None
 
 
+async def staff_form(
+    request: Request,
+    *,
+    office_code: str | None = None,
+    admin_only: bool = False,
+    max_part_size: int = 1024 * 1024,
+) -> tuple[Staff, FormData] | Response:
+    """The signed-in user and the form they sent, or the page that turns them away."""
+    context = app_context(request)
+    staff = signed_in(request, context)
+    form = await request.form(max_part_size=max_part_size)
+    if staff is None:
+        return _to_sign_in(request)
+    if (admin_only and staff.role is not Role.admin) or (
+        office_code is not None and not staff.may_act_for(office_code)
+    ):
+        return _forbidden(request, context)
+    if not csrf_ok(request, form):
+        return render(request, context, "citizen/message.html", kind="expired", status=403)
+    return staff, form
+
+
 def _to_sign_in(request: Request) -> Response:
     return secured(RedirectResponse(f"/staff/login?next={request.url.path}", status_code=303))
 
@@ -87,12 +106,12 @@ def _forbidden(request: Request, context: AppContext) -> Response:
 
 @router.get("/staff/login")
 def login_form(request: Request) -> Response:
-    return render(request, _context(request), "staff/login.html", error=None, username="")
+    return render(request, app_context(request), "staff/login.html", error=None, username="")
 
 
 @router.post("/staff/login")
 async def login(request: Request) -> Response:
-    context = _context(request)
+    context = app_context(request)
     form = await request.form()
     if not csrf_ok(request, form):
         return render(request, context, "citizen/message.html", kind="expired", status=403)
@@ -134,7 +153,7 @@ async def login(request: Request) -> Response:
 
 @router.post("/staff/logout")
 async def logout(request: Request) -> Response:
-    context = _context(request)
+    context = app_context(request)
     form = await request.form()
     token = request.cookies.get(STAFF_COOKIE)
     if csrf_ok(request, form) and token:
@@ -146,7 +165,7 @@ async def logout(request: Request) -> Response:
 
 @router.get("/staff")
 def staff_home(request: Request) -> Response:
-    context = _context(request)
+    context = app_context(request)
     staff = signed_in(request, context)
     if staff is None:
         return _to_sign_in(request)
@@ -161,7 +180,7 @@ def staff_home(request: Request) -> Response:
 
 @router.get("/kiosk/{office_code}")
 def kiosk(request: Request, office_code: str) -> Response:
-    context, staff = _context(request), signed_in(request, _context(request))
+    context, staff = app_context(request), signed_in(request, app_context(request))
     if staff is None:
         return _to_sign_in(request)
     if not staff.may_act_for(office_code):
@@ -182,15 +201,11 @@ async def kiosk_check_in(request: Request, office_code: str) -> Response:
 
 
 async def _kiosk_issue(request: Request, office_code: str, *, check_in_booking: bool) -> Response:
-    context = _context(request)
-    staff = signed_in(request, context)
-    form = await request.form()
-    if staff is None:
-        return _to_sign_in(request)
-    if not staff.may_act_for(office_code):
-        return _forbidden(request, context)
-    if not csrf_ok(request, form):
-        return render(request, context, "citizen/message.html", kind="expired", status=403)
+    context = app_context(request)
+    checked = await staff_form(request, office_code=office_code)
+    if isinstance(checked, Response):
+        return checked
+    staff, form = checked
     with read_session(context.sessions) as session:
         office = context.directory.office(session, office_code)
     language = choose_language(request)
@@ -230,7 +245,7 @@ async def _kiosk_issue(request: Request, office_code: str, *, check_in_booking: 
 
 @router.get("/console/{office_code}")
 def console(request: Request, office_code: str) -> Response:
-    context = _context(request)
+    context = app_context(request)
     staff = signed_in(request, context)
     if staff is None:
         return _to_sign_in(request)
@@ -241,15 +256,11 @@ def console(request: Request, office_code: str) -> Response:
 
 @router.post("/console/{office_code}/{command}")
 async def console_command(request: Request, office_code: str, command: str) -> Response:
-    context = _context(request)
-    staff = signed_in(request, context)
-    form = await request.form()
-    if staff is None:
-        return _to_sign_in(request)
-    if not staff.may_act_for(office_code):
-        return _forbidden(request, context)
-    if not csrf_ok(request, form):
-        return render(request, context, "citizen/message.html", kind="expired", status=403)
+    context = app_context(request)
+    checked = await staff_form(request, office_code=office_code)
+    if isinstance(checked, Response):
+        return checked
+    staff, form = checked
     window = form_text(form, "window")
     gettext = translations(choose_language(request)).gettext
     message = None
