@@ -18,7 +18,8 @@ TEMPLATE = LOCALE / "messages.pot"
 BABEL = Path(sys.executable).parent / "pybabel"
 
 
-def main() -> None:
+def extract(template: Path) -> None:
+    """Every message of the pages and the web code into ``template`` (.pot)."""
     subprocess.run(
         [
             str(BABEL),
@@ -37,12 +38,16 @@ def main() -> None:
             "--sort-output",
             "--omit-header",
             "-o",
-            str(TEMPLATE),
+            str(template),
             "src/kezek/web",
         ],
         check=True,
         cwd=ROOT,
     )
+
+
+def main() -> None:
+    extract(TEMPLATE)
     for language in ("ky", "ru", "en"):
         catalog = LOCALE / language / "LC_MESSAGES" / "messages.po"
         command = "update" if catalog.exists() else "init"

@@ -69,3 +69,23 @@ def text(response: Response) -> str:
     """The page's words, without markup, on one line."""
     body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.text, flags=re.S)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def to_details(client: TestClient, language: str) -> Response:
+    """Office bsk, the long service, its first free time: the details form."""
+    client.headers["Accept-Language"] = language  # a browser sends it with every request
+    office = client.get(link_to(client.get("/"), r"^/book/bsk$"))
+    times = client.get(link_to(office, r"^/book/bsk/long$"))
+    return client.get(link_to(times, r"/details\?start="))
+
+
+def book_through_pages(client: TestClient, language: str, document_number: str) -> Response:
+    """The confirmation page of a booking made through the pages."""
+    return submit(
+        client,
+        to_details(client, language),
+        "/book/bsk/long/details",
+        full_name="Асанов Айбек",
+        phone="+996 555 123 456",
+        document_number=document_number,
+    )

@@ -11,15 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kezek.booking.models import Booking
 from tests.factories import document
 
-from .pages import link_to, submit, text
-
-
-def _to_details(client: TestClient, language: str):  # type: ignore[no-untyped-def]
-    client.headers["Accept-Language"] = language  # a browser sends it with every request
-    start = client.get("/")
-    office = client.get(link_to(start, r"^/book/bsk$"))
-    times = client.get(link_to(office, r"^/book/bsk/long$"))
-    return client.get(link_to(times, r"/details\?start="))
+from .pages import link_to, submit, text, to_details
 
 
 def test_a_citizen_books_in_kyrgyz_and_gets_a_reference_and_a_calendar_file(
@@ -65,7 +57,7 @@ def test_a_citizen_books_in_kyrgyz_and_gets_a_reference_and_a_calendar_file(
 def test_a_citizen_books_in_russian_and_mistakes_are_named_beside_the_field(
     client: TestClient, sessions: sessionmaker[Session]
 ) -> None:
-    details = _to_details(client, "ru-RU,ru;q=0.9")
+    details = to_details(client, "ru-RU,ru;q=0.9")
 
     wrong = submit(
         client,
@@ -98,7 +90,7 @@ def test_a_citizen_books_in_russian_and_mistakes_are_named_beside_the_field(
 def test_a_time_taken_meanwhile_is_explained_and_nothing_is_booked_twice(
     client: TestClient,
 ) -> None:
-    details = _to_details(client, "en")
+    details = to_details(client, "en")
     fields = {"full_name": "Aibek Asanov", "phone": "+996 555 123 456"}
     first = submit(client, details, "/book/bsk/long/details", **fields, document_number=document(1))
     assert "You are booked" in text(first)
@@ -110,7 +102,7 @@ def test_a_time_taken_meanwhile_is_explained_and_nothing_is_booked_twice(
 
 
 def test_a_form_from_another_site_is_refused(client: TestClient) -> None:
-    details = _to_details(client, "en")
+    details = to_details(client, "en")
 
     forged = client.post(
         "/book/bsk/long/details",

@@ -5,28 +5,18 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.booking.models import Booking, SlotCell
 from tests.factories import document
 
-from .pages import link_to, submit, text
+from .pages import book_through_pages, link_to, submit, text
 
 
-def _booked(client: TestClient) -> tuple[str, object]:
-    client.headers["Accept-Language"] = "ru"
-    start = client.get("/")
-    times = client.get(link_to(client.get(link_to(start, r"^/book/bsk$")), r"^/book/bsk/long$"))
-    details = client.get(link_to(times, r"/details\?start="))
-    booked = submit(
-        client,
-        details,
-        "/book/bsk/long/details",
-        full_name="Асанов Айбек",
-        phone="+996 555 123 456",
-        document_number=document(1),
-    )
+def _booked(client: TestClient) -> tuple[str, Response]:
+    booked = book_through_pages(client, "ru", document(1))
     found = re.search(r"[0-9A-Z]{4}-[0-9A-Z]{4}", text(booked))
     assert found is not None
     return found.group(), booked
