@@ -8,16 +8,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from kezek import __version__
 from kezek.booking.api import router as booking_router
 from kezek.config import Settings, get_settings
+from kezek.db import database_answers
 from kezek.deps import AppContext
 from kezek.network.api import router as network_router
-from kezek.problems import install_problem_handlers
+from kezek.problems import install_problem_handlers, problem_response
 from kezek.queue.api import router as queue_router
 from kezek.staff.api import router as staff_router
 from kezek.web.admin import router as admin_router
@@ -73,6 +75,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:
+        """The process answers: for a supervisor deciding whether to restart it."""
         return {"status": "ok"}
+
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        responses={503: {"description": "The database does not answer"}},
+    )
+    def readyz() -> Response:
+        """The database answers: for a load balancer deciding whether to send traffic."""
+        if database_answers(context.sessions):
+            return JSONResponse({"status": "ready", "database": "ok"})
+        return problem_response(
+            status=503,
+            code="not_ready",
+            title="Not ready",
+            detail="The database does not answer. Requests are refused until it does.",
+            instance="/readyz",
+            database="unreachable",
+        )
 
     return app

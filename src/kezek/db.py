@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import MetaData, Table, create_engine, event
+from sqlalchemy import MetaData, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
@@ -128,3 +128,13 @@ def dialect_insert(dialect_name: str, table: Table) -> Any:
     """
     dialect: Any = postgresql if dialect_name == "postgresql" else sqlite
     return dialect.insert(table)
+
+
+def database_answers(sessions: sessionmaker[Session]) -> bool:
+    """Whether the database runs a trivial query now; never raises."""
+    try:
+        with sessions() as session:
+            session.execute(text("SELECT 1"))
+    except Exception:
+        return False
+    return True
