@@ -13,11 +13,12 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from kezek import __version__
+from kezek import __version__, logs
 from kezek.booking.api import router as booking_router
 from kezek.config import Settings, get_settings
 from kezek.db import database_answers
 from kezek.deps import AppContext
+from kezek.logs import RequestIdMiddleware
 from kezek.network.api import router as network_router
 from kezek.problems import install_problem_handlers, problem_response
 from kezek.queue.api import router as queue_router
@@ -33,6 +34,8 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     context = AppContext.build(settings or get_settings())
+    if context.settings.json_logs:
+        logs.configure()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -72,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # Pages and the API compress what is worth it: a citizen may be on 2G.
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(RequestIdMiddleware)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:

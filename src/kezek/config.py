@@ -41,6 +41,10 @@ class Settings(BaseSettings):
         description="Keys document-number hashes. Changing it orphans stored hashes.",
     )
     var_dir: Path = VAR_DIR
+    json_logs: bool = Field(
+        default=True,
+        description="Log one JSON object a line, with the request id. Off: Python's default.",
+    )
     plan_dir: Path | None = Field(
         default=None,
         description="Where `kezek plan --out` wrote the campaign's plan for the managers' "

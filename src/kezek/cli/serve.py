@@ -27,5 +27,6 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=True,
-        access_log=False,
+        access_log=False,  # kezek.logs writes one line per request, with its id
+        log_config=None,  # the app configures JSON logging in each worker
     )
