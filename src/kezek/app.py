@@ -19,6 +19,7 @@ from kezek.config import Settings, get_settings
 from kezek.db import database_answers
 from kezek.deps import AppContext
 from kezek.logs import RequestIdMiddleware
+from kezek.metrics import metrics_response
 from kezek.network.api import router as network_router
 from kezek.problems import install_problem_handlers, problem_response
 from kezek.queue.api import router as queue_router
@@ -81,6 +82,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def healthz() -> dict[str, str]:
         """The process answers: for a supervisor deciding whether to restart it."""
         return {"status": "ok"}
+
+    @app.get("/metrics", tags=["operations"], response_class=Response)
+    def prometheus_metrics() -> Response:
+        """Prometheus metrics of every worker, and the queue per office."""
+        return metrics_response(context)
 
     @app.get(
         "/readyz",

@@ -19,8 +19,11 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from kezek import metrics
+
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 _ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_UNMATCHED = "(no route)"
 access = logging.getLogger("kezek.access")
 
 
@@ -58,7 +61,7 @@ def configure(level: str = "INFO") -> None:
 
 
 class RequestIdMiddleware:
-    """Give each request an id and log it once, when its response has started."""
+    """Give each request an id; log it and count it once, when its response has started."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -79,15 +82,20 @@ class RequestIdMiddleware:
                     *message["headers"],
                     (b"x-request-id", current.encode("latin-1")),
                 ]
+                took = time.perf_counter() - began
                 access.info(
                     "request",
                     extra={
                         "method": scope["method"],
                         "path": scope["path"],
                         "status": message["status"],
-                        "duration_ms": round((time.perf_counter() - began) * 1000, 1),
+                        "duration_ms": round(took * 1000, 1),
                     },
                 )
+                # The route's pattern, not the path: one series per endpoint, not per id.
+                route = getattr(scope.get("route"), "path", None) or _UNMATCHED
+                metrics.REQUESTS.labels(scope["method"], route, str(message["status"])).inc()
+                metrics.LATENCY.labels(scope["method"], route).observe(took)
             await send(message)
 
         try:

@@ -23,6 +23,7 @@ from kezek.booking.schemas import (
 )
 from kezek.db import run_transaction
 from kezek.deps import ContextDep, DocumentNumberDep, ReadSessionDep
+from kezek.metrics import BOOKINGS
 from kezek.problems import MEDIA_TYPE
 
 router = APIRouter(tags=["booking"])
@@ -96,6 +97,8 @@ def create_booking(
     headers = {"Location": f"/api/v1/bookings/{booked.booking.reference}"}
     if booked.replayed:
         headers["Idempotent-Replayed"] = "true"
+    else:
+        BOOKINGS.labels(body.office).inc()
     # Serialised here once; returning the model would have FastAPI validate it again.
     return Response(
         BookingPublic.of(booked.booking).model_dump_json(),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import typer
 import uvicorn
 
@@ -20,6 +23,11 @@ def serve(
     except SettingsError as exc:
         typer.secho(str(exc), fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None
+    # Each worker writes its metrics here; /metrics in any worker sums them all.
+    metrics_dir = get_settings().var_dir / "prometheus"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     uvicorn.run(
         "kezek.app:create_app",
         factory=True,

@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from kezek.db import read_session, run_transaction
 from kezek.deps import AppContext, ContextDep, DocumentNumberDep, ReadSessionDep, StaffDep
+from kezek.metrics import TICKETS
 from kezek.queue import tickets, windows
 from kezek.queue.board import board
 from kezek.queue.kpis import day_kpis
@@ -332,7 +333,9 @@ def check_in(
 def _announced(session: Session, context: AppContext, issued: tickets.Issued) -> IssuedPublic:
     """Tell the office's boards about a new ticket, and show it to its holder."""
     context.bus.publish(session, issued.ticket.office_id)
-    zone = context.directory.office_by_id(session, issued.ticket.office_id).zone
+    office = context.directory.office_by_id(session, issued.ticket.office_id)
+    TICKETS.labels(office.code).inc()
+    zone = office.zone
     ticket = issued.ticket
     return IssuedPublic(
         id=ticket.id,

@@ -29,6 +29,7 @@ from kezek.booking.reference import display_reference
 from kezek.booking.schemas import BookingCreate, DocumentNumber
 from kezek.db import read_session, run_transaction
 from kezek.deps import AppContext
+from kezek.metrics import BOOKINGS
 from kezek.network.directory import OfficeInfo, ServiceInfo
 from kezek.problems import Problem
 from kezek.web.calendar_file import calendar_file
@@ -159,6 +160,8 @@ async def details_sent(request: Request, office_code: str, service_code: str) ->
         field, message = problem_message(problem, language)
         errors = {field: message}
         return _details_page(request, context, office, service, start, values, errors, 409)
+    if not booked.replayed:
+        BOOKINGS.labels(office.code).inc()
     proof = document_hash(body.document_number, secret=context.secret)
     return _confirmation(request, context, booked.booking, proof, created=True)
 

@@ -1,0 +1,84 @@
+"""Prometheus metrics: requests by route, bookings and tickets, and the queue per office."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from kezek.staff.models import Role
+from tests.conftest import TEST_SECRET
+from tests.factories import booking_body
+from tests.integration.staff.helpers import PASSWORD, make_staff
+from tests.server import running_server
+
+
+def _value(text: str, name: str, **labels: str) -> float:
+    wanted = ",".join(f'{key}="{value}"' for key, value in labels.items())
+    found = re.search(rf"^{name}\{{{re.escape(wanted)}\}} (\S+)$", text, re.M)
+    return float(found.group(1)) if found else 0.0
+
+
+def test_metrics_count_requests_bookings_tickets_and_the_queue(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    before = client.get("/metrics").text
+    make_staff(sessions, "kiosk", Role.clerk, ["bsk"])
+    token = client.post(
+        "/api/v1/auth/token", json={"username": "kiosk", "password": PASSWORD}
+    ).json()["access_token"]
+    client.post("/api/v1/bookings", json=booking_body())
+    for _ in range(3):
+        client.post(
+            "/api/v1/offices/bsk/tickets",
+            json={"service": "quick"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    after = client.get("/metrics")
+
+    assert after.headers["content-type"].startswith("text/plain")
+    text = after.text
+    assert _value(text, "kezek_queue_waiting", office="bsk") == 3
+    assert _value(text, "kezek_bookings_created_total", office="bsk") == (
+        _value(before, "kezek_bookings_created_total", office="bsk") + 1
+    )
+    assert _value(text, "kezek_tickets_issued_total", office="bsk") == (
+        _value(before, "kezek_tickets_issued_total", office="bsk") + 3
+    )
+    route = "/offices/{office}/tickets"  # the pattern as the API's router knows it
+    assert (
+        _value(text, "kezek_http_requests_total", method="POST", route=route, status="201")
+        == _value(before, "kezek_http_requests_total", method="POST", route=route, status="201") + 3
+    )
+    assert "kezek_http_request_duration_seconds_bucket" in text
+    assert "/api/v1/bookings/" not in re.sub(r'route="[^"]*\{', "", text)  # no raw ids
+
+
+def test_any_worker_answers_for_all_of_them(
+    database_url: str, network: None, tmp_path: Path
+) -> None:
+    env = {
+        "KEZEK_DATABASE_URL": database_url,
+        "KEZEK_SECRET_KEY": TEST_SECRET,
+        "KEZEK_VAR_DIR": str(tmp_path),
+    }
+
+    def healthz_count(text: str) -> float:
+        return _value(
+            text, "kezek_http_requests_total", method="GET", route="/healthz", status="200"
+        )
+
+    with running_server(env=env, workers=2) as base, httpx.Client(base_url=base) as http:
+        before = healthz_count(http.get("/metrics").text)  # the start-up checks count too
+        for _ in range(20):
+            http.get("/healthz", headers={"Connection": "close"})  # spread over both workers
+        after = [
+            healthz_count(http.get("/metrics", headers={"Connection": "close"}).text)
+            for _ in range(4)
+        ]
+
+    assert set(after) == {before + 20}
