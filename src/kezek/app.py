@@ -18,6 +18,7 @@ from kezek.booking.api import router as booking_router
 from kezek.config import Settings, get_settings
 from kezek.db import database_answers
 from kezek.deps import AppContext
+from kezek.limits import BodyLimitMiddleware
 from kezek.logs import RequestIdMiddleware
 from kezek.metrics import metrics_response
 from kezek.network.api import router as network_router
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # Pages and the API compress what is worth it: a citizen may be on 2G.
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=context.settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
 
     @app.get("/healthz", tags=["operations"])

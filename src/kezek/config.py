@@ -41,6 +41,12 @@ class Settings(BaseSettings):
         description="Keys document-number hashes. Changing it orphans stored hashes.",
     )
     var_dir: Path = VAR_DIR
+    max_body_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        le=10_000_000,
+        description="The largest request body accepted (a network file upload: 2 MB).",
+    )
     json_logs: bool = Field(
         default=True,
         description="Log one JSON object a line, with the request id. Off: Python's default.",
