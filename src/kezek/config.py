@@ -41,6 +41,16 @@ class Settings(BaseSettings):
         description="Keys document-number hashes. Changing it orphans stored hashes.",
     )
     var_dir: Path = VAR_DIR
+    redis_url: str = Field(
+        default="",
+        description="Redis for the rate limits, shared by every worker (redis://host:6379/0). "
+        "Empty: the database keeps the counts.",
+    )
+    # Generous per address: many people share one mobile-network address. Tight per document.
+    limit_bookings_per_address_hour: int = Field(default=300, ge=0)
+    limit_bookings_per_document_day: int = Field(default=10, ge=0)
+    limit_lookups_per_address_10min: int = Field(default=100, ge=0)
+    limit_lookups_per_document_hour: int = Field(default=20, ge=0)
     max_body_bytes: int = Field(
         default=64 * 1024,
         ge=1024,

@@ -22,6 +22,7 @@ from kezek.db import make_engine, make_sessionmaker, read_session
 from kezek.network.directory import Directory
 from kezek.problems import Invalid
 from kezek.queue.bus import BoardBus
+from kezek.ratelimit import Limit, Limits, RateLimiter, limiter_for
 from kezek.staff.service import Staff, Unauthorized, staff_for_token
 from kezek.types import utcnow
 
@@ -34,17 +35,36 @@ class AppContext:
     secret: bytes
     rules: BookingRules
     bus: BoardBus
+    limiter: RateLimiter
+    limits: Limits
     # What the queue and sign-in take as "now"; a replay of a whole day in tests sets its own.
     clock: Callable[[], datetime] = field(default=utcnow)
 
     @classmethod
     def build(cls, settings: Settings) -> AppContext:
+        sessions = make_sessionmaker(make_engine(settings))
+        secret = settings.secret_bytes()
         return cls(
             settings=settings,
-            sessions=make_sessionmaker(make_engine(settings)),
+            sessions=sessions,
             directory=Directory(max_age=settings.network_refresh_seconds),
-            secret=settings.secret_bytes(),
+            secret=secret,
             bus=BoardBus(),
+            limiter=limiter_for(redis_url=settings.redis_url, sessions=sessions, secret=secret),
+            limits=Limits(
+                booking_per_address=Limit(
+                    "booking-address", settings.limit_bookings_per_address_hour, 3600
+                ),
+                booking_per_document=Limit(
+                    "booking-document", settings.limit_bookings_per_document_day, 86400
+                ),
+                lookup_per_address=Limit(
+                    "lookup-address", settings.limit_lookups_per_address_10min, 600
+                ),
+                lookup_per_document=Limit(
+                    "lookup-document", settings.limit_lookups_per_document_hour, 3600
+                ),
+            ),
             rules=BookingRules(
                 horizon_days=settings.booking_horizon_days,
                 min_notice=timedelta(minutes=settings.min_notice_minutes),

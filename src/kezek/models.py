@@ -3,4 +3,5 @@
 import kezek.booking.models
 import kezek.network.models
 import kezek.queue.models
+import kezek.ratelimit
 import kezek.staff.models  # noqa: F401

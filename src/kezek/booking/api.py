@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Response, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
 from kezek.booking.availability import availability as free_places
 from kezek.booking.create import book
@@ -22,9 +22,11 @@ from kezek.booking.schemas import (
     SlotPublic,
 )
 from kezek.db import run_transaction
-from kezek.deps import ContextDep, DocumentNumberDep, ReadSessionDep
+from kezek.deps import AppContext, ContextDep, DocumentNumberDep, ReadSessionDep
 from kezek.metrics import BOOKINGS
 from kezek.problems import MEDIA_TYPE
+from kezek.ratelimit import client_address
+from kezek.types import utcnow
 
 router = APIRouter(tags=["booking"])
 
@@ -83,8 +85,12 @@ def availability(
 def create_booking(
     body: BookingCreate,
     context: ContextDep,
+    http: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
+    now = utcnow()
+    context.limiter.check(context.limits.booking_per_address, client_address(http), now=now)
+    context.limiter.check(context.limits.booking_per_document, body.document_number, now=now)
     request = body.as_request()
     booked = book(
         context.sessions,
@@ -114,7 +120,9 @@ def get_booking(
     document_number: DocumentNumberDep,
     session: ReadSessionDep,
     context: ContextDep,
+    http: Request,
 ) -> BookingPublic:
+    check_lookup(context, http, document_number)
     booking = find_booking(
         session,
         directory=context.directory,
@@ -129,7 +137,9 @@ def cancel_booking(
     reference: Reference,
     document_number: DocumentNumberDep,
     context: ContextDep,
+    http: Request,
 ) -> BookingPublic:
+    check_lookup(context, http, document_number)
     booking = run_transaction(
         context.sessions,
         lambda session: cancel(
@@ -148,7 +158,9 @@ def reschedule_booking(
     body: BookingReschedule,
     document_number: DocumentNumberDep,
     context: ContextDep,
+    http: Request,
 ) -> BookingPublic:
+    check_lookup(context, http, document_number)
     booking = run_transaction(
         context.sessions,
         lambda session: reschedule(
@@ -161,3 +173,10 @@ def reschedule_booking(
         ),
     )
     return BookingPublic.of(booking)
+
+
+def check_lookup(context: AppContext, http: Request, document_number: str) -> None:
+    """Looking up by reference is limited per address and per document, against guessing."""
+    now = utcnow()
+    context.limiter.check(context.limits.lookup_per_address, client_address(http), now=now)
+    context.limiter.check(context.limits.lookup_per_document, document_number, now=now)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from kezek.booking.api import check_lookup
 from kezek.booking.availability import availability
 from kezek.booking.create import book
 from kezek.booking.details import BookingDetails
@@ -32,6 +33,8 @@ from kezek.deps import AppContext
 from kezek.metrics import BOOKINGS
 from kezek.network.directory import OfficeInfo, ServiceInfo
 from kezek.problems import Problem
+from kezek.ratelimit import client_address
+from kezek.types import utcnow
 from kezek.web.calendar_file import calendar_file
 from kezek.web.i18n import choose_language
 from kezek.web.messages import field_message, problem_message, validation_messages
@@ -149,6 +152,10 @@ async def details_sent(request: Request, office_code: str, service_code: str) ->
     if errors or body is None:
         return _details_page(request, context, office, service, start, values, errors, 422)
     try:
+        now = utcnow()
+        address = client_address(request)
+        context.limiter.check(context.limits.booking_per_address, address, now=now)
+        context.limiter.check(context.limits.booking_per_document, body.document_number, now=now)
         booked = book(
             context.sessions,
             directory=context.directory,
@@ -159,7 +166,8 @@ async def details_sent(request: Request, office_code: str, service_code: str) ->
     except Problem as problem:
         field, message = problem_message(problem, language)
         errors = {field: message}
-        return _details_page(request, context, office, service, start, values, errors, 409)
+        status = 429 if problem.status == 429 else 409
+        return _details_page(request, context, office, service, start, values, errors, status)
     if not booked.replayed:
         BOOKINGS.labels(office.code).inc()
     proof = document_hash(body.document_number, secret=context.secret)
@@ -218,6 +226,7 @@ async def lookup(request: Request) -> Response:
         )
     proof = document_hash(number, secret=context.secret)
     try:
+        check_lookup(context, request, number)
         with read_session(context.sessions) as session:
             booking = find_booking(
                 session, directory=context.directory, reference=values["reference"], proof=proof
@@ -230,7 +239,7 @@ async def lookup(request: Request) -> Response:
             "citizen/lookup.html",
             values=values,
             errors={field: message},
-            status=404,
+            status=problem.status,
         )
     return _confirmation(request, context, booking, proof, created=False)
 

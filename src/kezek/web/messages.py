@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from kezek.booking.rules import AlreadyBooked, NotActive, SlotFull, SlotRefused
 from kezek.problems import NotFound, Problem
 from kezek.queue.tickets import CheckInRefused
+from kezek.ratelimit import TooManyRequests
 from kezek.web.i18n import translations
 
 
@@ -56,6 +57,8 @@ def problem_message(problem: Problem, language: str) -> tuple[str, str]:
         return "start", field_message("start", language)
     if isinstance(problem, NotActive):
         return "", gettext("This booking was cancelled or its time has passed.")
+    if isinstance(problem, TooManyRequests):
+        return "", gettext("Too many attempts. Wait a little and try again.")
     if isinstance(problem, CheckInRefused):
         reasons = {
             "other_office": gettext("This booking is for another office. Check in there."),

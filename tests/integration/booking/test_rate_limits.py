@@ -1,0 +1,90 @@
+"""Guessing references is slowed to uselessness; one document books only so often."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+import redis
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from kezek.app import create_app
+from kezek.booking.reference import ALPHABET
+from kezek.config import Settings
+from kezek.ratelimit import Limit, RateLimiter, RedisCounter, TooManyRequests
+from tests.factories import booking_body, document, start_at
+
+
+@pytest.fixture
+def limited(settings: Settings, engine: Engine, network: None) -> Iterator[TestClient]:
+    tight = settings.model_copy(
+        update={"limit_lookups_per_address_10min": 20, "limit_bookings_per_document_day": 2}
+    )
+    app = create_app(tight)
+    with TestClient(app) as client:
+        yield client
+    app.state.context.sessions.kw["bind"].dispose()
+
+
+def test_a_brute_force_of_references_finds_nothing(limited: TestClient) -> None:
+    reference = limited.post("/api/v1/bookings", json=booking_body()).json()["reference"]
+    holder = {"X-Document-Number": document(1)}
+
+    answers = Counter(
+        limited.get(
+            "/api/v1/bookings/" + "".join(secrets.choice(ALPHABET) for _ in range(8)),
+            headers=holder,
+        ).status_code
+        for _ in range(200)
+    )
+    at_last = limited.get(f"/api/v1/bookings/{reference}", headers=holder)
+
+    assert answers == {404: 20, 429: 180}
+    assert at_last.status_code == 429  # even the right one, from this address, for now
+    assert int(at_last.headers["retry-after"]) <= 600
+    assert at_last.headers["content-type"] == "application/problem+json"
+
+
+def test_one_document_books_only_so_often(limited: TestClient) -> None:
+    statuses = [
+        limited.post("/api/v1/bookings", json=booking_body(start=start_at(hour=9 + n))).status_code
+        for n in range(3)
+    ]
+    other = limited.post(
+        "/api/v1/bookings", json=booking_body(document_number=document(2), start=start_at(hour=14))
+    )
+
+    assert statuses == [201, 409, 429]  # the second is the same person's second booking
+    assert other.status_code == 201
+
+
+def _redis() -> redis.Redis:
+    client = redis.Redis(host="127.0.0.1", port=6379, db=15, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Redis does not answer at 127.0.0.1:6379")
+        pytest.skip("Redis does not answer at 127.0.0.1:6379")
+    return client
+
+
+def test_the_redis_counter_shares_one_count_between_limiters() -> None:
+    _redis()
+    limit = Limit(f"test-{uuid.uuid4().hex}", hits=3, seconds=60)
+    now = datetime(2026, 3, 2, 9, 0, 10, tzinfo=UTC)
+    workers = [RateLimiter(RedisCounter("redis://127.0.0.1:6379/15"), b"secret") for _ in range(2)]
+
+    for n in range(3):
+        workers[n % 2].check(limit, "10.0.0.1", now=now)
+    with pytest.raises(TooManyRequests) as refused:
+        workers[1].check(limit, "10.0.0.1", now=now)
+
+    assert refused.value.headers["Retry-After"] == "50"
+    workers[0].check(limit, "10.0.0.2", now=now)  # another address has its own count
