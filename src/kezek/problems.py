@@ -126,10 +126,12 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
 
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
     log.error("database error on %s: %s", request.url.path, type(exc).__name__)
-    return problem_response(
+    response = problem_response(
         status=503,
         code="database_unavailable",
         title="Service temporarily unavailable",
         detail="The database cannot be reached. Try again in a minute.",
         instance=request.url.path,
     )
+    response.headers["Retry-After"] = "30"
+    return response

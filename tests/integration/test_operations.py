@@ -46,6 +46,30 @@ def database_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterato
     get_settings.cache_clear()
 
 
+def test_requests_fail_fast_with_503_while_the_database_is_away(tmp_path: Path) -> None:
+    settings = Settings(
+        database_url="postgresql+psycopg://postgres@127.0.0.1:9/none",
+        var_dir=tmp_path,
+        secret_key="a secret for this test only",
+    )
+    with TestClient(create_app(settings)) as client:
+        began = time.monotonic()
+        answers = [
+            client.post("/api/v1/bookings", json=booking_body()),
+            client.get("/api/v1/offices"),
+            client.get(
+                "/api/v1/offices/bsk/availability?service=quick&from=2030-01-01&to=2030-01-01"
+            ),
+        ]
+        took = time.monotonic() - began
+
+    for answer in answers:
+        assert answer.status_code == 503
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.headers["retry-after"] == "30"
+    assert took < 20  # three requests, each within the connect timeout
+
+
 def test_a_restored_backup_holds_every_booking(
     client: TestClient, settings: Settings, tmp_path: Path, database_env: None
 ) -> None:
