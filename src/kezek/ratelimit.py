@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -46,21 +47,31 @@ class TooManyRequests(Problem):
     title = "Too many requests"
 
 
+@dataclass(frozen=True)
+class Hit:
+    key_hash: str
+    window: int  # seconds since the epoch // the window's length
+    seconds: int
+
+
 class Counter(Protocol):
-    def hit(self, key_hash: str, window: int, seconds: int, now: datetime) -> int: ...
+    def hit_all(self, hits: Sequence[Hit], now: datetime) -> list[int]:
+        """Count each hit; return each key's count in its window, this hit included."""
+        ...
 
 
 class RedisCounter:
     def __init__(self, url: str) -> None:
         self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
 
-    def hit(self, key_hash: str, window: int, seconds: int, now: datetime) -> int:
-        name = f"kezek:rate:{key_hash}:{window}"
+    def hit_all(self, hits: Sequence[Hit], now: datetime) -> list[int]:
         pipe = self.client.pipeline()
-        pipe.incr(name)
-        pipe.expire(name, seconds + 60)
-        hits, _ = pipe.execute()
-        return int(hits)
+        for hit in hits:  # one round trip for them all
+            name = f"kezek:rate:{hit.key_hash}:{hit.window}"
+            pipe.incr(name)
+            pipe.expire(name, hit.seconds + 60)
+        replies = pipe.execute()
+        return [int(count) for count in replies[::2]]
 
 
 class DatabaseCounter:
@@ -73,18 +84,24 @@ class DatabaseCounter:
             set_={"hits": RATE_COUNT.c.hits + 1},
         ).returning(RATE_COUNT.c.hits)
 
-    def hit(self, key_hash: str, window: int, seconds: int, now: datetime) -> int:
-        values = {
-            "key_hash": key_hash,
-            "window": window,
-            "hits": 1,
-            "expires_at": now + timedelta(seconds=seconds),
-        }
-        return int(
-            run_transaction(
-                self.sessions, lambda session: session.execute(self.statement, values).scalar_one()
-            )
-        )
+    def hit_all(self, hits: Sequence[Hit], now: datetime) -> list[int]:
+        def count(session: Session) -> list[int]:  # one transaction for them all
+            return [
+                int(
+                    session.execute(
+                        self.statement,
+                        {
+                            "key_hash": hit.key_hash,
+                            "window": hit.window,
+                            "hits": 1,
+                            "expires_at": now + timedelta(seconds=hit.seconds),
+                        },
+                    ).scalar_one()
+                )
+                for hit in hits
+            ]
+
+        return run_transaction(self.sessions, count)
 
 
 class RateLimiter:
@@ -94,20 +111,33 @@ class RateLimiter:
 
     def check(self, limit: Limit, value: str, *, now: datetime) -> None:
         """Count one hit of ``value`` against ``limit``; refuse when over it."""
-        if limit.hits <= 0 or not value:
+        self.check_all([(limit, value)], now=now)
+
+    def check_all(self, checks: Sequence[tuple[Limit, str]], *, now: datetime) -> None:
+        """Count a hit against each (limit, value) at once; refuse if any is over."""
+        active = [(limit, value) for limit, value in checks if limit.hits > 0 and value]
+        if not active:
             return
-        key_hash = hmac.new(self.key, f"{limit.name}/{value}".encode(), hashlib.sha256).hexdigest()
         epoch = int(now.timestamp())
-        window = epoch // limit.seconds
-        if self.counter.hit(key_hash, window, limit.seconds, now) > limit.hits:
-            retry = (window + 1) * limit.seconds - epoch
-            problem = TooManyRequests(
-                "Too many attempts. Wait a little and try again.",
-                limit=limit.name,
-                retry_after_seconds=retry,
+        hits = [
+            Hit(
+                hmac.new(self.key, f"{limit.name}/{value}".encode(), hashlib.sha256).hexdigest(),
+                epoch // limit.seconds,
+                limit.seconds,
             )
-            problem.headers = {"Retry-After": str(retry)}
-            raise problem
+            for limit, value in active
+        ]
+        counts = self.counter.hit_all(hits, now)
+        for (limit, _), hit, count in zip(active, hits, counts, strict=True):
+            if count > limit.hits:
+                retry = (hit.window + 1) * limit.seconds - epoch
+                problem = TooManyRequests(
+                    "Too many attempts. Wait a little and try again.",
+                    limit=limit.name,
+                    retry_after_seconds=retry,
+                )
+                problem.headers = {"Retry-After": str(retry)}
+                raise problem
 
 
 @dataclass(frozen=True)

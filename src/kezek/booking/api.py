@@ -88,9 +88,7 @@ def create_booking(
     http: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    now = utcnow()
-    context.limiter.check(context.limits.booking_per_address, client_address(http), now=now)
-    context.limiter.check(context.limits.booking_per_document, body.document_number, now=now)
+    check_booking(context, http, body.document_number)
     request = body.as_request()
     booked = book(
         context.sessions,
@@ -175,8 +173,25 @@ def reschedule_booking(
     return BookingPublic.of(booking)
 
 
+def check_booking(context: AppContext, http: Request, document_number: str) -> None:
+    """Booking is limited per address and per document, against bots."""
+    limits = context.limits
+    context.limiter.check_all(
+        [
+            (limits.booking_per_address, client_address(http)),
+            (limits.booking_per_document, document_number),
+        ],
+        now=utcnow(),
+    )
+
+
 def check_lookup(context: AppContext, http: Request, document_number: str) -> None:
     """Looking up by reference is limited per address and per document, against guessing."""
-    now = utcnow()
-    context.limiter.check(context.limits.lookup_per_address, client_address(http), now=now)
-    context.limiter.check(context.limits.lookup_per_document, document_number, now=now)
+    limits = context.limits
+    context.limiter.check_all(
+        [
+            (limits.lookup_per_address, client_address(http)),
+            (limits.lookup_per_document, document_number),
+        ],
+        now=utcnow(),
+    )

@@ -57,9 +57,7 @@ class ServiceTimes:
 
     def draw(self, rng: np.random.Generator, count: int) -> np.ndarray:
         """``count`` service times, drawn as the simulation draws them."""
-        one = OfficeModel(
-            code="-", windows=(), backlog=0, services=(self,), mix=(1.0,), daily_demand=()
-        ).arrays
+        one = _service_arrays((self,))
         return _draw_many(
             rng,
             count,
@@ -121,8 +119,6 @@ class OfficeModel:
         per_day = [len(day) for day in self.windows]
         intervals = [len(w.intervals) for w in windows]
         slots = [booking_slots(day, slot_minutes=self.slot_minutes) for day in self.windows]
-        samples = [np.asarray(s.samples, dtype=float) for s in self.services]
-        sigma2 = np.asarray([math.log(1 + s.cv * s.cv) for s in self.services])
         profile = np.concatenate([[0.0], np.cumsum(self.hourly_profile)])
         return {
             "day_first": _offsets(per_day),
@@ -135,16 +131,25 @@ class OfficeModel:
             "slot_time": np.concatenate([np.zeros(0), *slots]),
             "demand": np.asarray(self.daily_demand, dtype=float),
             "mix": np.cumsum(self.mix),
-            "distribution": np.asarray(
-                [_DISTRIBUTIONS.index(s.distribution) for s in self.services], dtype=np.int64
-            ),
-            "mean": np.asarray([s.mean for s in self.services], dtype=float),
-            "log_mean": np.log([s.mean for s in self.services]) - sigma2 / 2,
-            "log_sd": np.sqrt(sigma2),
-            "sample_first": _offsets([len(s) for s in samples]),
-            "samples": np.concatenate([np.zeros(0), *samples]),
             "profile": profile / profile[-1] if profile[-1] > 0 else profile,
+            **_service_arrays(self.services),
         }
+
+
+def _service_arrays(services: Sequence[ServiceTimes]) -> dict[str, np.ndarray]:
+    """Service-time distributions as the compiled draw reads them."""
+    samples = [np.asarray(s.samples, dtype=float) for s in services]
+    sigma2 = np.asarray([math.log(1 + s.cv * s.cv) for s in services])
+    return {
+        "distribution": np.asarray(
+            [_DISTRIBUTIONS.index(s.distribution) for s in services], dtype=np.int64
+        ),
+        "mean": np.asarray([s.mean for s in services], dtype=float),
+        "log_mean": np.log([s.mean for s in services]) - sigma2 / 2,
+        "log_sd": np.sqrt(sigma2),
+        "sample_first": _offsets([len(s) for s in samples]),
+        "samples": np.concatenate([np.zeros(0), *samples]),
+    }
 
 
 def _offsets(counts: Sequence[int]) -> np.ndarray:

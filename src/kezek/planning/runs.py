@@ -114,21 +114,14 @@ def _chunk(task: tuple[Job, int, int, int]) -> list[OfficeRun]:
     job, seed, first, count = task
     streams = np.random.SeedSequence(seed, spawn_key=(job.stream,)).spawn(first + count)
     return [
-        _lean(
-            simulate_office(
-                job.model,
-                rng=np.random.default_rng(stream),
-                days=job.days,
-                stop_when_cleared=True,
-            )
+        simulate_office(
+            job.model,
+            rng=np.random.default_rng(stream),
+            days=job.days,
+            stop_when_cleared=True,
         )
         for stream in streams[first:]
     ]
-
-
-def _lean(run: OfficeRun) -> OfficeRun:
-    run.records = None
-    return run
 
 
 def _combine(job: Job, runs: list[OfficeRun]) -> OfficeRuns:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from kezek.booking.api import check_lookup
+from kezek.booking.api import check_booking, check_lookup
 from kezek.booking.availability import availability
 from kezek.booking.create import book
 from kezek.booking.details import BookingDetails
@@ -33,8 +33,6 @@ from kezek.deps import AppContext
 from kezek.metrics import BOOKINGS
 from kezek.network.directory import OfficeInfo, ServiceInfo
 from kezek.problems import Problem
-from kezek.ratelimit import client_address
-from kezek.types import utcnow
 from kezek.web.calendar_file import calendar_file
 from kezek.web.i18n import choose_language
 from kezek.web.messages import field_message, problem_message, validation_messages
@@ -152,10 +150,7 @@ async def details_sent(request: Request, office_code: str, service_code: str) ->
     if errors or body is None:
         return _details_page(request, context, office, service, start, values, errors, 422)
     try:
-        now = utcnow()
-        address = client_address(request)
-        context.limiter.check(context.limits.booking_per_address, address, now=now)
-        context.limiter.check(context.limits.booking_per_document, body.document_number, now=now)
+        check_booking(context, request, body.document_number)
         booked = book(
             context.sessions,
             directory=context.directory,
