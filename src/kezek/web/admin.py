@@ -25,29 +25,20 @@ from kezek.network.models import Office
 from kezek.problems import Problem
 from kezek.queue.models import QueueEvent, Ticket
 from kezek.staff.models import Role
-from kezek.staff.service import Staff, add_staff, disable_staff, list_staff
+from kezek.staff.service import add_staff, disable_staff, list_staff
 from kezek.web.i18n import choose_language, translations
 from kezek.web.pages import app_context, form_text, render, secured
-from kezek.web.staff_pages import signed_in, staff_form
+from kezek.web.staff_pages import staff_form, staff_or_refusal
 
 router = APIRouter(include_in_schema=False)
 MAX_NETWORK_FILE = 2_000_000  # bytes; the example network is 20 KB
 AUDIT_ROWS = 200
 
 
-def _admin(request: Request, context: AppContext) -> Staff | Response:
-    staff = signed_in(request, context)
-    if staff is None:
-        return secured(RedirectResponse(f"/staff/login?next={request.url.path}", status_code=303))
-    if staff.role is not Role.admin:
-        return render(request, context, "staff/forbidden.html", status=403)
-    return staff
-
-
 @router.get("/admin/staff")
 def staff_list(request: Request) -> Response:
     context = app_context(request)
-    admin = _admin(request, context)
+    admin = staff_or_refusal(request, admin_only=True)
     if isinstance(admin, Response):
         return admin
     return _staff_page(request, context, values={}, error=None)
@@ -101,7 +92,7 @@ async def staff_disable(request: Request) -> Response:
 @router.get("/admin/network")
 def network_form(request: Request) -> Response:
     context = app_context(request)
-    admin = _admin(request, context)
+    admin = staff_or_refusal(request, admin_only=True)
     if isinstance(admin, Response):
         return admin
     return render(request, context, "admin/network.html", problems=[], report=None)
@@ -146,7 +137,7 @@ async def network_upload(request: Request) -> Response:
 @router.get("/admin/audit")
 def audit(request: Request) -> Response:
     context = app_context(request)
-    admin = _admin(request, context)
+    admin = staff_or_refusal(request, admin_only=True)
     if isinstance(admin, Response):
         return admin
     with read_session(context.sessions) as session:

@@ -23,7 +23,7 @@ from kezek.queue.kpis import day_kpis
 from kezek.queue.models import WindowSession, WindowSessionStatus
 from kezek.staff.models import Role
 from kezek.web.pages import app_context, render, secured
-from kezek.web.staff_pages import signed_in
+from kezek.web.staff_pages import signed_in, staff_or_refusal
 
 router = APIRouter(include_in_schema=False)
 CHARTS = {"burndown.svg": "image/svg+xml", "windows.png": "image/png"}
@@ -32,13 +32,9 @@ CHARTS = {"burndown.svg": "image/svg+xml", "windows.png": "image/png"}
 @router.get("/dashboard")
 def dashboard(request: Request) -> Response:
     context = app_context(request)
-    staff = signed_in(request, context)
-    if staff is None:
-        return secured(
-            Response(status_code=303, headers={"Location": "/staff/login?next=/dashboard"})
-        )
-    if staff.role is Role.clerk:
-        return render(request, context, "staff/forbidden.html", status=403)
+    staff = staff_or_refusal(request, managers_only=True)
+    if isinstance(staff, Response):
+        return staff
     now = context.clock()
     offices = []
     with read_session(context.sessions) as session:

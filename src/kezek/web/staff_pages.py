@@ -82,26 +82,35 @@ async def staff_form(
     max_part_size: int = 1024 * 1024,
 ) -> tuple[Staff, FormData] | Response:
     """The signed-in user and the form they sent, or the page that turns them away."""
-    context = app_context(request)
-    staff = signed_in(request, context)
     form = await request.form(max_part_size=max_part_size)
-    if staff is None:
-        return _to_sign_in(request)
-    if (admin_only and staff.role is not Role.admin) or (
-        office_code is not None and not staff.may_act_for(office_code)
-    ):
-        return _forbidden(request, context)
+    staff = staff_or_refusal(request, office_code=office_code, admin_only=admin_only)
+    if isinstance(staff, Response):
+        return staff
     if not csrf_ok(request, form):
+        context = app_context(request)
         return render(request, context, "citizen/message.html", kind="expired", status=403)
     return staff, form
 
 
-def _to_sign_in(request: Request) -> Response:
-    return secured(RedirectResponse(f"/staff/login?next={request.url.path}", status_code=303))
-
-
-def _forbidden(request: Request, context: AppContext) -> Response:
-    return render(request, context, "staff/forbidden.html", status=403)
+def staff_or_refusal(
+    request: Request,
+    *,
+    office_code: str | None = None,
+    admin_only: bool = False,
+    managers_only: bool = False,
+) -> Staff | Response:
+    """The signed-in user, or the way to sign in, or 403 for what they may not see."""
+    context = app_context(request)
+    staff = signed_in(request, context)
+    if staff is None:
+        return secured(RedirectResponse(f"/staff/login?next={request.url.path}", status_code=303))
+    if (
+        (admin_only and staff.role is not Role.admin)
+        or (managers_only and staff.role is Role.clerk)
+        or (office_code is not None and not staff.may_act_for(office_code))
+    ):
+        return render(request, context, "staff/forbidden.html", status=403)
+    return staff
 
 
 @router.get("/staff/login")
@@ -166,9 +175,9 @@ async def logout(request: Request) -> Response:
 @router.get("/staff")
 def staff_home(request: Request) -> Response:
     context = app_context(request)
-    staff = signed_in(request, context)
-    if staff is None:
-        return _to_sign_in(request)
+    staff = staff_or_refusal(request)
+    if isinstance(staff, Response):
+        return staff
     with read_session(context.sessions) as session:
         offices = [
             office
@@ -180,11 +189,10 @@ def staff_home(request: Request) -> Response:
 
 @router.get("/kiosk/{office_code}")
 def kiosk(request: Request, office_code: str) -> Response:
-    context, staff = app_context(request), signed_in(request, app_context(request))
-    if staff is None:
-        return _to_sign_in(request)
-    if not staff.may_act_for(office_code):
-        return _forbidden(request, context)
+    context = app_context(request)
+    staff = staff_or_refusal(request, office_code=office_code)
+    if isinstance(staff, Response):
+        return staff
     with read_session(context.sessions) as session:
         office = context.directory.office(session, office_code)
     return render(request, context, "staff/kiosk.html", office=office, error=None)
@@ -246,11 +254,9 @@ async def _kiosk_issue(request: Request, office_code: str, *, check_in_booking: 
 @router.get("/console/{office_code}")
 def console(request: Request, office_code: str) -> Response:
     context = app_context(request)
-    staff = signed_in(request, context)
-    if staff is None:
-        return _to_sign_in(request)
-    if not staff.may_act_for(office_code):
-        return _forbidden(request, context)
+    staff = staff_or_refusal(request, office_code=office_code)
+    if isinstance(staff, Response):
+        return staff
     return _console_page(request, context, staff, office_code, message=None)
 
 
