@@ -1,5 +1,5 @@
 // The board follows its office's event stream and switches language every ten seconds.
-// EventSource reconnects by itself after a network drop; the banner shows while it does.
+// The stream is reopened after any drop; the banner shows while the board is away.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("board-data").textContent);
@@ -50,12 +50,20 @@
     banner.textContent = data.labels[code][4];
   }
 
-  var source = new EventSource(data.stream);
-  source.addEventListener("board", function (event) {
-    banner.hidden = true;
-    show(JSON.parse(event.data));
-  });
-  source.addEventListener("error", function () { banner.hidden = false; });
+  function connect() {
+    var source = new EventSource(data.stream);
+    source.addEventListener("board", function (event) {
+      banner.hidden = true;
+      show(JSON.parse(event.data));
+    });
+    source.addEventListener("error", function () {
+      banner.hidden = false;
+      // The browser retries a dropped stream by itself, but gives up for good after an
+      // answer that is not a stream (a proxy's 502 while the server restarts): start over.
+      if (source.readyState === EventSource.CLOSED) setTimeout(connect, 3000);
+    });
+  }
+  connect();
 
   if (data.languages.length > 1) {
     setInterval(function () {
