@@ -86,7 +86,7 @@ async def rush(base: str, *, clients: int, day: str, extra: float, first_number:
                     "start": start,
                     "document_number": f"AC{number:07d}",
                     "full_name": "Асанов Айбек",
-                    "phone": "+79161234567",
+                    "phone": f"+7916{number:07d}",
                     "language": "ky",
                 }
                 began = time.perf_counter()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -163,7 +164,13 @@ def document(number: int) -> str:
     return f"AC{number:07d}"
 
 
+def phone(number: int) -> str:
+    """A Kyrgyz mobile number of its own for each test citizen."""
+    return f"+996 555 {number % 1_000_000:06d}"
+
+
 def booking_body(**overrides: Any) -> dict[str, Any]:
+    """A booking request; each document number comes with its own phone unless one is given."""
     body: dict[str, Any] = {
         "office": "bsk",
         "service": "quick",
@@ -174,6 +181,8 @@ def booking_body(**overrides: Any) -> dict[str, Any]:
         "language": "ky",
     }
     body.update(overrides)
+    if "phone" not in overrides:
+        body["phone"] = phone(int(re.sub(r"\D", "", body["document_number"]) or 0))
     return body
 
 

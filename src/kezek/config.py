@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     limit_bookings_per_document_day: int = Field(default=10, ge=0)
     limit_lookups_per_address_10min: int = Field(default=100, ge=0)
     limit_lookups_per_document_hour: int = Field(default=20, ge=0)
+    limit_bookings_per_phone: int = Field(
+        default=4,
+        ge=0,
+        description="Active bookings one phone number may hold (a family shares a phone; "
+        "a tout gives one number for many documents). 0: no cap.",
+    )
     max_body_bytes: int = Field(
         default=64 * 1024,
         ge=1024,

@@ -69,6 +69,7 @@ class AppContext:
                 horizon_days=settings.booking_horizon_days,
                 min_notice=timedelta(minutes=settings.min_notice_minutes),
                 max_range_days=settings.max_availability_days,
+                bookings_per_phone=settings.limit_bookings_per_phone,
             ),
         )
 

@@ -17,6 +17,7 @@ from kezek.booking.details import Booked, BookingRequest, booking_details, new_b
 from kezek.booking.identity import document_hash, document_tail, normalize_phone
 from kezek.booking.models import Booking, BookingStatus, Citizen
 from kezek.booking.one_statement import book_in_one_statement
+from kezek.booking.phone_cap import hold_phone
 from kezek.booking.reference import new_reference
 from kezek.booking.rules import (
     BookingRules,
@@ -129,6 +130,7 @@ def _book_in_one_statement(sessions: sessionmaker[Session], attempt: _Attempt) -
         idempotency_key=idempotency_key,
         fingerprint=fingerprint,
         secret=secret,
+        phone_cap=attempt.rules.bookings_per_phone,
         now=now,
     )
     if reference is None:
@@ -149,6 +151,14 @@ def _book(session: Session, *, attempt: _Attempt) -> Booked:
     service = office.service(request.service)
     phone = _phone(request, office)
     now = utcnow()
+    hold_phone(
+        session.connection(),
+        phone=phone,
+        document_hash=document_hash(request.document_number, secret=secret),
+        idempotency_key=idempotency_key,
+        cap=attempt.rules.bookings_per_phone,
+        now=now,
+    )
     citizen_id = _upsert_citizen(session, request=request, phone=phone, secret=secret, now=now)
     # The upsert waited for any concurrent request of the same citizen to commit, so what
     # follows sees a retry's original and the citizen's other bookings.

@@ -28,7 +28,8 @@ class Citizen(Base):
     document_hash: Mapped[str] = mapped_column(String(64), unique=True)
     document_tail: Mapped[str] = mapped_column(String(3))
     full_name: Mapped[str] = mapped_column(String(200))
-    phone: Mapped[str] = mapped_column(String(20))
+    # Indexed for the cap of bookings per phone.
+    phone: Mapped[str] = mapped_column(String(20), index=True)
     language: Mapped[str] = mapped_column(String(2))
     legal_stay_until: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

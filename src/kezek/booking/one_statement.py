@@ -1,12 +1,13 @@
-"""A booking on PostgreSQL in one SQL statement: one round trip instead of six.
+"""A booking on PostgreSQL in one SQL statement, where the general path needs six.
 
 The statement takes the slot cells, then upserts the citizen, then inserts the booking, each
-step only if the one before it succeeded, so a refused booking writes nothing. With one cell
-it runs in autocommit, a transaction of its own; with several it runs in an explicit
-transaction, rolled back when only some cells could be taken. The unique indexes still
-decide "one active booking per citizen and service" and "one booking per idempotency key":
-a violation aborts the whole statement and surfaces as an IntegrityError, which the caller
-handles as on the general path.
+step only if the one before it succeeded, so a refused booking writes nothing. It runs in an
+explicit transaction that first counts the phone's bookings under a lock (``phone_cap``), and
+is rolled back when only some cells could be taken. With no cap and one cell, nothing can be
+half-done, so the statement runs in autocommit as a transaction of its own. The unique
+indexes still decide "one active booking per citizen and service" and "one booking per
+idempotency key": a violation aborts the whole statement and surfaces as an IntegrityError,
+which the caller handles as on the general path.
 
 This path serves a service that only one window pool handles, which is the common case;
 the general path in ``service`` covers the rest, and SQLite.
@@ -22,6 +23,7 @@ from sqlalchemy import Engine, text
 
 from kezek.booking.identity import document_hash, document_tail
 from kezek.booking.models import BookingStatus
+from kezek.booking.phone_cap import hold_phone
 from kezek.booking.reference import new_reference
 from kezek.booking.slots import Span
 from kezek.db import with_retries
@@ -76,9 +78,13 @@ def book_in_one_statement(
     idempotency_key: str | None,
     fingerprint: str,
     secret: bytes,
+    phone_cap: int,
     now: datetime,
 ) -> str | None:
-    """The new booking's reference, or None when a cell was full or the key was used."""
+    """The new booking's reference, or None when a cell was full or the key was used.
+
+    Raises ``PhoneCapReached`` when the phone already holds ``phone_cap`` active bookings.
+    """
     document = citizen["document_number"]
     parameters = {
         "idempotency_key": idempotency_key,
@@ -102,16 +108,24 @@ def book_in_one_statement(
         "status": BookingStatus.confirmed.value,
         "now": now,
     }
-    return with_retries(lambda: _run(engine, parameters))
+    return with_retries(lambda: _run(engine, parameters, phone_cap=phone_cap))
 
 
-def _run(engine: Engine, parameters: dict[str, Any]) -> str | None:
+def _run(engine: Engine, parameters: dict[str, Any], *, phone_cap: int) -> str | None:
     with engine.connect() as connection:
-        if parameters["cells"] == 1:
+        if parameters["cells"] == 1 and phone_cap <= 0:
             # Nothing can be half-done with one cell: the statement is its own transaction.
             autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
             return autocommit.execute(BOOK, parameters).scalar()
         with connection.begin() as transaction:
+            hold_phone(
+                connection,
+                phone=parameters["phone"],
+                document_hash=parameters["document_hash"],
+                idempotency_key=parameters["idempotency_key"],
+                cap=phone_cap,
+                now=parameters["now"],
+            )
             reference = connection.execute(BOOK, parameters).scalar()
             if reference is None:
                 transaction.rollback()  # some cells may have been taken before one was full

@@ -14,6 +14,8 @@ class BookingRules:
     horizon_days: int
     min_notice: timedelta
     max_range_days: int
+    # Active bookings one phone number may hold; 0 for no cap.
+    bookings_per_phone: int = 0
 
 
 class SlotFull(Conflict):

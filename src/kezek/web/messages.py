@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
+from kezek.booking.phone_cap import PhoneCapReached
 from kezek.booking.rules import AlreadyBooked, NotActive, SlotFull, SlotRefused
 from kezek.problems import NotFound, Problem
 from kezek.queue.tickets import CheckInRefused
@@ -51,7 +52,14 @@ def problem_message(problem: Problem, language: str) -> tuple[str, str]:
         )
     if isinstance(problem, AlreadyBooked):
         return "document_number", gettext(
-            "There is already a booking with this document number at this time."
+            "This document number already has a booking for this service. "
+            "Use “Find your booking” to move or cancel it."
+        )
+    if isinstance(problem, PhoneCapReached):
+        return "phone", gettext(
+            "This phone number already has as many bookings as one number may have. "
+            "Cancel one that is no longer needed, or give the phone number of the person "
+            "the booking is for."
         )
     if isinstance(problem, SlotRefused):
         return "start", field_message("start", language)

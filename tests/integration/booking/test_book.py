@@ -12,7 +12,7 @@ from tests.factories import booking_body, document, start_at
 
 
 def test_it_books_and_returns_the_reference(client: TestClient) -> None:
-    response = client.post("/api/v1/bookings", json=booking_body())
+    response = client.post("/api/v1/bookings", json=booking_body(phone="+996 555 123 456"))
 
     assert response.status_code == 201
     body = response.json()

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TypeVar
@@ -14,7 +11,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.booking.create import book
-from kezek.booking.details import BookingRequest
 from kezek.booking.identity import document_hash
 from kezek.booking.manage import cancel_booking, reschedule_booking
 from kezek.booking.models import Booking, BookingStatus
@@ -24,6 +20,7 @@ from kezek.network.directory import Directory
 from kezek.problems import Problem
 from tests.factories import document, start_at
 from tests.integration.booking.invariants import assert_cells_match_bookings
+from tests.integration.booking.racing import race, rush_request
 
 CLIENTS = 32
 RULES = BookingRules(horizon_days=60, min_notice=timedelta(minutes=60), max_range_days=31)
@@ -31,41 +28,14 @@ T = TypeVar("T")
 DIRECTORY = Directory()
 
 
-def _race(count: int, attempt: Callable[[int], T]) -> list[T | Problem]:
-    """Run ``attempt(i)`` for every i at the same instant; a refusal is returned, not raised."""
-    barrier = threading.Barrier(count)
-
-    def run(i: int) -> T | Problem:
-        barrier.wait()
-        try:
-            return attempt(i)
-        except Problem as problem:
-            return problem
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(run, range(count)))
-
-
-def _request(n: int, *, office: str = "big", start: str | None = None) -> BookingRequest:
-    return BookingRequest(
-        office=office,
-        service="quick",
-        starts_at=datetime.fromisoformat(start or start_at(office)),
-        document_number=document(n),
-        full_name="Асанов Айбек",
-        phone="+996555123456",
-        language="ky",
-    )
-
-
 def test_exactly_capacity_clients_get_the_slot(
     sessions: sessionmaker[Session], network: None, secret: bytes
 ) -> None:
-    outcomes = _race(
+    outcomes = race(
         CLIENTS,
         lambda i: (
             book(
-                sessions, directory=DIRECTORY, request=_request(i), rules=RULES, secret=secret
+                sessions, directory=DIRECTORY, request=rush_request(i), rules=RULES, secret=secret
             ).booking.reference
         ),
     )
@@ -81,11 +51,11 @@ def test_one_citizen_racing_for_many_times_gets_one_booking(
 ) -> None:
     def attempt(i: int) -> str:
         start = start_at("big", hour=8 + i // 6, minute=(i % 6) * 10)
-        request = _request(7, start=start)
+        request = rush_request(7, start=start)
         booked = book(sessions, directory=DIRECTORY, request=request, rules=RULES, secret=secret)
         return booked.booking.reference
 
-    outcomes = _race(CLIENTS, attempt)
+    outcomes = race(CLIENTS, attempt)
 
     refusals = Counter(o.code for o in outcomes if isinstance(o, Problem))
     assert refusals == {"already_booked": CLIENTS - 1}
@@ -95,13 +65,13 @@ def test_one_citizen_racing_for_many_times_gets_one_booking(
 def test_the_same_idempotency_key_at_once_makes_one_booking(
     sessions: sessionmaker[Session], network: None, secret: bytes
 ) -> None:
-    outcomes = _race(
+    outcomes = race(
         CLIENTS,
         lambda _: (
             book(
                 sessions,
                 directory=DIRECTORY,
-                request=_request(1),
+                request=rush_request(1),
                 rules=RULES,
                 secret=secret,
                 idempotency_key="same-key",
@@ -121,7 +91,7 @@ def test_reschedule_racing_cancel_leaves_consistent_counts(
         book(
             sessions,
             directory=DIRECTORY,
-            request=_request(n, start=start_at("big", hour=9, minute=10 * (n % 6))),
+            request=rush_request(n, start=start_at("big", hour=9, minute=10 * (n % 6))),
             rules=RULES,
             secret=secret,
         ).booking.reference
@@ -141,9 +111,7 @@ def test_reschedule_racing_cancel_leaves_consistent_counts(
             work = partial(cancel_booking, **who)
         return run_transaction(sessions, work).status
 
-    outcomes = [
-        o.code if isinstance(o, Problem) else o for o in _race(2 * len(references), attempt)
-    ]
+    outcomes = [o.code if isinstance(o, Problem) else o for o in race(2 * len(references), attempt)]
 
     # Every cancel wins, before or after the move; a move after the cancel is refused.
     assert outcomes[0::2] == ["cancelled"] * len(references)

@@ -20,6 +20,7 @@ from kezek.network.file import parse_network
 from kezek.network.load import load_network
 from kezek.queue.models import QueueEvent, Ticket
 from kezek.staff.models import Role
+from tests.factories import phone
 from tests.integration.queue.replay import (
     LATE_GRACE,
     MAX_WAIT,
@@ -94,7 +95,7 @@ def _book_appointments(client: TestClient, people: list[Person]) -> None:
                 "start": person.appointment_at.isoformat(),
                 "document_number": person.document,
                 "full_name": "Асанов Айбек",
-                "phone": "+996 555 123 456",
+                "phone": phone(int(person.document[2:])),
                 "language": "ky",
             },
         )

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.booking.models import Booking
-from tests.factories import document
+from tests.factories import booking_body, document, start_at
 
 from .pages import link_to, submit, text, to_details
 
@@ -98,7 +98,28 @@ def test_a_time_taken_meanwhile_is_explained_and_nothing_is_booked_twice(
     again = submit(client, details, "/book/bsk/long/details", **fields, document_number=document(1))
 
     assert again.status_code == 409
-    assert "There is already a booking with this document number at this time." in text(again)
+    assert "already has a booking for this service" in text(again)
+
+
+def test_a_phone_at_its_cap_is_named_beside_the_phone_field(client: TestClient) -> None:
+    shared = "+996 700 111 222"
+    for n in range(2, 6):  # the default cap: four active bookings per phone
+        body = booking_body(document_number=document(n), phone=shared, start=start_at(hour=8 + n))
+        assert client.post("/api/v1/bookings", json=body).status_code == 201
+    details = to_details(client, "ru-RU")
+
+    refused = submit(
+        client,
+        details,
+        "/book/bsk/long/details",
+        full_name="Асанов Айбек",
+        phone=shared,
+        document_number=document(1),
+    )
+
+    assert refused.status_code == 409
+    assert "На этот номер телефона уже оформлено столько записей" in text(refused)
+    assert re.search(r'id="phone"[^>]*aria-invalid="true"', refused.text)
 
 
 def test_a_form_from_another_site_is_refused(client: TestClient) -> None:
