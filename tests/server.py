@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -67,3 +68,29 @@ def _wait_until_up(base: str, process: subprocess.Popen[bytes], output: IO[bytes
             pass
         time.sleep(0.2)
     raise RuntimeError("kezek serve did not answer within 30 s")
+
+
+@contextmanager
+def killable_server(*, env: dict[str, str], port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """``kezek serve`` with two workers in a process group of its own, to kill whole with
+    ``os.killpg(process.pid, signal.SIGKILL)``; stopped gently at the end if still running."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kezek", "serve", "--port", str(port), "--workers", "2"],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.2)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=15)

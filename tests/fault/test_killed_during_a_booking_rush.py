@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -28,35 +24,10 @@ from kezek.booking.models import Booking, BookingStatus
 from tests.conftest import TEST_SECRET
 from tests.factories import booking_body, document, start_at
 from tests.integration.booking.invariants import assert_cells_match_bookings
-from tests.server import free_port
+from tests.server import free_port, killable_server
 
 CLIENTS = 12
 ATTEMPTS_EACH = 6
-
-
-@contextmanager
-def _server(env: dict[str, str], port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """``kezek serve`` with two workers, in a process group of its own, to kill whole."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kezek", "serve", "--port", str(port), "--workers", "2"],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.2)
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=15)
 
 
 def test_killed_mid_rush_nothing_confirmed_is_lost_or_doubled(
@@ -105,7 +76,7 @@ def test_killed_mid_rush_nothing_confirmed_is_lost_or_doubled(
                         continue
                     break
 
-    with _server(env, port) as first:
+    with killable_server(env=env, port=port) as first:
         threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
         for thread in threads:
             thread.start()
@@ -115,7 +86,7 @@ def test_killed_mid_rush_nothing_confirmed_is_lost_or_doubled(
         first.wait()
         with lock:
             before_the_kill = len(answers)
-    with _server(env, port):
+    with killable_server(env=env, port=port):
         for thread in threads:
             thread.join(timeout=120)
 

@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator
 from datetime import date as date_type
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Annotated
+from functools import partial
+from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
@@ -18,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from kezek.booking.identity import document_hash
 from kezek.db import read_session, run_transaction
 from kezek.deps import AppContext, ContextDep, DocumentNumberDep, ReadSessionDep, StaffDep
 from kezek.metrics import TICKETS
@@ -25,6 +27,7 @@ from kezek.queue import tickets, windows
 from kezek.queue.board import board
 from kezek.queue.kpis import day_kpis
 from kezek.queue.models import Ticket, WindowSession, WindowSessionStatus
+from kezek.queue.retries import Answered, answer_once, fingerprint, ticket_secret_for
 from kezek.queue.status import ticket_status as status_of
 from kezek.staff.models import Role
 from kezek.staff.service import Forbidden, Staff
@@ -32,6 +35,16 @@ from kezek.staff.service import Forbidden, Staff
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["queue"])
 Code = Annotated[str, Path(max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+QueueKey = Annotated[
+    str | None,
+    Header(
+        max_length=128,
+        pattern=r"^[\x21-\x7e]+$",
+        description="A random string per request; sent again with a repeat of the request, "
+        "it returns the ticket the first one acted on instead of acting twice.",
+    ),
+]
+T = TypeVar("T", bound=BaseModel | None)
 
 
 class Action(StrEnum):
@@ -158,21 +171,27 @@ def _window_public(current: WindowSession, window: str, zone: ZoneInfo) -> Windo
     response_model=TicketPublic,
     responses={204: {"description": "Nobody is waiting for this window"}},
 )
-def call_next(office: Code, window: Code, staff: StaffDep, context: ContextDep) -> Response:
+def call_next(
+    office: Code,
+    window: Code,
+    staff: StaffDep,
+    context: ContextDep,
+    idempotency_key: QueueKey = None,
+) -> Response:
     """Call the next ticket to a window that this clerk has open, for its chosen services."""
-    called = call_next_ticket(office, window, staff, context)
-    if called is None:
+    called = call_next_ticket(office, window, staff, context, key=idempotency_key)
+    if called.value is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
-    return Response(called.model_dump_json(), media_type="application/json")
+    return _answer(called)
 
 
 def call_next_ticket(
-    office: str, window: str, staff: Staff, context: AppContext
-) -> TicketPublic | None:
+    office: str, window: str, staff: Staff, context: AppContext, *, key: str | None = None
+) -> Answered[TicketPublic | None]:
     """The ticket called, or None when nobody waits; shared by the API and the console."""
     staff.require_office(office)
 
-    def call(session: Session) -> TicketPublic | None:
+    def call(session: Session) -> tuple[TicketPublic | None, int | None]:
         info = context.directory.office(session, office)
         tickets.calling_window(info, window, None)  # an unknown window is a 404
         current = windows.current_session(session, window_id=info.window_ids[window])
@@ -188,11 +207,17 @@ def call_next_ticket(
             actor=staff.username,
         )
         if ticket is None:
-            return None
+            return None, None
         context.bus.publish(session, info.id)
-        return _public(ticket, window_code=window, zone=info.zone)
+        return _public(ticket, window_code=window, zone=info.zone), ticket.id
 
-    return run_transaction(context.sessions, call)
+    return answer_once(
+        context.sessions,
+        key=key,
+        request=fingerprint(staff.id, "call-next", office, window),
+        act=call,
+        replay=partial(_ticket_now, context=context),
+    )
 
 
 # Declared after call-next, so that "call-next" is never read as a change.
@@ -222,12 +247,24 @@ class Transfer(BaseModel):
 
 
 @router.post("/tickets/{ticket_id}/transfer", response_model=IssuedPublic, status_code=201)
-def transfer_ticket(
-    ticket_id: int, body: Transfer, staff: StaffDep, context: ContextDep
-) -> IssuedPublic:
+def transfer(
+    ticket_id: int,
+    body: Transfer,
+    staff: StaffDep,
+    context: ContextDep,
+    idempotency_key: QueueKey = None,
+) -> Response:
     """Send the citizen on to another service: a new ticket that keeps the first arrival."""
+    transferred = transfer_ticket(ticket_id, body, staff, context, key=idempotency_key)
+    return _answer(transferred, status_code=status.HTTP_201_CREATED)
 
-    def work(session: Session) -> IssuedPublic:
+
+def transfer_ticket(
+    ticket_id: int, body: Transfer, staff: Staff, context: AppContext, *, key: str | None = None
+) -> Answered[IssuedPublic]:
+    """The transfer, shared by the API and the console."""
+
+    def work(session: Session) -> tuple[IssuedPublic, int]:
         ticket = tickets.locked(session, ticket_id)
         staff.require_office(context.directory.office_by_id(session, ticket.office_id).code)
         issued = tickets.transfer(
@@ -237,10 +274,17 @@ def transfer_ticket(
             service_code=body.service,
             now=context.clock(),
             actor=staff.username,
+            ticket_secret=_ticket_secret(key, context),
         )
-        return _announced(session, context, issued)
+        return _announced(session, context, issued), issued.ticket.id
 
-    return run_transaction(context.sessions, work)
+    return answer_once(
+        context.sessions,
+        key=key,
+        request=fingerprint(staff.id, "transfer", ticket_id, body.service),
+        act=work,
+        replay=partial(_issued_now, context=context, key=key),
+    )
 
 
 # What only the clerk at the ticket's window may do; a manager or admin may step in.
@@ -260,17 +304,22 @@ def _require_holder(session: Session, staff: Staff, ticket: Ticket) -> None:
 
 
 @router.post("/tickets/{ticket_id}/{action}", response_model=TicketPublic)
-def act(ticket_id: int, action: Action, staff: StaffDep, context: ContextDep) -> Response:
-    acted = act_on_ticket(ticket_id, action, staff, context)
-    return Response(acted.model_dump_json(), media_type="application/json")
+def act(
+    ticket_id: int,
+    action: Action,
+    staff: StaffDep,
+    context: ContextDep,
+    idempotency_key: QueueKey = None,
+) -> Response:
+    return _answer(act_on_ticket(ticket_id, action, staff, context, key=idempotency_key))
 
 
 def act_on_ticket(
-    ticket_id: int, action: Action, staff: Staff, context: AppContext
-) -> TicketPublic:
+    ticket_id: int, action: Action, staff: Staff, context: AppContext, *, key: str | None = None
+) -> Answered[TicketPublic]:
     """Start, finish, recall, requeue, cancel or mark a no-show; shared with the console."""
 
-    def work(session: Session) -> TicketPublic:
+    def work(session: Session) -> tuple[TicketPublic, int]:
         ticket = tickets.locked(session, ticket_id)
         info = context.directory.office_by_id(session, ticket.office_id)
         staff.require_office(info.code)
@@ -280,17 +329,38 @@ def act_on_ticket(
             session, ticket=ticket, action=action.value, now=context.clock(), actor=staff.username
         )
         context.bus.publish(session, ticket.office_id)
-        return _public(ticket, window_code=info.window_code(ticket.window_id), zone=info.zone)
+        public = _public(ticket, window_code=info.window_code(ticket.window_id), zone=info.zone)
+        return public, ticket.id
 
-    return run_transaction(context.sessions, work)
+    return answer_once(
+        context.sessions,
+        key=key,
+        request=fingerprint(staff.id, action.value, ticket_id),
+        act=work,
+        replay=partial(_ticket_now, context=context),
+    )
 
 
 @router.post("/offices/{office}/tickets", response_model=IssuedPublic, status_code=201)
-def issue_ticket(office: Code, body: WalkIn, staff: StaffDep, context: ContextDep) -> IssuedPublic:
+def issue(
+    office: Code,
+    body: WalkIn,
+    staff: StaffDep,
+    context: ContextDep,
+    idempotency_key: QueueKey = None,
+) -> Response:
     """A walk-in ticket, from the kiosk (which runs signed in as a member of the office)."""
+    issued = issue_ticket(office, body, staff, context, key=idempotency_key)
+    return _answer(issued, status_code=status.HTTP_201_CREATED)
+
+
+def issue_ticket(
+    office: str, body: WalkIn, staff: Staff, context: AppContext, *, key: str | None = None
+) -> Answered[IssuedPublic]:
+    """A walk-in ticket, shared by the API and the kiosk page."""
     staff.require_office(office)
 
-    def work(session: Session) -> IssuedPublic:
+    def work(session: Session) -> tuple[IssuedPublic, int]:
         issued = tickets.issue_walk_in(
             session,
             directory=context.directory,
@@ -298,10 +368,17 @@ def issue_ticket(office: Code, body: WalkIn, staff: StaffDep, context: ContextDe
             service_code=body.service,
             group=body.group,
             now=context.clock(),
+            ticket_secret=_ticket_secret(key, context),
         )
-        return _announced(session, context, issued)
+        return _announced(session, context, issued), issued.ticket.id
 
-    return run_transaction(context.sessions, work)
+    return answer_once(
+        context.sessions,
+        key=key,
+        request=fingerprint(staff.id, "issue", office, body.service, body.group),
+        act=work,
+        replay=partial(_issued_now, context=context, key=key),
+    )
 
 
 @router.post("/offices/{office}/check-in", response_model=IssuedPublic, status_code=201)
@@ -311,11 +388,28 @@ def check_in(
     document_number: DocumentNumberDep,
     staff: StaffDep,
     context: ContextDep,
-) -> IssuedPublic:
+    idempotency_key: QueueKey = None,
+) -> Response:
     """A ticket for a booking's holder: reference in the body, document number in the header."""
+    checked_in = check_in_booking(
+        office, body, document_number, staff, context, key=idempotency_key
+    )
+    return _answer(checked_in, status_code=status.HTTP_201_CREATED)
+
+
+def check_in_booking(
+    office: str,
+    body: CheckInBody,
+    document_number: str,
+    staff: Staff,
+    context: AppContext,
+    *,
+    key: str | None = None,
+) -> Answered[IssuedPublic]:
+    """The check-in, shared by the API and the kiosk page."""
     staff.require_office(office)
 
-    def work(session: Session) -> IssuedPublic:
+    def work(session: Session) -> tuple[IssuedPublic, int]:
         issued = tickets.check_in(
             session,
             directory=context.directory,
@@ -324,10 +418,18 @@ def check_in(
             document_number=document_number,
             secret=context.secret,
             now=context.clock(),
+            ticket_secret=_ticket_secret(key, context),
         )
-        return _announced(session, context, issued)
+        return _announced(session, context, issued), issued.ticket.id
 
-    return run_transaction(context.sessions, work)
+    proof = document_hash(document_number, secret=context.secret)
+    return answer_once(
+        context.sessions,
+        key=key,
+        request=fingerprint(staff.id, "check-in", office, body.reference, proof),
+        act=work,
+        replay=partial(_issued_now, context=context, key=key),
+    )
 
 
 def _announced(session: Session, context: AppContext, issued: tickets.Issued) -> IssuedPublic:
@@ -335,15 +437,50 @@ def _announced(session: Session, context: AppContext, issued: tickets.Issued) ->
     context.bus.publish(session, issued.ticket.office_id)
     office = context.directory.office_by_id(session, issued.ticket.office_id)
     TICKETS.labels(office.code).inc()
-    zone = office.zone
-    ticket = issued.ticket
+    return _issued_public(issued.ticket, secret=issued.secret, zone=office.zone)
+
+
+def _issued_public(ticket: Ticket, *, secret: str, zone: ZoneInfo) -> IssuedPublic:
     return IssuedPublic(
         id=ticket.id,
         code=ticket.code,
         kind=ticket.kind,
-        secret=issued.secret,
+        secret=secret,
         arrived_at=ticket.arrived_at.astimezone(zone),
         appointment_at=ticket.appointment_at.astimezone(zone) if ticket.appointment_at else None,
+    )
+
+
+def _ticket_secret(key: str | None, context: AppContext) -> str | None:
+    return ticket_secret_for(key, secret=context.secret) if key else None
+
+
+def _ticket_now(session: Session, ticket_id: int, *, context: AppContext) -> TicketPublic:
+    """A repeated request's answer: the ticket it acted on, as it is now."""
+    ticket = session.get_one(Ticket, ticket_id)
+    info = context.directory.office_by_id(session, ticket.office_id)
+    return _public(ticket, window_code=info.window_code(ticket.window_id), zone=info.zone)
+
+
+def _issued_now(
+    session: Session, ticket_id: int, *, context: AppContext, key: str | None
+) -> IssuedPublic:
+    """A repeated issue's answer: the same ticket, with the same secret to print."""
+    assert key is not None, "only a request with a key is ever repeated"
+    ticket = session.get_one(Ticket, ticket_id)
+    zone = context.directory.office_by_id(session, ticket.office_id).zone
+    return _issued_public(ticket, secret=_ticket_secret(key, context) or "", zone=zone)
+
+
+def _answer(answered: Answered[T], *, status_code: int = status.HTTP_200_OK) -> Response:
+    """The answer as JSON, marked when it repeats an earlier one."""
+    assert answered.value is not None
+    headers = {"Idempotent-Replayed": "true"} if answered.replayed else None
+    return Response(
+        answered.value.model_dump_json(),
+        status_code=status_code,
+        media_type="application/json",
+        headers=headers,
     )
 
 

@@ -103,6 +103,22 @@ class QueueEvent(Base):
     __table_args__ = (Index("ix_queue_event_office_at", "office_id", "at"),)
 
 
+class QueueRequest(Base):
+    """A kiosk's or a clerk's request sent with an Idempotency-Key, and the ticket it acted on.
+
+    Written in the same transaction as the action, so a repeat of the request, after its
+    answer was lost, finds the ticket instead of acting a second time.
+    """
+
+    __tablename__ = "queue_request"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    # SHA-256 of who asked for what: the same key with another request is refused.
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class WindowSessionStatus(StrEnum):
     open = "open"
     paused = "paused"

@@ -64,6 +64,7 @@ def issue_walk_in(
     service_code: str,
     group: str | None,
     now: datetime,
+    ticket_secret: str | None = None,
 ) -> Issued:
     office = directory.office(session, office_code)
     service = office.service(service_code)
@@ -75,6 +76,7 @@ def issue_walk_in(
         kind=TicketKind.walk_in,
         group=group,
         arrived_at=now,
+        ticket_secret=ticket_secret,
     )
 
 
@@ -87,6 +89,7 @@ def check_in(
     document_number: str,
     secret: bytes,
     now: datetime,
+    ticket_secret: str | None = None,
 ) -> Issued:
     """A ticket for the holder of a booking, who has come to the office."""
     booking, _ = owned_booking(
@@ -133,6 +136,7 @@ def check_in(
         arrived_at=now,
         appointment_at=None if late else booking.starts_at,
         booking_id=booking.id,
+        ticket_secret=ticket_secret,
     )
 
 
@@ -148,10 +152,12 @@ def _issue(
     appointment_at: datetime | None = None,
     booking_id: int | None = None,
     transferred_from_id: int | None = None,
+    ticket_secret: str | None = None,
 ) -> Issued:
+    """A new waiting ticket; ``ticket_secret`` is given when it must be known in advance."""
     day = arrived_at.astimezone(office.zone).date()
     number = _next_number(session, office_id=office.id, day=day, prefix=prefix)
-    ticket_secret = secrets.token_urlsafe(16)
+    ticket_secret = ticket_secret or secrets.token_urlsafe(16)
     ticket = Ticket(
         office_id=office.id,
         service_id=service_id,
@@ -316,6 +322,7 @@ def transfer(
     service_code: str,
     now: datetime,
     actor: str | None = None,
+    ticket_secret: str | None = None,
 ) -> Issued:
     """Send a citizen on to another service: a new ticket that keeps the first arrival time."""
     old = act(session, ticket_id=ticket_id, action="transfer", now=now, actor=actor)
@@ -332,6 +339,7 @@ def transfer(
         arrived_at=old.arrived_at,
         appointment_at=old.appointment_at,
         transferred_from_id=old.id,
+        ticket_secret=ticket_secret,
     )
     return issued
 

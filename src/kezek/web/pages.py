@@ -9,6 +9,7 @@ submit); the cookie is HttpOnly and SameSite=Lax, and Secure in production.
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from collections.abc import Mapping
 from typing import Any
@@ -60,6 +61,7 @@ def render(
         ngettext=catalog.ngettext,
         formats=Formats(language),
         csrf_token=token,
+        request_key=new_request_key,
         **values,
     )
     response = HTMLResponse(html, status_code=status)
@@ -82,6 +84,21 @@ def csrf_ok(request: Request, form: Mapping[str, Any]) -> bool:
     sent = form.get("csrf_token")
     kept = request.cookies.get(CSRF_COOKIE)
     return isinstance(sent, str) and bool(kept) and hmac.compare_digest(sent, kept or "")
+
+
+def new_request_key() -> str:
+    """A fresh key for one staff form: sent twice (a double tap, a resend after a network
+    error), the form acts once. Each call in a template gives another key."""
+    return secrets.token_urlsafe(18)
+
+
+def form_request_key(form: Mapping[str, Any]) -> str | None:
+    """The form's ``request_key``, if it is one that ``new_request_key`` could have made."""
+    key = form_text(form, "request_key")
+    return key if _REQUEST_KEY.fullmatch(key) else None
+
+
+_REQUEST_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 def form_text(form: Mapping[str, Any], name: str, *, strip: bool = True) -> str:

@@ -33,7 +33,7 @@ from kezek.queue.api import (
     act_on_ticket,
     call_next_ticket,
     change_window,
-    check_in,
+    check_in_booking,
     issue_ticket,
     open_window,
     transfer_ticket,
@@ -51,7 +51,7 @@ from kezek.staff.service import (
 )
 from kezek.web.i18n import choose_language, translations
 from kezek.web.messages import problem_message
-from kezek.web.pages import app_context, csrf_ok, form_text, render, secured
+from kezek.web.pages import app_context, csrf_ok, form_request_key, form_text, render, secured
 
 router = APIRouter(include_in_schema=False)
 STAFF_COOKIE = "staff"
@@ -200,15 +200,15 @@ def kiosk(request: Request, office_code: str) -> Response:
 
 @router.post("/kiosk/{office_code}/ticket")
 async def kiosk_ticket(request: Request, office_code: str) -> Response:
-    return await _kiosk_issue(request, office_code, check_in_booking=False)
+    return await _kiosk_issue(request, office_code, with_booking=False)
 
 
 @router.post("/kiosk/{office_code}/check-in")
 async def kiosk_check_in(request: Request, office_code: str) -> Response:
-    return await _kiosk_issue(request, office_code, check_in_booking=True)
+    return await _kiosk_issue(request, office_code, with_booking=True)
 
 
-async def _kiosk_issue(request: Request, office_code: str, *, check_in_booking: bool) -> Response:
+async def _kiosk_issue(request: Request, office_code: str, *, with_booking: bool) -> Response:
     context = app_context(request)
     checked = await staff_form(request, office_code=office_code)
     if isinstance(checked, Response):
@@ -218,20 +218,25 @@ async def _kiosk_issue(request: Request, office_code: str, *, check_in_booking: 
         office = context.directory.office(session, office_code)
     language = choose_language(request)
     try:
-        if check_in_booking:
+        if with_booking:
             number = _document(form_text(form, "document_number"))
-            issued = check_in(
+            issued = check_in_booking(
                 office_code,
                 CheckInBody(reference=form_text(form, "reference")),
                 number,
                 staff,
                 context,
-            )
+                key=form_request_key(form),
+            ).value
         else:
             group = form_text(form, "group") or None
             issued = issue_ticket(
-                office_code, WalkIn(service=form_text(form, "service"), group=group), staff, context
-            )
+                office_code,
+                WalkIn(service=form_text(form, "service"), group=group),
+                staff,
+                context,
+                key=form_request_key(form),
+            ).value
     except (Problem, ValidationError) as exc:
         message = (
             problem_message(exc, language)[1]
@@ -270,21 +275,24 @@ async def console_command(request: Request, office_code: str, command: str) -> R
     window = form_text(form, "window")
     gettext = translations(choose_language(request)).gettext
     message = None
+    key = form_request_key(form)
     try:
         if command == "open":
             services = [v for k, v in form.multi_items() if k == "services" and isinstance(v, str)]
             open_window(office_code, window, OpenWindow(services=services or None), staff, context)
         elif command == "next":
-            if call_next_ticket(office_code, window, staff, context) is None:
+            if call_next_ticket(office_code, window, staff, context, key=key).value is None:
                 message = gettext("Nobody is waiting for this window.")
         elif command in CONSOLE_ACTIONS:
-            act_on_ticket(int(form_text(form, "ticket")), CONSOLE_ACTIONS[command], staff, context)
+            ticket = int(form_text(form, "ticket"))
+            act_on_ticket(ticket, CONSOLE_ACTIONS[command], staff, context, key=key)
         elif command == "transfer":
             transfer_ticket(
                 int(form_text(form, "ticket")),
                 Transfer(service=form_text(form, "service")),
                 staff,
                 context,
+                key=key,
             )
         elif command in ("pause", "resume", "close"):
             change_window(office_code, window, WindowChange(command), staff, context)

@@ -71,12 +71,25 @@ def test_the_kiosk_issues_a_ticket_and_checks_in_a_booking(
     assert "Q-001" in text(walk_in) and "/ticket/" in text(walk_in)
     assert booked.status_code == 200, text(booked)
     assert "Q-002" in text(booked)
-    again = submit(
+    # The same form sent again, as after a double tap or a lost answer: the same ticket.
+    tapped_twice = submit(
         client, kiosk, "/kiosk/bsk/check-in", reference=reference, document_number=document(1)
+    )
+    assert tapped_twice.status_code == 200 and "Q-002" in text(tapped_twice)
+    again = submit(
+        client,
+        client.get("/kiosk/bsk"),
+        "/kiosk/bsk/check-in",
+        reference=reference,
+        document_number=document(1),
     )
     assert again.status_code == 409 and "Эта запись уже отмечена." in text(again)
     refused = submit(
-        client, kiosk, "/kiosk/bsk/check-in", reference=reference, document_number=document(2)
+        client,
+        client.get("/kiosk/bsk"),
+        "/kiosk/bsk/check-in",
+        reference=reference,
+        document_number=document(2),
     )
     assert refused.status_code == 409
     assert "Записи с таким номером и номером документа нет." in text(refused)
@@ -108,6 +121,28 @@ def test_a_clerk_opens_a_window_calls_serves_and_transfers(
     assert "В очереди: 1" in text(moved)
     transferred = submit(client, moved, "/console/bsk/next")
     assert "L-001" in text(transferred)  # window 1 handles the long service too
+
+
+def test_call_next_pressed_twice_on_one_page_calls_one_ticket(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    make_staff(sessions, "aibek", Role.clerk, ["bsk"])
+    _signed_in(client)
+    for _ in range(2):
+        client.post(
+            "/kiosk/bsk/ticket", data={"csrf_token": client.cookies["csrf"], "service": "quick"}
+        )
+    submit(client, client.get("/console/bsk"), "/console/bsk/open", window="1")
+    page = client.get("/console/bsk")
+
+    first = submit(client, page, "/console/bsk/next")
+    second = submit(client, page, "/console/bsk/next")  # the same form, sent again
+
+    assert "Q-001" in text(first) and "Q-001" in text(second)
+    with sessions() as session:
+        statuses = {t.code: t.status for t in session.scalars(select(Ticket))}
+    assert statuses == {"Q-001": "called", "Q-002": "waiting"}
+    assert "Q-002" in text(submit(client, second, "/console/bsk/next"))  # a new page: a new call
 
 
 def test_a_clerk_of_another_office_is_refused(
