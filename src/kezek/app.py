@@ -7,10 +7,11 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Response
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
 from kezek import __version__, logs
@@ -22,7 +23,12 @@ from kezek.limits import BodyLimitMiddleware
 from kezek.logs import RequestIdMiddleware
 from kezek.metrics import metrics_response
 from kezek.network.api import router as network_router
-from kezek.problems import install_problem_handlers, problem_response
+from kezek.problems import (
+    document_problems,
+    install_problem_handlers,
+    problem_response,
+    problems,
+)
 from kezek.queue.api import router as queue_router
 from kezek.staff.api import router as staff_router
 from kezek.web.admin import router as admin_router
@@ -61,6 +67,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.context = context
     install_problem_handlers(app)
+    described = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(described())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     api = APIRouter(prefix="/api/v1")
     api.include_router(network_router)
@@ -85,7 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """The process answers: for a supervisor deciding whether to restart it."""
         return {"status": "ok"}
 
-    @app.get("/metrics", tags=["operations"], response_class=Response)
+    @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
     def prometheus_metrics() -> Response:
         """Prometheus metrics of every worker, and the queue per office."""
         return metrics_response(context)
@@ -93,13 +107,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get(
         "/readyz",
         tags=["operations"],
-        responses={503: {"description": "The database does not answer"}},
+        responses=problems(503),
     )
     def readyz() -> Response:
         """The database answers: for a load balancer deciding whether to send traffic."""
         if database_answers(context.sessions):
             return JSONResponse({"status": "ready", "database": "ok"})
-        return problem_response(
+        refusal = problem_response(
             status=503,
             code="not_ready",
             title="Not ready",
@@ -107,5 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             instance="/readyz",
             database="unreachable",
         )
+        refusal.headers["Retry-After"] = "30"
+        return refusal
 
     return app

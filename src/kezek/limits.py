@@ -27,7 +27,7 @@ class BodyLimitMiddleware:
         limit = LARGE_UPLOADS.get(scope["path"], self.max_bytes)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _refuse(send, limit)
+            await _refuse(send, limit, path=scope["path"])
             return
         if declared is not None or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)  # the server holds a body to its length
@@ -43,7 +43,7 @@ class BodyLimitMiddleware:
             chunk = message.get("body", b"")
             seen += len(chunk)
             if seen > limit:
-                await _refuse(send, limit)
+                await _refuse(send, limit, path=scope["path"])
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -67,13 +67,15 @@ def _replay(chunks: list[bytes], then: Message | None, receive: Receive) -> Rece
     return replayed
 
 
-async def _refuse(send: Send, limit: int) -> None:
+async def _refuse(send: Send, limit: int, *, path: str) -> None:
     body = json.dumps(
         {
             "type": "urn:kezek:problem:body-too-large",
             "title": "The request is too large",
             "status": 413,
             "detail": f"Send at most {limit} bytes.",
+            "instance": path,
+            "code": "body_too_large",
         }
     ).encode()
     await send(

@@ -1,10 +1,12 @@
-"""Column types shared by the feature models."""
+"""Types shared by the features: UTC columns, and dates as the API reads them."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+import re
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 
+from pydantic import BeforeValidator
 from sqlalchemy import DateTime, Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -36,3 +38,14 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _iso_date(value: object) -> object:
+    """A date comes as YYYY-MM-DD: pydantic alone would also read 0 as 1 January 1970."""
+    if isinstance(value, date) or (isinstance(value, str) and _DATE.fullmatch(value)):
+        return value
+    raise ValueError("is not a date; write it as YYYY-MM-DD, for example 2025-09-10")
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.booking.models import Booking
+from kezek.problems import ProblemDetails
 from tests.factories import booking_body
 
 
@@ -19,7 +20,9 @@ def test_a_huge_body_is_refused_and_nothing_is_written(
 
     assert refused.status_code == 413
     assert refused.headers["content-type"] == "application/problem+json"
-    assert refused.json()["status"] == 413
+    problem = ProblemDetails.model_validate(refused.json())  # the documented shape
+    assert (problem.status, problem.code) == (413, "body_too_large")
+    assert problem.instance == "/api/v1/bookings"
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(Booking)) == 0
 

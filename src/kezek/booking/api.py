@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
@@ -24,17 +23,12 @@ from kezek.booking.schemas import (
 from kezek.db import run_transaction
 from kezek.deps import AppContext, ContextDep, DocumentNumberDep, ReadSessionDep
 from kezek.metrics import BOOKINGS
-from kezek.problems import MEDIA_TYPE
+from kezek.problems import problems
 from kezek.ratelimit import client_address
-from kezek.types import utcnow
+from kezek.types import IsoDate, utcnow
 
 router = APIRouter(tags=["booking"])
 
-_PROBLEM: dict[str, Any] = {
-    "content": {MEDIA_TYPE: {}},
-    "description": "Problem details (RFC 9457)",
-}
-ERRORS: dict[int | str, dict[str, Any]] = {404: _PROBLEM, 409: _PROBLEM, 422: _PROBLEM}
 Reference = Annotated[
     str, Path(max_length=20, description="The booking reference, such as 7KQ2-M9XD")
 ]
@@ -49,14 +43,18 @@ IdempotencyKey = Annotated[
 ]
 
 
-@router.get("/offices/{office}/availability", response_model=AvailabilityPublic, responses=ERRORS)
+@router.get(
+    "/offices/{office}/availability",
+    response_model=AvailabilityPublic,
+    responses=problems(404, 422),
+)
 def availability(
     session: ReadSessionDep,
     context: ContextDep,
     office: Annotated[Code, Path()],
     service: Annotated[Code, Query()],
-    first: Annotated[date, Query(alias="from", description="First local date, YYYY-MM-DD")],
-    last: Annotated[date, Query(alias="to", description="Last local date, YYYY-MM-DD")],
+    first: Annotated[IsoDate, Query(alias="from", description="First local date, YYYY-MM-DD")],
+    last: Annotated[IsoDate, Query(alias="to", description="Last local date, YYYY-MM-DD")],
 ) -> AvailabilityPublic:
     found_office, found_service, slots = free_places(
         session,
@@ -80,7 +78,7 @@ def availability(
     "/bookings",
     status_code=status.HTTP_201_CREATED,
     response_model=BookingPublic,
-    responses=ERRORS,
+    responses=problems(404, 409, 422, 429),
 )
 def create_booking(
     body: BookingCreate,
@@ -112,7 +110,9 @@ def create_booking(
     )
 
 
-@router.get("/bookings/{reference}", response_model=BookingPublic, responses=ERRORS)
+@router.get(
+    "/bookings/{reference}", response_model=BookingPublic, responses=problems(404, 422, 429)
+)
 def get_booking(
     reference: Reference,
     document_number: DocumentNumberDep,
@@ -130,7 +130,11 @@ def get_booking(
     return BookingPublic.of(booking)
 
 
-@router.post("/bookings/{reference}/cancel", response_model=BookingPublic, responses=ERRORS)
+@router.post(
+    "/bookings/{reference}/cancel",
+    response_model=BookingPublic,
+    responses=problems(404, 409, 422, 429),
+)
 def cancel_booking(
     reference: Reference,
     document_number: DocumentNumberDep,
@@ -150,7 +154,11 @@ def cancel_booking(
     return BookingPublic.of(booking)
 
 
-@router.post("/bookings/{reference}/reschedule", response_model=BookingPublic, responses=ERRORS)
+@router.post(
+    "/bookings/{reference}/reschedule",
+    response_model=BookingPublic,
+    responses=problems(404, 409, 422, 429),
+)
 def reschedule_booking(
     reference: Reference,
     body: BookingReschedule,

@@ -17,17 +17,19 @@ from kezek.booking.identity import (
 from kezek.booking.reference import display_reference
 from kezek.booking.slots import Slot
 from kezek.network.schemas import Localized, ServicePublic
+from kezek.types import IsoDate
 
 Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 Language = Literal["ky", "ru", "en"]
 
 
 def _require_offset(value: object) -> object:
-    if (
-        isinstance(value, str)
-        and value
-        and not (value.endswith(("Z", "z")) or "+" in value[10:] or "-" in value[10:])
-    ):
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        # pydantic alone would read a number as seconds since 1970.
+        raise ValueError("is not a time; write it as 2025-04-10T09:00:00+03:00")
+    if value and not (value.endswith(("Z", "z")) or "+" in value[10:] or "-" in value[10:]):
         raise ValueError(
             "has no UTC offset; write the time as given by the availability list, "
             "for example 2025-04-10T09:00:00+03:00"
@@ -53,7 +55,7 @@ class BookingCreate(Body):
     full_name: FullName
     phone: Phone
     language: Language = "ru"
-    legal_stay_until: date | None = None
+    legal_stay_until: IsoDate | None = None
 
     def as_request(self) -> BookingRequest:
         return BookingRequest(

@@ -23,6 +23,7 @@ from kezek.booking.identity import document_hash
 from kezek.db import read_session, run_transaction
 from kezek.deps import AppContext, ContextDep, DocumentNumberDep, ReadSessionDep, StaffDep
 from kezek.metrics import TICKETS
+from kezek.problems import problems
 from kezek.queue import tickets, windows
 from kezek.queue.board import board
 from kezek.queue.kpis import day_kpis
@@ -31,10 +32,12 @@ from kezek.queue.retries import Answered, answer_once, fingerprint, ticket_secre
 from kezek.queue.status import ticket_status as status_of
 from kezek.staff.models import Role
 from kezek.staff.service import Forbidden, Staff
+from kezek.types import IsoDate
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["queue"])
-Code = Annotated[str, Path(max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+Code = Annotated[str, Path(max_length=32, pattern=CODE_PATTERN)]
 QueueKey = Annotated[
     str | None,
     Header(
@@ -45,6 +48,10 @@ QueueKey = Annotated[
     ),
 ]
 T = TypeVar("T", bound=BaseModel | None)
+# Ids are PostgreSQL integers: a larger number is a 422, not a database error.
+TicketId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+# What a staff endpoint can answer besides its result.
+STAFF_PROBLEMS = problems(401, 403, 404, 409, 422)
 
 
 class Action(StrEnum):
@@ -68,8 +75,8 @@ class TicketPublic(BaseModel):
 
 
 class WalkIn(BaseModel):
-    service: str = Field(max_length=32)
-    group: str | None = Field(default=None, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    service: str = Field(max_length=32, pattern=CODE_PATTERN)
+    group: str | None = Field(default=None, max_length=32, pattern=CODE_PATTERN)
 
 
 class CheckInBody(BaseModel):
@@ -134,7 +141,11 @@ _NEW_STATUS = {
 }
 
 
-@router.post("/offices/{office}/windows/{window}/open", response_model=WindowSessionPublic)
+@router.post(
+    "/offices/{office}/windows/{window}/open",
+    response_model=WindowSessionPublic,
+    responses=STAFF_PROBLEMS,
+)
 def open_window(
     office: Code, window: Code, body: OpenWindow, staff: StaffDep, context: ContextDep
 ) -> WindowSessionPublic:
@@ -169,7 +180,7 @@ def _window_public(current: WindowSession, window: str, zone: ZoneInfo) -> Windo
 @router.post(
     "/offices/{office}/windows/{window}/call-next",
     response_model=TicketPublic,
-    responses={204: {"description": "Nobody is waiting for this window"}},
+    responses={204: {"description": "Nobody is waiting for this window"}, **STAFF_PROBLEMS},
 )
 def call_next(
     office: Code,
@@ -221,7 +232,11 @@ def call_next_ticket(
 
 
 # Declared after call-next, so that "call-next" is never read as a change.
-@router.post("/offices/{office}/windows/{window}/{change}", response_model=WindowSessionPublic)
+@router.post(
+    "/offices/{office}/windows/{window}/{change}",
+    response_model=WindowSessionPublic,
+    responses=STAFF_PROBLEMS,
+)
 def change_window(
     office: Code, window: Code, change: WindowChange, staff: StaffDep, context: ContextDep
 ) -> WindowSessionPublic:
@@ -243,12 +258,17 @@ def change_window(
 
 
 class Transfer(BaseModel):
-    service: str = Field(max_length=32)
+    service: str = Field(max_length=32, pattern=CODE_PATTERN)
 
 
-@router.post("/tickets/{ticket_id}/transfer", response_model=IssuedPublic, status_code=201)
+@router.post(
+    "/tickets/{ticket_id}/transfer",
+    response_model=IssuedPublic,
+    status_code=201,
+    responses=STAFF_PROBLEMS,
+)
 def transfer(
-    ticket_id: int,
+    ticket_id: TicketId,
     body: Transfer,
     staff: StaffDep,
     context: ContextDep,
@@ -303,9 +323,9 @@ def _require_holder(session: Session, staff: Staff, ticket: Ticket) -> None:
         raise Forbidden("This ticket is not at a window you have open.")
 
 
-@router.post("/tickets/{ticket_id}/{action}", response_model=TicketPublic)
+@router.post("/tickets/{ticket_id}/{action}", response_model=TicketPublic, responses=STAFF_PROBLEMS)
 def act(
-    ticket_id: int,
+    ticket_id: TicketId,
     action: Action,
     staff: StaffDep,
     context: ContextDep,
@@ -341,7 +361,12 @@ def act_on_ticket(
     )
 
 
-@router.post("/offices/{office}/tickets", response_model=IssuedPublic, status_code=201)
+@router.post(
+    "/offices/{office}/tickets",
+    response_model=IssuedPublic,
+    status_code=201,
+    responses=STAFF_PROBLEMS,
+)
 def issue(
     office: Code,
     body: WalkIn,
@@ -381,12 +406,17 @@ def issue_ticket(
     )
 
 
-@router.post("/offices/{office}/check-in", response_model=IssuedPublic, status_code=201)
+@router.post(
+    "/offices/{office}/check-in",
+    response_model=IssuedPublic,
+    status_code=201,
+    responses=STAFF_PROBLEMS,
+)
 def check_in(
+    staff: StaffDep,  # first: without a token, the answer is 401 whatever else is wrong
     office: Code,
     body: CheckInBody,
     document_number: DocumentNumberDep,
-    staff: StaffDep,
     context: ContextDep,
     idempotency_key: QueueKey = None,
 ) -> Response:
@@ -484,9 +514,9 @@ def _answer(answered: Answered[T], *, status_code: int = status.HTTP_200_OK) -> 
     )
 
 
-@router.get("/tickets/{ticket_id}", response_model=TicketStatusPublic)
+@router.get("/tickets/{ticket_id}", response_model=TicketStatusPublic, responses=problems(404, 422))
 def ticket_status(
-    ticket_id: int,
+    ticket_id: TicketId,
     context: ContextDep,
     session: ReadSessionDep,
     x_ticket_secret: Annotated[str, Header(max_length=64, description="From the ticket")],
@@ -531,7 +561,7 @@ class BoardPublic(BaseModel):
     waiting: dict[str, int]
 
 
-@router.get("/offices/{office}/board", response_model=BoardPublic)
+@router.get("/offices/{office}/board", response_model=BoardPublic, responses=problems(404, 422))
 def office_board(office: Code, context: ContextDep, session: ReadSessionDep) -> BoardPublic:
     """The display board: ticket numbers and windows only, so it needs no sign-in."""
     return _board(session, context, office)
@@ -543,7 +573,7 @@ KEEP_ALIVE_SECONDS = 15.0
 @router.get(
     "/offices/{office}/board/stream",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    responses={200: {"content": {"text/event-stream": {}}}, **problems(404, 422)},
 )
 async def office_board_stream(office: Code, context: ContextDep, request: Request) -> Response:
     """Server-Sent Events: the board now, then again after every change at the office.
@@ -618,14 +648,14 @@ class KpisPublic(BaseModel):
     utilization: dict[str, float] = Field(description="By window: time serving over time open")
 
 
-@router.get("/offices/{office}/kpis", response_model=KpisPublic)
+@router.get("/offices/{office}/kpis", response_model=KpisPublic, responses=STAFF_PROBLEMS)
 def office_kpis(
     office: Code,
     staff: StaffDep,
     context: ContextDep,
     session: ReadSessionDep,
     day: Annotated[
-        date_type | None, Query(alias="date", description="Local date; today if left out")
+        IsoDate | None, Query(alias="date", description="Local date; today if left out")
     ] = None,
 ) -> KpisPublic:
     staff.require_office(office)

@@ -9,6 +9,7 @@ actions call the same operations as the API.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from fastapi import APIRouter
 from pydantic import TypeAdapter, ValidationError
@@ -284,11 +285,10 @@ async def console_command(request: Request, office_code: str, command: str) -> R
             if call_next_ticket(office_code, window, staff, context, key=key).value is None:
                 message = gettext("Nobody is waiting for this window.")
         elif command in CONSOLE_ACTIONS:
-            ticket = int(form_text(form, "ticket"))
-            act_on_ticket(ticket, CONSOLE_ACTIONS[command], staff, context, key=key)
+            act_on_ticket(_ticket_id(form), CONSOLE_ACTIONS[command], staff, context, key=key)
         elif command == "transfer":
             transfer_ticket(
-                int(form_text(form, "ticket")),
+                _ticket_id(form),
                 Transfer(service=form_text(form, "service")),
                 staff,
                 context,
@@ -338,6 +338,14 @@ def _console_page(
         zone=office.zone,
         status=status,
     )
+
+
+def _ticket_id(form: Mapping[str, Any]) -> int:
+    """The form's ticket id; ValueError for anything that cannot be one."""
+    ticket = int(form_text(form, "ticket"))
+    if not 1 <= ticket < 2**31:
+        raise ValueError("no such ticket")
+    return ticket
 
 
 def _my_window(
