@@ -9,7 +9,7 @@ NETWORK ?= examples/network/kyrgyz-consulates-russia.toml
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint bench bench-queue bench-simulator translations clean
+.PHONY: run test lint bench bench-queue bench-simulator bench-soak translations clean
 
 CATALOGS := $(wildcard src/kezek/web/locale/*/LC_MESSAGES/messages.po)
 
@@ -34,6 +34,9 @@ bench-queue: $(VENV)/.synced
 
 bench-simulator: $(VENV)/.synced
 	$(VENV)/bin/python bench/simulator.py
+
+bench-soak: $(VENV)/.synced
+	$(VENV)/bin/python bench/soak.py
 
 # The pages read compiled catalogs; the .po files are the source, kept in git.
 translations: $(CATALOGS:.po=.mo)

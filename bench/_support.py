@@ -16,9 +16,10 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.factories import one_office_network
 from tests.postgres import recreate_database
+from tests.server import free_port, killable_server
 from tests.server import running_server as served
 
-__all__ = ["one_office_network", "served"]
+__all__ = ["free_port", "killable_server", "one_office_network", "served"]
 
 ADMIN_URL = os.environ.get(
     "KEZEK_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -71,11 +71,14 @@ def _wait_until_up(base: str, process: subprocess.Popen[bytes], output: IO[bytes
 
 
 @contextmanager
-def killable_server(*, env: dict[str, str], port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """``kezek serve`` with two workers in a process group of its own, to kill whole with
-    ``os.killpg(process.pid, signal.SIGKILL)``; stopped gently at the end if still running."""
+def killable_server(
+    *, env: dict[str, str], port: int, workers: int = 2
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``kezek serve`` in a process group of its own, to kill whole with
+    ``os.killpg(process.pid, signal.SIGKILL)`` or to watch its workers; stopped gently at the
+    end if still running."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "kezek", "serve", "--port", str(port), "--workers", "2"],
+        [sys.executable, "-m", "kezek", "serve", "--port", str(port), "--workers", str(workers)],
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
