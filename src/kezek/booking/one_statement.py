@@ -1,13 +1,13 @@
 """A booking on PostgreSQL in one SQL statement, where the general path needs six.
 
 The statement takes the slot cells, then upserts the citizen, then inserts the booking, each
-step only if the one before it succeeded, so a refused booking writes nothing. It runs in an
-explicit transaction that first counts the phone's bookings under a lock (``phone_cap``), and
-is rolled back when only some cells could be taken. With no cap and one cell, nothing can be
-half-done, so the statement runs in autocommit as a transaction of its own. The unique
-indexes still decide "one active booking per citizen and service" and "one booking per
-idempotency key": a violation aborts the whole statement and surfaces as an IntegrityError,
-which the caller handles as on the general path.
+step only if the one before it succeeded, so a refused booking writes nothing. With one
+cell nothing can be half-done, so the statement runs in autocommit as a transaction of its
+own, after the phone's bookings are counted under its locks (``phone_cap``); with several
+it runs in an explicit transaction that counts first, rolled back when only some cells
+could be taken. The unique indexes still decide "one active booking per citizen and
+service" and "one booking per idempotency key": a violation aborts the whole statement and
+surfaces as an IntegrityError, which the caller handles as on the general path.
 
 This path serves a service that only one window pool handles, which is the common case;
 the general path in ``service`` covers the rest, and SQLite.
@@ -23,7 +23,7 @@ from sqlalchemy import Engine, text
 
 from kezek.booking.identity import document_hash, document_tail
 from kezek.booking.models import BookingStatus
-from kezek.booking.phone_cap import hold_phone
+from kezek.booking.phone_cap import hold_phone, phone_held, refuse_past_cap
 from kezek.booking.reference import new_reference
 from kezek.booking.slots import Span
 from kezek.db import with_retries
@@ -112,20 +112,25 @@ def book_in_one_statement(
 
 
 def _run(engine: Engine, parameters: dict[str, Any], *, phone_cap: int) -> str | None:
+    cap = {
+        "phone": parameters["phone"],
+        "document_hash": parameters["document_hash"],
+        "idempotency_key": parameters["idempotency_key"],
+        "cap": phone_cap,
+        "now": parameters["now"],
+    }
     with engine.connect() as connection:
-        if parameters["cells"] == 1 and phone_cap <= 0:
-            # Nothing can be half-done with one cell: the statement is its own transaction.
+        if parameters["cells"] == 1:
+            # Nothing can be half-done with one cell: the statement is its own transaction,
+            # and the cell is locked only while it runs.
             autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
-            return autocommit.execute(BOOK, parameters).scalar()
+            if phone_cap <= 0:
+                return autocommit.execute(BOOK, parameters).scalar()
+            with phone_held(autocommit, phone=cap["phone"], document_hash=cap["document_hash"]):
+                refuse_past_cap(autocommit, **cap)
+                return autocommit.execute(BOOK, parameters).scalar()
         with connection.begin() as transaction:
-            hold_phone(
-                connection,
-                phone=parameters["phone"],
-                document_hash=parameters["document_hash"],
-                idempotency_key=parameters["idempotency_key"],
-                cap=phone_cap,
-                now=parameters["now"],
-            )
+            hold_phone(connection, **cap)
             reference = connection.execute(BOOK, parameters).scalar()
             if reference is None:
                 transaction.rollback()  # some cells may have been taken before one was full
