@@ -16,7 +16,7 @@ from tests.conftest import IN_CI, TEST_SECRET
 from tests.factories import booking_body
 from tests.integration.staff.helpers import bearer, make_staff
 
-EXAMPLES = 40
+EXAMPLES = 15
 
 # The description, from an app that never touches its database; each test sends its
 # requests, and schemathesis its follow-up requests, to the app of the test's own database
