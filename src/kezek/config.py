@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     booking_horizon_days: int = Field(default=60, ge=1, le=366)
     min_notice_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
     max_availability_days: int = Field(default=31, ge=1, le=366)
+    booking_one_statement: bool = Field(
+        default=True,
+        description="On PostgreSQL, book a service of one window pool in one SQL statement; "
+        "false sends every booking through the general transaction (for tests and diagnosis)",
+    )
     network_refresh_seconds: float = Field(
         default=1.0,
         ge=0,

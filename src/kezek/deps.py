@@ -70,6 +70,7 @@ class AppContext:
                 min_notice=timedelta(minutes=settings.min_notice_minutes),
                 max_range_days=settings.max_availability_days,
                 bookings_per_phone=settings.limit_bookings_per_phone,
+                one_statement=settings.booking_one_statement,
             ),
         )
 

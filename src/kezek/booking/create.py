@@ -50,7 +50,7 @@ def book(
 ) -> Booked:
     fingerprint = request.fingerprint(secret)
     attempt = _Attempt(directory, request, rules, secret, idempotency_key, fingerprint)
-    one_statement = sessions.kw["bind"].dialect.name == "postgresql"
+    one_statement = rules.one_statement and sessions.kw["bind"].dialect.name == "postgresql"
     for _ in range(REFERENCE_ATTEMPTS):
         try:
             booked = _book_in_one_statement(sessions, attempt) if one_statement else None

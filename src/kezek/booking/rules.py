@@ -16,6 +16,8 @@ class BookingRules:
     max_range_days: int
     # Active bookings one phone number may hold; 0 for no cap.
     bookings_per_phone: int = 0
+    # On PostgreSQL, book a service of one window pool in one statement (the fast path).
+    one_statement: bool = True
 
 
 class SlotFull(Conflict):
