@@ -11,7 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .PHONY: run test lint bench bench-queue bench-simulator bench-soak translations clean
 
-CATALOGS := $(wildcard src/kezek/web/locale/*/LC_MESSAGES/messages.po)
+CATALOGS := $(wildcard src/kezek/i18n/locale/*/LC_MESSAGES/messages.po)
 
 run: $(VENV)/.synced translations
 	$(VENV)/bin/kezek db upgrade
@@ -22,9 +22,10 @@ test: lint translations
 	$(VENV)/bin/pytest
 
 lint: $(VENV)/.synced
-	$(VENV)/bin/ruff check src tests bench tools
-	$(VENV)/bin/ruff format --check src tests bench tools
+	$(VENV)/bin/ruff check src tests bench tools hatch_build.py
+	$(VENV)/bin/ruff format --check src tests bench tools hatch_build.py
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 bench: $(VENV)/.synced
 	$(VENV)/bin/python bench/booking_rush.py

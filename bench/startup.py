@@ -1,4 +1,4 @@
-"""How fast a fresh `kezek serve` answers, and how much memory a worker holds before its first request.
+"""How fast a fresh `kezek serve` answers, and a worker's memory before its first request.
 
 A worker that needs seconds to import what it never uses misses uvicorn's health check on a
 busy machine and is killed and started again. This starts `kezek serve --workers N` on a

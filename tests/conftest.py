@@ -1,7 +1,8 @@
 """Fixtures: every database test runs once on SQLite and once on PostgreSQL.
 
 PostgreSQL tests skip when no server answers, except in CI (CI=true), where they fail, as
-does any other skipped test.
+does any other skipped test. A test of bookings marked ``BOTH_BOOKING_PATHS`` runs a third
+time, on PostgreSQL's general booking path as well as its one-statement path.
 """
 
 from __future__ import annotations
@@ -65,27 +66,64 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     return url
 
 
-@pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+@pytest.fixture(scope="session")
+def booking_one_statement() -> bool | None:
+    """KEZEK_BOOKING_ONE_STATEMENT for the test; None keeps the default (true).
+
+    Only ``BOTH_BOOKING_PATHS`` sets it."""
+    return None
+
+
+# A mark for the tests of bookings under load (races, the phone cap): run the test on SQLite
+# and on both of PostgreSQL's booking paths.
+BOTH_BOOKING_PATHS = pytest.mark.parametrize(
+    ("database_url", "booking_one_statement"),
+    [
+        # SQLite has one path, the general transaction, whatever the setting says. None, not
+        # True: pytest orders tests by their session-scoped values, and a value shared with a
+        # PostgreSQL case would split the suite's SQLite half around the PostgreSQL half.
+        pytest.param("sqlite", None, id="sqlite"),
+        pytest.param("postgresql", True, id="postgresql-one-statement"),
+        pytest.param("postgresql", False, id="postgresql-general"),
+    ],
+    indirect=["database_url"],
+    # database_url's own scope: the test runs on the suite's two databases, made once.
+    scope="session",
+)
+
+
+def make_settings(
+    database_url: str, var_dir: Path, *, booking_one_statement: bool | None = None
+) -> Settings:
+    """The tests' settings, for the ``settings`` fixture and for longer-lived fixtures."""
+    path = {} if booking_one_statement is None else {"booking_one_statement": booking_one_statement}
     return Settings(
         database_url=database_url,
         secret_key=TEST_SECRET,
-        var_dir=tmp_path / "var",
+        var_dir=var_dir,
         booking_horizon_days=60,
         min_notice_minutes=60,
         network_refresh_seconds=0,  # a test that reloads the network sees it at once
+        **path,
+    )
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path, booking_one_statement: bool | None) -> Settings:
+    return make_settings(
+        database_url, tmp_path / "var", booking_one_statement=booking_one_statement
     )
 
 
 @pytest.fixture
 def engine(settings: Settings) -> Iterator[Engine]:
     engine = make_engine(settings)
-    _empty_tables(engine)
+    empty_tables(engine)
     yield engine
     engine.dispose()
 
 
-def _empty_tables(engine: Engine) -> None:
+def empty_tables(engine: Engine) -> None:
     # The network revision keeps counting across tests, so that a network cache kept from
     # one test never mistakes the next test's network for the one it holds.
     tables = [t for t in Base.metadata.sorted_tables if t.name != "network_revision"]

@@ -15,12 +15,26 @@ from typing import IO
 
 import httpx
 
+from kezek.config import Settings
+
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def environment_for(settings: Settings) -> dict[str, str]:
+    """The ``KEZEK_*`` variables that give ``kezek serve`` the test's database, secret, var
+    directory and booking path."""
+    assert settings.secret_key is not None
+    return {
+        "KEZEK_DATABASE_URL": settings.database_url,
+        "KEZEK_SECRET_KEY": settings.secret_key.get_secret_value(),
+        "KEZEK_VAR_DIR": str(settings.var_dir),
+        "KEZEK_BOOKING_ONE_STATEMENT": str(settings.booking_one_statement).lower(),
+    }
 
 
 @contextmanager

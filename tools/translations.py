@@ -12,8 +12,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kezek.i18n import LANGUAGES
+
 ROOT = Path(__file__).resolve().parent.parent
-LOCALE = ROOT / "src" / "kezek" / "web" / "locale"
+LOCALE = ROOT / "src" / "kezek" / "i18n" / "locale"
 TEMPLATE = LOCALE / "messages.pot"
 BABEL = Path(sys.executable).parent / "pybabel"
 
@@ -48,7 +50,7 @@ def extract(template: Path) -> None:
 
 def main() -> None:
     extract(TEMPLATE)
-    for language in ("ky", "ru", "en"):
+    for language in LANGUAGES:
         catalog = LOCALE / language / "LC_MESSAGES" / "messages.po"
         command = "update" if catalog.exists() else "init"
         subprocess.run(

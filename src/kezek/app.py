@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,22 +14,23 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 
-from kezek import __version__, logs
+from kezek import __version__, logs, metrics
 from kezek.booking.api import router as booking_router
+from kezek.bootstrap import build_context
 from kezek.config import Settings, get_settings
-from kezek.db import database_answers
-from kezek.deps import AppContext
-from kezek.limits import BodyLimitMiddleware
-from kezek.logs import RequestIdMiddleware
-from kezek.metrics import metrics_response
-from kezek.network.api import router as network_router
-from kezek.problems import (
+from kezek.context import AppContext
+from kezek.db import database_answers, is_postgresql
+from kezek.http.limits import BodyLimitMiddleware
+from kezek.http.problems import (
     document_problems,
     install_problem_handlers,
     problem_response,
     problems,
 )
+from kezek.logs import RequestIdMiddleware
+from kezek.network.api import router as network_router
 from kezek.queue.api import router as queue_router
+from kezek.queue.gauges import QueueCollector
 from kezek.staff.api import router as staff_router
 from kezek.web.admin import router as admin_router
 from kezek.web.citizen import router as citizen_router
@@ -41,17 +42,33 @@ STATIC_DIR = Path(__file__).parent / "web" / "static"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    context = AppContext.build(settings or get_settings())
+    context = build_context(settings or get_settings())
     if context.settings.json_logs:
         logs.configure()
+    app = FastAPI(
+        title="Kezek",
+        version=__version__,
+        summary="Booking, live queue and capacity planning for consular and migration offices.",
+        lifespan=_lifespan(context),
+    )
+    app.state.context = context
+    install_problem_handlers(app)
+    _describe_problems(app)
+    _include_routes(app)
+    # Pages and the API compress what is worth it: a citizen may be on 2G.
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=context.settings.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+    app.include_router(_operations(context))
+    return app
 
+
+def _lifespan(context: AppContext) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # On PostgreSQL each worker process listens for queue changes for its boards.
         url = context.settings.sqlalchemy_url
-        listener = (
-            asyncio.create_task(context.bus.listen(url)) if url.startswith("postgresql") else None
-        )
+        listener = asyncio.create_task(context.bus.listen(url)) if is_postgresql(url) else None
         yield
         if listener is not None:
             listener.cancel()
@@ -59,14 +76,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await listener
         context.sessions.kw["bind"].dispose()
 
-    app = FastAPI(
-        title="Kezek",
-        version=__version__,
-        summary="Booking, live queue and capacity planning for consular and migration offices.",
-        lifespan=lifespan,
-    )
-    app.state.context = context
-    install_problem_handlers(app)
+    return lifespan
+
+
+def _describe_problems(app: FastAPI) -> None:
+    """Every operation's OpenAPI description lists the problems it can answer."""
     described = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -76,39 +90,38 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.openapi = openapi  # type: ignore[method-assign]
 
+
+def _include_routes(app: FastAPI) -> None:
     api = APIRouter(prefix="/api/v1")
     api.include_router(network_router)
     api.include_router(booking_router)
     api.include_router(staff_router)
     api.include_router(queue_router)
     app.include_router(api)
-
     app.include_router(citizen_router)
     app.include_router(queue_pages_router)
     app.include_router(staff_pages_router)
     app.include_router(dashboard_router)
     app.include_router(admin_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    # Pages and the API compress what is worth it: a citizen may be on 2G.
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=context.settings.max_body_bytes)
-    app.add_middleware(RequestIdMiddleware)
 
-    @app.get("/healthz", tags=["operations"])
+
+def _operations(context: AppContext) -> APIRouter:
+    """What supervisors, load balancers and Prometheus ask of every worker."""
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz")
     def healthz() -> dict[str, str]:
         """The process answers: for a supervisor deciding whether to restart it."""
         return {"status": "ok"}
 
-    @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
+    @router.get("/metrics", response_class=PlainTextResponse)
     def prometheus_metrics() -> Response:
         """Prometheus metrics of every worker, and the queue per office."""
-        return metrics_response(context)
+        body = metrics.exposition(QueueCollector(context.sessions))
+        return Response(body, media_type=metrics.CONTENT_TYPE)
 
-    @app.get(
-        "/readyz",
-        tags=["operations"],
-        responses=problems(503),
-    )
+    @router.get("/readyz", responses=problems(503))
     def readyz() -> Response:
         """The database answers: for a load balancer deciding whether to send traffic."""
         if database_answers(context.sessions):
@@ -124,4 +137,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         refusal.headers["Retry-After"] = "30"
         return refusal
 
-    return app
+    return router

@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import MetaData, Table, create_engine, event, text
+from sqlalchemy import Index, MetaData, Table, UniqueConstraint, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from kezek.config import Settings
@@ -36,9 +36,63 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def is_postgresql(bind: str | Engine | Connection | Session | sessionmaker[Session]) -> bool:
+    """Whether ``bind`` (a URL, an engine, a connection or a session) talks to PostgreSQL."""
+    if isinstance(bind, str):
+        return make_url(bind).get_backend_name() == "postgresql"
+    if isinstance(bind, sessionmaker):
+        bind = bind.kw["bind"]
+    if isinstance(bind, Session):
+        bind = bind.get_bind()
+    assert isinstance(bind, Engine | Connection)
+    return bind.dialect.name == "postgresql"
+
+
+def violated_constraint(error: IntegrityError) -> str | None:
+    """The name of the constraint or unique index that a write broke, on either database.
+
+    PostgreSQL names it; SQLite names the columns of a unique one (and the name of a CHECK),
+    so those are looked up in the models' metadata, whose names follow the same convention.
+    """
+    diagnosis = getattr(error.orig, "diag", None)
+    if diagnosis is not None:
+        name: str | None = diagnosis.constraint_name
+        return name
+    message = str(error.orig)
+    if message.startswith("CHECK constraint failed: "):
+        return message.removeprefix("CHECK constraint failed: ").strip()
+    if not message.startswith("UNIQUE constraint failed: "):
+        return None
+    failed = message.split(": ", 1)[1].strip()
+    if failed.startswith("index '"):  # a unique index on expressions is named, not its columns
+        return failed.removeprefix("index '").removesuffix("'")
+    qualified = [part.strip() for part in failed.split(",")]
+    table = qualified[0].split(".")[0]
+    columns = tuple(part.split(".", 1)[1] for part in qualified)
+    return _unique_names(Base.metadata).get((table, columns))
+
+
+def _unique_names(metadata: MetaData) -> dict[tuple[str, tuple[str, ...]], str]:
+    """Each table's primary key, unique constraints and unique indexes, by their columns."""
+    names: dict[tuple[str, tuple[str, ...]], str] = {}
+    for table in metadata.tables.values():
+        unique: list[UniqueConstraint | Index] = [
+            c for c in table.constraints if isinstance(c, UniqueConstraint)
+        ]
+        unique += [index for index in table.indexes if index.unique]
+        if table.primary_key.name:
+            names[(table.name, tuple(c.name for c in table.primary_key.columns))] = str(
+                table.primary_key.name
+            )
+        for constraint in unique:
+            columns = tuple(column.name for column in constraint.columns)
+            names[(table.name, columns)] = str(constraint.name)
+    return names
+
+
 def make_engine(settings: Settings) -> Engine:
     url = settings.sqlalchemy_url
-    if url.startswith("sqlite"):
+    if not is_postgresql(url):
         return _sqlite_engine(url)
     return create_engine(
         url,

@@ -21,7 +21,7 @@ from sqlalchemy import Column, Integer, String, Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.db import Base, dialect_insert, run_transaction
-from kezek.problems import Problem
+from kezek.errors import Problem
 from kezek.types import UTCDateTime
 
 RATE_COUNT = Table(

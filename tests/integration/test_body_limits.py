@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.booking.models import Booking
-from kezek.problems import ProblemDetails
+from kezek.http.problems import ProblemDetails
 from tests.factories import booking_body
 
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kezek.booking.slots import CellKey, OfficePlan, day_cells, service_slots
+from kezek.booking.slots import service_slots
 from kezek.network.calendar import (
     Closure,
     ExtraHours,
@@ -20,6 +20,7 @@ from kezek.network.calendar import (
     merge_ranges,
     window_hours,
 )
+from kezek.network.plan import CellKey, OfficePlan, day_cells
 
 BERLIN = ZoneInfo("Europe/Berlin")
 EVERY_DAY = WeeklyHours({day: (TimeRange(9 * 60, 18 * 60),) for day in range(7)})

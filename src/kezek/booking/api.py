@@ -6,12 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
-from kezek.booking.availability import availability as free_places
-from kezek.booking.create import book
-from kezek.booking.identity import document_hash
-from kezek.booking.manage import cancel_booking as cancel
-from kezek.booking.manage import find_booking
-from kezek.booking.manage import reschedule_booking as reschedule
+from kezek.booking import service
+from kezek.booking.deps import DocumentNumberDep
 from kezek.booking.schemas import (
     AvailabilityPublic,
     BookingCreate,
@@ -20,12 +16,10 @@ from kezek.booking.schemas import (
     Code,
     SlotPublic,
 )
-from kezek.db import run_transaction
-from kezek.deps import AppContext, ContextDep, DocumentNumberDep, ReadSessionDep
-from kezek.metrics import BOOKINGS
-from kezek.problems import problems
+from kezek.http.deps import ContextDep
+from kezek.http.problems import problems
 from kezek.ratelimit import client_address
-from kezek.types import IsoDate, utcnow
+from kezek.types import IsoDate
 
 router = APIRouter(tags=["booking"])
 
@@ -49,28 +43,19 @@ IdempotencyKey = Annotated[
     responses=problems(404, 422),
 )
 def availability(
-    session: ReadSessionDep,
     context: ContextDep,
     office: Annotated[Code, Path()],
-    service: Annotated[Code, Query()],
+    service_code: Annotated[Code, Query(alias="service")],
     first: Annotated[IsoDate, Query(alias="from", description="First local date, YYYY-MM-DD")],
     last: Annotated[IsoDate, Query(alias="to", description="Last local date, YYYY-MM-DD")],
 ) -> AvailabilityPublic:
-    found_office, found_service, slots = free_places(
-        session,
-        directory=context.directory,
-        office_code=office,
-        service_code=service,
-        first=first,
-        last=last,
-        rules=context.rules,
-    )
-    zone = found_office.zone
+    found = service.free_times(context, office=office, service=service_code, first=first, last=last)
+    zone = found.office.zone
     return AvailabilityPublic(
-        office=found_office.code,
-        service=found_service.code,
-        timezone=found_office.timezone,
-        slots=[SlotPublic.of(slot, zone) for slot in slots],
+        office=found.office.code,
+        service=found.service.code,
+        timezone=found.office.timezone,
+        slots=[SlotPublic.of(slot, zone) for slot in found.slots],
     )
 
 
@@ -86,21 +71,15 @@ def create_booking(
     http: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    check_booking(context, http, body.document_number)
-    request = body.as_request()
-    booked = book(
-        context.sessions,
-        directory=context.directory,
-        request=request,
-        rules=context.rules,
-        secret=context.secret,
+    booked = service.create(
+        context,
+        request=body.as_request(),
+        client=client_address(http),
         idempotency_key=idempotency_key,
     )
     headers = {"Location": f"/api/v1/bookings/{booked.booking.reference}"}
     if booked.replayed:
         headers["Idempotent-Replayed"] = "true"
-    else:
-        BOOKINGS.labels(body.office).inc()
     # Serialised here once; returning the model would have FastAPI validate it again.
     return Response(
         BookingPublic.of(booked.booking).model_dump_json(),
@@ -116,18 +95,13 @@ def create_booking(
 def get_booking(
     reference: Reference,
     document_number: DocumentNumberDep,
-    session: ReadSessionDep,
     context: ContextDep,
     http: Request,
 ) -> BookingPublic:
-    check_lookup(context, http, document_number)
-    booking = find_booking(
-        session,
-        directory=context.directory,
-        reference=reference,
-        proof=document_hash(document_number, secret=context.secret),
+    proof = service.holder_proof(
+        context, document_number=document_number, client=client_address(http)
     )
-    return BookingPublic.of(booking)
+    return BookingPublic.of(service.look_up(context, reference=reference, proof=proof))
 
 
 @router.post(
@@ -141,17 +115,10 @@ def cancel_booking(
     context: ContextDep,
     http: Request,
 ) -> BookingPublic:
-    check_lookup(context, http, document_number)
-    booking = run_transaction(
-        context.sessions,
-        lambda session: cancel(
-            session,
-            directory=context.directory,
-            reference=reference,
-            proof=document_hash(document_number, secret=context.secret),
-        ),
+    proof = service.holder_proof(
+        context, document_number=document_number, client=client_address(http)
     )
-    return BookingPublic.of(booking)
+    return BookingPublic.of(service.cancel(context, reference=reference, proof=proof))
 
 
 @router.post(
@@ -166,40 +133,8 @@ def reschedule_booking(
     context: ContextDep,
     http: Request,
 ) -> BookingPublic:
-    check_lookup(context, http, document_number)
-    booking = run_transaction(
-        context.sessions,
-        lambda session: reschedule(
-            session,
-            directory=context.directory,
-            reference=reference,
-            proof=document_hash(document_number, secret=context.secret),
-            starts_at=body.start,
-            rules=context.rules,
-        ),
+    proof = service.holder_proof(
+        context, document_number=document_number, client=client_address(http)
     )
-    return BookingPublic.of(booking)
-
-
-def check_booking(context: AppContext, http: Request, document_number: str) -> None:
-    """Booking is limited per address and per document, against bots."""
-    limits = context.limits
-    context.limiter.check_all(
-        [
-            (limits.booking_per_address, client_address(http)),
-            (limits.booking_per_document, document_number),
-        ],
-        now=utcnow(),
-    )
-
-
-def check_lookup(context: AppContext, http: Request, document_number: str) -> None:
-    """Looking up by reference is limited per address and per document, against guessing."""
-    limits = context.limits
-    context.limiter.check_all(
-        [
-            (limits.lookup_per_address, client_address(http)),
-            (limits.lookup_per_document, document_number),
-        ],
-        now=utcnow(),
-    )
+    moved = service.move(context, reference=reference, proof=proof, starts_at=body.start)
+    return BookingPublic.of(moved)

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from kezek.booking import cells as slot_cells
 from kezek.booking.rules import BookingRules
 from kezek.booking.slots import Slot, cells_between, service_slots
+from kezek.errors import Invalid
 from kezek.network.directory import Directory, OfficeInfo, ServiceInfo
-from kezek.problems import Invalid
 from kezek.types import utcnow
 
 

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from kezek.booking.models import Booking, SlotCell
 from kezek.booking.rules import SlotRefused, slot_full
-from kezek.booking.slots import CellKey
 from kezek.db import dialect_insert
 from kezek.network.directory import OfficeInfo, ServiceInfo
+from kezek.network.plan import CellKey
 
 CELLS: Table = SlotCell.__table__  # type: ignore[assignment]
 

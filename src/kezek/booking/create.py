@@ -27,10 +27,10 @@ from kezek.booking.rules import (
     check_bookable_time,
     slot_full,
 )
-from kezek.db import dialect_insert, run_transaction
+from kezek.db import dialect_insert, is_postgresql, run_transaction, violated_constraint
+from kezek.errors import Invalid
 from kezek.network.directory import Directory, OfficeInfo
 from kezek.network.models import Service
-from kezek.problems import Invalid
 from kezek.types import utcnow
 
 REFERENCE_ATTEMPTS = 5
@@ -50,26 +50,26 @@ def book(
 ) -> Booked:
     fingerprint = request.fingerprint(secret)
     attempt = _Attempt(directory, request, rules, secret, idempotency_key, fingerprint)
-    one_statement = rules.one_statement and sessions.kw["bind"].dialect.name == "postgresql"
+    one_statement = rules.one_statement and is_postgresql(sessions)
     for _ in range(REFERENCE_ATTEMPTS):
         try:
             booked = _book_in_one_statement(sessions, attempt) if one_statement else None
             return booked or run_transaction(sessions, partial(_book, attempt=attempt))
         except IntegrityError as exc:
-            reason = str(exc.orig)
-            if idempotency_key and "idempotency_key" in reason:
+            violated = violated_constraint(exc)
+            if idempotency_key and violated == "uq_booking_idempotency_key":
                 # A concurrent retry with the same key won the race: answer with its booking.
                 replayed = _replay_in_transaction(
                     sessions, directory=directory, key=idempotency_key, fingerprint=fingerprint
                 )
                 assert replayed is not None, "the key is taken, so its booking exists"
                 return replayed
-            if "one_active" in reason or "citizen_id" in reason:
+            if violated == "uq_booking_one_active":
                 lapse = partial(_lapse_past_bookings, request=request, secret=secret)
                 if run_transaction(sessions, lapse):
                     continue  # the booking in the way had passed: try again
                 raise already_booked() from None
-            if "reference" not in reason:
+            if violated != "uq_booking_reference":
                 raise
     raise RuntimeError("could not draw an unused booking reference")
 

@@ -19,8 +19,8 @@ from kezek.booking.details import BookingDetails, booking_details
 from kezek.booking.models import Booking, BookingStatus, Citizen
 from kezek.booking.reference import normalize_reference
 from kezek.booking.rules import BookingRules, NotActive, check_bookable_time
+from kezek.errors import NotFound
 from kezek.network.directory import Directory
-from kezek.problems import NotFound
 from kezek.types import utcnow
 
 

@@ -25,9 +25,9 @@ from kezek.booking.identity import document_hash, document_tail
 from kezek.booking.models import BookingStatus
 from kezek.booking.phone_cap import hold_phone, phone_held, refuse_past_cap
 from kezek.booking.reference import new_reference
-from kezek.booking.slots import Span
 from kezek.db import with_retries
 from kezek.network.directory import OfficeInfo, ServiceInfo
+from kezek.network.plan import Span
 
 BOOK = text(
     """

@@ -27,7 +27,8 @@ from datetime import datetime
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
-from kezek.problems import Conflict
+from kezek.db import is_postgresql
+from kezek.errors import Conflict
 
 _LOCK = text("SELECT pg_advisory_xact_lock(:first), pg_advisory_xact_lock(:second)")
 _SESSION_LOCK = text("SELECT pg_advisory_lock(:first), pg_advisory_lock(:second)")
@@ -74,7 +75,7 @@ def hold_phone(
     """
     if cap <= 0:
         return
-    if connection.dialect.name == "postgresql":
+    if is_postgresql(connection):
         connection.execute(_LOCK, _lock_keys(phone, document_hash))
     refuse_past_cap(
         connection,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from kezek.booking.slots import OfficePlan
-from kezek.problems import Conflict, Invalid
+from kezek.errors import Conflict, Invalid
+from kezek.network.plan import OfficePlan
 
 
 @dataclass(frozen=True)

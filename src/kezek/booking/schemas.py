@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -16,11 +16,12 @@ from kezek.booking.identity import (
 )
 from kezek.booking.reference import display_reference
 from kezek.booking.slots import Slot
+from kezek.codes import CODE_MAX_LENGTH, CODE_PATTERN
+from kezek.i18n import Language
 from kezek.network.schemas import Localized, ServicePublic
 from kezek.types import IsoDate
 
-Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
-Language = Literal["ky", "ru", "en"]
+Code = Annotated[str, Field(min_length=1, max_length=CODE_MAX_LENGTH, pattern=CODE_PATTERN)]
 
 
 def _require_offset(value: object) -> object:

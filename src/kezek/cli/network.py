@@ -9,12 +9,12 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 
-from kezek.booking.future import future_bookings
+from kezek.admin.service import load_network_file
 from kezek.cli.file_problems import refuse
 from kezek.config import get_settings
-from kezek.db import make_engine, make_sessionmaker, read_session, run_transaction
+from kezek.db import make_engine, make_sessionmaker
 from kezek.network.file import NetworkFileError, read_network_file
-from kezek.network.load import LoadReport, load_network
+from kezek.network.load import LoadReport
 from kezek.network.spec import NetworkSpec
 
 app = typer.Typer(help="The office network file.", no_args_is_help=True)
@@ -48,7 +48,7 @@ def load(file: Path = FileArgument) -> None:
     spec = _read(file)
     sessions = make_sessionmaker(make_engine(get_settings()))
     try:
-        report = run_transaction(sessions, lambda session: load_network(session, spec))
+        loaded = load_network_file(sessions, spec)
     except DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0]
         errors.print(
@@ -57,10 +57,8 @@ def load(file: Path = FileArgument) -> None:
             highlight=False,
         )
         raise typer.Exit(1) from None
-    _print_report(file, report)
-    with read_session(sessions) as session:
-        affected = future_bookings(session, office_codes=report.regridded)
-    for code, count in sorted(affected.items()):
+    _print_report(file, loaded.report)
+    for code, count in loaded.regridded_with_bookings.items():
         errors.print(
             f"[yellow]Warning[/yellow]: office {code} changed its slot length or which services "
             f"its windows handle while {count} future bookings exist. They keep their places, "

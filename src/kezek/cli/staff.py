@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.config import get_settings
 from kezek.db import make_engine, make_sessionmaker, read_session, run_transaction
-from kezek.problems import Problem
+from kezek.errors import Problem
 from kezek.staff.models import Role
 from kezek.staff.service import add_staff, disable_staff, list_staff
 

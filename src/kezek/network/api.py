@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from kezek.deps import ContextDep, ReadSessionDep
+from kezek.http.deps import ContextDep
+from kezek.network import service
 from kezek.network.schemas import OfficePublic, ServicePublic
 
 router = APIRouter(tags=["network"])
 
 
 @router.get("/offices", response_model=list[OfficePublic])
-def offices(session: ReadSessionDep, context: ContextDep) -> list[OfficePublic]:
-    return [OfficePublic.of(office) for office in context.directory.offices(session)]
+def offices(context: ContextDep) -> list[OfficePublic]:
+    return [OfficePublic.of(office) for office in service.active_offices(context)]
 
 
 @router.get("/services", response_model=list[ServicePublic])
-def services(session: ReadSessionDep, context: ContextDep) -> list[ServicePublic]:
-    return [ServicePublic.of(service) for service in context.directory.services(session)]
+def services(context: ContextDep) -> list[ServicePublic]:
+    return [ServicePublic.of(found) for found in service.active_services(context)]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,12 +17,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from kezek.booking.slots import OfficePlan
+from kezek.errors import Invalid, NotFound
 from kezek.network.calendar import WindowPlan
 from kezek.network.models import NetworkRevision, Office, Service, Window
-from kezek.network.spec import QueueSpec, calendar_from_document, weekly_from_document
-from kezek.problems import Invalid, NotFound
-from kezek.queue.policy import LateArrival, Policy, PolicyConfig
+from kezek.network.plan import OfficePlan
+from kezek.network.queue_config import PolicyConfig, queue_config_from_document
+from kezek.network.spec import calendar_from_document, weekly_from_document
 
 
 @dataclass(frozen=True)
@@ -53,7 +52,7 @@ class OfficeInfo:
     services: tuple[ServiceInfo, ...]
     plan: OfficePlan
     window_ids: dict[str, int]  # active windows by code
-    policy: Policy
+    queue_config: PolicyConfig  # how its queue calls the next ticket
 
     @property
     def zone(self) -> ZoneInfo:
@@ -178,23 +177,7 @@ def _office_info(office: Office, services: dict[int, ServiceInfo]) -> OfficeInfo
         services=tuple(services[s.id] for s in office.services if s.active),
         plan=office_plan(office),
         window_ids={window.code: window.id for window in office.windows if window.active},
-        policy=policy_from_document(office.queue_policy),
-    )
-
-
-def policy_from_document(document: dict[str, Any]) -> Policy:
-    """The office's call-next policy; settings it does not give keep their defaults."""
-    settings = QueueSpec.model_validate(document)
-    return Policy(
-        PolicyConfig(
-            call_early=timedelta(minutes=settings.call_early_minutes),
-            late_grace=timedelta(minutes=settings.late_grace_minutes),
-            late_arrival=LateArrival(settings.late_arrival),
-            priority_groups=tuple(settings.priority_groups),
-            max_wait=timedelta(minutes=settings.max_wait_minutes),
-            call_early_appointments=settings.call_early_appointments,
-            overdue_before_appointments=settings.overdue_before_appointments,
-        )
+        queue_config=queue_config_from_document(office.queue_policy),
     )
 
 

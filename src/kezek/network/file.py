@@ -11,7 +11,8 @@ from typing import TypeVar
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from kezek.network.spec import CODE_RULE, NetworkSpec, OfficeSpec, ServiceSpec, cross_check
+from kezek.codes import CODE_RULE
+from kezek.network.spec import NetworkSpec, OfficeSpec, ServiceSpec, cross_check
 
 FieldPath = tuple[str | int, ...]
 

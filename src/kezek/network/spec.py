@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import phonenumbers
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from kezek.codes import CODE_PATTERN
 from kezek.network.calendar import (
     WEEKDAYS,
     Closure,
@@ -23,8 +24,6 @@ from kezek.network.calendar import (
     merge_ranges,
 )
 
-CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,31}$"
-CODE_RULE = "lower-case letters, digits, '-' or '_', at most 32 characters"
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Path = tuple[str | int, ...]
 

@@ -28,10 +28,15 @@ from statistics import NormalDist
 import numpy as np
 
 from kezek.network.spec import NetworkSpec
-from kezek.planning.office import WAIT_BIN_MINUTES, OfficeModel, WindowDay, places
-from kezek.planning.offices import AddedWindows, PlanningOffice, planning_offices, shift_demand
+from kezek.planning.office_model import WAIT_BIN_MINUTES, OfficeModel, WindowDay, places
 from kezek.planning.runs import WILSON_Z, Job, OfficeRuns, run_jobs
 from kezek.planning.scenario import Change, MoveDeadline, ScenarioSpec
+from kezek.planning.scenario_offices import (
+    AddedWindows,
+    PlanningOffice,
+    planning_offices,
+    shift_demand,
+)
 from kezek.planning.staffing import ServiceLevel, windows_by_hour
 
 MAX_CHECKS = 8  # simulation rounds for one recommendation before saying it fell short

@@ -15,36 +15,25 @@ import numpy as np
 from jinja2 import Environment, PackageLoader, select_autoescape
 from matplotlib.figure import Figure
 
-from kezek.planning.office import WAIT_BIN_MINUTES
+from kezek.charts import CHARTS
+from kezek.planning.office_model import WAIT_BIN_MINUTES
 from kezek.planning.planner import Clearance, Plan, Variant
 from kezek.planning.runs import OfficeRuns
-
-CHARTS = {
-    "burndown": "Backlog still to serve, against the deadlines",
-    "windows": "Windows open per office per day",
-    "waits": "How long people wait at today's windows",
-    "queue": "People in line by local hour at today's windows",
-}
 
 
 def write_report(plan: Plan, out: Path) -> list[Path]:
     """Write the report files into ``out``; return their paths."""
     out.mkdir(parents=True, exist_ok=True)
-    charts = {
-        "burndown": _burndown(plan),
-        "windows": _windows(plan),
-        "waits": _waits(plan),
-        "queue": _queue(plan),
-    }
+    draw = {"burndown": _burndown, "windows": _windows, "waits": _waits, "queue": _queue}
+    charts = [chart.name for chart in CHARTS]
     written = []
-    for name, figure in charts.items():
-        path = out / f"{name}.png"
+    for chart in CHARTS:
         # Figures made without pyplot need no display and are freed with the object.
-        figure.savefig(path, dpi=110, bbox_inches="tight")
-        written.append(path)
-        if name == "burndown":  # also as SVG, sharp at any size on the managers' dashboard
-            figure.savefig(out / f"{name}.svg", bbox_inches="tight")
-            written.append(out / f"{name}.svg")
+        figure = draw[chart.name](plan)
+        for name in chart.files:
+            path = out / name
+            figure.savefig(path, dpi=110, bbox_inches="tight")
+            written.append(path)
     data = plan_data(plan)
     data["charts"] = [f"{name}.png" for name in charts]
     json_path = out / "report.json"
@@ -59,7 +48,7 @@ def write_report(plan: Plan, out: Path) -> list[Path]:
             autoescape=select_autoescape(["html"]),
         )
         .get_template("report.html")
-        .render(plan=data, images=images, titles=CHARTS)
+        .render(plan=data, images=images, titles={c.name: c.title for c in CHARTS})
     )
     html_path = out / "report.html"
     html_path.write_text(html, encoding="utf-8")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kezek.planning.office import WAIT_BINS, OfficeModel, OfficeRun, simulate_office
+from kezek.planning.office_model import WAIT_BINS, OfficeModel, OfficeRun, simulate_office
 
 CHUNK = 25  # runs per task: big enough to pay for the trip to a worker process
 WILSON_Z = 1.645  # a one-sided 95% interval

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from kezek.codes import CODE_PATTERN
 from kezek.network.file import (
     FileProblem,
     NetworkFileError,
@@ -25,7 +26,7 @@ from kezek.network.file import (
     read_network_file,
     syntax_problem,
 )
-from kezek.network.spec import CODE_PATTERN, DayHours, NetworkSpec, Strict, Weekday
+from kezek.network.spec import DayHours, NetworkSpec, Strict, Weekday
 
 OfficeCode = Annotated[str, Field(pattern=CODE_PATTERN)]
 WORKING_WEEK: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kezek.codes import ticket_code
 from kezek.network.directory import OfficeInfo
 from kezek.queue.models import Ticket, TicketStatus
 
@@ -77,13 +78,13 @@ def board(session: Session, *, office: OfficeInfo, now: datetime) -> Board:
     return Board(
         office=office,
         last_calls=[
-            Call(f"{prefix}-{number:03d}", windows.get(window_id or 0, "?"), at)
+            Call(ticket_code(prefix, number), windows.get(window_id or 0, "?"), at)
             for prefix, number, window_id, at in calls
             if at is not None
         ],
         at_windows=sorted(
             (
-                AtWindow(windows.get(window_id or 0, "?"), f"{prefix}-{number:03d}", status)
+                AtWindow(windows.get(window_id or 0, "?"), ticket_code(prefix, number), status)
                 for prefix, number, window_id, status in present
             ),
             key=lambda row: (len(row.window), row.window),

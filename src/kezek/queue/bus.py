@@ -21,6 +21,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from kezek.db import is_postgresql
+
 log = logging.getLogger(__name__)
 CHANNEL = "kezek_board"
 
@@ -34,7 +36,7 @@ class BoardBus:
 
     def publish(self, session: Session, office_id: int) -> None:
         """Announce a change of ``office_id`` once ``session`` commits."""
-        if session.get_bind().dialect.name == "postgresql":
+        if is_postgresql(session):
             session.execute(
                 text("SELECT pg_notify(:channel, :office)"),
                 {"channel": CHANNEL, "office": str(office_id)},

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kezek.codes import ticket_code
 from kezek.db import Base
 from kezek.types import UTCDateTime, utcnow
 
@@ -72,7 +73,7 @@ class Ticket(Base):
 
     @property
     def code(self) -> str:
-        return f"{self.prefix}-{self.number:03d}"
+        return ticket_code(self.prefix, self.number)
 
 
 class TicketCounter(Base):

@@ -30,14 +30,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import IntEnum, StrEnum
-from functools import cached_property
+from functools import cache, cached_property
 
-
-class LateArrival(StrEnum):
-    walk_in = "walk_in"  # queue as a walk-in from the moment of arrival
-    refuse = "refuse"  # the appointment is missed; the person books again
+from kezek.network.queue_config import LateArrival, PolicyConfig
 
 
 class CheckIn(StrEnum):
@@ -45,25 +42,6 @@ class CheckIn(StrEnum):
     early = "early"
     late_walk_in = "late_walk_in"
     refused = "refused"
-
-
-@dataclass(frozen=True)
-class PolicyConfig:
-    call_early: timedelta = timedelta(minutes=5)
-    late_grace: timedelta = timedelta(minutes=15)
-    late_arrival: LateArrival = LateArrival.walk_in
-    priority_groups: tuple[str, ...] = ("priority",)
-    max_wait: timedelta = timedelta(hours=2)
-    call_early_appointments: bool = True
-    overdue_before_appointments: bool = False
-
-    def __post_init__(self) -> None:
-        if self.max_wait <= timedelta(0):
-            raise ValueError("max_wait must be positive")
-        if self.call_early < timedelta(0) or self.late_grace < timedelta(0):
-            raise ValueError("call_early and late_grace cannot be negative")
-        if len(set(self.priority_groups)) != len(self.priority_groups):
-            raise ValueError("a priority group is listed twice")
 
 
 @dataclass(frozen=True)
@@ -180,3 +158,9 @@ class Policy:
         if ticket.appointment_at is None or self.config.call_early_appointments:
             return True
         return self._due(ticket, now)
+
+
+@cache
+def policy_for(config: PolicyConfig) -> Policy:
+    """One policy per configuration, so that what it works out once is kept."""
+    return Policy(config)

@@ -21,8 +21,8 @@ from typing import Generic, TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from kezek.db import run_transaction
-from kezek.problems import Conflict
+from kezek.db import run_transaction, violated_constraint
+from kezek.errors import Conflict
 from kezek.queue.models import QueueRequest
 from kezek.types import utcnow
 
@@ -99,7 +99,7 @@ def answer_once(
     try:
         return run_transaction(sessions, once)
     except IntegrityError as exc:
-        if "queue_request" not in str(exc.orig):
+        if violated_constraint(exc) != "pk_queue_request":
             raise
         # The same request, sent twice at once, committed first through the other copy.
         repeated = run_transaction(sessions, earlier)

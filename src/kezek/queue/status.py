@@ -10,12 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kezek.booking.models import Booking, BookingStatus
+from kezek.errors import NotFound
 from kezek.network.directory import Directory, OfficeInfo
 from kezek.network.models import Window
-from kezek.problems import NotFound
 from kezek.queue.estimate import OpenWindow, ServiceTimes, estimate_calls
 from kezek.queue.models import Ticket, TicketStatus
-from kezek.queue.policy import CallingWindow, WaitingTicket
+from kezek.queue.policy import CallingWindow, WaitingTicket, policy_for
 from kezek.queue.tickets import hash_ticket_secret
 from kezek.queue.windows import open_windows
 
@@ -97,7 +97,7 @@ def _estimates(
         if row.status == TicketStatus.waiting
     ]
     return estimate_calls(
-        policy=office.policy,
+        policy=policy_for(office.queue_config),
         waiting=waiting,
         windows=windows,
         service_times=times,
@@ -115,7 +115,7 @@ def _expected_appointments(
     ticket's.
     """
     codes = office.service_codes
-    config = office.policy.config
+    config = policy_for(office.queue_config).config
     checked_in = select(Ticket.booking_id).where(
         Ticket.office_id == office.id, Ticket.booking_id.is_not(None)
     )

@@ -20,11 +20,11 @@ from kezek.booking.identity import document_hash
 from kezek.booking.manage import owned_booking
 from kezek.booking.models import BookingStatus
 from kezek.db import dialect_insert
+from kezek.errors import Conflict, Invalid, NotFound
 from kezek.network.directory import Directory, OfficeInfo
-from kezek.problems import Conflict, Invalid, NotFound
 from kezek.queue.candidates import waiting_for_window
 from kezek.queue.models import QueueEvent, Ticket, TicketCounter, TicketKind, TicketStatus
-from kezek.queue.policy import CallingWindow, CheckIn
+from kezek.queue.policy import CallingWindow, CheckIn, policy_for
 
 COUNTERS: Table = TicketCounter.__table__  # type: ignore[assignment]
 
@@ -118,7 +118,9 @@ def check_in(
         raise CheckInRefused(
             "This booking is already checked in.", field="reference", reason="already"
         )
-    verdict = office.policy.check_in(appointment_at=booking.starts_at, arrived_at=now)
+    verdict = policy_for(office.queue_config).check_in(
+        appointment_at=booking.starts_at, arrived_at=now
+    )
     if verdict is CheckIn.refused:
         raise CheckInRefused(
             "The appointment time has passed. Take a walk-in ticket or book a new time.",
@@ -227,7 +229,7 @@ def call_next(
     window = calling_window(office, window_code, services)
     day = now.astimezone(office.zone).date()
     waiting = waiting_for_window(session, office=office, window=window, day=day)
-    for candidate in office.policy.candidates(window, waiting, now):
+    for candidate in policy_for(office.queue_config).candidates(window, waiting, now):
         claimed = session.scalar(_CLAIM, {"ticket_id": candidate.id})
         if claimed is None:
             continue

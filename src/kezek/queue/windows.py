@@ -11,11 +11,11 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from kezek.errors import Conflict
 from kezek.network.directory import Directory
-from kezek.problems import Conflict
 from kezek.queue.models import WindowSession, WindowSessionStatus
 from kezek.queue.tickets import calling_window
-from kezek.staff.service import Staff
+from kezek.staff.members import Staff
 
 
 class WindowInUse(Conflict):

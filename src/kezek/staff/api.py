@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
 
-from kezek.deps import ContextDep
-from kezek.problems import problems
+from kezek.http.deps import ContextDep
+from kezek.http.problems import problems
+from kezek.staff.schemas import SignIn, TokenPublic
 from kezek.staff.service import TOKEN_LIFETIME, sign_in
 
 router = APIRouter(tags=["staff"])
-
-
-class SignIn(BaseModel):
-    username: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")
-    password: str = Field(min_length=1, max_length=200)
-
-
-class TokenPublic(BaseModel):
-    access_token: str
-    token_type: str = "bearer"
-    expires_in: int = Field(description="Seconds until the token stops working")
 
 
 @router.post("/auth/token", response_model=TokenPublic, responses=problems(401, 422, 429))

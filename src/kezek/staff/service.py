@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -15,8 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from kezek.db import run_transaction
+from kezek.errors import Conflict, Invalid, NotFound, Problem
 from kezek.network.models import Office
-from kezek.problems import Conflict, Invalid, NotFound, Problem
+from kezek.staff.members import Staff, Unauthorized
 from kezek.staff.models import ApiToken, Role, SignInFailure, StaffUser, staff_office
 
 HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -24,36 +24,6 @@ TOKEN_LIFETIME = timedelta(hours=12)  # one working day and a bit
 MIN_PASSWORD = 10
 # Verified against when the username is unknown, so that both failures take as long.
 _DUMMY_HASH = HASHER.hash("not a password of anyone")
-
-
-class Unauthorized(Problem):
-    status = 401
-    code = "unauthorized"
-    title = "Sign in first"
-    headers = {"WWW-Authenticate": "Bearer"}  # noqa: RUF012
-
-
-class Forbidden(Problem):
-    status = 403
-    code = "forbidden"
-    title = "Not allowed for this office"
-
-
-@dataclass(frozen=True)
-class Staff:
-    """Who is acting, detached from the session."""
-
-    id: int
-    username: str
-    role: Role
-    office_codes: frozenset[str]
-
-    def may_act_for(self, office_code: str) -> bool:
-        return self.role is Role.admin or office_code in self.office_codes
-
-    def require_office(self, office_code: str) -> None:
-        if not self.may_act_for(office_code):
-            raise Forbidden(f"{self.username} does not work for office '{office_code}'.")
 
 
 def add_staff(

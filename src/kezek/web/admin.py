@@ -17,16 +17,17 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from kezek.admin.service import load_network_file
+from kezek.context import AppContext
 from kezek.db import read_session, run_transaction
-from kezek.deps import AppContext
+from kezek.errors import Problem
+from kezek.i18n.catalogs import translations
 from kezek.network.file import NetworkFileError, parse_network
-from kezek.network.load import load_network
 from kezek.network.models import Office
-from kezek.problems import Problem
 from kezek.queue.models import QueueEvent, Ticket
 from kezek.staff.models import Role
 from kezek.staff.service import add_staff, disable_staff, list_staff
-from kezek.web.i18n import choose_language, translations
+from kezek.web.i18n import choose_language
 from kezek.web.pages import app_context, form_text, render, secured
 from kezek.web.staff_pages import staff_form, staff_or_refusal
 
@@ -130,8 +131,15 @@ async def network_upload(request: Request) -> Response:
             report=None,
             status=422,
         )
-    report = run_transaction(context.sessions, lambda session: load_network(session, spec))
-    return render(request, context, "admin/network.html", problems=[], report=report)
+    loaded = load_network_file(context.sessions, spec)
+    return render(
+        request,
+        context,
+        "admin/network.html",
+        problems=[],
+        report=loaded.report,
+        regridded=loaded.regridded_with_bookings,
+    )
 
 
 @router.get("/admin/audit")

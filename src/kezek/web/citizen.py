@@ -20,21 +20,20 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from kezek.booking.api import check_booking, check_lookup
-from kezek.booking.availability import availability
-from kezek.booking.create import book
+from kezek.booking import service as booking_service
 from kezek.booking.details import BookingDetails
-from kezek.booking.identity import document_hash, normalize_phone
-from kezek.booking.manage import cancel_booking, find_booking, reschedule_booking
+from kezek.booking.identity import normalize_phone
 from kezek.booking.reference import display_reference
 from kezek.booking.schemas import BookingCreate, DocumentNumber
-from kezek.db import read_session, run_transaction
-from kezek.deps import AppContext
-from kezek.metrics import BOOKINGS
+from kezek.context import AppContext
+from kezek.db import read_session
+from kezek.errors import Problem
+from kezek.i18n import as_language
+from kezek.network import service as network_service
 from kezek.network.directory import OfficeInfo, ServiceInfo
-from kezek.problems import Problem
+from kezek.ratelimit import client_address
 from kezek.web.calendar_file import calendar_file
-from kezek.web.i18n import choose_language
+from kezek.web.i18n import COOKIE, choose_language
 from kezek.web.messages import field_message, problem_message, validation_messages
 from kezek.web.pages import app_context, csrf_ok, form_text, render, secured
 
@@ -62,8 +61,7 @@ def _owner(context: AppContext, token: str) -> tuple[str, str] | None:
 @router.get("/")
 def offices(request: Request) -> Response:
     context = app_context(request)
-    with read_session(context.sessions) as session:
-        found = [o for o in context.directory.offices(session) if o.active]
+    found = network_service.active_offices(context)
     return render(request, context, "citizen/offices.html", offices=found)
 
 
@@ -84,9 +82,7 @@ def times(request: Request, office_code: str, service_code: str) -> Response:
         office = _office(session, context, office_code)
         if office is None or service_code not in {s.code for s in office.services}:
             return _not_found(request, context)
-        days, chosen, slots = _free_days(
-            session, context, office, service_code, request.query_params.get("day")
-        )
+    days, chosen, slots = _free_days(context, office, service_code, request.query_params.get("day"))
     return render(
         request,
         context,
@@ -150,22 +146,15 @@ async def details_sent(request: Request, office_code: str, service_code: str) ->
     if errors or body is None:
         return _details_page(request, context, office, service, start, values, errors, 422)
     try:
-        check_booking(context, request, body.document_number)
-        booked = book(
-            context.sessions,
-            directory=context.directory,
-            request=body.as_request(),
-            rules=context.rules,
-            secret=context.secret,
+        booked = booking_service.create(
+            context, request=body.as_request(), client=client_address(request)
         )
     except Problem as problem:
         field, message = problem_message(problem, language)
         errors = {field: message}
         status = 429 if problem.status == 429 else 409
         return _details_page(request, context, office, service, start, values, errors, status)
-    if not booked.replayed:
-        BOOKINGS.labels(office.code).inc()
-    proof = document_hash(body.document_number, secret=context.secret)
+    proof = booking_service.proof_of(context, body.document_number)
     return _confirmation(request, context, booked.booking, proof, created=True)
 
 
@@ -219,13 +208,11 @@ async def lookup(request: Request) -> Response:
         return render(
             request, context, "citizen/lookup.html", values=values, errors=errors, status=422
         )
-    proof = document_hash(number, secret=context.secret)
     try:
-        check_lookup(context, request, number)
-        with read_session(context.sessions) as session:
-            booking = find_booking(
-                session, directory=context.directory, reference=values["reference"], proof=proof
-            )
+        proof = booking_service.holder_proof(
+            context, document_number=number, client=client_address(request)
+        )
+        booking = booking_service.look_up(context, reference=values["reference"], proof=proof)
     except Problem as problem:
         field, message = problem_message(problem, language)
         return render(
@@ -248,12 +235,7 @@ async def cancel(request: Request) -> Response:
         return _expired(request, context)
     reference, proof = owner
     try:
-        booking = run_transaction(
-            context.sessions,
-            lambda session: cancel_booking(
-                session, directory=context.directory, reference=reference, proof=proof
-            ),
-        )
+        booking = booking_service.cancel(context, reference=reference, proof=proof)
     except Problem as problem:
         return _problem_page(request, context, problem)
     return _confirmation(request, context, booking, proof, created=False)
@@ -265,10 +247,9 @@ def move_form(request: Request, token: str = "") -> Response:
     booking = _booking_from_token(context, token)
     if booking is None:
         return _expired(request, context)
-    with read_session(context.sessions) as session:
-        days, chosen, slots = _free_days(
-            session, context, booking.office, booking.service.code, request.query_params.get("day")
-        )
+    days, chosen, slots = _free_days(
+        context, booking.office, booking.service.code, request.query_params.get("day")
+    )
     return render(
         request,
         context,
@@ -312,17 +293,7 @@ async def move(request: Request) -> Response:
         return _expired(request, context)
     reference, proof = owner
     try:
-        booking = run_transaction(
-            context.sessions,
-            lambda session: reschedule_booking(
-                session,
-                directory=context.directory,
-                reference=reference,
-                proof=proof,
-                starts_at=when,
-                rules=context.rules,
-            ),
-        )
+        booking = booking_service.move(context, reference=reference, proof=proof, starts_at=when)
     except Problem as problem:
         return _problem_page(request, context, problem)
     return _confirmation(request, context, booking, proof, created=False, moved=True)
@@ -335,9 +306,9 @@ def language(request: Request, code: str) -> Response:
     if not back.startswith("/") or back.startswith("//"):
         back = "/"  # only within this site
     response = RedirectResponse(back, status_code=303)
-    if code in ("ky", "ru", "en"):
+    if as_language(code):
         secure = app_context(request).settings.environment == "production"
-        response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="lax", secure=secure)
+        response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", secure=secure)
     return secured(response)
 
 
@@ -362,7 +333,6 @@ def _office(session: Session, context: AppContext, code: str) -> OfficeInfo | No
 
 
 def _free_days(
-    session: Session,
     context: AppContext,
     office: OfficeInfo,
     service_code: str,
@@ -371,16 +341,10 @@ def _free_days(
     """The next days with free places and their counts, the day chosen, and its times."""
     today = dt.datetime.now(office.zone).date()
     last = today + dt.timedelta(days=DAYS_SHOWN - 1)
-    _, _, slots = availability(
-        session,
-        directory=context.directory,
-        office_code=office.code,
-        service_code=service_code,
-        first=today,
-        last=last,
-        rules=context.rules,
+    found = booking_service.free_times(
+        context, office=office.code, service=service_code, first=today, last=last
     )
-    free = [slot for slot in slots if slot.available > 0]
+    free = [slot for slot in found.slots if slot.available > 0]
     counts: dict[dt.date, int] = {}
     for slot in free:
         day = slot.starts_at.astimezone(office.zone).date()
@@ -448,10 +412,7 @@ def _booking_from_token(context: AppContext, token: str) -> BookingDetails | Non
         return None
     reference, proof = owner
     try:
-        with read_session(context.sessions) as session:
-            return find_booking(
-                session, directory=context.directory, reference=reference, proof=proof
-            )
+        return booking_service.look_up(context, reference=reference, proof=proof)
     except Problem:
         return None
 

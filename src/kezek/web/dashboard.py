@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
+from kezek.charts import chart_files
 from kezek.db import read_session
 from kezek.queue.board import board
 from kezek.queue.kpis import day_kpis
@@ -26,7 +27,7 @@ from kezek.web.pages import app_context, render, secured
 from kezek.web.staff_pages import signed_in, staff_or_refusal
 
 router = APIRouter(include_in_schema=False)
-CHARTS = {"burndown.svg": "image/svg+xml", "windows.png": "image/png"}
+CHARTS = chart_files()
 
 
 @router.get("/dashboard")

@@ -11,10 +11,10 @@ from pydantic import ValidationError
 
 from kezek.booking.phone_cap import PhoneCapReached
 from kezek.booking.rules import AlreadyBooked, NotActive, SlotFull, SlotRefused
-from kezek.problems import NotFound, Problem
+from kezek.errors import NotFound, Problem
+from kezek.i18n.catalogs import translations
 from kezek.queue.tickets import CheckInRefused
 from kezek.ratelimit import TooManyRequests
-from kezek.web.i18n import translations
 
 
 def field_message(field: str, language: str) -> str:

@@ -18,8 +18,12 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from kezek.deps import AppContext
-from kezek.web.i18n import COOKIE, LANGUAGE_NAMES, LANGUAGES, Formats, choose_language, translations
+from kezek.codes import ticket_code
+from kezek.context import AppContext
+from kezek.i18n import LANGUAGE_NAMES, LANGUAGES
+from kezek.i18n.catalogs import translations
+from kezek.i18n.formats import Formats
+from kezek.web.i18n import COOKIE, choose_language
 
 CSRF_COOKIE = "csrf"
 SECURITY_HEADERS = {
@@ -40,6 +44,7 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+environment.globals["ticket_code"] = ticket_code
 
 
 def render(

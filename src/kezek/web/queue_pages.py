@@ -13,10 +13,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kezek.db import read_session
-from kezek.problems import Problem
+from kezek.errors import Problem
+from kezek.i18n import LANGUAGES, N_
+from kezek.i18n.catalogs import translations
 from kezek.queue.board import board
 from kezek.queue.status import ticket_status
-from kezek.web.i18n import LANGUAGES, N_, translations
 from kezek.web.pages import app_context, render
 
 router = APIRouter(include_in_schema=False)

@@ -20,37 +20,25 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from kezek.booking.schemas import DocumentNumber
+from kezek.context import AppContext
 from kezek.db import read_session, run_transaction
-from kezek.deps import AppContext
-from kezek.problems import Problem
+from kezek.errors import Problem
+from kezek.i18n.catalogs import translations
+from kezek.queue import service as queue_service
 from kezek.queue import windows
-from kezek.queue.api import (
-    Action,
-    CheckInBody,
-    OpenWindow,
-    Transfer,
-    WalkIn,
-    WindowChange,
-    act_on_ticket,
-    call_next_ticket,
-    change_window,
-    check_in_booking,
-    issue_ticket,
-    open_window,
-    transfer_ticket,
-)
 from kezek.queue.board import board
 from kezek.queue.models import Ticket, TicketStatus
+from kezek.queue.schemas import Action, CheckInBody, Transfer, WalkIn, WindowChange
+from kezek.staff.members import Staff
 from kezek.staff.models import Role
 from kezek.staff.service import (
     TOKEN_LIFETIME,
-    Staff,
     TooManySignIns,
     revoke_token,
     sign_in,
     staff_for_token,
 )
-from kezek.web.i18n import choose_language, translations
+from kezek.web.i18n import choose_language
 from kezek.web.messages import problem_message
 from kezek.web.pages import app_context, csrf_ok, form_request_key, form_text, render, secured
 
@@ -221,21 +209,24 @@ async def _kiosk_issue(request: Request, office_code: str, *, with_booking: bool
     try:
         if with_booking:
             number = _document(form_text(form, "document_number"))
-            issued = check_in_booking(
-                office_code,
-                CheckInBody(reference=form_text(form, "reference")),
-                number,
-                staff,
+            body = CheckInBody(reference=form_text(form, "reference"))
+            issued = queue_service.check_in(
                 context,
+                staff=staff,
+                office=office_code,
+                reference=body.reference,
+                document_number=number,
                 key=form_request_key(form),
             ).value
         else:
             group = form_text(form, "group") or None
-            issued = issue_ticket(
-                office_code,
-                WalkIn(service=form_text(form, "service"), group=group),
-                staff,
+            walk_in = WalkIn(service=form_text(form, "service"), group=group)
+            issued = queue_service.issue(
                 context,
+                staff=staff,
+                office=office_code,
+                service=walk_in.service,
+                group=walk_in.group,
                 key=form_request_key(form),
             ).value
     except (Problem, ValidationError) as exc:
@@ -280,22 +271,40 @@ async def console_command(request: Request, office_code: str, command: str) -> R
     try:
         if command == "open":
             services = [v for k, v in form.multi_items() if k == "services" and isinstance(v, str)]
-            open_window(office_code, window, OpenWindow(services=services or None), staff, context)
+            queue_service.open_window(
+                context,
+                staff=staff,
+                office=office_code,
+                window=window,
+                services=frozenset(services) if services else None,
+            )
         elif command == "next":
-            if call_next_ticket(office_code, window, staff, context, key=key).value is None:
+            called = queue_service.call_next(
+                context, staff=staff, office=office_code, window=window, key=key
+            )
+            if called.value is None:
                 message = gettext("Nobody is waiting for this window.")
         elif command in CONSOLE_ACTIONS:
-            act_on_ticket(_ticket_id(form), CONSOLE_ACTIONS[command], staff, context, key=key)
-        elif command == "transfer":
-            transfer_ticket(
-                _ticket_id(form),
-                Transfer(service=form_text(form, "service")),
-                staff,
+            queue_service.act(
                 context,
+                staff=staff,
+                ticket_id=_ticket_id(form),
+                action=CONSOLE_ACTIONS[command],
                 key=key,
             )
+        elif command == "transfer":
+            to = Transfer(service=form_text(form, "service"))
+            queue_service.transfer(
+                context, staff=staff, ticket_id=_ticket_id(form), service=to.service, key=key
+            )
         elif command in ("pause", "resume", "close"):
-            change_window(office_code, window, WindowChange(command), staff, context)
+            queue_service.change_window(
+                context,
+                staff=staff,
+                office=office_code,
+                window=window,
+                change=WindowChange(command),
+            )
         else:
             return render(request, context, "citizen/message.html", kind="not_found", status=404)
     except (Problem, ValueError) as exc:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from kezek.booking.details import BookingRequest
-from kezek.problems import Problem
+from kezek.booking.rules import BookingRules
+from kezek.config import Settings
+from kezek.errors import Problem
 from tests.factories import document, start_at
 
 T = TypeVar("T")
@@ -39,4 +41,16 @@ def rush_request(n: int, *, office: str = "big", start: str | None = None) -> Bo
         full_name="Асанов Айбек",
         phone="+996555123456",
         language="ky",
+    )
+
+
+def rules_for(settings: Settings, *, bookings_per_phone: int = 0) -> BookingRules:
+    """The rules of the test's settings, on the booking path they choose; no phone cap
+    unless given, since every ``rush_request`` gives the same phone."""
+    return BookingRules(
+        horizon_days=settings.booking_horizon_days,
+        min_notice=timedelta(minutes=settings.min_notice_minutes),
+        max_range_days=settings.max_availability_days,
+        bookings_per_phone=bookings_per_phone,
+        one_statement=settings.booking_one_statement,
     )

@@ -15,13 +15,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from kezek.app import create_app
 from kezek.booking.create import book
 from kezek.booking.models import Booking, BookingStatus
-from kezek.booking.rules import BookingRules
 from kezek.config import Settings
+from kezek.errors import Problem
 from kezek.network.directory import Directory
-from kezek.problems import Problem
+from tests.conftest import BOTH_BOOKING_PATHS
 from tests.factories import booking_body, document, start_at
 from tests.integration.booking.invariants import assert_cells_match_bookings
-from tests.integration.booking.racing import race, rush_request
+from tests.integration.booking.racing import race, rules_for, rush_request
+
+# The one-statement path counts the phone's bookings in its SQL, the general one in Python.
+pytestmark = BOTH_BOOKING_PATHS
 
 SHARED = "+996 700 111 222"
 CAP = 2
@@ -122,12 +125,10 @@ def test_a_cap_of_zero_means_no_cap(settings: Settings, engine: Engine, network:
 
 
 def test_racing_bookings_on_one_phone_get_exactly_the_cap(
-    sessions: sessionmaker[Session], network: None, secret: bytes
+    settings: Settings, sessions: sessionmaker[Session], network: None, secret: bytes
 ) -> None:
     # Twelve documents, one phone, one slot of five places: the cap, not the slot, decides.
-    rules = BookingRules(
-        horizon_days=60, min_notice=timedelta(minutes=60), max_range_days=31, bookings_per_phone=3
-    )
+    rules = rules_for(settings, bookings_per_phone=3)
     directory = Directory()
     outcomes = race(
         12,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
-from typing import TypeVar
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,27 +15,33 @@ from kezek.booking.identity import document_hash
 from kezek.booking.manage import cancel_booking, reschedule_booking
 from kezek.booking.models import Booking, BookingStatus
 from kezek.booking.rules import BookingRules
+from kezek.config import Settings
 from kezek.db import run_transaction
+from kezek.errors import Problem
 from kezek.network.directory import Directory
-from kezek.problems import Problem
+from tests.conftest import BOTH_BOOKING_PATHS
 from tests.factories import document, start_at
 from tests.integration.booking.invariants import assert_cells_match_bookings
-from tests.integration.booking.racing import race, rush_request
+from tests.integration.booking.racing import race, rules_for, rush_request
 
 CLIENTS = 32
-RULES = BookingRules(horizon_days=60, min_notice=timedelta(minutes=60), max_range_days=31)
-T = TypeVar("T")
 DIRECTORY = Directory()
 
 
+@pytest.fixture
+def rules(settings: Settings) -> BookingRules:
+    return rules_for(settings)
+
+
+@BOTH_BOOKING_PATHS
 def test_exactly_capacity_clients_get_the_slot(
-    sessions: sessionmaker[Session], network: None, secret: bytes
+    sessions: sessionmaker[Session], network: None, secret: bytes, rules: BookingRules
 ) -> None:
     outcomes = race(
         CLIENTS,
         lambda i: (
             book(
-                sessions, directory=DIRECTORY, request=rush_request(i), rules=RULES, secret=secret
+                sessions, directory=DIRECTORY, request=rush_request(i), rules=rules, secret=secret
             ).booking.reference
         ),
     )
@@ -46,13 +52,14 @@ def test_exactly_capacity_clients_get_the_slot(
     assert_cells_match_bookings(sessions)
 
 
+@BOTH_BOOKING_PATHS
 def test_one_citizen_racing_for_many_times_gets_one_booking(
-    sessions: sessionmaker[Session], network: None, secret: bytes
+    sessions: sessionmaker[Session], network: None, secret: bytes, rules: BookingRules
 ) -> None:
     def attempt(i: int) -> str:
         start = start_at("big", hour=8 + i // 6, minute=(i % 6) * 10)
         request = rush_request(7, start=start)
-        booked = book(sessions, directory=DIRECTORY, request=request, rules=RULES, secret=secret)
+        booked = book(sessions, directory=DIRECTORY, request=request, rules=rules, secret=secret)
         return booked.booking.reference
 
     outcomes = race(CLIENTS, attempt)
@@ -62,8 +69,9 @@ def test_one_citizen_racing_for_many_times_gets_one_booking(
     assert_cells_match_bookings(sessions)
 
 
+@BOTH_BOOKING_PATHS
 def test_the_same_idempotency_key_at_once_makes_one_booking(
-    sessions: sessionmaker[Session], network: None, secret: bytes
+    sessions: sessionmaker[Session], network: None, secret: bytes, rules: BookingRules
 ) -> None:
     outcomes = race(
         CLIENTS,
@@ -72,7 +80,7 @@ def test_the_same_idempotency_key_at_once_makes_one_booking(
                 sessions,
                 directory=DIRECTORY,
                 request=rush_request(1),
-                rules=RULES,
+                rules=rules,
                 secret=secret,
                 idempotency_key="same-key",
             ).booking.reference
@@ -84,15 +92,16 @@ def test_the_same_idempotency_key_at_once_makes_one_booking(
         assert session.scalar(select(func.count()).select_from(Booking)) == 1
 
 
+# Moves and cancels take no booking path: this race runs once per database.
 def test_reschedule_racing_cancel_leaves_consistent_counts(
-    sessions: sessionmaker[Session], network: None, secret: bytes
+    sessions: sessionmaker[Session], network: None, secret: bytes, rules: BookingRules
 ) -> None:
     references = [
         book(
             sessions,
             directory=DIRECTORY,
             request=rush_request(n, start=start_at("big", hour=9, minute=10 * (n % 6))),
-            rules=RULES,
+            rules=rules,
             secret=secret,
         ).booking.reference
         for n in range(16)
@@ -106,7 +115,7 @@ def test_reschedule_racing_cancel_leaves_consistent_counts(
         }
         if i % 2:
             moved_to = datetime.fromisoformat(start_at("big", hour=15, minute=10 * (i % 6)))
-            work = partial(reschedule_booking, starts_at=moved_to, rules=RULES, **who)
+            work = partial(reschedule_booking, starts_at=moved_to, rules=rules, **who)
         else:
             work = partial(cancel_booking, **who)
         return run_transaction(sessions, work).status

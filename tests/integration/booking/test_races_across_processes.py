@@ -5,28 +5,24 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import TEST_SECRET
+from kezek.config import Settings
+from tests.conftest import BOTH_BOOKING_PATHS
 from tests.factories import booking_body, document, start_at
 from tests.integration.booking.invariants import assert_cells_match_bookings
-from tests.server import running_server
+from tests.server import environment_for, running_server
 
 CLIENTS = 32
 
 
+@BOTH_BOOKING_PATHS
 def test_two_workers_never_oversell(
-    database_url: str, sessions: sessionmaker[Session], network: None, tmp_path: Path
+    settings: Settings, sessions: sessionmaker[Session], network: None
 ) -> None:
     barrier = threading.Barrier(CLIENTS)
-    env = {
-        "KEZEK_DATABASE_URL": database_url,
-        "KEZEK_SECRET_KEY": TEST_SECRET,
-        "KEZEK_VAR_DIR": str(tmp_path),
-    }
 
     def attempt(n: int) -> int:
         body = booking_body(office="big", start=start_at("big"), document_number=document(n))
@@ -35,7 +31,7 @@ def test_two_workers_never_oversell(
             return http.post("/api/v1/bookings", json=body).status_code
 
     with (
-        running_server(env=env) as base,
+        running_server(env=environment_for(settings)) as base,
         ThreadPoolExecutor(max_workers=CLIENTS) as pool,
     ):
         statuses = Counter(pool.map(attempt, range(CLIENTS)))

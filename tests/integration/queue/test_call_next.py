@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.db import run_transaction
+from kezek.errors import Invalid, NotFound
 from kezek.network.file import parse_network
 from kezek.network.load import load_network
-from kezek.problems import Invalid, NotFound
+from kezek.queue.policy import policy_for
 from tests.factories import NETWORK_TOML
 from tests.integration.queue.helpers import DIRECTORY, at, call, walk_in
 
@@ -83,5 +84,5 @@ def test_each_office_sets_its_own_policy(sessions: sessionmaker[Session], networ
 
     assert called is not None and called.id == eaeu.id
     with sessions() as session:
-        policy = DIRECTORY.office(session, "bsk").policy
+        policy = policy_for(DIRECTORY.office(session, "bsk").queue_config)
     assert policy.config.max_wait == timedelta(hours=4)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.queue import candidates
 from kezek.queue.models import Ticket, TicketStatus
-from kezek.queue.policy import CallingWindow, WaitingTicket
+from kezek.queue.policy import CallingWindow, WaitingTicket, policy_for
 from tests.integration.queue.helpers import DIRECTORY, at, call, walk_in
 
 WINDOW_SERVICES = {"1": {"quick", "long"}, "3": {"other"}, "4": {"quick", "long", "other"}}
@@ -47,7 +47,7 @@ def test_every_call_matches_the_policy_over_the_whole_line(
         window = rng.choice(sorted(WINDOW_SERVICES))
         now = at(12, turn)  # the two-hour cap has passed for the first
         calling = CallingWindow(window, plans[window].services, plans[window].group)
-        expected = office.policy.next_ticket(calling, _whole_line(sessions), now)
+        expected = policy_for(office.queue_config).next_ticket(calling, _whole_line(sessions), now)
 
         called = call(sessions, window=window, now=now)
 

@@ -15,8 +15,10 @@ from kezek.network.load import load_network
 from kezek.queue import tickets
 from kezek.queue.models import Ticket
 from kezek.queue.tickets import CheckInRefused
+from kezek.staff.models import Role
 from tests.factories import NETWORK_TOML, booking_body, document, start_at
 from tests.integration.queue.helpers import DIRECTORY, call, walk_in
+from tests.integration.staff.helpers import bearer, make_staff
 
 
 def _check_in(
@@ -90,3 +92,27 @@ def test_a_booking_checks_in_once_and_only_on_its_day(
     _check_in(sessions, reference, now=ELEVEN, secret=secret)
     with pytest.raises(CheckInRefused, match="already checked in"):
         _check_in(sessions, reference, now=ELEVEN, secret=secret)
+
+
+def test_check_in_at_the_right_office_only(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    make_staff(sessions, "kiosk-bsk", Role.clerk, ["bsk"])
+    make_staff(sessions, "kiosk-big", Role.clerk, ["big"])
+    booked = client.post("/api/v1/bookings", json=booking_body()).json()
+    holder = {"X-Document-Number": document(1)}
+
+    elsewhere = client.post(
+        "/api/v1/offices/big/check-in",
+        json={"reference": booked["reference"]},
+        headers={**bearer(client, "kiosk-big"), **holder},
+    )
+    not_today = client.post(
+        "/api/v1/offices/bsk/check-in",
+        json={"reference": booked["reference"]},
+        headers={**bearer(client, "kiosk-bsk"), **holder},
+    )
+
+    assert elsewhere.status_code == 409 and "Bishkek office" in elsewhere.json()["detail"]
+    # The booking is for tomorrow: the kiosk refuses it today.
+    assert not_today.status_code == 409 and "another day" in not_today.json()["detail"]

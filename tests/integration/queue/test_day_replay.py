@@ -1,4 +1,8 @@
-"""A full day at one office, through the API: every promise of the queue, and the estimates."""
+"""A full day at one office, through the API: every promise of the queue, and the estimates.
+
+The day is replayed once per database, by a module-scoped fixture; each test checks one
+thing about it. The tests only read: none of them may change the day the others check.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +14,15 @@ from statistics import mean
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.app import create_app
-from kezek.config import Settings
-from kezek.db import run_transaction
+from kezek.db import make_engine, make_sessionmaker, run_transaction
 from kezek.network.file import parse_network
 from kezek.network.load import load_network
 from kezek.queue.models import QueueEvent, Ticket
 from kezek.staff.models import Role
+from tests.conftest import empty_tables, make_settings
 from tests.factories import phone
 from tests.integration.queue.replay import (
     LATE_GRACE,
@@ -55,10 +58,19 @@ class Day:
     day: date
     manager: dict[str, str]
     client: TestClient
+    sessions: sessionmaker[Session]
 
 
-@pytest.fixture
-def replayed(settings: Settings, engine: Engine, sessions: sessionmaker[Session]) -> Iterator[Day]:
+@pytest.fixture(scope="module")
+def replayed(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Day]:
+    """The day, replayed once on each database for all the tests of this module.
+
+    Its own engine and sessions: the function-scoped ``engine`` fixture would empty the
+    tables before each test."""
+    settings = make_settings(database_url, tmp_path_factory.mktemp("replay") / "var")
+    engine = make_engine(settings)
+    empty_tables(engine)
+    sessions = make_sessionmaker(engine)
     spec = parse_network(NETWORK, source="replay.toml")
     run_transaction(sessions, lambda session: load_network(session, spec))
     day = datetime.now(ZONE).date() + timedelta(days=1)
@@ -80,7 +92,9 @@ def replayed(settings: Settings, engine: Engine, sessions: sessionmaker[Session]
             assert opened.status_code == 200, opened.text
         replay = DayReplay(client=client, clock=clock, kiosk=bearer(client, "kiosk"), clerks=clerks)
         replay.run(people)
-        yield Day(replay, people, day, bearer(client, "manager"), client)
+        yield Day(replay, people, day, bearer(client, "manager"), client, sessions)
+    app.state.context.sessions.kw["bind"].dispose()
+    engine.dispose()
 
 
 def _book_appointments(client: TestClient, people: list[Person]) -> None:
@@ -103,43 +117,49 @@ def _book_appointments(client: TestClient, people: list[Person]) -> None:
         person.reference = booked.json()["reference"]
 
 
-def test_a_full_day(
-    replayed: Day, sessions: sessionmaker[Session], record_property: pytest.RecordProperty
+def test_no_call_passes_anyone_over_nor_leaves_a_window_idle_while_someone_waits(
+    replayed: Day,
 ) -> None:
-    """One replay per database, checked from four sides."""
-    _every_promise_holds(replayed.replay, sessions)
-    _appointments_are_called_within_grace(replayed.replay, record_property)
-    _kpis_agree(replayed)
-    _estimates_are_close(replayed.replay, record_property)
+    # The checker holds every call to first come first served, the waiting cap and due
+    # appointments, and every "nobody waits" to the line as it was.
+    assert replayed.replay.checker.broken == []
 
 
-def _every_promise_holds(replay: DayReplay, sessions: sessionmaker[Session]) -> None:
-    assert replay.checker.broken == []
-    assert replay.checker.waiting == {}
-    with sessions() as session:
-        statuses = dict(
-            session.execute(select(Ticket.status, func.count()).group_by(Ticket.status)).all()
-        )
+def test_every_ticket_ends_the_day_done_no_show_or_transferred(replayed: Day) -> None:
+    statuses = _statuses(replayed)
+
+    assert replayed.replay.checker.waiting == {}
+    assert set(statuses) == {"done", "no_show", "transferred"}
+    assert sum(statuses.values()) == len(replayed.replay.tickets) > 150
+
+
+def test_every_ticket_is_called_exactly_once(replayed: Day) -> None:
+    with replayed.sessions() as session:
         calls_per_ticket = session.scalars(
             select(func.count())
             .select_from(QueueEvent)
             .where(QueueEvent.kind == "called")
             .group_by(QueueEvent.ticket_id)
         ).all()
-    assert set(statuses) == {"done", "no_show", "transferred"}
-    assert sum(statuses.values()) == len(replay.tickets) > 150
-    assert max(calls_per_ticket) == 1 and len(calls_per_ticket) == len(replay.tickets)
-    # The day was hard enough to test the rules: walk-ins aged past the cap, transfers, people
-    # who left, and appointment holders who came late.
+
+    assert max(calls_per_ticket) == 1 and len(calls_per_ticket) == len(replayed.replay.tickets)
+
+
+def test_the_day_is_hard_enough_to_test_the_rules(replayed: Day) -> None:
+    tickets = replayed.replay.tickets
+    statuses = _statuses(replayed)
+
+    # Walk-ins aged past the cap, transfers, people who left, and appointment holders who
+    # came late.
     assert statuses["transferred"] >= 3 and statuses["no_show"] >= 3
-    assert any(_waited(ticket) > MAX_WAIT for ticket in replay.tickets)
-    assert any(t.person.appointment_at and t.appointment_at is None for t in replay.tickets)
+    assert any(_waited(ticket) > MAX_WAIT for ticket in tickets)
+    assert any(t.person.appointment_at and t.appointment_at is None for t in tickets)
 
 
-def _appointments_are_called_within_grace(
-    replay: DayReplay, record_property: pytest.RecordProperty
+def test_every_appointment_holder_who_came_in_time_is_called_within_the_grace(
+    replayed: Day, record_property: pytest.RecordProperty
 ) -> None:
-    on_time = [t for t in replay.tickets if t.appointment_at is not None]
+    on_time = [t for t in replayed.replay.tickets if t.appointment_at is not None]
     within = [t for t in on_time if _waited(t) <= LATE_GRACE]
 
     record_property("figure", f"{len(within)} of {len(on_time)} appointments called in grace")
@@ -149,7 +169,7 @@ def _appointments_are_called_within_grace(
     assert len(within) == len(on_time)
 
 
-def _kpis_agree(replayed: Day) -> None:
+def test_the_day_kpis_agree_with_the_replay(replayed: Day) -> None:
     tickets = replayed.replay.tickets
     response = replayed.client.get(
         f"/api/v1/offices/{OFFICE}/kpis",
@@ -170,10 +190,13 @@ def _kpis_agree(replayed: Day) -> None:
     assert all(0.5 < share <= 1 for share in kpis["utilization"].values())
 
 
-def _estimates_are_close(replay: DayReplay, record_property: pytest.RecordProperty) -> None:
+def test_estimates_are_off_by_at_most_a_quarter_of_the_wait_still_ahead(
+    replayed: Day, record_property: pytest.RecordProperty
+) -> None:
+    tickets = replayed.replay.tickets
     shown = [
         (abs(ticket.called_at - estimate), ticket.called_at - shown_at)
-        for ticket in replay.tickets
+        for ticket in tickets
         if ticket.called_at is not None
         for shown_at, estimate in ticket.estimates
     ]
@@ -182,12 +205,18 @@ def _estimates_are_close(replay: DayReplay, record_property: pytest.RecordProper
 
     record_property(
         "figure",
-        f"{len(replay.tickets)} tickets, {len(shown)} estimates shown, "
+        f"{len(tickets)} tickets, {len(shown)} estimates shown, "
         f"mean absolute error {error:.1f} min against {still_to_wait:.1f} min still to wait "
         f"({error / still_to_wait:.0%}; target ≤ {ESTIMATE_ERROR_TARGET:.0%})",
     )
     assert len(shown) > 200
     assert error <= ESTIMATE_ERROR_TARGET * still_to_wait
+
+
+def _statuses(replayed: Day) -> dict[str, int]:
+    with replayed.sessions() as session:
+        counts = select(Ticket.status, func.count()).group_by(Ticket.status)
+        return dict(session.execute(counts).all())
 
 
 def _waited(ticket: Seen) -> timedelta:

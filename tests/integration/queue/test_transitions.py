@@ -3,6 +3,7 @@ from __future__ import annotations
 from functools import partial
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -10,7 +11,9 @@ from kezek.db import run_transaction
 from kezek.queue import tickets
 from kezek.queue.models import QueueEvent, Ticket
 from kezek.queue.tickets import TicketNotInState
+from kezek.staff.models import Role
 from tests.integration.queue.helpers import DIRECTORY, at, call, walk_in
+from tests.integration.staff.helpers import bearer, make_staff
 
 
 def _act(sessions: sessionmaker[Session], ticket_id: int, action: str, minute: int) -> Ticket:
@@ -97,3 +100,25 @@ def test_transfer_keeps_the_first_arrival(sessions: sessionmaker[Session], netwo
     assert called is not None and called.id == moved.id  # ahead of the 09:30 arrival
     with sessions() as session:
         assert session.get(Ticket, ticket.id).status == "transferred"  # type: ignore[union-attr]
+
+
+def test_a_transfer_over_the_api_keeps_the_arrival(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    make_staff(sessions, "aibek", Role.clerk, ["bsk"])
+    headers = bearer(client, "aibek")
+    issued = client.post("/api/v1/offices/bsk/tickets", json={"service": "quick"}, headers=headers)
+
+    moved = client.post(
+        f"/api/v1/tickets/{issued.json()['id']}/transfer",
+        json={"service": "other"},
+        headers=headers,
+    )
+    again = client.post(
+        f"/api/v1/tickets/{issued.json()['id']}/transfer", json={"service": "long"}, headers=headers
+    )
+
+    assert moved.status_code == 201, moved.text
+    assert moved.json()["code"] == "O-001"
+    assert moved.json()["arrived_at"] == issued.json()["arrived_at"]
+    assert again.status_code == 409

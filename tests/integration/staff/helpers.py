@@ -1,3 +1,5 @@
+"""Staff accounts for tests anywhere in the suite: make one, and sign in for a bearer token."""
+
 from __future__ import annotations
 
 from fastapi.testclient import TestClient

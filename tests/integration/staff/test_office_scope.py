@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from kezek.db import run_transaction
-from kezek.network.directory import Directory
-from kezek.queue import tickets
 from kezek.staff.models import Role
 from kezek.types import utcnow
+from tests.integration.queue.helpers import walk_in
 from tests.integration.staff.helpers import bearer, make_staff
 
 
 def _ticket(sessions: sessionmaker[Session], office: str) -> int:
-    work = partial(
-        tickets.issue_walk_in,
-        directory=Directory(max_age=0),
-        office_code=office,
-        service_code="quick",
-        group=None,
-        now=utcnow(),
-    )
-    return run_transaction(sessions, work).ticket.id
+    return walk_in(sessions, now=utcnow(), office=office).id
 
 
 def test_a_clerk_calls_at_their_office_and_is_refused_at_another(
@@ -69,39 +57,3 @@ def test_a_manager_of_two_offices(client: TestClient, sessions: sessionmaker[Ses
 
     assert response.status_code == 200 and response.json()["status"] == "cancelled"
     assert not_called.status_code == 409 and not_called.json()["code"] == "ticket_state"
-
-
-def test_times_come_in_the_office_offset(
-    client: TestClient, sessions: sessionmaker[Session]
-) -> None:
-    make_staff(sessions, "aibek", Role.clerk, ["bsk"])
-    _ticket(sessions, "bsk")
-
-    headers = bearer(client, "aibek")
-    opened = client.post("/api/v1/offices/bsk/windows/1/open", json={}, headers=headers).json()
-    called = client.post("/api/v1/offices/bsk/windows/1/call-next", headers=headers).json()
-
-    assert called["arrived_at"].endswith("+06:00") and called["called_at"].endswith("+06:00")
-    assert opened["opened_at"].endswith("+06:00")
-
-
-def test_a_transfer_over_the_api_keeps_the_arrival(
-    client: TestClient, sessions: sessionmaker[Session]
-) -> None:
-    make_staff(sessions, "aibek", Role.clerk, ["bsk"])
-    headers = bearer(client, "aibek")
-    issued = client.post("/api/v1/offices/bsk/tickets", json={"service": "quick"}, headers=headers)
-
-    moved = client.post(
-        f"/api/v1/tickets/{issued.json()['id']}/transfer",
-        json={"service": "other"},
-        headers=headers,
-    )
-    again = client.post(
-        f"/api/v1/tickets/{issued.json()['id']}/transfer", json={"service": "long"}, headers=headers
-    )
-
-    assert moved.status_code == 201, moved.text
-    assert moved.json()["code"] == "O-001"
-    assert moved.json()["arrived_at"] == issued.json()["arrived_at"]
-    assert again.status_code == 409

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.network.models import Office
 from kezek.staff.models import Role, StaffUser
-from tests.factories import NETWORK_TOML
+from tests.factories import NETWORK_TOML, booking_body
 from tests.integration.staff.helpers import PASSWORD, make_staff
 
 from .pages import submit, text
@@ -116,3 +116,27 @@ def test_managers_and_clerks_may_not_administer(
 
     for path in ("/admin/staff", "/admin/network", "/admin/audit"):
         assert client.get(path).status_code == 403
+
+
+def test_loading_a_new_slot_grid_warns_of_the_bookings_it_no_longer_counts(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    _admin(client, sessions)
+    booked = client.post("/api/v1/bookings", json=booking_body())
+    assert booked.status_code == 201, booked.text
+    regridded = NETWORK_TOML.replace("slot_minutes = 10", "slot_minutes = 20", 1)
+
+    def upload(network: str) -> str:
+        loaded = client.post(
+            "/admin/network",
+            data={"csrf_token": client.cookies["csrf"]},
+            files={"file": ("net.toml", network.encode(), "text/plain")},
+        )
+        assert loaded.status_code == 200
+        return text(loaded)
+
+    changed = upload(regridded)
+    again = upload(regridded)
+
+    assert "Офис bsk изменил длину слота" in changed and "будущие записи (1)" in changed
+    assert "изменил длину слота" not in again

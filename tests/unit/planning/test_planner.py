@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from kezek.network.calendar import OfficeCalendar, TimeRange, WeeklyHours, WindowPlan
-from kezek.planning.office import OfficeModel, ServiceTimes, WindowDay, simulate_office
-from kezek.planning.offices import PlanningOffice, planning_offices
+from kezek.planning.office_model import OfficeModel, ServiceTimes, WindowDay, simulate_office
 from kezek.planning.planner import _added, fluid_clearance, make_plan
 from kezek.planning.runs import Job, run_jobs
 from kezek.planning.scenario import Behaviour, read_scenario
+from kezek.planning.scenario_offices import PlanningOffice, planning_offices
 
 from .scenarios import write_scenario
 

@@ -8,8 +8,9 @@ from itertools import pairwise
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kezek.network.queue_config import PolicyConfig
 from kezek.queue.estimate import OpenWindow, ServiceTimes, estimate_calls
-from kezek.queue.policy import CallingWindow, Policy, PolicyConfig, WaitingTicket
+from kezek.queue.policy import CallingWindow, Policy, WaitingTicket
 from tests.unit.queue.reference_estimate import reference_estimate_calls
 
 NOW = datetime(2025, 4, 10, 9, 0, tzinfo=UTC)

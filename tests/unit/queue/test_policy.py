@@ -8,15 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kezek.queue.policy import (
-    CallingWindow,
-    CheckIn,
-    LateArrival,
-    Policy,
-    PolicyConfig,
-    Rank,
-    WaitingTicket,
-)
+from kezek.network.queue_config import LateArrival, PolicyConfig
+from kezek.queue.policy import CallingWindow, CheckIn, Policy, Rank, WaitingTicket
 
 DAY = datetime(2025, 4, 10, tzinfo=UTC)
 ANY = CallingWindow("1", frozenset({"passport", "return"}))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from kezek.web.i18n import LOCALE_DIR
+from kezek.i18n.catalogs import LOCALE_DIR
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -68,7 +68,7 @@ def test_dates_times_and_numbers_follow_the_language_in_the_office_zone() -> Non
     from datetime import UTC, datetime
     from zoneinfo import ZoneInfo
 
-    from kezek.web.i18n import Formats
+    from kezek.i18n.formats import Formats
 
     moment = datetime(2025, 4, 10, 5, 30, tzinfo=UTC)
     moscow = ZoneInfo("Europe/Moscow")

@@ -1,0 +1,34 @@
+"""Loading the office network, as ``kezek network load`` and the admin page both do it.
+
+It lives above the network and the bookings because it needs both: the load changes the
+network, and the warning counts the bookings a changed grid no longer counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from kezek.booking.future import future_bookings
+from kezek.db import read_session, run_transaction
+from kezek.network.load import LoadReport, load_network
+from kezek.network.spec import NetworkSpec
+
+
+@dataclass(frozen=True)
+class NetworkLoaded:
+    report: LoadReport
+    # Offices whose slot grid or window pools changed while they have bookings to come,
+    # with how many: those bookings keep their places, the new counters do not count them.
+    regridded_with_bookings: dict[str, int] = field(default_factory=dict)
+
+
+def load_network_file(sessions: sessionmaker[Session], spec: NetworkSpec) -> NetworkLoaded:
+    """Load a checked network file in one transaction, and say what it means for bookings."""
+    report = run_transaction(sessions, lambda session: load_network(session, spec))
+    if not report.regridded:
+        return NetworkLoaded(report)
+    with read_session(sessions) as session:
+        affected = future_bookings(session, office_codes=report.regridded)
+    return NetworkLoaded(report, dict(sorted(affected.items())))

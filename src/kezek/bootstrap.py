@@ -1,0 +1,49 @@
+"""The composition root: the one place that builds an ``AppContext`` from the settings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from kezek.booking.rules import BookingRules
+from kezek.config import Settings
+from kezek.context import AppContext
+from kezek.db import make_engine, make_sessionmaker
+from kezek.network.directory import Directory
+from kezek.queue.bus import BoardBus
+from kezek.ratelimit import Limit, Limits, limiter_for
+
+
+def build_context(settings: Settings) -> AppContext:
+    sessions = make_sessionmaker(make_engine(settings))
+    secret = settings.secret_bytes()
+    return AppContext(
+        settings=settings,
+        sessions=sessions,
+        directory=Directory(max_age=settings.network_refresh_seconds),
+        secret=secret,
+        bus=BoardBus(),
+        limiter=limiter_for(redis_url=settings.redis_url, sessions=sessions, secret=secret),
+        limits=_limits(settings),
+        rules=BookingRules(
+            horizon_days=settings.booking_horizon_days,
+            min_notice=timedelta(minutes=settings.min_notice_minutes),
+            max_range_days=settings.max_availability_days,
+            bookings_per_phone=settings.limit_bookings_per_phone,
+            one_statement=settings.booking_one_statement,
+        ),
+    )
+
+
+def _limits(settings: Settings) -> Limits:
+    return Limits(
+        booking_per_address=Limit(
+            "booking-address", settings.limit_bookings_per_address_hour, 3600
+        ),
+        booking_per_document=Limit(
+            "booking-document", settings.limit_bookings_per_document_day, 86400
+        ),
+        lookup_per_address=Limit("lookup-address", settings.limit_lookups_per_address_10min, 600),
+        lookup_per_document=Limit(
+            "lookup-document", settings.limit_lookups_per_document_hour, 3600
+        ),
+    )

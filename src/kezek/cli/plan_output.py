@@ -1,0 +1,248 @@
+"""What `kezek plan` and `kezek simulate` do and print; loaded only when one of them runs.
+
+It brings NumPy, Numba and matplotlib with it, which a server process never needs.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import time
+from pathlib import Path
+
+import numpy as np
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kezek.cli.file_problems import refuse
+from kezek.network.spec import NetworkSpec
+from kezek.planning.office_model import RECORD_FIELDS, simulate_office
+from kezek.planning.planner import Clearance, Plan, Variant, make_plan, simulate_today
+from kezek.planning.report import write_report
+from kezek.planning.scenario import ScenarioFileError, ScenarioSpec, read_scenario
+from kezek.planning.scenario_offices import planning_offices
+
+console = Console(soft_wrap=True)
+
+
+def _read(path: Path) -> tuple[ScenarioSpec, NetworkSpec]:
+    try:
+        return read_scenario(path)
+    except ScenarioFileError as exc:
+        refuse(exc.problems, tail="; nothing was run.")
+
+
+class _Bars:
+    """One progress bar per stage of the plan."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, object] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if done == 0:
+            self.tasks[stage] = self.progress.add_task(stage, total=total)
+        else:
+            self.progress.advance(self.tasks[stage], done)  # type: ignore[arg-type]
+
+
+def _bars() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("runs"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+def run_plan(
+    scenario: Path, *, out: Path | None, replications: int | None, processes: int | None
+) -> None:
+    spec, network = _read(scenario)
+    began = time.perf_counter()
+    with _bars() as progress:
+        result = make_plan(
+            spec,
+            network,
+            processes=processes,
+            progress=_Bars(progress),
+            replications=replications,
+        )
+    took = time.perf_counter() - began
+    console.print(f"\n[bold]{spec.scenario.name}[/bold]")
+    _print_today(result.baseline, spec)
+    _print_recommendations(result)
+    _print_what_ifs(result)
+    for note in result.notes:
+        console.print(f"[yellow]Note:[/] {note}")
+    runs = result.baseline.offices[0].runs.runs
+    console.print(f"{runs} runs per variant in {took:.1f} s.")
+    if out is not None:
+        paths = write_report(result, out)
+        console.print("Wrote " + ", ".join(str(path) for path in paths))
+
+
+def run_simulation(
+    scenario: Path, *, replications: int | None, processes: int | None, records: Path | None
+) -> None:
+    spec, network = _read(scenario)
+    with _bars() as progress:
+        today = simulate_today(
+            spec, network, processes=processes, progress=_Bars(progress), replications=replications
+        )
+    _print_today(today, spec)
+    table = Table(title="Per open day, mean over runs")
+    for column in ("office", "served", "gave up and came back", "busiest hour", "in line then"):
+        table.add_column(column, justify="left" if column == "office" else "right")
+    for office in today.offices:
+        runs = office.runs
+        per_day = runs.queue_by_hour / max(runs.open_days, 1)
+        busiest = int(np.argmax(per_day))
+        table.add_row(
+            office.code,
+            f"{runs.served.sum() / max(runs.open_days, 1):.0f}",
+            f"{runs.gave_up / max(runs.open_days, 1):.1f}",
+            f"{busiest:02d}:00",
+            f"{per_day[busiest]:.0f}",
+        )
+    console.print(table)
+    if records is not None:
+        written = _write_records(spec, network, records)
+        console.print(f"Wrote {written:,} visits to {records}")
+
+
+def _write_records(spec: ScenarioSpec, network: NetworkSpec, path: Path) -> int:
+    offices = planning_offices(spec, network)
+    info = spec.scenario
+    count = 0
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["office", *RECORD_FIELDS])
+        for stream, (code, office) in enumerate(offices.items()):
+            model = office.model(start=info.start, days=info.horizon_days)
+            seed = np.random.SeedSequence(info.seed, spawn_key=(stream,)).spawn(1)[0]
+            run = simulate_office(
+                model, rng=np.random.default_rng(seed), stop_when_cleared=True, keep_records=True
+            )
+            assert run.records is not None
+            columns = [run.records[name].tolist() for name in RECORD_FIELDS]
+            for row in zip(*columns, strict=True):
+                writer.writerow([code, *(_cell(value) for value in row)])
+                count += 1
+    return count
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, float):
+        return "" if value != value else round(value, 2)  # NaN: not served
+    return value
+
+
+def _day(day: dt.date | None, horizon: int) -> str:
+    return day.isoformat() if day else f"not within {horizon} days"
+
+
+def _shares(clearance: Clearance, style_at: float) -> list[str]:
+    return [f"[{'green' if s >= style_at else 'red'}]{s:.0%}[/]" for s in clearance.by_deadline]
+
+
+def _print_today(today: Variant, spec: ScenarioSpec) -> None:
+    info = spec.scenario
+    horizon = info.horizon_days
+    table = Table(title=f"At today's windows, from {info.start}: when does the backlog clear?")
+    columns = ["office", "backlog", "new/day", "windows", "places/day", "fluid", "median"]
+    columns += [f"{info.confidence:.0%} sure", *(f"by {d}" for d in today.deadlines)]
+    for column in columns:
+        table.add_column(column, justify="left" if column == "office" else "right")
+    for office in today.offices:
+        table.add_row(
+            office.code,
+            f"{office.backlog:,}",
+            f"{office.demand_per_day:.0f}",
+            str(office.windows_now),
+            f"{office.places_per_day:.0f}",
+            _day(office.clearance.fluid, horizon),
+            _day(office.clearance.median, horizon),
+            _day(office.clearance.likely, horizon),
+            *_shares(office.clearance, info.confidence),
+        )
+    network = today.network
+    table.add_row(
+        "[bold]network[/]",
+        f"{sum(o.backlog for o in today.offices):,}",
+        f"{sum(o.demand_per_day for o in today.offices):.0f}",
+        str(sum(o.windows_now for o in today.offices)),
+        f"{sum(o.places_per_day for o in today.offices):.0f}",
+        _day(network.fluid, horizon),
+        _day(network.median, horizon),
+        _day(network.likely, horizon),
+        *_shares(network, info.confidence),
+    )
+    console.print(table)
+
+
+def _print_recommendations(result: Plan) -> None:
+    info = result.spec.scenario
+    for n, deadline in enumerate(info.deadlines):
+        table = Table(title=f"To clear by {deadline}, {info.confidence:.0%} sure")
+        for column in (
+            "office",
+            "windows now",
+            "+ booked",
+            "+ walk-in",
+            "in all",
+            "fluid rule",
+            "cleared in time",
+            f"walk-ins ≤ {info.wait_within_minutes:.0f} min",
+        ):
+            table.add_column(column, justify="left" if column == "office" else "right")
+        for office in result.baseline.offices:
+            rec = office.recommendations[n]
+            table.add_row(
+                office.code,
+                str(office.windows_now),
+                str(rec.booked_windows),
+                str(rec.walk_in_windows),
+                f"[bold]{office.windows_now + rec.booked_windows + rec.walk_in_windows}[/]",
+                str(rec.fluid_windows),
+                f"[{'green' if rec.met else 'red'}]{rec.cleared_share:.0%}[/]",
+                f"{rec.walk_in_within:.0%}",
+            )
+        console.print(table)
+
+
+def _print_what_ifs(result: Plan) -> None:
+    info = result.spec.scenario
+    horizon = info.horizon_days
+    base = result.baseline
+    table = Table(title="What if… (median clearance; the offices the change moves)")
+    for column in ("change", "offices", "network", "cleared by the deadline"):
+        table.add_column(column, justify="left")
+    for variant in [base, *result.what_ifs]:
+        moved = [
+            f"{o.code} {_day(o.clearance.median, horizon)}{_shift(o.clearance, b.clearance)}"
+            for o, b in zip(variant.offices, base.offices, strict=True)
+            if variant is base or o.clearance.median != b.clearance.median
+        ]
+        table.add_row(
+            variant.name,
+            "\n".join(moved) or "no office moves",
+            _day(variant.network.median, horizon) + _shift(variant.network, base.network),
+            "\n".join(
+                f"{d}: {share}"
+                for d, share in zip(
+                    variant.deadlines, _shares(variant.network, info.confidence), strict=True
+                )
+            ),
+        )
+    console.print(table)
+
+
+def _shift(now: Clearance, before: Clearance) -> str:
+    if now.median is None or before.median is None or now.median == before.median:
+        return ""
+    return f" ({(now.median - before.median).days:+d} d)"

@@ -1,0 +1,1 @@
+"""What every HTTP adapter shares: problem+json, request dependencies, body limits."""

@@ -1,0 +1,31 @@
+"""Dates, times and numbers as a reader of each language writes them, in the office's zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, tzinfo
+
+from babel import Locale
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
+
+
+class Formats:
+    """Dates and times as a person of ``language`` reads them, in the office's own zone."""
+
+    def __init__(self, language: str) -> None:
+        self.locale = Locale.parse(language)
+
+    def day(self, value: date | datetime, zone: tzinfo | None = None) -> str:
+        if isinstance(value, datetime) and zone is not None:
+            value = value.astimezone(zone)
+        return format_date(value, format="full", locale=self.locale)
+
+    def short_day(self, value: date) -> str:
+        return format_date(value, format="EEE d MMM", locale=self.locale)
+
+    def time(self, value: datetime, zone: tzinfo) -> str:
+        return format_time(value.astimezone(zone), format="HH:mm", locale=self.locale)
+
+    def number(self, value: float, *, digits: int = 0) -> str:
+        """Grouped and rounded as the reader writes them: 29 000 in Russian, 29,000 in English."""
+        return format_decimal(round(value, digits), locale=self.locale)

@@ -1,0 +1,768 @@
+"""One office over many days: a backlog served through bookings, walk-ins, and carry-over.
+
+Each day, in the office's local minutes:
+
+1. The booking grid offers a place per bookable window and slot. People waiting to be
+   served book the earliest places, first come first served; the backlog is first in line.
+2. Some who booked do not come (``no_show``) and book again at the back. The rest come
+   around their time with some punctuality noise: early ones wait for their time, and
+   those later than the grace become walk-ins.
+3. Walk-ins arrive as a Poisson stream over the opening hours, shaped by an hourly
+   profile; a share of them are in a priority group. Those not served by closing, or who
+   gave up, come back the next morning and queue before opening.
+4. Windows call due appointments, then the priority group, then everyone else; a corridor
+   window calls the priority group first (see ``kezek.planning.line``).
+
+New demand arrives every calendar day: a share walks in on the next open day, the rest
+books. The backlog is cleared on the day its last member is served.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+from functools import cached_property
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from kezek.planning.jit import compiled
+from kezek.planning.line import serve
+
+WAIT_BIN_MINUTES = 5
+WAIT_BINS = 12 * 60 // WAIT_BIN_MINUTES + 1  # the last bin holds 12 hours and more
+
+
+class Kind(IntEnum):
+    """Classes of people in line; the compiled loop writes them as these numbers."""
+
+    appointment = 0
+    priority = 1
+    walk_in = 2
+
+
+# Numba reads module-level integers as constants, not the enum.
+APPOINTMENT = int(Kind.appointment)
+PRIORITY = int(Kind.priority)
+WALK_IN = int(Kind.walk_in)
+
+_DISTRIBUTIONS = ("exponential", "lognormal", "empirical")
+LOGNORMAL = _DISTRIBUTIONS.index("lognormal")
+EMPIRICAL = _DISTRIBUTIONS.index("empirical")
+
+
+@dataclass(frozen=True)
+class ServiceTimes:
+    """How long one service takes, in minutes."""
+
+    mean: float
+    cv: float = 1.0
+    distribution: str = "exponential"  # exponential, lognormal or empirical
+    samples: tuple[float, ...] = ()
+
+    def draw(self, rng: np.random.Generator, count: int) -> np.ndarray:
+        """``count`` service times, drawn as the simulation draws them."""
+        return _draw_many(rng, count, _service_draws((self,)))
+
+    @property
+    def variance(self) -> float:
+        if self.distribution == "empirical":
+            return float(np.var(self.samples))
+        if self.distribution == "exponential":
+            return self.mean * self.mean
+        return (self.cv * self.mean) ** 2
+
+
+@dataclass(frozen=True)
+class WindowDay:
+    """One window on one day: its staffed local minutes and what it does."""
+
+    intervals: tuple[tuple[int, int], ...]
+    bookable: bool = True
+    corridor: bool = False
+
+
+class Habits(NamedTuple):
+    """People's habits as the compiled loop reads them; times in minutes."""
+
+    walk_in_share: float  # of newcomers; the rest book
+    priority_share: float  # of walk-ins
+    no_show: float  # share of holders who do not come and book again
+    patience: float  # mean wait before a walk-in gives up; 0: nobody gives up
+    arrive_early: float  # mean of how early holders come before their booked time
+    punctuality: float  # its standard deviation
+    late_grace: float  # holders later than this past their time queue as walk-ins
+    call_early: float  # holders are called no earlier than this before their time
+
+
+class ServiceDraws(NamedTuple):
+    """Service-time distributions as the compiled draw reads them, one entry per service."""
+
+    distribution: np.ndarray  # index in _DISTRIBUTIONS
+    mean: np.ndarray
+    log_mean: np.ndarray  # of the lognormal
+    log_sd: np.ndarray
+    sample_first: np.ndarray  # service s's samples: samples[sample_first[s]:sample_first[s + 1]]
+    samples: np.ndarray
+
+
+class OfficeDays(NamedTuple):
+    """The office's days as flat arrays.
+
+    Day d's windows are ``day_first[d]:day_first[d + 1]``, window w's staffed intervals
+    ``window_first[w]:window_first[w + 1]`` of ``opens`` and ``closes``, and day d's booked
+    places ``slot_first[d]:slot_first[d + 1]`` of ``slot_time``, earliest first.
+    """
+
+    day_first: np.ndarray
+    window_first: np.ndarray
+    opens: np.ndarray
+    closes: np.ndarray
+    corridor: np.ndarray  # per window
+    slot_first: np.ndarray
+    slot_time: np.ndarray
+
+
+class ModelArrays(NamedTuple):
+    """An office model as the compiled loop reads it."""
+
+    days: OfficeDays
+    demand: np.ndarray  # new people per calendar day
+    mix: np.ndarray  # cumulative shares of the services
+    profile: np.ndarray  # cumulative hourly profile of walk-ins, 25 points from 0 to 1
+    services: ServiceDraws
+
+
+@dataclass(frozen=True)
+class OfficeModel:
+    """Everything the simulation needs of one office, day by day from ``days[0]``."""
+
+    code: str
+    windows: tuple[tuple[WindowDay, ...], ...]  # per day
+    backlog: int
+    services: tuple[ServiceTimes, ...]
+    mix: tuple[float, ...]  # share of people per service, summing to 1
+    daily_demand: tuple[float, ...]  # new people per calendar day
+    walk_in_share: float = 0.3
+    priority_share: float = 0.05
+    no_show: float = 0.1
+    patience_minutes: float | None = 240.0
+    arrive_early_minutes: float = 10.0  # mean of how early people come for a booking
+    punctuality_minutes: float = 10.0  # its standard deviation
+    late_grace_minutes: float = 15.0
+    call_early_minutes: float = 5.0
+    slot_minutes: float = 15.0
+    hourly_profile: tuple[float, ...] = (1.0,) * 24  # walk-in arrivals by local hour
+
+    @property
+    def mean_service(self) -> float:
+        return sum(share * s.mean for share, s in zip(self.mix, self.services, strict=True))
+
+    @property
+    def habits(self) -> Habits:
+        # All floats, so that every model compiles to the one signature.
+        return Habits(
+            walk_in_share=float(self.walk_in_share),
+            priority_share=float(self.priority_share),
+            no_show=float(self.no_show),
+            patience=float(self.patience_minutes or 0.0),
+            arrive_early=float(self.arrive_early_minutes),
+            punctuality=float(self.punctuality_minutes),
+            late_grace=float(self.late_grace_minutes),
+            call_early=float(self.call_early_minutes),
+        )
+
+    @cached_property
+    def arrays(self) -> ModelArrays:
+        """The model as flat arrays for the compiled loop; built once per model."""
+        windows = [w for day in self.windows for w in day]
+        slots = [booking_slots(day, slot_minutes=self.slot_minutes) for day in self.windows]
+        profile = np.concatenate([[0.0], np.cumsum(self.hourly_profile)])
+        days = OfficeDays(
+            day_first=_offsets([len(day) for day in self.windows]),
+            window_first=_offsets([len(w.intervals) for w in windows]),
+            opens=np.asarray([o for w in windows for o, _ in w.intervals], dtype=float),
+            closes=np.asarray([c for w in windows for _, c in w.intervals], dtype=float),
+            corridor=np.asarray([w.corridor for w in windows], dtype=np.bool_),
+            slot_first=_offsets([len(day) for day in slots]),
+            slot_time=np.concatenate([np.zeros(0), *slots]),
+        )
+        return ModelArrays(
+            days=days,
+            demand=np.asarray(self.daily_demand, dtype=float),
+            mix=np.cumsum(self.mix),
+            profile=profile / profile[-1] if profile[-1] > 0 else profile,
+            services=_service_draws(self.services),
+        )
+
+
+def _service_draws(services: Sequence[ServiceTimes]) -> ServiceDraws:
+    samples = [np.asarray(s.samples, dtype=float) for s in services]
+    sigma2 = np.asarray([math.log(1 + s.cv * s.cv) for s in services])
+    return ServiceDraws(
+        distribution=np.asarray(
+            [_DISTRIBUTIONS.index(s.distribution) for s in services], dtype=np.int64
+        ),
+        mean=np.asarray([s.mean for s in services], dtype=float),
+        log_mean=np.log([s.mean for s in services]) - sigma2 / 2,
+        log_sd=np.sqrt(sigma2),
+        sample_first=_offsets([len(s) for s in samples]),
+        samples=np.concatenate([np.zeros(0), *samples]),
+    )
+
+
+def _offsets(counts: Sequence[int]) -> np.ndarray:
+    return np.concatenate([[0], np.cumsum(counts, dtype=np.int64)]).astype(np.int64)
+
+
+RECORD_FIELDS = (
+    "day",
+    "kind",
+    "backlog",
+    "due",
+    "arrival",
+    "start",
+    "end",
+    "window",
+    "abandoned",
+)
+RECORD_COLUMNS = len(RECORD_FIELDS)
+# Where the compiled loop writes each field of a record.
+_DAY = RECORD_FIELDS.index("day")
+_KIND = RECORD_FIELDS.index("kind")
+_BACKLOG = RECORD_FIELDS.index("backlog")
+_DUE = RECORD_FIELDS.index("due")
+_ARRIVAL = RECORD_FIELDS.index("arrival")
+_START = RECORD_FIELDS.index("start")
+_END = RECORD_FIELDS.index("end")
+_WINDOW = RECORD_FIELDS.index("window")
+_ABANDONED = RECORD_FIELDS.index("abandoned")
+
+
+@dataclass
+class OfficeRun:
+    """What one run of an office produced, day by day."""
+
+    days: int  # simulated: fewer than asked when stopped at clearance
+    served: np.ndarray  # per day, everyone
+    newcomers: np.ndarray  # per day: people whose need arose that day
+    backlog_served: np.ndarray  # per day, members of the initial backlog
+    waiting: np.ndarray  # at the end of each day: still to be served
+    cleared_on: int  # index of the day the backlog was cleared, -1 if not within the run
+    walk_in_waits: np.ndarray  # served walk-ins by wait, in bins of WAIT_BIN_MINUTES
+    appointment_waits: np.ndarray  # the same for appointment holders
+    queue_by_hour: np.ndarray  # people in line at each local hour mark, summed over days
+    open_days: int
+    gave_up: int  # visits ended by giving up (they come back the next day)
+    records: dict[str, np.ndarray] | None = None
+
+
+def simulate_office(
+    model: OfficeModel,
+    *,
+    rng: np.random.Generator,
+    days: int | None = None,
+    stop_when_cleared: bool = False,
+    keep_records: bool = False,
+) -> OfficeRun:
+    """Run ``model`` for ``days`` days (all it has by default).
+
+    With ``keep_records``, ``records`` holds one entry per visit (a person who comes back
+    on another day has one per day): the day, kind, whether of the initial backlog, the
+    booked time (NaN for walk-ins), arrival, start and end (NaN if not served), window
+    (-1) and whether they gave up; times in minutes from the first day's midnight.
+    """
+    horizon = len(model.windows) if days is None else min(days, len(model.windows))
+    out = _run_office(
+        rng, horizon, stop_when_cleared, keep_records, model.backlog, model.arrays, model.habits
+    )
+    ran, cleared, served, newcomers, backlog_served, waiting = out[:6]
+    walk, held, queue, open_days, gave_up, rec = out[6:]
+    records = None
+    if keep_records:
+        records = {name: rec[:, n] for n, name in enumerate(RECORD_FIELDS)}
+        for name in ("day", "kind", "window"):
+            records[name] = records[name].astype(np.int64)
+        for name in ("backlog", "abandoned"):
+            records[name] = records[name].astype(bool)
+    return OfficeRun(
+        days=int(ran),
+        served=served[:ran],
+        newcomers=newcomers[:ran],
+        backlog_served=backlog_served[:ran],
+        waiting=waiting[:ran],
+        cleared_on=int(cleared),
+        walk_in_waits=walk,
+        appointment_waits=held,
+        queue_by_hour=queue,
+        open_days=int(open_days),
+        gave_up=int(gave_up),
+        records=records,
+    )
+
+
+def booking_slots(windows: Sequence[WindowDay], *, slot_minutes: float) -> np.ndarray:
+    """Booked times of the day's places, earliest first: one per bookable window and slot."""
+    starts = [
+        opens + np.arange((closes - opens) // slot_minutes) * slot_minutes
+        for w in windows
+        if w.bookable
+        for opens, closes in w.intervals
+    ]
+    return np.sort(np.concatenate([np.zeros(0), *starts]))
+
+
+def places(windows: Sequence[WindowDay], *, slot_minutes: float) -> int:
+    """How many places the day's booking grid offers."""
+    return sum(
+        int((closes - opens) // slot_minutes)
+        for w in windows
+        if w.bookable
+        for opens, closes in w.intervals
+    )
+
+
+# The compiled loop. People are kept as parallel arrays: the booking line as a first-in,
+# first-out buffer with a head and a tail, and each day's visitors as arrays sorted by
+# arrival before the line is served. Every random draw is made in one fixed order (the
+# day's newcomers, the holders, the walk-ins, then each visitor's service and patience in
+# order of arrival), so that a seed gives the same run, and a variant of a plan the same
+# people as its baseline.
+
+# Columns of a person in the booking line and among the day's visitors; those coming back
+# the next morning keep their kind too.
+FROM_BACKLOG = 0
+SERVICE = 1
+KIND = 2
+
+
+class Visitors(NamedTuple):
+    """The day's visitors in order of arrival; ``start`` and ``served_by`` filled by serving."""
+
+    arrival: np.ndarray
+    kind: np.ndarray
+    person: np.ndarray  # FROM_BACKLOG, SERVICE
+    due: np.ndarray  # the booked time; NaN for walk-ins
+    duration: np.ndarray
+    gives_up: np.ndarray  # inf: never
+    start: np.ndarray  # NaN: not served
+    served_by: np.ndarray  # the window; -1: not served
+
+
+@compiled
+def _service_time(rng: np.random.Generator, service: int, draws: ServiceDraws) -> float:
+    if draws.distribution[service] == LOGNORMAL:
+        return float(rng.lognormal(draws.log_mean[service], draws.log_sd[service]))
+    if draws.distribution[service] == EMPIRICAL:
+        low = draws.sample_first[service]
+        count = draws.sample_first[service + 1] - low
+        return float(draws.samples[low + min(int(rng.random() * count), count - 1)])
+    return float(rng.exponential(draws.mean[service]))
+
+
+@compiled
+def _draw_many(rng: np.random.Generator, count: int, draws: ServiceDraws) -> np.ndarray:
+    out = np.empty(count)
+    for i in range(count):
+        out[i] = _service_time(rng, 0, draws)
+    return out
+
+
+@compiled
+def _pick_service(rng: np.random.Generator, mix: np.ndarray) -> int:
+    return min(int(np.searchsorted(mix, rng.random(), side="right")), len(mix) - 1)
+
+
+@compiled
+def _grown(buffer: np.ndarray, head: int, tail: int, room: int) -> tuple[np.ndarray, int, int]:
+    """The buffer with ``room`` free places after its tail, its content moved to the front."""
+    used = tail - head
+    size = len(buffer)
+    if used + room > size // 2:
+        size = 2 * (used + room) + 64
+    out = np.empty((size, buffer.shape[1]), dtype=buffer.dtype)
+    out[:used] = buffer[head:tail]
+    return out, 0, used
+
+
+@compiled
+def _walk_in_time(
+    rng: np.random.Generator, profile: np.ndarray, opens: float, closes: float
+) -> float:
+    """A time within opening hours, drawn from the hourly profile (cumulative, 25 points)."""
+    low = np.interp(opens / 60.0, np.arange(25.0), profile)
+    high = np.interp(closes / 60.0, np.arange(25.0), profile)
+    if high <= low:
+        return opens + rng.random() * (closes - opens)
+    level = low + rng.random() * (high - low)
+    hour = np.searchsorted(profile, level, side="right") - 1
+    hour = min(max(hour, 0), 23)
+    width = profile[hour + 1] - profile[hour]
+    at = (hour + (level - profile[hour]) / width) * 60.0 if width > 0 else hour * 60.0
+    return float(min(max(at, opens), closes - 1e-6))
+
+
+@compiled
+def _run_office(
+    rng: np.random.Generator,
+    horizon: int,
+    stop_when_cleared: bool,
+    keep: bool,
+    backlog: int,
+    model: ModelArrays,
+    habits: Habits,
+) -> tuple[Any, ...]:
+    """Days run, day cleared, then per day: served, newcomers, of the backlog, waiting;
+    the wait histograms, the line by hour, open days, visits given up, and the records."""
+    served = np.zeros(horizon, dtype=np.int64)
+    newcomers = np.zeros(horizon, dtype=np.int64)
+    backlog_served = np.zeros(horizon, dtype=np.int64)
+    waiting = np.zeros(horizon, dtype=np.int64)
+    walk_waits = np.zeros(WAIT_BINS)
+    held_waits = np.zeros(WAIT_BINS)
+    queue = np.zeros(24)
+    records = np.empty((1024 if keep else 0, RECORD_COLUMNS))
+    recorded = 0
+    line = np.empty((backlog + 1024, 2), dtype=np.int64)
+    line, head, tail = _join_line(rng, line, 0, 0, backlog, 1, model.mix)
+    back = np.empty((0, 3), dtype=np.int64)  # walk-ins coming back the next morning
+    walk_ins_due = 0
+    backlog_left = backlog
+    cleared = -1 if backlog > 0 else 0
+    open_days = 0
+    gave_up = 0
+    ran = horizon
+    for day in range(horizon):
+        walking, booking = _newcomers(rng, model.demand[day], habits.walk_in_share)
+        newcomers[day] = walking + booking
+        line, head, tail = _join_line(rng, line, head, tail, booking, 0, model.mix)
+        day_opens, day_closes = _opening_hours(model.days, day)
+        if day_opens == np.inf:
+            # Closed: today's walk-ins come on the next open day.
+            walk_ins_due += walking
+            waiting[day] = tail - head + len(back) + walk_ins_due
+            continue
+        walking += walk_ins_due
+        walk_ins_due = 0
+        open_days += 1
+        came, line, head, tail = _arrivals(
+            rng, model, habits, day, line, head, tail, back, walking, day_opens, day_closes
+        )
+        visitors = _meet(rng, model.services, habits.patience, came)
+        _serve_day(model.days, day, visitors)
+        _tally_served(day, visitors, served, backlog_served, walk_waits, held_waits)
+        back, head, gave_up_today = _carry_over(visitors, day_closes, line, head)
+        gave_up += gave_up_today
+        _count_in_line(queue, visitors, day_closes)
+        if keep:
+            records, recorded = _record_visits(records, recorded, day, visitors, day_closes)
+        waiting[day] = tail - head + len(back) + walk_ins_due
+        backlog_left -= backlog_served[day]
+        if cleared < 0 and backlog_left == 0:
+            cleared = day
+            if stop_when_cleared:
+                ran = day + 1
+                break
+    return (
+        ran,
+        cleared,
+        served,
+        newcomers,
+        backlog_served,
+        waiting,
+        walk_waits,
+        held_waits,
+        queue,
+        open_days,
+        gave_up,
+        records[:recorded],
+    )
+
+
+@compiled
+def _newcomers(rng: np.random.Generator, wanted: float, walk_in_share: float) -> tuple[int, int]:
+    """How many of the day's new people walk in, and how many book."""
+    walking = rng.poisson(wanted * walk_in_share) if wanted > 0 else 0
+    booking = rng.poisson(wanted * (1 - walk_in_share)) if wanted > 0 else 0
+    return walking, booking
+
+
+@compiled
+def _join_line(
+    rng: np.random.Generator,
+    line: np.ndarray,
+    head: int,
+    tail: int,
+    count: int,
+    from_backlog: int,
+    mix: np.ndarray,
+) -> tuple[np.ndarray, int, int]:
+    """``count`` people book: they join the back of the line, each for a service."""
+    if tail + count > len(line):
+        line, head, tail = _grown(line, head, tail, count)
+    for _ in range(count):
+        line[tail, FROM_BACKLOG] = from_backlog
+        line[tail, SERVICE] = _pick_service(rng, mix)
+        tail += 1
+    return line, head, tail
+
+
+@compiled
+def _opening_hours(days: OfficeDays, day: int) -> tuple[float, float]:
+    """When the day's first window opens and its last one closes; infinite when closed."""
+    day_opens = np.inf
+    day_closes = -np.inf
+    for w in range(days.day_first[day], days.day_first[day + 1]):
+        if days.window_first[w] < days.window_first[w + 1]:
+            day_opens = min(day_opens, days.opens[days.window_first[w]])
+            day_closes = max(day_closes, days.closes[days.window_first[w + 1] - 1])
+    return day_opens, day_closes
+
+
+@compiled
+def _arrivals(
+    rng: np.random.Generator,
+    model: ModelArrays,
+    habits: Habits,
+    day: int,
+    line: np.ndarray,
+    head: int,
+    tail: int,
+    back: np.ndarray,
+    walking: int,
+    day_opens: float,
+    day_closes: float,
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray, int, int]:
+    """Who comes today, sorted by arrival: (arrival, kind, person, due); and the line.
+
+    The day's places go to the front of the booking line; the line keeps those who did
+    not come, at its back.
+    """
+    slot_low = model.days.slot_first[day]
+    booked = min(model.days.slot_first[day + 1] - slot_low, tail - head)
+    size = booked + len(back) + walking
+    arrival = np.empty(size)
+    kind = np.empty(size, dtype=np.int64)
+    person = np.empty((size, 2), dtype=np.int64)
+    due = np.full(size, np.nan)
+    if tail + booked > len(line):  # room for every holder to book again
+        line, head, tail = _grown(line, head, tail, booked)
+    slots = model.days.slot_time[slot_low : slot_low + booked]
+    count, tail = _holders_come(rng, habits, slots, line, head, tail, arrival, kind, person, due)
+    head += booked
+    count = _returning_come(back, day_opens, count, arrival, kind, person)
+    for _ in range(walking):
+        arrival[count] = _walk_in_time(rng, model.profile, day_opens, day_closes)
+        person[count, FROM_BACKLOG] = 0
+        person[count, SERVICE] = _pick_service(rng, model.mix)
+        kind[count] = PRIORITY if rng.random() < habits.priority_share else WALK_IN
+        count += 1
+    order = np.argsort(arrival[:count], kind="mergesort")
+    return (arrival[order], kind[order], person[order], due[order]), line, head, tail
+
+
+@compiled
+def _holders_come(
+    rng: np.random.Generator,
+    habits: Habits,
+    slots: np.ndarray,
+    line: np.ndarray,
+    taken: int,
+    tail: int,
+    arrival: np.ndarray,
+    kind: np.ndarray,
+    person: np.ndarray,
+    due: np.ndarray,
+) -> tuple[int, int]:
+    """The holders of ``slots``, from ``taken`` in the line, come or book again.
+
+    Returns how many came (written from the start of the visitors' arrays) and the line's
+    tail after those who did not come booked again.
+    """
+    count = 0
+    for i in range(len(slots)):
+        at = slots[i]
+        if rng.random() < habits.no_show:
+            line[tail] = line[taken + i]  # books again, at the back
+            tail += 1
+            continue
+        noise = rng.normal(0.0, habits.punctuality) if habits.punctuality > 0 else 0.0
+        came = at - habits.arrive_early + noise
+        person[count] = line[taken + i]
+        due[count] = at
+        if came > at + habits.late_grace:
+            kind[count] = WALK_IN  # too late for the booking: queues as a walk-in
+            arrival[count] = came
+        else:
+            kind[count] = APPOINTMENT
+            arrival[count] = max(came, at - habits.call_early)
+        count += 1
+    return count, tail
+
+
+@compiled
+def _returning_come(
+    back: np.ndarray,
+    day_opens: float,
+    count: int,
+    arrival: np.ndarray,
+    kind: np.ndarray,
+    person: np.ndarray,
+) -> int:
+    """Yesterday's unserved walk-ins queue before opening, in the order they were in."""
+    returning = len(back)
+    for i in range(returning):
+        arrival[count] = day_opens - 0.01 * (returning - i)
+        person[count, FROM_BACKLOG] = back[i, FROM_BACKLOG]
+        person[count, SERVICE] = back[i, SERVICE]
+        kind[count] = back[i, KIND]
+        count += 1
+    return count
+
+
+@compiled
+def _meet(
+    rng: np.random.Generator,
+    draws: ServiceDraws,
+    patience: float,
+    came: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+) -> Visitors:
+    """The day's visitors with their service times and, if not booked, their patience."""
+    arrival, kind, person, due = came
+    count = len(arrival)
+    duration = np.empty(count)
+    gives_up = np.full(count, np.inf)
+    for i in range(count):
+        duration[i] = _service_time(rng, person[i, SERVICE], draws)
+        if kind[i] != APPOINTMENT and patience > 0:
+            gives_up[i] = arrival[i] + rng.exponential(patience)
+    start = np.full(count, np.nan)
+    served_by = np.full(count, -1, dtype=np.int64)
+    return Visitors(arrival, kind, person, due, duration, gives_up, start, served_by)
+
+
+@compiled
+def _serve_day(days: OfficeDays, day: int, visitors: Visitors) -> None:
+    """Serve the day's visitors at the day's windows, each calling in its own order."""
+    first_window, last_window = days.day_first[day], days.day_first[day + 1]
+    low = days.window_first[first_window]
+    high = days.window_first[last_window]
+    serve(
+        visitors.arrival,
+        visitors.kind,
+        visitors.duration,
+        visitors.gives_up,
+        days.window_first[first_window : last_window + 1] - low,
+        days.opens[low:high],
+        days.closes[low:high],
+        _call_order(days.corridor[first_window:last_window]),
+        visitors.start,
+        visitors.served_by,
+    )
+
+
+@compiled
+def _call_order(corridor: np.ndarray) -> np.ndarray:
+    """Per window, the kinds in the order it calls them: due appointments, then the
+    priority group, then everyone else; a corridor window calls the priority group first."""
+    calls = np.empty((len(corridor), 3), dtype=np.int64)
+    for w in range(len(corridor)):
+        calls[w, 0] = PRIORITY if corridor[w] else APPOINTMENT
+        calls[w, 1] = APPOINTMENT if corridor[w] else PRIORITY
+        calls[w, 2] = WALK_IN
+    return calls
+
+
+@compiled
+def _tally_served(
+    day: int,
+    visitors: Visitors,
+    served: np.ndarray,
+    backlog_served: np.ndarray,
+    walk_waits: np.ndarray,
+    held_waits: np.ndarray,
+) -> None:
+    """Count the day's served, of the backlog, and their waits by kind."""
+    for i in range(len(visitors.arrival)):
+        if visitors.served_by[i] < 0:
+            continue
+        served[day] += 1
+        backlog_served[day] += visitors.person[i, FROM_BACKLOG]
+        wait = visitors.start[i] - visitors.arrival[i]
+        wait_bin = min(int(wait // WAIT_BIN_MINUTES), WAIT_BINS - 1)
+        if visitors.kind[i] == APPOINTMENT:
+            held_waits[wait_bin] += 1
+        else:
+            walk_waits[wait_bin] += 1
+
+
+@compiled
+def _carry_over(
+    visitors: Visitors, day_closes: float, line: np.ndarray, head: int
+) -> tuple[np.ndarray, int, int]:
+    """Those not served: walk-ins coming back the next morning (FROM_BACKLOG, SERVICE,
+    KIND), the line's new head, and how many gave up before closing."""
+    count = len(visitors.arrival)
+    back = np.empty((count, 3), dtype=np.int64)
+    coming_back = 0
+    gave_up = 0
+    for i in range(count):
+        if visitors.served_by[i] >= 0:
+            continue
+        if visitors.kind[i] == APPOINTMENT:
+            # The office could not serve a booking: the person keeps the front place.
+            # There is room: today's holders were taken from before the head.
+            head -= 1
+            line[head] = visitors.person[i]
+            continue
+        if visitors.gives_up[i] < day_closes:
+            gave_up += 1
+        back[coming_back, FROM_BACKLOG] = visitors.person[i, FROM_BACKLOG]
+        back[coming_back, SERVICE] = visitors.person[i, SERVICE]
+        back[coming_back, KIND] = visitors.kind[i]
+        coming_back += 1
+    return back[:coming_back], head, gave_up
+
+
+@compiled
+def _count_in_line(queue: np.ndarray, visitors: Visitors, day_closes: float) -> None:
+    """Add those in line at each hour mark: from arrival until called, gone, or closing."""
+    for i in range(len(visitors.arrival)):
+        if visitors.served_by[i] >= 0:
+            left = visitors.start[i]
+        else:
+            left = min(visitors.gives_up[i], day_closes)
+        for hour in range(24):
+            mark = hour * 60.0
+            if visitors.arrival[i] <= mark < left:
+                queue[hour] += 1
+
+
+@compiled
+def _record_visits(
+    records: np.ndarray, recorded: int, day: int, visitors: Visitors, day_closes: float
+) -> tuple[np.ndarray, int]:
+    """Append one record per visitor, in RECORD_FIELDS, growing ``records`` as needed."""
+    offset = day * 1440.0  # minutes from the first day's midnight
+    for i in range(len(visitors.arrival)):
+        if recorded == len(records):
+            bigger = np.empty((2 * len(records), RECORD_COLUMNS))
+            bigger[:recorded] = records[:recorded]
+            records = bigger
+        start = visitors.start[i]
+        unserved = visitors.served_by[i] < 0
+        records[recorded, _DAY] = day
+        records[recorded, _KIND] = visitors.kind[i]
+        records[recorded, _BACKLOG] = visitors.person[i, FROM_BACKLOG]
+        records[recorded, _DUE] = visitors.due[i] + offset
+        records[recorded, _ARRIVAL] = visitors.arrival[i] + offset
+        records[recorded, _START] = start + offset
+        records[recorded, _END] = start + visitors.duration[i] + offset
+        records[recorded, _WINDOW] = visitors.served_by[i]
+        records[recorded, _ABANDONED] = (
+            1.0 if unserved and visitors.gives_up[i] < day_closes else 0.0
+        )
+        recorded += 1
+    return records, recorded

@@ -1,0 +1,311 @@
+"""From a scenario and its network to the offices the planner simulates, with changes.
+
+An office here is its calendar and windows from the network file, its backlog and demand
+from the scenario, and any changes a what-if or a recommendation makes: windows added for
+a period, hours extended, an extra day opened, a mobile team, or demand moved elsewhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from kezek.network.calendar import (
+    WEEKDAYS,
+    OfficeCalendar,
+    TimeRange,
+    WeeklyHours,
+    WindowPlan,
+    merge_ranges,
+    window_hours,
+)
+from kezek.network.spec import NetworkSpec, Weekday, calendar_from_document, weekly_from_document
+from kezek.planning.office_model import OfficeModel, ServiceTimes, WindowDay
+from kezek.planning.scenario import (
+    BEHAVIOUR_DEFAULTS,
+    AddWindows,
+    Behaviour,
+    Change,
+    ExtendHours,
+    ExtraDay,
+    MobileTeam,
+    ScenarioSpec,
+    ShiftDemand,
+)
+
+
+@dataclass(frozen=True)
+class AddedWindows:
+    """``count`` windows on days from ``first`` to ``last``, at the office's hours or
+    ``hours``, on ``weekdays`` (Monday = 0; None: the days the office opens)."""
+
+    count: int
+    first: dt.date
+    last: dt.date | None = None
+    hours: tuple[TimeRange, ...] | None = None
+    weekdays: frozenset[int] | None = None
+    bookable: bool = True
+
+    def on(self, day: dt.date) -> bool:
+        return (
+            self.first <= day
+            and (self.last is None or day <= self.last)
+            and (self.weekdays is None or day.weekday() in self.weekdays)
+        )
+
+
+@dataclass(frozen=True)
+class AddedHours:
+    """Hours every window works on top of its own, on matching days."""
+
+    ranges: tuple[TimeRange, ...]
+    weekdays: frozenset[int]
+    first: dt.date
+    last: dt.date | None = None
+
+    def on(self, day: dt.date) -> bool:
+        return (
+            day.weekday() in self.weekdays
+            and self.first <= day
+            and (self.last is None or day <= self.last)
+        )
+
+
+@dataclass(frozen=True)
+class PlanningOffice:
+    code: str
+    name: str
+    calendar: OfficeCalendar
+    windows: tuple[WindowPlan, ...]
+    backlog: tuple[int, ...]  # per service, in the order of ``services``
+    service_codes: tuple[str, ...]
+    services: tuple[ServiceTimes, ...]
+    demand: tuple[tuple[dt.date, float], ...]  # new people per day from each date on
+    behaviour: Behaviour
+    added_windows: tuple[AddedWindows, ...] = ()
+    added_hours: tuple[AddedHours, ...] = ()
+    demand_scale: float = 1.0
+    demand_from_others: tuple[tuple[PlanningOffice, float], ...] = ()
+
+    @property
+    def backlog_total(self) -> int:
+        return sum(self.backlog)
+
+    def demand_on(self, day: dt.date) -> float:
+        own = 0.0
+        for since, per_day in self.demand:
+            if since <= day:
+                own = per_day
+        moved = sum(other.demand_on(day) * share for other, share in self.demand_from_others)
+        return own * self.demand_scale + moved
+
+    def model(self, *, start: dt.date, days: int) -> OfficeModel:
+        """The simulation's view of this office for ``days`` days from ``start``."""
+        behaviour = _resolved(self.behaviour)
+        dates = [start + dt.timedelta(days=n) for n in range(days)]
+        backlog = list(self.backlog)
+        total = sum(backlog)
+        mix = tuple(count / total for count in backlog) if total else _even(len(backlog))
+        mean = sum(share * s.mean for share, s in zip(mix, self.services, strict=True))
+        assert behaviour.hourly_profile is not None
+        return OfficeModel(
+            code=self.code,
+            windows=tuple(self.windows_on(day) for day in dates),
+            backlog=total,
+            services=self.services,
+            mix=mix,
+            daily_demand=tuple(self.demand_on(day) for day in dates),
+            walk_in_share=_value(behaviour.walk_in_share),
+            priority_share=_value(behaviour.priority_share),
+            no_show=_value(behaviour.no_show),
+            patience_minutes=behaviour.patience_minutes or None,
+            arrive_early_minutes=_value(behaviour.arrive_early_minutes),
+            punctuality_minutes=_value(behaviour.punctuality_minutes),
+            slot_minutes=mean,
+            hourly_profile=tuple(behaviour.hourly_profile),
+        )
+
+    def windows_on(self, day: dt.date) -> tuple[WindowDay, ...]:
+        closed = self.calendar.is_closed(day)
+        extra = [r for hours in self.added_hours if hours.on(day) for r in hours.ranges]
+        out = []
+        for plan in self.windows:
+            ranges = [] if closed else [*window_hours(self.calendar, plan, day), *extra]
+            out.append(
+                WindowDay(_minutes(ranges), bookable=plan.bookable, corridor=plan.group is not None)
+            )
+        office_hours = [] if closed else [*self.calendar.weekly.on(day), *extra]
+        for added in self.added_windows:
+            if added.on(day) and not closed:
+                ranges = list(added.hours) if added.hours is not None else office_hours
+                out += [WindowDay(_minutes(ranges), bookable=added.bookable)] * added.count
+        return tuple(out)
+
+    def changed(self, changes: Sequence[Change]) -> PlanningOffice:
+        office = self
+        for change in changes:
+            if isinstance(change, AddWindows) and change.office == self.code:
+                office = office.with_windows(
+                    AddedWindows(change.windows, change.first, change.last)
+                )
+            elif isinstance(change, MobileTeam) and change.office == self.code:
+                office = office.with_windows(
+                    AddedWindows(
+                        change.windows,
+                        change.first,
+                        change.last,
+                        hours=_ranges(change.hours),
+                        weekdays=_weekdays(change.weekdays),
+                    )
+                )
+            elif isinstance(change, ExtendHours | ExtraDay) and change.office == self.code:
+                days = change.weekdays if isinstance(change, ExtendHours) else [change.weekday]
+                hours = AddedHours(
+                    _ranges(change.hours), _weekdays(days), change.first, change.last
+                )
+                office = replace(office, added_hours=(*office.added_hours, hours))
+        return office
+
+    def with_windows(self, added: AddedWindows) -> PlanningOffice:
+        return replace(self, added_windows=(*self.added_windows, added))
+
+
+def shift_demand(
+    offices: dict[str, PlanningOffice], changes: Sequence[Change]
+) -> dict[str, PlanningOffice]:
+    """Move a share of one office's backlog and new demand to another."""
+    out = dict(offices)
+    for change in changes:
+        if not isinstance(change, ShiftDemand):
+            continue
+        source, target = out[change.source], out[change.target]
+        moved = {
+            code: round(count * change.share)
+            for code, count in zip(source.service_codes, source.backlog, strict=True)
+        }
+        out[change.source] = replace(
+            source,
+            backlog=tuple(
+                count - moved[code]
+                for code, count in zip(source.service_codes, source.backlog, strict=True)
+            ),
+            demand_scale=source.demand_scale * (1 - change.share),
+        )
+        out[change.target] = _receiving(target, source, moved, change.share)
+    return out
+
+
+def _receiving(
+    target: PlanningOffice, source: PlanningOffice, moved: dict[str, int], share: float
+) -> PlanningOffice:
+    codes = list(target.service_codes)
+    services = list(target.services)
+    backlog = list(target.backlog)
+    for code, count in moved.items():
+        if code not in codes:  # a service the target does not offer yet: it takes it on
+            codes.append(code)
+            services.append(source.services[source.service_codes.index(code)])
+            backlog.append(0)
+        backlog[codes.index(code)] += count
+    return replace(
+        target,
+        service_codes=tuple(codes),
+        services=tuple(services),
+        backlog=tuple(backlog),
+        demand_from_others=(*target.demand_from_others, (source, share)),
+    )
+
+
+def planning_offices(spec: ScenarioSpec, network: NetworkSpec) -> dict[str, PlanningOffice]:
+    durations = {service.code: service.duration_minutes for service in network.services}
+    by_code = {office.code: office for office in network.offices}
+    out = {}
+    for demand in spec.offices:
+        office = by_code[demand.code]
+        codes = tuple(office.services)
+        behaviour = _layered(BEHAVIOUR_DEFAULTS, spec.defaults, demand)
+        out[demand.code] = PlanningOffice(
+            code=office.code,
+            name=office.name.en,
+            calendar=calendar_from_document(office.calendar_document()),
+            windows=tuple(
+                WindowPlan(
+                    code=window.code,
+                    services=frozenset(window.services),
+                    bookable=window.bookable,
+                    group=window.group,
+                    shifts=_weekly(window.hours),
+                )
+                for window in office.windows
+            ),
+            backlog=tuple(demand.backlog.get(code, 0) for code in codes),
+            service_codes=codes,
+            services=tuple(_service_times(spec, code, durations[code]) for code in codes),
+            demand=(
+                (spec.scenario.start, demand.daily_demand),
+                *((change.first, change.per_day) for change in demand.demand_changes),
+            ),
+            behaviour=behaviour,
+        )
+    return out
+
+
+def _service_times(spec: ScenarioSpec, code: str, minutes: int) -> ServiceTimes:
+    given = spec.services.get(code)
+    if given is None:
+        return ServiceTimes(mean=float(minutes))
+    if given.distribution == "empirical":
+        samples = tuple(given.samples_minutes)
+        return ServiceTimes(
+            mean=sum(samples) / len(samples), distribution="empirical", samples=samples
+        )
+    return ServiceTimes(
+        mean=given.mean_minutes or float(minutes),
+        cv=given.cv if given.distribution == "lognormal" else 1.0,
+        distribution=given.distribution,
+    )
+
+
+def _layered(*layers: Behaviour) -> Behaviour:
+    values: dict[str, object] = {}
+    for layer in layers:
+        values.update(
+            {
+                name: getattr(layer, name)
+                for name in Behaviour.model_fields
+                if getattr(layer, name) is not None
+            }
+        )
+    return Behaviour.model_validate(values)
+
+
+def _weekly(hours: Mapping[Weekday, list[str]] | None) -> WeeklyHours | None:
+    return (
+        weekly_from_document({str(day): ranges for day, ranges in hours.items()}) if hours else None
+    )
+
+
+def _resolved(behaviour: Behaviour) -> Behaviour:
+    return _layered(BEHAVIOUR_DEFAULTS, behaviour)
+
+
+def _value(value: float | None) -> float:
+    assert value is not None  # the defaults fill every field
+    return float(value)
+
+
+def _even(count: int) -> tuple[float, ...]:
+    return (1 / count,) * count
+
+
+def _ranges(texts: Sequence[str]) -> tuple[TimeRange, ...]:
+    return tuple(TimeRange.parse(text) for text in texts)
+
+
+def _weekdays(names: Sequence[str]) -> frozenset[int]:
+    return frozenset(WEEKDAYS.index(name) for name in names)
+
+
+def _minutes(ranges: Sequence[TimeRange]) -> tuple[tuple[int, int], ...]:
+    return tuple((r.opens, r.closes) for r in merge_ranges(ranges))

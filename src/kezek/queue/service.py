@@ -1,0 +1,396 @@
+"""The live queue's actions, as the API, the kiosk and the clerk's console all call them.
+
+Each action checks the member of staff's office and role, runs in one transaction with
+its retries, acts at most once per ``Idempotency-Key`` (``kezek.queue.retries``), tells the
+office's boards (``kezek.queue.bus``) and counts what it did.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from kezek.booking.identity import document_hash
+from kezek.context import AppContext
+from kezek.db import read_session, run_transaction
+from kezek.metrics import TICKETS
+from kezek.queue import tickets, windows
+from kezek.queue.board import board
+from kezek.queue.kpis import day_kpis
+from kezek.queue.models import Ticket, WindowSession, WindowSessionStatus
+from kezek.queue.retries import Answered, answer_once, fingerprint, ticket_secret_for
+from kezek.queue.schemas import (
+    Action,
+    AtWindowPublic,
+    BoardPublic,
+    CallPublic,
+    IssuedPublic,
+    KpisPublic,
+    TicketPublic,
+    TicketStatusPublic,
+    WindowChange,
+    WindowSessionPublic,
+)
+from kezek.queue.status import ticket_status as status_of
+from kezek.staff.members import Forbidden, Staff
+from kezek.staff.models import Role
+
+_NEW_STATUS = {
+    WindowChange.pause: WindowSessionStatus.paused,
+    WindowChange.resume: WindowSessionStatus.open,
+    WindowChange.close: WindowSessionStatus.closed,
+}
+# What only the clerk at the ticket's window may do; a manager or admin may step in.
+AT_THE_WINDOW = {Action.start, Action.finish, Action.no_show, Action.recall, Action.requeue}
+
+
+def open_window(
+    context: AppContext,
+    *,
+    staff: Staff,
+    office: str,
+    window: str,
+    services: frozenset[str] | None = None,
+) -> WindowSessionPublic:
+    """Open the window for some of its services (all if None), or change them while open."""
+    staff.require_office(office)
+
+    def work(session: Session) -> WindowSessionPublic:
+        opened = windows.open_window(
+            session,
+            directory=context.directory,
+            staff=staff,
+            office_code=office,
+            window_code=window,
+            services=services,
+            now=context.clock(),
+        )
+        return _window_public(opened, window, context.directory.office(session, office).zone)
+
+    return run_transaction(context.sessions, work)
+
+
+def change_window(
+    context: AppContext, *, staff: Staff, office: str, window: str, change: WindowChange
+) -> WindowSessionPublic:
+    """Pause, resume or close the window this clerk has open."""
+    staff.require_office(office)
+
+    def work(session: Session) -> WindowSessionPublic:
+        changed = windows.set_window_status(
+            session,
+            directory=context.directory,
+            staff=staff,
+            office_code=office,
+            window_code=window,
+            status=_NEW_STATUS[change],
+            now=context.clock(),
+        )
+        return _window_public(changed, window, context.directory.office(session, office).zone)
+
+    return run_transaction(context.sessions, work)
+
+
+def call_next(
+    context: AppContext, *, staff: Staff, office: str, window: str, key: str | None = None
+) -> Answered[TicketPublic | None]:
+    """Call the next ticket to a window this clerk has open; None when nobody waits."""
+    staff.require_office(office)
+
+    def call(session: Session) -> tuple[TicketPublic | None, int | None]:
+        info = context.directory.office(session, office)
+        tickets.calling_window(info, window, None)  # an unknown window is a 404
+        current = windows.current_session(session, window_id=info.window_ids[window])
+        if current is None or current.status != "open" or current.staff_id != staff.id:
+            raise windows.WindowNotOpen(f"Open window {window} before calling tickets to it.")
+        ticket = tickets.call_next(
+            session,
+            directory=context.directory,
+            office_code=office,
+            window_code=window,
+            services=frozenset(current.services),
+            now=context.clock(),
+            actor=staff.username,
+        )
+        if ticket is None:
+            return None, None
+        context.bus.publish(session, info.id)
+        return _public(ticket, window_code=window, zone=info.zone), ticket.id
+
+    return answer_once(
+        context.sessions,
+        key=key,
+        request=fingerprint(staff.id, "call-next", office, window),
+        act=call,
+        replay=partial(_ticket_now, context=context),
+    )
+
+
+def act(
+    context: AppContext, *, staff: Staff, ticket_id: int, action: Action, key: str | None = None
+) -> Answered[TicketPublic]:
+    """Start, finish, recall, requeue, cancel or mark a no-show."""
+
+    def work(session: Session) -> tuple[TicketPublic, int]:
+        ticket = tickets.locked(session, ticket_id)
+        info = context.directory.office_by_id(session, ticket.office_id)
+        staff.require_office(info.code)
+        if action in AT_THE_WINDOW:
+            _require_holder(session, staff, ticket)
+        tickets.act_on(
+            session, ticket=ticket, action=action.value, now=context.clock(), actor=staff.username
+        )
+        context.bus.publish(session, ticket.office_id)
+        public = _public(ticket, window_code=info.window_code(ticket.window_id), zone=info.zone)
+        return public, ticket.id
+
+    return answer_once(
+        context.sessions,
+        key=key,
+        request=fingerprint(staff.id, action.value, ticket_id),
+        act=work,
+        replay=partial(_ticket_now, context=context),
+    )
+
+
+def transfer(
+    context: AppContext, *, staff: Staff, ticket_id: int, service: str, key: str | None = None
+) -> Answered[IssuedPublic]:
+    """Send the citizen on to another service: a new ticket that keeps the first arrival."""
+
+    def work(session: Session) -> tuple[IssuedPublic, int]:
+        ticket = tickets.locked(session, ticket_id)
+        staff.require_office(context.directory.office_by_id(session, ticket.office_id).code)
+        issued = tickets.transfer(
+            session,
+            directory=context.directory,
+            ticket_id=ticket_id,
+            service_code=service,
+            now=context.clock(),
+            actor=staff.username,
+            ticket_secret=_ticket_secret(key, context),
+        )
+        return _announced(session, context, issued), issued.ticket.id
+
+    return answer_once(
+        context.sessions,
+        key=key,
+        request=fingerprint(staff.id, "transfer", ticket_id, service),
+        act=work,
+        replay=partial(_issued_now, context=context, key=key),
+    )
+
+
+def issue(
+    context: AppContext,
+    *,
+    staff: Staff,
+    office: str,
+    service: str,
+    group: str | None = None,
+    key: str | None = None,
+) -> Answered[IssuedPublic]:
+    """A walk-in ticket, from the kiosk (which runs signed in as a member of the office)."""
+    staff.require_office(office)
+
+    def work(session: Session) -> tuple[IssuedPublic, int]:
+        issued = tickets.issue_walk_in(
+            session,
+            directory=context.directory,
+            office_code=office,
+            service_code=service,
+            group=group,
+            now=context.clock(),
+            ticket_secret=_ticket_secret(key, context),
+        )
+        return _announced(session, context, issued), issued.ticket.id
+
+    return answer_once(
+        context.sessions,
+        key=key,
+        request=fingerprint(staff.id, "issue", office, service, group),
+        act=work,
+        replay=partial(_issued_now, context=context, key=key),
+    )
+
+
+def check_in(
+    context: AppContext,
+    *,
+    staff: Staff,
+    office: str,
+    reference: str,
+    document_number: str,
+    key: str | None = None,
+) -> Answered[IssuedPublic]:
+    """A ticket for a booking's holder, on the booking's day."""
+    staff.require_office(office)
+
+    def work(session: Session) -> tuple[IssuedPublic, int]:
+        issued = tickets.check_in(
+            session,
+            directory=context.directory,
+            office_code=office,
+            reference=reference,
+            document_number=document_number,
+            secret=context.secret,
+            now=context.clock(),
+            ticket_secret=_ticket_secret(key, context),
+        )
+        return _announced(session, context, issued), issued.ticket.id
+
+    proof = document_hash(document_number, secret=context.secret)
+    return answer_once(
+        context.sessions,
+        key=key,
+        request=fingerprint(staff.id, "check-in", office, reference, proof),
+        act=work,
+        replay=partial(_issued_now, context=context, key=key),
+    )
+
+
+def ticket_status(context: AppContext, *, ticket_id: int, ticket_secret: str) -> TicketStatusPublic:
+    """For the ticket's holder, who has no login: the place in line and the estimated call."""
+    with read_session(context.sessions) as session:
+        view = status_of(
+            session,
+            directory=context.directory,
+            ticket_id=ticket_id,
+            ticket_secret=ticket_secret,
+            now=context.clock(),
+        )
+    zone = view.office.zone
+    return TicketStatusPublic(
+        code=view.ticket.code,
+        status=view.ticket.status,
+        office=view.office.code,
+        position=view.position,
+        estimated_call_at=view.estimated_call_at.astimezone(zone)
+        if view.estimated_call_at
+        else None,
+        window=view.window,
+    )
+
+
+def office_board(session: Session, context: AppContext, *, office: str) -> BoardPublic:
+    """The display board: ticket numbers and windows only, so it needs no sign-in."""
+    info = context.directory.office(session, office)
+    shown = board(session, office=info, now=context.clock())
+    return BoardPublic(
+        office=info.code,
+        last_calls=[
+            CallPublic(code=c.code, window=c.window, at=c.at.astimezone(info.zone))
+            for c in shown.last_calls
+        ],
+        at_windows=[
+            AtWindowPublic(window=w.window, code=w.code, status=w.status) for w in shown.at_windows
+        ],
+        waiting=shown.waiting,
+    )
+
+
+def office_kpis(
+    context: AppContext, *, staff: Staff, office: str, day: date | None = None
+) -> KpisPublic:
+    """The day's figures at an office: today in its own zone unless a day is given."""
+    staff.require_office(office)
+    with read_session(context.sessions) as session:
+        info = context.directory.office(session, office)
+        now = context.clock()
+        figures = day_kpis(
+            session, office=info, day=day or now.astimezone(info.zone).date(), now=now
+        )
+    return KpisPublic(
+        date=figures.day,
+        issued=figures.issued,
+        served=figures.served,
+        no_show=figures.no_show,
+        waiting_now=figures.waiting_now,
+        mean_wait_minutes=_minutes(figures.mean_wait),
+        p90_wait_minutes=_minutes(figures.p90_wait),
+        longest_wait_minutes=_minutes(figures.longest_wait),
+        mean_service_minutes=_minutes(figures.mean_service),
+        utilization=figures.utilization,
+    )
+
+
+def _require_holder(session: Session, staff: Staff, ticket: Ticket) -> None:
+    if staff.role is not Role.clerk:
+        return
+    holder = (
+        windows.current_session(session, window_id=ticket.window_id)
+        if ticket.window_id is not None
+        else None
+    )
+    if holder is None or holder.staff_id != staff.id:
+        raise Forbidden("This ticket is not at a window you have open.")
+
+
+def _public(ticket: Ticket, *, window_code: str | None, zone: ZoneInfo) -> TicketPublic:
+    """Times in the office's own offset, as everywhere the API shows a time."""
+    return TicketPublic(
+        id=ticket.id,
+        code=ticket.code,
+        status=ticket.status,
+        kind=ticket.kind,
+        group=ticket.group,
+        arrived_at=ticket.arrived_at.astimezone(zone),
+        called_at=ticket.called_at.astimezone(zone) if ticket.called_at else None,
+        window=window_code,
+    )
+
+
+def _window_public(current: WindowSession, window: str, zone: ZoneInfo) -> WindowSessionPublic:
+    return WindowSessionPublic(
+        window=window,
+        status=current.status,
+        services=current.services,
+        opened_at=current.opened_at.astimezone(zone),
+    )
+
+
+def _announced(session: Session, context: AppContext, issued: tickets.Issued) -> IssuedPublic:
+    """Tell the office's boards about a new ticket, and show it to its holder."""
+    context.bus.publish(session, issued.ticket.office_id)
+    office = context.directory.office_by_id(session, issued.ticket.office_id)
+    TICKETS.labels(office.code).inc()
+    return _issued_public(issued.ticket, secret=issued.secret, zone=office.zone)
+
+
+def _issued_public(ticket: Ticket, *, secret: str, zone: ZoneInfo) -> IssuedPublic:
+    return IssuedPublic(
+        id=ticket.id,
+        code=ticket.code,
+        kind=ticket.kind,
+        secret=secret,
+        arrived_at=ticket.arrived_at.astimezone(zone),
+        appointment_at=ticket.appointment_at.astimezone(zone) if ticket.appointment_at else None,
+    )
+
+
+def _ticket_secret(key: str | None, context: AppContext) -> str | None:
+    return ticket_secret_for(key, secret=context.secret) if key else None
+
+
+def _ticket_now(session: Session, ticket_id: int, *, context: AppContext) -> TicketPublic:
+    """A repeated request's answer: the ticket it acted on, as it is now."""
+    ticket = session.get_one(Ticket, ticket_id)
+    info = context.directory.office_by_id(session, ticket.office_id)
+    return _public(ticket, window_code=info.window_code(ticket.window_id), zone=info.zone)
+
+
+def _issued_now(
+    session: Session, ticket_id: int, *, context: AppContext, key: str | None
+) -> IssuedPublic:
+    """A repeated issue's answer: the same ticket, with the same secret to print."""
+    assert key is not None, "only a request with a key is ever repeated"
+    ticket = session.get_one(Ticket, ticket_id)
+    zone = context.directory.office_by_id(session, ticket.office_id).zone
+    return _issued_public(ticket, secret=_ticket_secret(key, context) or "", zone=zone)
+
+
+def _minutes(value: timedelta | None) -> float | None:
+    return None if value is None else round(value.total_seconds() / 60, 1)
