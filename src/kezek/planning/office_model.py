@@ -425,6 +425,7 @@ def _run_office(
     queue = np.zeros(24)
     records = np.empty((1024 if keep else 0, RECORD_COLUMNS))
     recorded = 0
+    # The backlog is first in the booking line, ahead of every newcomer.
     line = np.empty((backlog + 1024, 2), dtype=np.int64)
     line, head, tail = _join_line(rng, line, 0, 0, backlog, 1, model.mix)
     back = np.empty((0, 3), dtype=np.int64)  # walk-ins coming back the next morning
