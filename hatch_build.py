@@ -7,6 +7,7 @@ every language, without ``make translations`` having run first.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -36,3 +37,8 @@ class CompileCatalogs(BuildHookInterface):
                 write_mo(handle, catalog)
             inside = f"kezek/i18n/locale/{language}/LC_MESSAGES/messages.mo"
             build_data["force_include"][str(target)] = inside
+
+    def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
+        compiled = getattr(self, "_compiled", None)
+        if compiled is not None:
+            shutil.rmtree(compiled, ignore_errors=True)

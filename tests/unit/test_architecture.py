@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "src" / "kezek"
-HEAVY = ("matplotlib", "numba", "numpy", "kezek.planning")
+HEAVY = ("matplotlib", "numba", "numpy", "kezek.planning", "alembic")
 FEATURES = ("booking", "network", "queue", "staff")
 ADAPTERS_AND_SERVICES = {"__init__", "api", "deps", "stream", "service", "schemas"}
 LONGEST_FUNCTION = 80
@@ -32,7 +32,7 @@ def _loaded_after_importing(module: str) -> list[str]:
 
 
 @pytest.mark.parametrize("module", ["kezek.app", "kezek.cli.main"])
-def test_a_web_worker_loads_no_planner_numpy_numba_or_matplotlib(module: str) -> None:
+def test_a_web_worker_loads_no_planner_numpy_numba_matplotlib_or_alembic(module: str) -> None:
     # Every `kezek serve` worker imports the command line and the app.
     assert _loaded_after_importing(module) == []
 

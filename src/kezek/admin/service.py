@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.booking.future import future_bookings
-from kezek.db import read_session, run_transaction
+from kezek.db import run_transaction
 from kezek.network.load import LoadReport, load_network
 from kezek.network.spec import NetworkSpec
 
@@ -26,9 +26,13 @@ class NetworkLoaded:
 
 def load_network_file(sessions: sessionmaker[Session], spec: NetworkSpec) -> NetworkLoaded:
     """Load a checked network file in one transaction, and say what it means for bookings."""
-    report = run_transaction(sessions, lambda session: load_network(session, spec))
-    if not report.regridded:
-        return NetworkLoaded(report)
-    with read_session(sessions) as session:
+
+    def load(session: Session) -> NetworkLoaded:
+        report = load_network(session, spec)
+        if not report.regridded:
+            return NetworkLoaded(report)
+        # Counted in the load's own transaction: what it says is what the load left.
         affected = future_bookings(session, office_codes=report.regridded)
-    return NetworkLoaded(report, dict(sorted(affected.items())))
+        return NetworkLoaded(report, dict(sorted(affected.items())))
+
+    return run_transaction(sessions, load)

@@ -10,7 +10,7 @@ service" and "one booking per idempotency key": a violation aborts the whole sta
 surfaces as an IntegrityError, which the caller handles as on the general path.
 
 This path serves a service that only one window pool handles, which is the common case;
-the general path in ``service`` covers the rest, and SQLite.
+the general path (``create._book``) covers the rest, and SQLite.
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ from rich.console import Console
 
 from kezek.backup import BackupError, backup, restore
 from kezek.config import get_settings
-from kezek.migrate import upgrade_to_head
 
 app = typer.Typer(help="Database schema and backups.", no_args_is_help=True)
 
@@ -17,6 +16,9 @@ app = typer.Typer(help="Database schema and backups.", no_args_is_help=True)
 @app.command()
 def upgrade() -> None:
     """Create or migrate the database schema to the newest version."""
+    # Alembic loads here, not with the command line: every server worker imports that.
+    from kezek.migrate import upgrade_to_head
+
     settings = get_settings()
     revision = upgrade_to_head(settings.sqlalchemy_url)
     Console().print(f"Database is at revision [bold]{revision}[/bold].")

@@ -19,7 +19,3 @@ def translations(language: str) -> Translations:
         # No compiled catalog: the build has not run. English source strings stand in.
         return Translations()
     return found
-
-
-def catalog_compiled(language: str) -> bool:
-    return (LOCALE_DIR / language / "LC_MESSAGES" / "messages.mo").exists()

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from kezek.booking.deps import DocumentNumberDep
 from kezek.codes import CODE_MAX_LENGTH, CODE_PATTERN
-from kezek.http.deps import ContextDep, ReadSessionDep
+from kezek.http.deps import ContextDep
 from kezek.http.problems import problems
 from kezek.queue import service
 from kezek.queue.retries import Answered
@@ -209,9 +209,9 @@ def ticket_status(
 
 
 @router.get("/offices/{office}/board", response_model=BoardPublic, responses=problems(404, 422))
-def office_board(office: Code, context: ContextDep, session: ReadSessionDep) -> BoardPublic:
+def office_board(office: Code, context: ContextDep) -> BoardPublic:
     """The display board: ticket numbers and windows only, so it needs no sign-in."""
-    return service.office_board(session, context, office=office)
+    return service.office_board(context, office=office)
 
 
 @router.get(

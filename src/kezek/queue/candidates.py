@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from kezek.network.directory import OfficeInfo
 from kezek.queue.models import Ticket, TicketStatus
-from kezek.queue.policy import CallingWindow, WaitingTicket, policy_for
+from kezek.queue.policy import CallingWindow, WaitingTicket
 
 PER_CLASS = 64
 WaitingRows: TypeAlias = "Select[int, int, datetime, str | None, datetime | None]"
@@ -56,7 +56,7 @@ def waiting_for_window(
         ],
         "per_class": PER_CLASS,
     }
-    groups = list(policy_for(office.queue_config).config.priority_groups)
+    groups = list(office.queue_config.priority_groups)
     if window.corridor is not None and window.corridor not in groups:
         groups.append(window.corridor)
     found: dict[int, WaitingTicket] = {}

@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
-from functools import cache, cached_property
+from functools import cached_property, lru_cache
 
 from kezek.network.queue_config import LateArrival, PolicyConfig
 
@@ -160,7 +160,7 @@ class Policy:
         return self._due(ticket, now)
 
 
-@cache
+@lru_cache(maxsize=256)  # one per office configuration, a few dozen at most
 def policy_for(config: PolicyConfig) -> Policy:
     """One policy per configuration, so that what it works out once is kept."""
     return Policy(config)

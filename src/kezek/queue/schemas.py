@@ -36,7 +36,7 @@ class TicketPublic(BaseModel):
 
 class WalkIn(BaseModel):
     service: str = Field(max_length=CODE_MAX_LENGTH, pattern=CODE_PATTERN)
-    group: str | None = Field(default=None, max_length=32, pattern=CODE_PATTERN)
+    group: str | None = Field(default=None, max_length=CODE_MAX_LENGTH, pattern=CODE_PATTERN)
 
 
 class CheckInBody(BaseModel):

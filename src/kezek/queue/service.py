@@ -275,10 +275,11 @@ def ticket_status(context: AppContext, *, ticket_id: int, ticket_secret: str) ->
     )
 
 
-def office_board(session: Session, context: AppContext, *, office: str) -> BoardPublic:
+def office_board(context: AppContext, *, office: str) -> BoardPublic:
     """The display board: ticket numbers and windows only, so it needs no sign-in."""
-    info = context.directory.office(session, office)
-    shown = board(session, office=info, now=context.clock())
+    with read_session(context.sessions) as session:
+        info = context.directory.office(session, office)
+        shown = board(session, office=info, now=context.clock())
     return BoardPublic(
         office=info.code,
         last_calls=[

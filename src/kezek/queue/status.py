@@ -115,7 +115,7 @@ def _expected_appointments(
     ticket's.
     """
     codes = office.service_codes
-    config = policy_for(office.queue_config).config
+    config = office.queue_config
     checked_in = select(Ticket.booking_id).where(
         Ticket.office_id == office.id, Ticket.booking_id.is_not(None)
     )

@@ -27,13 +27,15 @@ async def board_events(
     """The stream's events; the first snapshot is read before the first event is sent, so
     that an unknown office is refused before the stream starts."""
 
-    def snapshot() -> tuple[int, str]:
-        with read_session(context.sessions) as session:
-            shown = service.office_board(session, context, office=office)
-            return context.directory.office(session, office).id, shown.model_dump_json()
+    def snapshot() -> str:
+        return service.office_board(context, office=office).model_dump_json()
 
-    office_id, first = await run_in_threadpool(snapshot)
-    return _events(context, office, office_id, first, snapshot, disconnected)
+    def office_id() -> int:
+        with read_session(context.sessions) as session:
+            return context.directory.office(session, office).id
+
+    subscribed, first = await run_in_threadpool(office_id), await run_in_threadpool(snapshot)
+    return _events(context, office, subscribed, first, snapshot, disconnected)
 
 
 async def _events(
@@ -41,7 +43,7 @@ async def _events(
     office: str,
     office_id: int,
     first: str,
-    snapshot: Callable[[], tuple[int, str]],
+    snapshot: Callable[[], str],
     disconnected: Callable[[], Awaitable[bool]],
 ) -> AsyncIterator[str]:
     async with context.bus.subscribe(office_id) as changes:
@@ -55,7 +57,7 @@ async def _events(
                     yield ": still here\n\n"
                     continue
             try:
-                _, data = await run_in_threadpool(snapshot)
+                data = await run_in_threadpool(snapshot)
             except SQLAlchemyError as exc:
                 # A board outlives a busy or restarting database: it keeps the stream
                 # and shows the next snapshot it can read.

@@ -138,5 +138,5 @@ def test_loading_a_new_slot_grid_warns_of_the_bookings_it_no_longer_counts(
     changed = upload(regridded)
     again = upload(regridded)
 
-    assert "Офис bsk изменил длину слота" in changed and "будущие записи (1)" in changed
-    assert "изменил длину слота" not in again
+    assert "Учреждение bsk изменило длину слота" in changed and "будущие записи (1)" in changed
+    assert "изменило длину слота" not in again
