@@ -9,7 +9,7 @@ NETWORK ?= examples/network/kyrgyz-consulates-russia.toml
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint bench bench-queue bench-simulator bench-soak translations clean
+.PHONY: run test lint bench bench-queue bench-simulator bench-soak bench-startup translations clean
 
 CATALOGS := $(wildcard src/kezek/i18n/locale/*/LC_MESSAGES/messages.po)
 
@@ -38,6 +38,9 @@ bench-simulator: $(VENV)/.synced
 
 bench-soak: $(VENV)/.synced
 	$(VENV)/bin/python bench/soak.py
+
+bench-startup: $(VENV)/.synced
+	$(VENV)/bin/python bench/startup.py
 
 # The pages read compiled catalogs; the .po files are the source, kept in git.
 translations: $(CATALOGS:.po=.mo)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-import redis
 from sqlalchemy import Column, Integer, String, Table
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -62,6 +61,9 @@ class Counter(Protocol):
 
 class RedisCounter:
     def __init__(self, url: str) -> None:
+        # Loaded only where Redis is configured, not by every worker.
+        import redis
+
         self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
 
     def hit_all(self, hits: Sequence[Hit], now: datetime) -> list[int]:

@@ -16,7 +16,6 @@ import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator
 
-import psycopg
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -64,6 +63,9 @@ class BoardBus:
 
     async def listen(self, database_url: str) -> None:
         """Relay NOTIFY messages to this process's boards until cancelled; reconnect on loss."""
+        # Only PostgreSQL's workers listen: a SQLite server never loads the driver.
+        import psycopg
+
         self._loop = asyncio.get_running_loop()
         url = make_url(database_url)
         while True:
