@@ -34,6 +34,7 @@ from kezek.queue.schemas import (
     WindowChange,
     WindowSessionPublic,
 )
+from kezek.queue.status import TicketStatusView
 from kezek.queue.status import ticket_status as status_of
 from kezek.staff.members import Forbidden, Staff
 from kezek.staff.models import Role
@@ -252,16 +253,21 @@ def check_in(
     )
 
 
-def ticket_status(context: AppContext, *, ticket_id: int, ticket_secret: str) -> TicketStatusPublic:
-    """For the ticket's holder, who has no login: the place in line and the estimated call."""
+def ticket_view(context: AppContext, *, ticket_id: int, ticket_secret: str) -> TicketStatusView:
+    """The ticket as its holder sees it; the secret printed on it is the only proof asked."""
     with read_session(context.sessions) as session:
-        view = status_of(
+        return status_of(
             session,
             directory=context.directory,
             ticket_id=ticket_id,
             ticket_secret=ticket_secret,
             now=context.clock(),
         )
+
+
+def ticket_status(context: AppContext, *, ticket_id: int, ticket_secret: str) -> TicketStatusPublic:
+    """For the ticket's holder, who has no login: the place in line and the estimated call."""
+    view = ticket_view(context, ticket_id=ticket_id, ticket_secret=ticket_secret)
     zone = view.office.zone
     return TicketStatusPublic(
         code=view.ticket.code,

@@ -16,8 +16,8 @@ from kezek.db import read_session
 from kezek.errors import Problem
 from kezek.i18n import LANGUAGES, N_
 from kezek.i18n.catalogs import translations
+from kezek.queue import service as queue_service
 from kezek.queue.board import board
-from kezek.queue.status import ticket_status
 from kezek.web.pages import app_context, render
 
 router = APIRouter(include_in_schema=False)
@@ -65,14 +65,7 @@ def board_page(request: Request, office_code: str) -> Response:
 def ticket_page(request: Request, ticket_id: int, s: str = "") -> Response:
     context = app_context(request)
     try:
-        with read_session(context.sessions) as session:
-            view = ticket_status(
-                session,
-                directory=context.directory,
-                ticket_id=ticket_id,
-                ticket_secret=s,
-                now=context.clock(),
-            )
+        view = queue_service.ticket_view(context, ticket_id=ticket_id, ticket_secret=s)
     except Problem:
         return render(request, context, "citizen/message.html", kind="not_found", status=404)
     # HTMX asks for the status block alone every 20 seconds; a browser without it, the page.
