@@ -30,12 +30,13 @@ async def board_events(
     def snapshot() -> str:
         return service.office_board(context, office=office).model_dump_json()
 
-    def office_id() -> int:
+    def first_read() -> tuple[int, str]:
         with read_session(context.sessions) as session:
-            return context.directory.office(session, office).id
+            office_id = context.directory.office(session, office).id
+        return office_id, snapshot()
 
-    subscribed, first = await run_in_threadpool(office_id), await run_in_threadpool(snapshot)
-    return _events(context, office, subscribed, first, snapshot, disconnected)
+    office_id, first = await run_in_threadpool(first_read)
+    return _events(context, office, office_id, first, snapshot, disconnected)
 
 
 async def _events(
