@@ -104,6 +104,7 @@ def make_settings(
         booking_horizon_days=60,
         min_notice_minutes=60,
         network_refresh_seconds=0,  # a test that reloads the network sees it at once
+        queue_close_days=False,  # tests play days on their own clocks; closing is tested apart
         **path,
     )
 

@@ -11,6 +11,11 @@ NETWORK_TOML = """
 [network]
 name = "Test network"
 
+# A corridor group an office may call first; "priority" needs no entry.
+[[groups]]
+code = "eaeu"
+name = { ky = "ЕАЭБ жарандары", ru = "Граждане ЕАЭС", en = "EAEU citizens" }
+
 [[services]]
 code = "quick"
 ticket_prefix = "Q"
@@ -38,6 +43,7 @@ name = { ky = "Бишкек кеңсеси", ru = "Бишкекский офис
 city = { ky = "Бишкек", ru = "Бишкек", en = "Bishkek" }
 address = { ky = "Бишкек, Чүй 1", ru = "Бишкек, Чуй 1", en = "1 Chui Ave, Bishkek" }
 country = "KG"
+phone = "0312 123 456"
 timezone = "Asia/Bishkek"
 coordinates = { lat = 42.87, lon = 74.59 }
 slot_minutes = 10

@@ -17,6 +17,9 @@ import httpx
 
 from kezek.config import Settings
 
+# A test plays its day on whatever the wall clock says; the line must not close under it.
+TEST_DEFAULTS = {"KEZEK_QUEUE_CLOSE_DAYS": "false"}
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -51,7 +54,7 @@ def running_server(
     with tempfile.TemporaryFile() as output:
         process = subprocess.Popen(
             [*command, "--workers", str(workers)],
-            env={**os.environ, **env},
+            env={**os.environ, **TEST_DEFAULTS, **env},
             stdout=output,
             stderr=subprocess.STDOUT,
         )
@@ -93,7 +96,7 @@ def killable_server(
     end if still running."""
     process = subprocess.Popen(
         [sys.executable, "-m", "kezek", "serve", "--port", str(port), "--workers", str(workers)],
-        env={**os.environ, **env},
+        env={**os.environ, **TEST_DEFAULTS, **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -31,6 +32,7 @@ from kezek.logs import RequestIdMiddleware
 from kezek.network.api import router as network_router
 from kezek.queue.api import router as queue_router
 from kezek.queue.gauges import QueueCollector
+from kezek.queue.service import close_due_days
 from kezek.staff.api import router as staff_router
 from kezek.web.admin import router as admin_router
 from kezek.web.citizen import router as citizen_router
@@ -39,6 +41,7 @@ from kezek.web.queue_pages import router as queue_pages_router
 from kezek.web.staff_pages import router as staff_pages_router
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -68,15 +71,27 @@ def _lifespan(context: AppContext) -> Callable[[FastAPI], AbstractAsyncContextMa
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # On PostgreSQL each worker process listens for queue changes for its boards.
         url = context.settings.sqlalchemy_url
-        listener = asyncio.create_task(context.bus.listen(url)) if is_postgresql(url) else None
+        tasks = [asyncio.create_task(context.bus.listen(url))] if is_postgresql(url) else []
+        if context.settings.queue_close_days:
+            tasks.append(asyncio.create_task(_close_days(context)))
         yield
-        if listener is not None:
-            listener.cancel()
+        for task in tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await listener
+                await task
         context.sessions.kw["bind"].dispose()
 
     return lifespan
+
+
+async def _close_days(context: AppContext) -> None:
+    """Each office's line closes at its closing time; every worker checks, idempotently."""
+    while True:
+        try:
+            await asyncio.to_thread(close_due_days, context)
+        except Exception:  # the database away for a while: try again at the next check
+            log.exception("closing the queue days failed")
+        await asyncio.sleep(context.settings.queue_close_check_seconds)
 
 
 def _describe_problems(app: FastAPI) -> None:

@@ -86,6 +86,12 @@ class Settings(BaseSettings):
         le=300,
         description="How long a server process trusts its copy of the network before checking.",
     )
+    queue_close_days: bool = Field(
+        default=True,
+        description="Close each office's line at its closing time: tickets still waiting "
+        "become 'not served today'. Off for tests that play a day on their own clock.",
+    )
+    queue_close_check_seconds: float = Field(default=60, ge=1, le=3600)
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=20, ge=0, le=500)
     db_statement_timeout_ms: int = Field(default=5000, ge=100)

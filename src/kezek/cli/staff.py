@@ -25,7 +25,9 @@ def _sessions() -> sessionmaker[Session]:
 @app.command()
 def add(
     username: str = typer.Argument(..., help="Sign-in name, such as aibek.asanov."),
-    role: Role = typer.Option(Role.clerk, help="admin, manager or clerk."),
+    role: Role = typer.Option(
+        Role.clerk, help="admin, manager, clerk, or kiosk (a ticket machine: tickets only)."
+    ),
     office: list[str] = typer.Option([], help="An office code the user works for; repeat it."),
     full_name: str = typer.Option("", help="The name shown in the audit log."),
     password: str = typer.Option(

@@ -8,6 +8,7 @@ the network revision that ``kezek network load`` bumps, before trusting it.
 from __future__ import annotations
 
 import math
+import re
 import time
 from dataclasses import dataclass
 from functools import cached_property
@@ -19,10 +20,15 @@ from sqlalchemy.orm import Session, selectinload
 
 from kezek.errors import Invalid, NotFound
 from kezek.network.calendar import WindowPlan
-from kezek.network.models import NetworkRevision, Office, Service, Window
+from kezek.network.models import NetworkRevision, Office, PriorityGroup, Service, Window
 from kezek.network.plan import OfficePlan
 from kezek.network.queue_config import PolicyConfig, queue_config_from_document
-from kezek.network.spec import calendar_from_document, weekly_from_document
+from kezek.network.spec import (
+    BUILT_IN_GROUP_NAMES,
+    BUILT_IN_GROUP_WHO,
+    calendar_from_document,
+    weekly_from_document,
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,16 @@ class ServiceInfo:
     duration_minutes: int
     documents: list[dict[str, str]]
     active: bool
+    position: int = 0  # where the network file lists it
+
+
+@dataclass(frozen=True)
+class GroupInfo:
+    """A priority group or corridor group, with the name the kiosk offers it by."""
+
+    code: str
+    name: dict[str, str]
+    who: dict[str, str] | None
 
 
 @dataclass(frozen=True)
@@ -51,8 +67,10 @@ class OfficeInfo:
     active: bool
     services: tuple[ServiceInfo, ...]
     plan: OfficePlan
-    window_ids: dict[str, int]  # active windows by code
+    window_ids: dict[str, int]  # active windows by code, in number order (2 before 10)
     queue_config: PolicyConfig  # how its queue calls the next ticket
+    phone: str | None = None  # E.164
+    groups: tuple[GroupInfo, ...] = ()  # that its kiosk offers, the queue's order first
 
     @property
     def zone(self) -> ZoneInfo:
@@ -88,6 +106,13 @@ class _Snapshot:
     services: dict[int, ServiceInfo]
 
 
+def natural_key(code: str) -> tuple[tuple[int, int | str], ...]:
+    """Codes as people count them: window 2 before window 10, "1a" after "1"."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part) for part in re.findall(r"\d+|\D+", code)
+    )
+
+
 class Directory:
     """A process's snapshot of the network.
 
@@ -119,7 +144,7 @@ class Directory:
 
     def services(self, session: Session) -> list[ServiceInfo]:
         services = self._current(session).services.values()
-        return sorted((s for s in services if s.active), key=lambda s: s.code)
+        return sorted((s for s in services if s.active), key=lambda s: (s.position, s.code))
 
     def office(self, session: Session, code: str) -> OfficeInfo:
         for office in self._current(session).offices.values():
@@ -139,6 +164,10 @@ class Directory:
 
 def _read(session: Session, revision: int | None) -> _Snapshot:
     services = {service.id: _service_info(service) for service in session.scalars(select(Service))}
+    groups = {
+        group.code: GroupInfo(group.code, dict(group.name), dict(group.who) if group.who else None)
+        for group in session.scalars(select(PriorityGroup).where(PriorityGroup.active))
+    }
     offices = session.scalars(
         select(Office).options(
             selectinload(Office.services),
@@ -147,7 +176,7 @@ def _read(session: Session, revision: int | None) -> _Snapshot:
     )
     return _Snapshot(
         revision=revision,
-        offices={office.id: _office_info(office, services) for office in offices},
+        offices={office.id: _office_info(office, services, groups) for office in offices},
         services=services,
     )
 
@@ -161,23 +190,41 @@ def _service_info(service: Service) -> ServiceInfo:
         duration_minutes=service.duration_minutes,
         documents=[dict(document) for document in service.documents],
         active=service.active,
+        position=service.position,
     )
 
 
-def _office_info(office: Office, services: dict[int, ServiceInfo]) -> OfficeInfo:
+def _office_info(
+    office: Office, services: dict[int, ServiceInfo], groups: dict[str, GroupInfo]
+) -> OfficeInfo:
     values: dict[str, Any] = {
         name: getattr(office, name)
         for name in ("id", "code", "kind", "name", "city", "address", "country", "timezone")
     }
+    queue_config = queue_config_from_document(office.queue_policy)
+    windows = sorted((w for w in office.windows if w.active), key=lambda w: natural_key(w.code))
+    group_codes = list(queue_config.priority_groups)
+    group_codes += [w.dedicated_group for w in windows if w.dedicated_group]
     return OfficeInfo(
         **values,
         latitude=office.latitude,
         longitude=office.longitude,
         active=office.active,
-        services=tuple(services[s.id] for s in office.services if s.active),
+        services=tuple(
+            sorted(
+                (services[s.id] for s in office.services if s.active),
+                key=lambda service: (service.position, service.code),
+            )
+        ),
         plan=office_plan(office),
-        window_ids={window.code: window.id for window in office.windows if window.active},
-        queue_config=queue_config_from_document(office.queue_policy),
+        window_ids={window.code: window.id for window in windows},
+        queue_config=queue_config,
+        phone=office.phone,
+        groups=tuple(
+            groups.get(code)
+            or GroupInfo(code, BUILT_IN_GROUP_NAMES.get(code, {}), BUILT_IN_GROUP_WHO.get(code))
+            for code in dict.fromkeys(group_codes)
+        ),
     )
 
 

@@ -73,21 +73,28 @@ def parse_network(text: str, *, source: str) -> NetworkSpec:
         ]
     services = _each(ServiceSpec, data.get("services"))
     offices = _each(OfficeSpec, data.get("offices"))
-    raw_codes = {
-        entry.get("code") for entry in _entries(data.get("services")) if isinstance(entry, dict)
-    }
     problems += [
         FileProblem(source, line_of(lines, at), dotted(at), message)
         for at, message in cross_check(
             services=services,
             offices=offices,
-            service_codes={code for code in raw_codes if isinstance(code, str)},
+            service_codes=set(_codes(data.get("services"))),
+            group_codes=_codes(data.get("groups")),
         )
     ]
     if problems or spec is None:
         problems.sort(key=lambda problem: problem.line or 0)
         raise NetworkFileError(problems)
     return spec
+
+
+def _codes(entries: object) -> list[str]:
+    """The codes of a list of tables, as written, even where an entry is otherwise wrong."""
+    return [
+        entry["code"]
+        for entry in _entries(entries)
+        if isinstance(entry, dict) and isinstance(entry.get("code"), str)
+    ]
 
 
 def syntax_problem(source: str, error: tomllib.TOMLDecodeError) -> FileProblem:

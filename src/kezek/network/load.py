@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from kezek.network.models import NetworkRevision, Office, Service, Window
+from kezek.network.models import NetworkRevision, Office, PriorityGroup, Service, Window
 from kezek.network.spec import NetworkSpec, OfficeSpec, WindowSpec
 from kezek.types import utcnow
 
@@ -34,6 +34,7 @@ class LoadReport:
 
 def load_network(session: Session, spec: NetworkSpec) -> LoadReport:
     report = LoadReport()
+    _load_groups(session, spec, report)
     services = _load_services(session, spec, report)
     offices = {
         office.code: office
@@ -80,14 +81,39 @@ def _bump_revision(session: Session) -> None:
         session.flush()
 
 
+def _load_groups(session: Session, spec: NetworkSpec, report: LoadReport) -> None:
+    groups = {group.code: group for group in session.scalars(select(PriorityGroup))}
+    for position, group_spec in enumerate(spec.groups):
+        values = {
+            "name": group_spec.name.model_dump(),
+            "who": group_spec.who.model_dump() if group_spec.who else None,
+            "position": position,
+            "active": True,
+        }
+        group = groups.get(group_spec.code)
+        if group is None:
+            group = PriorityGroup(code=group_spec.code)
+            _apply(group, values)
+            session.add(group)
+            report.created["group"] += 1
+        elif _apply(group, values):
+            report.updated["group"] += 1
+    listed = {group.code for group in spec.groups}
+    for code, group in groups.items():
+        if code not in listed and group.active:
+            _apply(group, {"active": False})
+            report.deactivated["group"] += 1
+
+
 def _load_services(session: Session, spec: NetworkSpec, report: LoadReport) -> dict[str, Service]:
     services = {service.code: service for service in session.scalars(select(Service))}
-    for service_spec in spec.services:
+    for position, service_spec in enumerate(spec.services):
         values = {
             "ticket_prefix": service_spec.ticket_prefix,
             "name": service_spec.name.model_dump(),
             "duration_minutes": service_spec.duration_minutes,
             "documents": [document.model_dump() for document in service_spec.documents],
+            "position": position,
             "active": True,
         }
         service = services.get(service_spec.code)
@@ -145,6 +171,7 @@ def _office_values(spec: OfficeSpec) -> dict[str, Any]:
         "city": spec.city.model_dump(),
         "address": spec.address.model_dump(),
         "country": spec.country,
+        "phone": spec.phone,
         "timezone": spec.timezone,
         "latitude": spec.coordinates.lat,
         "longitude": spec.coordinates.lon,
@@ -165,7 +192,7 @@ def _window_values(spec: WindowSpec) -> dict[str, Any]:
     }
 
 
-def _apply(row: Office | Service | Window, values: dict[str, Any]) -> bool:
+def _apply(row: Office | Service | Window | PriorityGroup, values: dict[str, Any]) -> bool:
     """Set only what differs, so that an unchanged file writes nothing."""
     changed = False
     for name, value in values.items():

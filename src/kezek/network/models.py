@@ -48,10 +48,27 @@ class Service(Base):
     name: Mapped[dict[str, str]] = mapped_column(JSON)
     duration_minutes: Mapped[int] = mapped_column(Integer)
     documents: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # Where the network file lists it: the order in which citizens see the services.
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (CheckConstraint("duration_minutes > 0", name="positive_duration"),)
+
+
+class PriorityGroup(Base):
+    """A group that the queue calls first (people over 75, a corridor such as the EAEU's),
+    with the name the kiosk shows and who belongs to it."""
+
+    __tablename__ = "priority_group"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[dict[str, str]] = mapped_column(JSON)
+    who: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Office(Base):
@@ -64,6 +81,8 @@ class Office(Base):
     city: Mapped[dict[str, str]] = mapped_column(JSON)
     address: Mapped[dict[str, str]] = mapped_column(JSON)
     country: Mapped[str] = mapped_column(String(2))
+    # The office's public phone, in E.164, for citizens who need to ask something.
+    phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
     timezone: Mapped[str] = mapped_column(String(64))
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)

@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from kezek.network.calendar import OfficeCalendar, WindowPlan, window_hours
+from kezek.network.calendar import (
+    OfficeCalendar,
+    TimeRange,
+    WindowPlan,
+    merge_ranges,
+    window_hours,
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -117,3 +123,30 @@ def day_cells(plan: OfficePlan, day: date) -> Counter[CellKey]:
 def held_cells(plan: OfficePlan, *, pool: str, starts_at: datetime, count: int) -> list[CellKey]:
     step = timedelta(minutes=plan.slot_minutes)
     return [CellKey(pool, starts_at + i * step) for i in range(count)]
+
+
+def open_hours(plan: OfficePlan, day: date) -> tuple[TimeRange, ...]:
+    """When any window of the office is staffed on its local ``day``: its opening hours."""
+    return merge_ranges(
+        time_range
+        for window in plan.windows
+        for time_range in window_hours(plan.calendar, window, day)
+    )
+
+
+def closes_at(plan: OfficePlan, day: date) -> datetime | None:
+    """When the office's last window closes on its local ``day``, in UTC; None if closed."""
+    hours = open_hours(plan, day)
+    return local_to_utc(day, hours[-1].closes, plan.timezone) if hours else None
+
+
+def next_open_day(
+    plan: OfficePlan, after: date, *, within_days: int = 60
+) -> tuple[date, TimeRange] | None:
+    """The first local day after ``after`` on which the office opens, and its first hours."""
+    for offset in range(1, within_days + 1):
+        day = after + timedelta(days=offset)
+        hours = open_hours(plan, day)
+        if hours:
+            return day, hours[0]
+    return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from kezek.network.directory import OfficeInfo, ServiceInfo
 
@@ -45,9 +45,10 @@ class OfficePublic(BaseModel):
     city: Localized
     address: Localized
     country: str
+    phone: str | None = Field(description="The office's phone, in E.164")
     timezone: str
     coordinates: Coordinates
-    services: list[str]
+    services: list[str] = Field(description="In the order the network file lists them")
 
     @classmethod
     def of(cls, office: OfficeInfo) -> OfficePublic:
@@ -59,6 +60,7 @@ class OfficePublic(BaseModel):
                 "city": office.city,
                 "address": office.address,
                 "country": office.country,
+                "phone": office.phone,
                 "timezone": office.timezone,
                 "coordinates": {"lat": office.latitude, "lon": office.longitude},
                 "services": [s.code for s in office.services],

@@ -107,6 +107,8 @@ class WindowSpec(Strict):
 class QueueSpec(Strict):
     """How the office's live queue calls tickets; see the README's call-next policy."""
 
+    # What a booking's holder is told: come this long before the booked time, to check in.
+    arrive_early_minutes: int = Field(default=15, ge=0, le=240)
     call_early_minutes: int = Field(default=5, ge=0, le=120)
     late_grace_minutes: int = Field(default=15, ge=0, le=240)
     late_arrival: Literal["walk_in", "refuse"] = "walk_in"
@@ -132,6 +134,7 @@ class OfficeSpec(Strict):
     city: LocalizedText
     address: LocalizedText
     country: str = Field(pattern=r"^[A-Z]{2}$")
+    phone: str | None = Field(default=None, max_length=40)
     timezone: str
     coordinates: Coordinates
     slot_minutes: int = Field(default=10, ge=5, le=120)
@@ -160,6 +163,29 @@ class OfficeSpec(Strict):
             raise ValueError(f"'{value}' is not an ISO 3166 country code; use one such as RU")
         return value
 
+    @model_validator(mode="after")
+    def _phone_in_e164(self) -> OfficeSpec:
+        """The office's phone, read in its own country and kept as +74951234567."""
+        if self.phone is None:
+            return self
+        try:
+            number = phonenumbers.parse(self.phone, self.country)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise ValueError(
+                f"phone '{self.phone}' is not a valid phone number; write it with the country "
+                "code, for example +7 495 123-45-67"
+            )
+        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return self.model_copy(update={"phone": e164})
+
+    def groups(self) -> list[str]:
+        """The groups its queue calls first and its corridors serve, each once, in order."""
+        found = list(self.queue.priority_groups)
+        found += [w.group for w in self.windows if w.group and w.group not in found]
+        return found
+
     def calendar_document(self) -> dict[str, Any]:
         """The form kept in the database, the same notation as the file."""
         return {
@@ -180,8 +206,37 @@ class NetworkInfo(Strict):
     description: str = Field(default="", max_length=2000)
 
 
+class GroupSpec(Strict):
+    """A priority group or a corridor's group, as the kiosk offers it to people."""
+
+    code: str = Field(pattern=CODE_PATTERN)
+    name: LocalizedText
+    who: LocalizedText | None = None  # who belongs to it, and what to show at the window
+
+
+# Named even when the file names no groups: the default of every office's queue.
+BUILT_IN_GROUP_NAMES: dict[str, dict[str, str]] = {
+    "priority": {
+        "ky": "Артыкчылыктуу кезек",
+        "ru": "Приоритетная очередь",
+        "en": "Priority line",
+    },
+}
+BUILT_IN_GROUP_WHO: dict[str, dict[str, str]] = {
+    "priority": {
+        "ky": "Улгайган адамдар, мүмкүнчүлүгү чектелген адамдар, кош бойлуу аялдар жана "
+        "кичинекей балдары бар ата-энелер. Терезеде муну тастыктаган документти көрсөтүңүз.",
+        "ru": "Пожилые люди, люди с инвалидностью, беременные женщины и родители с "
+        "маленькими детьми. Покажите подтверждающий документ в окне.",
+        "en": "Older people, people with a disability, pregnant women and parents with small "
+        "children. Show a document that proves it at the window.",
+    },
+}
+
+
 class NetworkSpec(Strict):
     network: NetworkInfo
+    groups: list[GroupSpec] = Field(default_factory=list, max_length=20)
     services: list[ServiceSpec] = Field(min_length=1)
     offices: list[OfficeSpec] = Field(min_length=1)
 
@@ -191,6 +246,7 @@ def cross_check(
     services: list[ServiceSpec | None],
     offices: list[OfficeSpec | None],
     service_codes: set[str],
+    group_codes: list[str] | None = None,
 ) -> Iterator[tuple[Path, str]]:
     """Errors that only the whole file shows: duplicates, unknown references, the slot grid.
 
@@ -205,6 +261,8 @@ def cross_check(
         field="ticket_prefix",
     )
     yield from _duplicates(("offices",), [o.code if o else "" for o in offices], "office")
+    yield from _duplicates(("groups",), group_codes or [], "group")
+    named = set(group_codes or ()) | BUILT_IN_GROUP_NAMES.keys()
     known = service_codes
     for o, office in enumerate(offices):
         if office is None:
@@ -214,6 +272,7 @@ def cross_check(
             if code not in known:
                 yield (*at, "services", s), _unknown("service", code, known)
         offered = set(office.services)
+        yield from _unnamed_groups(at, office, named)
         yield from _duplicates((*at, "windows"), [w.code for w in office.windows], "window")
         window_codes = {w.code for w in office.windows}
         for w, window in enumerate(office.windows):
@@ -250,6 +309,20 @@ def cross_check(
                         (*at, "extra_hours", e, "windows", i),
                         _unknown("window", code, window_codes),
                     )
+
+
+def _unnamed_groups(at: Path, office: OfficeSpec, named: set[str]) -> Iterator[tuple[Path, str]]:
+    """The kiosk offers each group by its name, so every group used needs one."""
+    for g, code in enumerate(office.queue.priority_groups):
+        if code not in named:
+            yield (*at, "queue", "priority_groups", g), _unnamed(code)
+    for w, window in enumerate(office.windows):
+        if window.group and window.group not in named:
+            yield (*at, "windows", w, "group"), _unnamed(window.group)
+
+
+def _unnamed(code: str) -> str:
+    return f"group '{code}' has no name; add [[groups]] with code = \"{code}\" and its name"
 
 
 def _duplicates(

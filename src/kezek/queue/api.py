@@ -20,7 +20,9 @@ from kezek.queue.retries import Answered
 from kezek.queue.schemas import (
     Action,
     BoardPublic,
+    CallNext,
     CheckInBody,
+    DayClosedPublic,
     IssuedPublic,
     KpisPublic,
     OpenWindow,
@@ -78,11 +80,22 @@ def call_next(
     window: Code,
     staff: StaffDep,
     context: ContextDep,
+    body: CallNext | None = None,
     idempotency_key: QueueKey = None,
 ) -> Response:
-    """Call the next ticket to a window that this clerk has open, for its chosen services."""
+    """Call the next ticket to a window that this clerk has open, for its chosen services.
+
+    A window holds one citizen at a time: one called there and not started is first marked
+    a no-show or put back in line, as ``settle`` says; without it the answer is 409
+    ``window_busy``. Someone being served must be finished or transferred first.
+    """
     called = service.call_next(
-        context, staff=staff, office=office, window=window, key=idempotency_key
+        context,
+        staff=staff,
+        office=office,
+        window=window,
+        settle=body.settle if body else None,
+        key=idempotency_key,
     )
     if called.value is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -231,6 +244,16 @@ async def office_board_stream(office: Code, context: ContextDep, request: Reques
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+
+
+@router.post(
+    "/offices/{office}/close-day", response_model=DayClosedPublic, responses=STAFF_PROBLEMS
+)
+def close_day(office: Code, staff: StaffDep, context: ContextDep) -> DayClosedPublic:
+    """Managers: close today's line now. Everyone still waiting is closed as not served today
+    (their ticket pages say what to do next), and no more tickets are issued today. Each
+    office's line also closes by itself at its closing time."""
+    return service.close_day(context, staff=staff, office=office)
 
 
 @router.get("/offices/{office}/kpis", response_model=KpisPublic, responses=STAFF_PROBLEMS)

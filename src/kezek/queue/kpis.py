@@ -20,6 +20,7 @@ class Kpis:
     issued: int
     served: int
     no_show: int
+    not_served: int  # still waiting when the line closed: sent home, not a no-show
     waiting_now: int
     mean_wait: timedelta | None
     p90_wait: timedelta | None
@@ -48,6 +49,7 @@ def day_kpis(session: Session, *, office: OfficeInfo, day: date, now: datetime) 
         issued=len(issued),
         served=len(served),
         no_show=sum(1 for t in tickets if t.status == TicketStatus.no_show),
+        not_served=sum(1 for t in tickets if t.status == TicketStatus.not_served),
         waiting_now=len(still_waiting),
         mean_wait=_mean(waits),
         p90_wait=_percentile(waits, 0.9),

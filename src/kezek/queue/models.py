@@ -22,6 +22,8 @@ class TicketStatus(StrEnum):
     no_show = "no_show"
     cancelled = "cancelled"
     transferred = "transferred"
+    # Still waiting when the office closed for the day: the holder comes back or books.
+    not_served = "not_served"
 
 
 class TicketKind(StrEnum):
@@ -69,6 +71,14 @@ class Ticket(Base):
         Index("ix_ticket_waiting", "office_id", "status", "service_id"),
         # The board's last calls: the newest called_at of the office's day.
         Index("ix_ticket_called", "office_id", "day", "called_at"),
+        # One citizen at a window at a time: calling the next person settles the one called.
+        Index(
+            "uq_ticket_at_window",
+            "window_id",
+            unique=True,
+            postgresql_where=text("status IN ('called', 'serving')"),
+            sqlite_where=text("status IN ('called', 'serving')"),
+        ),
     )
 
     @property
@@ -85,6 +95,23 @@ class TicketCounter(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     prefix: Mapped[str] = mapped_column(String(2), primary_key=True)
     last_number: Mapped[int] = mapped_column(Integer)
+
+
+class QueueDayClosure(Base):
+    """An office's queue day that has ended: at closing time, or closed early by a manager.
+
+    Tickets still waiting then are closed as not served, and no ticket is issued for that
+    day any more.
+    """
+
+    __tablename__ = "queue_day_closure"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Who closed it early; None when the closing time closed it.
+    actor: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    not_served: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class QueueEvent(Base):

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.db import run_transaction, violated_constraint
-from kezek.errors import Conflict
+from kezek.errors import Conflict, Problem
 from kezek.queue.models import QueueRequest
 from kezek.types import utcnow
 
@@ -98,10 +98,11 @@ def answer_once(
 
     try:
         return run_transaction(sessions, once)
-    except IntegrityError as exc:
-        if violated_constraint(exc) != "pk_queue_request":
+    except (IntegrityError, Problem) as exc:
+        if isinstance(exc, IntegrityError) and violated_constraint(exc) != "pk_queue_request":
             raise
-        # The same request, sent twice at once, committed first through the other copy.
+        # The same request, sent twice at once, committed first through the other copy: this
+        # copy met the key taken, or the state the first one left (a window now busy).
         repeated = run_transaction(sessions, earlier)
         if repeated is None:
             raise

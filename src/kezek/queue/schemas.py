@@ -23,6 +23,21 @@ class Action(StrEnum):
     cancel = "cancel"
 
 
+class Settle(StrEnum):
+    """What happens to the citizen called to a window when the clerk calls the next one."""
+
+    no_show = "no_show"  # did not come to the window
+    requeue = "requeue"  # back in line at the first arrival, called next time
+
+
+class CallNext(BaseModel):
+    settle: Settle | None = Field(
+        default=None,
+        description="The citizen called to the window and not started: a no-show, or back "
+        "in line. Without it, a window holding someone answers 409 window_busy.",
+    )
+
+
 class TicketPublic(BaseModel):
     id: int
     code: str
@@ -84,6 +99,12 @@ class Transfer(BaseModel):
     service: str = Field(max_length=CODE_MAX_LENGTH, pattern=CODE_PATTERN)
 
 
+class DayClosedPublic(BaseModel):
+    office: str
+    date: date_type = Field(description="The office's local date whose line was closed")
+    not_served: int = Field(description="Tickets still waiting, closed as not served")
+
+
 class CallPublic(BaseModel):
     code: str
     window: str
@@ -108,6 +129,7 @@ class KpisPublic(BaseModel):
     issued: int
     served: int
     no_show: int
+    not_served: int = Field(description="Still waiting when the line closed for the day")
     waiting_now: int
     mean_wait_minutes: float | None
     p90_wait_minutes: float | None

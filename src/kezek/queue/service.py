@@ -7,7 +7,7 @@ office's boards (``kezek.queue.bus``) and counts what it did.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,8 @@ from kezek.booking.identity import document_hash
 from kezek.context import AppContext
 from kezek.db import read_session, run_transaction
 from kezek.metrics import TICKETS
-from kezek.queue import tickets, windows
+from kezek.network.directory import OfficeInfo
+from kezek.queue import closing, tickets, windows
 from kezek.queue.board import board
 from kezek.queue.kpis import day_kpis
 from kezek.queue.models import Ticket, WindowSession, WindowSessionStatus
@@ -27,8 +28,10 @@ from kezek.queue.schemas import (
     AtWindowPublic,
     BoardPublic,
     CallPublic,
+    DayClosedPublic,
     IssuedPublic,
     KpisPublic,
+    Settle,
     TicketPublic,
     TicketStatusPublic,
     WindowChange,
@@ -37,7 +40,6 @@ from kezek.queue.schemas import (
 from kezek.queue.status import TicketStatusView
 from kezek.queue.status import ticket_status as status_of
 from kezek.staff.members import Forbidden, Staff
-from kezek.staff.models import Role
 
 _NEW_STATUS = {
     WindowChange.pause: WindowSessionStatus.paused,
@@ -81,6 +83,8 @@ def change_window(
     staff.require_office(office)
 
     def work(session: Session) -> WindowSessionPublic:
+        info = context.directory.office(session, office)
+        context.bus.publish(session, info.id)  # a closing window puts its caller back in line
         changed = windows.set_window_status(
             session,
             directory=context.directory,
@@ -90,21 +94,32 @@ def change_window(
             status=_NEW_STATUS[change],
             now=context.clock(),
         )
-        return _window_public(changed, window, context.directory.office(session, office).zone)
+        return _window_public(changed, window, info.zone)
 
     return run_transaction(context.sessions, work)
 
 
 def call_next(
-    context: AppContext, *, staff: Staff, office: str, window: str, key: str | None = None
+    context: AppContext,
+    *,
+    staff: Staff,
+    office: str,
+    window: str,
+    settle: Settle | None = None,
+    key: str | None = None,
 ) -> Answered[TicketPublic | None]:
-    """Call the next ticket to a window this clerk has open; None when nobody waits."""
+    """Call the next ticket to a window this clerk has open; None when nobody waits.
+
+    The citizen already called there is first marked a no-show or put back in line, as
+    ``settle`` says; without it, a window holding someone refuses (``window_busy``).
+    """
     staff.require_office(office)
 
     def call(session: Session) -> tuple[TicketPublic | None, int | None]:
         info = context.directory.office(session, office)
         tickets.calling_window(info, window, None)  # an unknown window is a 404
-        current = windows.current_session(session, window_id=info.window_ids[window])
+        # Locked: two calls to one window (a double tap) take turns rather than race.
+        current = windows.current_session(session, window_id=info.window_ids[window], lock=True)
         if current is None or current.status != "open" or current.staff_id != staff.id:
             raise windows.WindowNotOpen(f"Open window {window} before calling tickets to it.")
         ticket = tickets.call_next(
@@ -115,16 +130,17 @@ def call_next(
             services=frozenset(current.services),
             now=context.clock(),
             actor=staff.username,
+            settle=settle.value if settle else None,
         )
+        context.bus.publish(session, info.id)
         if ticket is None:
             return None, None
-        context.bus.publish(session, info.id)
         return _public(ticket, window_code=window, zone=info.zone), ticket.id
 
     return answer_once(
         context.sessions,
         key=key,
-        request=fingerprint(staff.id, "call-next", office, window),
+        request=fingerprint(staff.id, "call-next", office, window, settle),
         act=call,
         replay=partial(_ticket_now, context=context),
     )
@@ -195,7 +211,7 @@ def issue(
     key: str | None = None,
 ) -> Answered[IssuedPublic]:
     """A walk-in ticket, from the kiosk (which runs signed in as a member of the office)."""
-    staff.require_office(office)
+    staff.require_office(office, at_kiosk=True)
 
     def work(session: Session) -> tuple[IssuedPublic, int]:
         issued = tickets.issue_walk_in(
@@ -228,7 +244,7 @@ def check_in(
     key: str | None = None,
 ) -> Answered[IssuedPublic]:
     """A ticket for a booking's holder, on the booking's day."""
-    staff.require_office(office)
+    staff.require_office(office, at_kiosk=True)
 
     def work(session: Session) -> tuple[IssuedPublic, int]:
         issued = tickets.check_in(
@@ -251,6 +267,47 @@ def check_in(
         act=work,
         replay=partial(_issued_now, context=context, key=key),
     )
+
+
+def close_day(context: AppContext, *, staff: Staff, office: str) -> DayClosedPublic:
+    """A manager closes today's line early: everyone still waiting is sent home, counted."""
+    staff.require_office(office)
+    if not staff.oversees:
+        raise Forbidden("Only a manager or an administrator closes the line for the day.")
+
+    def work(session: Session) -> DayClosedPublic:
+        info = context.directory.office(session, office)
+        now = context.clock()
+        day = now.astimezone(info.zone).date()
+        count = closing.close_day(session, office=info, day=day, now=now, actor=staff.username)
+        context.bus.publish(session, info.id)
+        return DayClosedPublic(office=info.code, date=day, not_served=count)
+
+    return run_transaction(context.sessions, work)
+
+
+def close_due_days(context: AppContext) -> int:
+    """What the clock closes: each office's day once its last window has closed, and any
+    earlier day still holding tickets. The number of tickets closed as not served."""
+    now = context.clock()
+    with read_session(context.sessions) as session:
+        offices = context.directory.offices(session)
+    return sum(
+        run_transaction(
+            context.sessions, partial(_close_due, context=context, office=info, now=now)
+        )
+        for info in offices
+    )
+
+
+def _close_due(session: Session, *, context: AppContext, office: OfficeInfo, now: datetime) -> int:
+    closed = sum(
+        closing.close_day(session, office=office, day=day, now=now)
+        for day in closing.days_to_close(session, office=office, now=now)
+    )
+    if closed:
+        context.bus.publish(session, office.id)
+    return closed
 
 
 def ticket_view(context: AppContext, *, ticket_id: int, ticket_secret: str) -> TicketStatusView:
@@ -315,6 +372,7 @@ def office_kpis(
         issued=figures.issued,
         served=figures.served,
         no_show=figures.no_show,
+        not_served=figures.not_served,
         waiting_now=figures.waiting_now,
         mean_wait_minutes=_minutes(figures.mean_wait),
         p90_wait_minutes=_minutes(figures.p90_wait),
@@ -325,7 +383,7 @@ def office_kpis(
 
 
 def _require_holder(session: Session, staff: Staff, ticket: Ticket) -> None:
-    if staff.role is not Role.clerk:
+    if staff.oversees:
         return
     holder = (
         windows.current_session(session, window_id=ticket.window_id)

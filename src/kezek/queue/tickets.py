@@ -14,15 +14,17 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Table, bindparam, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kezek.booking.identity import document_hash
 from kezek.booking.manage import owned_booking
 from kezek.booking.models import BookingStatus
-from kezek.db import dialect_insert
+from kezek.db import dialect_insert, violated_constraint
 from kezek.errors import Conflict, Invalid, NotFound
 from kezek.network.directory import Directory, OfficeInfo
 from kezek.queue.candidates import waiting_for_window
+from kezek.queue.closing import refuse_if_closed
 from kezek.queue.models import QueueEvent, Ticket, TicketCounter, TicketKind, TicketStatus
 from kezek.queue.policy import CallingWindow, CheckIn, policy_for
 
@@ -43,6 +45,11 @@ ALLOWED_FROM: dict[str, tuple[TicketStatus, ...]] = {
 class TicketNotInState(Conflict):
     code = "ticket_state"
     title = "The ticket is not in a state that allows this"
+
+
+class WindowBusy(Conflict):
+    code = "window_busy"
+    title = "A citizen is already at this window"
 
 
 class CheckInRefused(Conflict):
@@ -68,6 +75,7 @@ def issue_walk_in(
 ) -> Issued:
     office = directory.office(session, office_code)
     service = office.service(service_code)
+    refuse_if_closed(session, office=office, day=now.astimezone(office.zone).date())
     return _issue(
         session,
         office=office,
@@ -114,6 +122,7 @@ def check_in(
             field="reference",
             reason="other_day",
         )
+    refuse_if_closed(session, office=office, day=now.astimezone(office.zone).date())
     if session.scalar(select(Ticket.id).where(Ticket.booking_id == booking.id)) is not None:
         raise CheckInRefused(
             "This booking is already checked in.", field="reference", reason="already"
@@ -209,6 +218,10 @@ _CLAIM = (
 )
 
 
+# What may happen to the citizen called to a window, when the clerk calls the next one.
+SETTLE_BEFORE_CALLING = ("no_show", "requeue")
+
+
 def call_next(
     session: Session,
     *,
@@ -218,8 +231,14 @@ def call_next(
     services: frozenset[str] | None,
     now: datetime,
     actor: str | None = None,
+    settle: str | None = None,
 ) -> Ticket | None:
     """Call the ticket the policy picks for this window; None when nobody waits for it.
+
+    A window holds one citizen at a time. One called and not yet started must first be
+    settled: ``settle`` marks them a no-show, or puts them back in line at their first
+    arrival ("requeue"; they are called next time, not now). Anyone being served must be
+    finished first. A unique index on the ticket's window enforces this in the database.
 
     Candidates are tried best first. On PostgreSQL each is locked with SKIP LOCKED, so a
     ticket that another window is taking at this instant is passed over, not waited for;
@@ -227,9 +246,14 @@ def call_next(
     """
     office = directory.office(session, office_code)
     window = calling_window(office, window_code, services)
+    skipped = _settle_window(
+        session, window_id=office.window_ids[window.code], settle=settle, now=now, actor=actor
+    )
     day = now.astimezone(office.zone).date()
     waiting = waiting_for_window(session, office=office, window=window, day=day)
     for candidate in policy_for(office.queue_config).candidates(window, waiting, now):
+        if candidate.id == skipped:
+            continue
         claimed = session.scalar(_CLAIM, {"ticket_id": candidate.id})
         if claimed is None:
             continue
@@ -238,10 +262,73 @@ def call_next(
         claimed.called_at = now
         claimed.calls += 1
         claimed.updated_at = now
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError as exc:
+            if violated_constraint(exc) != "uq_ticket_at_window":
+                raise
+            # Another call to this window committed first: it holds its citizen now.
+            raise WindowBusy(f"Window {window.code} has just called someone else.") from None
         _event(session, claimed, "called", at=now, actor=actor)
         return claimed
     return None
+
+
+_AT_WINDOW = (
+    select(Ticket)
+    .where(
+        Ticket.window_id == bindparam("window_id"),
+        Ticket.status.in_((TicketStatus.called, TicketStatus.serving)),
+    )
+    .with_for_update()
+)
+
+
+def at_window(session: Session, window_id: int) -> Ticket | None:
+    """The citizen called to or served at the window, locked; None when it is free."""
+    return session.scalar(_AT_WINDOW, {"window_id": window_id})
+
+
+def _settle_window(
+    session: Session, *, window_id: int, settle: str | None, now: datetime, actor: str | None
+) -> int | None:
+    """Free the window for the next call; the id of a ticket put back in line, if any."""
+    present = at_window(session, window_id)
+    if present is None:
+        return None
+    if present.status == TicketStatus.serving:
+        raise WindowBusy(
+            f"Ticket {present.code} is being served at this window. Finish it, or transfer "
+            "it, before calling the next one.",
+            ticket=present.code,
+        )
+    if settle not in SETTLE_BEFORE_CALLING:
+        raise WindowBusy(
+            f"Ticket {present.code} is called to this window. Start it, mark it a no-show, "
+            "or put it back in line before calling the next one.",
+            ticket=present.code,
+        )
+    act_on(session, ticket=present, action=settle, now=now, actor=actor)
+    return present.id if settle == "requeue" else None
+
+
+def release_window(
+    session: Session, *, window_id: int, now: datetime, actor: str | None
+) -> Ticket | None:
+    """A window closes: its called citizen goes back in line, keeping the first arrival.
+
+    Refused while someone is being served there; returns the ticket put back, if any.
+    """
+    present = at_window(session, window_id)
+    if present is None:
+        return None
+    if present.status == TicketStatus.serving:
+        raise WindowBusy(
+            f"Ticket {present.code} is being served at this window. Finish it, or transfer "
+            "it, before closing the window.",
+            ticket=present.code,
+        )
+    return act_on(session, ticket=present, action="requeue", now=now, actor=actor)
 
 
 def calling_window(

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from kezek.errors import Conflict
 from kezek.network.directory import Directory
 from kezek.queue.models import WindowSession, WindowSessionStatus
-from kezek.queue.tickets import calling_window
+from kezek.queue.tickets import calling_window, release_window
 from kezek.staff.members import Staff
 
 
@@ -71,7 +71,10 @@ def set_window_status(
     status: WindowSessionStatus,
     now: datetime,
 ) -> WindowSession:
-    """Pause, resume (open) or close the window this clerk has open."""
+    """Pause, resume (open) or close the window this clerk has open.
+
+    Closing puts the citizen called there back in line; it waits while one is served.
+    """
     office = directory.office(session, office_code)
     calling_window(office, window_code, None)  # an unknown window is a 404
     current = current_session(session, window_id=office.window_ids[window_code], lock=True)
@@ -79,6 +82,7 @@ def set_window_status(
         raise WindowNotOpen(f"You do not have window {window_code} open.")
     current.status = status
     if status is WindowSessionStatus.closed:
+        release_window(session, window_id=current.window_id, now=now, actor=staff.username)
         current.closed_at = now
     session.flush()
     return current

@@ -33,6 +33,15 @@ class Staff:
     def may_act_for(self, office_code: str) -> bool:
         return self.role is Role.admin or office_code in self.office_codes
 
-    def require_office(self, office_code: str) -> None:
+    @property
+    def oversees(self) -> bool:
+        """Managers and admins: the dashboard, the figures, and stepping in at any window."""
+        return self.role in (Role.admin, Role.manager)
+
+    def require_office(self, office_code: str, *, at_kiosk: bool = False) -> None:
+        """Refuse another office's business; a kiosk account may only do the kiosk's
+        (``at_kiosk``): issue tickets and check bookings in."""
         if not self.may_act_for(office_code):
             raise Forbidden(f"{self.username} does not work for office '{office_code}'.")
+        if self.role is Role.kiosk and not at_kiosk:
+            raise Forbidden(f"{self.username} is a kiosk: it issues tickets and checks in only.")

@@ -17,7 +17,10 @@ class Role(StrEnum):
     admin = "admin"  # every office, and the staff list
     manager = "manager"  # their offices: queues, KPIs, plans
     clerk = "clerk"  # their offices' windows
+    kiosk = "kiosk"  # a ticket machine at their office's door: issues tickets, checks in
 
+
+ROLES = tuple(role.value for role in Role)
 
 staff_office = Table(
     "staff_office",
@@ -43,7 +46,7 @@ class StaffUser(Base):
 
     offices: Mapped[list[Office]] = relationship(secondary=staff_office, order_by=Office.code)
 
-    __table_args__ = (CheckConstraint("role IN ('admin', 'manager', 'clerk')", name="known_role"),)
+    __table_args__ = (CheckConstraint(f"role IN {ROLES!r}", name="known_role"),)
 
 
 class SignInFailure(Base):

@@ -118,7 +118,9 @@ def test_network_lists(client: TestClient) -> None:
     services = client.get("/api/v1/services").json()
 
     assert [office["code"] for office in offices] == ["big", "bsk", "mix"]
-    assert offices[1]["services"] == ["long", "other", "quick"]
+    # Services in the order the network file lists them, as people are shown them.
+    assert offices[1]["services"] == ["quick", "long", "other"]
     assert offices[1]["coordinates"] == {"lat": 42.87, "lon": 74.59}
-    assert [service["code"] for service in services] == ["long", "other", "quick"]
-    assert services[0]["documents"] == [{"ky": "Паспорт", "ru": "Паспорт", "en": "Passport"}]
+    assert offices[1]["phone"] == "+996312123456"
+    assert [service["code"] for service in services] == ["quick", "long", "other"]
+    assert services[1]["documents"] == [{"ky": "Паспорт", "ru": "Паспорт", "en": "Passport"}]

@@ -33,7 +33,7 @@ def _snapshot(sessions: sessionmaker[Session]) -> list[Any]:
 def test_the_first_load_creates_everything(sessions: sessionmaker[Session]) -> None:
     report = _load(sessions, NETWORK_TOML)
 
-    assert report.created == {"service": 3, "office": 3, "window": 11}
+    assert report.created == {"group": 1, "service": 3, "office": 3, "window": 11}
     with sessions() as session:
         office = session.scalars(select(Office).where(Office.code == "bsk")).one()
         assert office.timezone == "Asia/Bishkek"

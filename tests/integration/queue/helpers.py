@@ -51,7 +51,9 @@ def call(
     now: datetime,
     services: frozenset[str] | None = None,
     office: str = "bsk",
+    settle: str | None = None,
 ) -> Ticket | None:
+    """Call-next at a window; ``settle`` says what becomes of the citizen called there."""
     work = partial(
         tickets.call_next,
         directory=DIRECTORY,
@@ -59,6 +61,7 @@ def call(
         window_code=window,
         services=services,
         now=now,
+        settle=settle,
     )
     return run_transaction(sessions, work)
 

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 
+from kezek.queue.service import close_due_days
 from tests.factories import one_office_network
 
 OFFICE = "day"
@@ -90,6 +91,8 @@ def plan_day(seed: int, day: date) -> list[Person]:
         if at >= local(17, 30):
             break
         people.append(walk_in(at))
+    # Hoping to be seen before closing: most of them will go home unserved.
+    people += [walk_in(local(17, 35 + i)) for i in range(12)]
     people += _appointments(rng, local, duration)
     return people
 
@@ -164,7 +167,13 @@ class QueueChecker:
     def __init__(self) -> None:
         self.waiting: dict[int, Seen] = {}
         self.called: set[int] = set()
+        self.not_served: set[int] = set()
         self.broken: list[str] = []
+
+    def closed(self, now: datetime) -> None:
+        """The line closed: whoever still waits goes home."""
+        self.not_served |= set(self.waiting)
+        self.waiting.clear()
 
     def issued(self, ticket: Seen) -> None:
         self.waiting[ticket.id] = ticket
@@ -242,6 +251,7 @@ class DayReplay:
         self.tickets: list[Seen] = []
         self.refused: list[Person] = []
         self.idle: set[str] = set()
+        self.closing_closed = 0
         self._heap: list[tuple[datetime, int, Callable[[], None]]] = []
         self._order = 0
 
@@ -249,16 +259,25 @@ class DayReplay:
         self._order += 1
         heapq.heappush(self._heap, (moment, self._order, action))
 
-    def run(self, people: list[Person]) -> None:
+    def run(self, people: list[Person], *, closes_at: datetime) -> None:
         for person in people:
             if person.arrives_at is not None:
                 self.at(person.arrives_at, lambda p=person: self._arrive(p))
         for window in self.clerks:
             self.idle.add(window)
+        self.at(closes_at, self._close)
         while self._heap:
             moment, _, action = heapq.heappop(self._heap)
             self.clock.now = moment
             action()
+        for window, clerk in self.clerks.items():  # the clerks go home
+            self.post(f"/offices/{OFFICE}/windows/{window}/close", clerk)
+
+    def _close(self) -> None:
+        """Closing time, as every server process sees it: the line closes."""
+        context = self.client.app.state.context  # type: ignore[attr-defined]
+        self.closing_closed = close_due_days(context)
+        self.checker.closed(self.clock.now)
 
     def post(self, path: str, headers: dict[str, str], **kwargs: Any) -> Any:
         response = self.client.post(f"/api/v1{path}", headers=headers, **kwargs)
@@ -318,9 +337,10 @@ class DayReplay:
             ticket.estimates.append((self.clock.now, estimate))
             self.at(self.clock.now + timedelta(minutes=30), lambda: self._probe(ticket))
 
-    def _free(self, window: str) -> None:
+    def _free(self, window: str, *, settle: str | None = None) -> None:
         clerk = self.clerks[window]
-        called = self.post(f"/offices/{OFFICE}/windows/{window}/call-next", clerk)
+        body = {"settle": settle} if settle else None
+        called = self.post(f"/offices/{OFFICE}/windows/{window}/call-next", clerk, json=body)
         now = self.clock.now
         if called is None:
             self.checker.idle(window, now)
@@ -330,8 +350,8 @@ class DayReplay:
         left = ticket.person.leaves_after
         if left is not None and now - ticket.issued_at > left:
             self.at(now + timedelta(minutes=2), lambda: self._act(ticket, window, "recall"))
-            self.at(now + timedelta(minutes=4), lambda: self._act(ticket, window, "no_show"))
-            self.at(now + timedelta(minutes=4), lambda: self._free(window))
+            # Gone: "no-show and call next", in one press.
+            self.at(now + timedelta(minutes=4), lambda: self._free(window, settle="no_show"))
             return
         walk = timedelta(minutes=1)
         took = timedelta(minutes=ticket.person.service_minutes)

@@ -80,7 +80,7 @@ def replayed(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     with TestClient(app) as client:
         _book_appointments(client, people)  # today, on the real clock
         app.state.context = dataclasses.replace(app.state.context, clock=clock)
-        make_staff(sessions, "kiosk", Role.clerk, [OFFICE])
+        make_staff(sessions, "kiosk", Role.kiosk, [OFFICE])
         make_staff(sessions, "manager", Role.manager, [OFFICE])
         clerks = {}
         for window in ("1", "2", "3", "4"):
@@ -91,7 +91,7 @@ def replayed(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
             )
             assert opened.status_code == 200, opened.text
         replay = DayReplay(client=client, clock=clock, kiosk=bearer(client, "kiosk"), clerks=clerks)
-        replay.run(people)
+        replay.run(people, closes_at=datetime.combine(day, time(18), tzinfo=ZONE))
         yield Day(replay, people, day, bearer(client, "manager"), client, sessions)
     app.state.context.sessions.kw["bind"].dispose()
     engine.dispose()
@@ -125,24 +125,37 @@ def test_no_call_passes_anyone_over_nor_leaves_a_window_idle_while_someone_waits
     assert replayed.replay.checker.broken == []
 
 
-def test_every_ticket_ends_the_day_done_no_show_or_transferred(replayed: Day) -> None:
+def test_every_ticket_ends_the_day_done_no_show_transferred_or_not_served(
+    replayed: Day, record_property: pytest.RecordProperty
+) -> None:
     statuses = _statuses(replayed)
+    checker = replayed.replay.checker
+    record_property("figure", f"{statuses['not_served']} people sent home unserved at closing")
 
-    assert replayed.replay.checker.waiting == {}
-    assert set(statuses) == {"done", "no_show", "transferred"}
+    assert checker.waiting == {}
+    assert set(statuses) == {"done", "no_show", "transferred", "not_served"}
     assert sum(statuses.values()) == len(replayed.replay.tickets) > 150
+    # Those still waiting at closing, and nobody else, went home unserved.
+    assert statuses["not_served"] == len(checker.not_served) == replayed.replay.closing_closed
+    assert checker.not_served.isdisjoint(checker.called)
 
 
-def test_every_ticket_is_called_exactly_once(replayed: Day) -> None:
+def test_every_ticket_is_called_exactly_once_but_those_sent_home_at_closing(
+    replayed: Day,
+) -> None:
     with replayed.sessions() as session:
-        calls_per_ticket = session.scalars(
-            select(func.count())
-            .select_from(QueueEvent)
-            .where(QueueEvent.kind == "called")
-            .group_by(QueueEvent.ticket_id)
-        ).all()
+        calls_per_ticket = dict(
+            session.execute(
+                select(QueueEvent.ticket_id, func.count())
+                .where(QueueEvent.kind == "called")
+                .group_by(QueueEvent.ticket_id)
+            ).all()
+        )
+    sent_home = replayed.replay.checker.not_served
 
-    assert max(calls_per_ticket) == 1 and len(calls_per_ticket) == len(replayed.replay.tickets)
+    assert set(calls_per_ticket.values()) == {1}
+    assert set(calls_per_ticket) | sent_home == {t.id for t in replayed.replay.tickets}
+    assert sent_home.isdisjoint(calls_per_ticket)
 
 
 def test_the_day_is_hard_enough_to_test_the_rules(replayed: Day) -> None:
@@ -181,10 +194,11 @@ def test_the_day_kpis_agree_with_the_replay(replayed: Day) -> None:
     kpis = response.json()
     firsts = [t for t in tickets if not t.transfer]
     assert kpis["issued"] == len(firsts)
-    assert kpis["served"] + kpis["no_show"] == len(firsts)
+    assert kpis["served"] + kpis["no_show"] + kpis["not_served"] == len(firsts)
+    assert kpis["not_served"] == len(replayed.replay.checker.not_served) > 0
     assert kpis["waiting_now"] == 0
     assert kpis["longest_wait_minutes"] == pytest.approx(
-        max(_waited(t) for t in firsts).total_seconds() / 60, abs=0.1
+        max(_waited(t) for t in firsts if t.called_at).total_seconds() / 60, abs=0.1
     )
     assert set(kpis["utilization"]) == {"1", "2", "3", "4"}
     assert all(0.5 < share <= 1 for share in kpis["utilization"].values())

@@ -23,6 +23,8 @@ def test_an_open_window_calls_only_the_services_chosen(
 
     opened = client.post(f"{WINDOW}/open", json={"services": ["long"]}, headers=headers)
     called = client.post(f"{WINDOW}/call-next", headers=headers)
+    client.post(f"/api/v1/tickets/{called.json()['id']}/start", headers=headers)
+    client.post(f"/api/v1/tickets/{called.json()['id']}/finish", headers=headers)
     nothing_more = client.post(f"{WINDOW}/call-next", headers=headers)
 
     assert opened.status_code == 200 and opened.json()["services"] == ["long"]

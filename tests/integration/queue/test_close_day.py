@@ -1,0 +1,143 @@
+"""The line closes for the day: at the office's closing time, or early by a manager's hand.
+
+Whoever still waits is closed as not served today, told so on their ticket page, counted
+apart from no-shows, and no more tickets are issued that day; the next day starts empty.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from kezek.app import create_app
+from kezek.config import Settings
+from kezek.queue import service as queue_service
+from kezek.queue.models import QueueEvent, Ticket
+from kezek.staff.models import Role
+from tests.integration.queue.helpers import at, call, walk_in
+from tests.integration.staff.helpers import bearer, make_staff
+
+
+def _at(client: TestClient, moment: datetime) -> None:
+    state = client.app.state  # type: ignore[attr-defined]
+    state.context = dataclasses.replace(state.context, clock=lambda: moment)
+
+
+def _close_due(client: TestClient, moment: datetime) -> int:
+    _at(client, moment)
+    return queue_service.close_due_days(client.app.state.context)  # type: ignore[attr-defined]
+
+
+def _statuses(sessions: sessionmaker[Session]) -> dict[int, str]:
+    with sessions() as session:
+        return dict(session.execute(select(Ticket.number, Ticket.status)).all())
+
+
+def test_the_closing_time_closes_who_still_waits(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    walk_in(sessions, now=at(17))
+    walk_in(sessions, now=at(17, 10))
+    call(sessions, window="1", now=at(17, 30))  # Q-001 is at the window
+
+    before = _close_due(client, at(17, 59))
+    closed = _close_due(client, at(18, 0))
+    again = _close_due(client, at(18, 1))
+
+    assert (before, closed, again) == (0, 1, 0)
+    assert _statuses(sessions) == {1: "called", 2: "not_served"}
+    with sessions() as session:
+        events = session.scalars(select(QueueEvent.kind).where(QueueEvent.kind == "not_served"))
+        assert list(events) == ["not_served"]
+
+
+def test_no_ticket_is_issued_once_the_line_closed(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    make_staff(sessions, "kiosk", Role.kiosk, ["bsk"])
+    _close_due(client, at(18))
+
+    ticket = {"service": "quick"}
+    refused = client.post(
+        "/api/v1/offices/bsk/tickets", json=ticket, headers=bearer(client, "kiosk")
+    )
+    _at(client, at(8, days_ahead=2))  # the next morning
+    next_day = client.post(
+        "/api/v1/offices/bsk/tickets", json=ticket, headers=bearer(client, "kiosk")
+    )
+
+    assert refused.status_code == 409 and refused.json()["code"] == "queue_closed"
+    assert next_day.status_code == 201 and next_day.json()["code"] == "Q-001"
+
+
+def test_the_kpis_count_the_not_served_apart_from_no_shows(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    make_staff(sessions, "manager", Role.manager, ["bsk"])
+    for minute in range(3):
+        walk_in(sessions, now=at(16, minute))
+    _close_due(client, at(18))
+
+    kpis = client.get("/api/v1/offices/bsk/kpis", headers=bearer(client, "manager")).json()
+
+    assert (kpis["not_served"], kpis["no_show"], kpis["waiting_now"], kpis["issued"]) == (
+        3,
+        0,
+        0,
+        3,
+    )
+
+
+def test_the_next_morning_closes_yesterday_and_the_board_starts_empty(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    walk_in(sessions, now=at(17))
+    call(sessions, window="1", now=at(17, 50))
+    walk_in(sessions, now=at(17, 55))
+
+    closed = _close_due(client, at(7, days_ahead=2))
+    board = client.get("/api/v1/offices/bsk/board").json()
+
+    assert closed == 2 and _statuses(sessions) == {1: "not_served", 2: "not_served"}
+    assert board["last_calls"] == [] and set(board["waiting"].values()) == {0}
+    assert board["at_windows"] == []
+
+
+def test_a_manager_closes_the_line_early_and_a_clerk_may_not(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    make_staff(sessions, "manager", Role.manager, ["bsk"])
+    make_staff(sessions, "aibek", Role.clerk, ["bsk"])
+    walk_in(sessions, now=at(14))
+    _at(client, at(15))
+    close: Callable[[str], object] = lambda user: client.post(  # noqa: E731
+        "/api/v1/offices/bsk/close-day", headers=bearer(client, user)
+    )
+
+    refused = close("aibek")
+    closed = close("manager")
+
+    assert refused.status_code == 403  # type: ignore[attr-defined]
+    assert closed.status_code == 200  # type: ignore[attr-defined]
+    assert closed.json()["not_served"] == 1  # type: ignore[attr-defined]
+    assert _statuses(sessions) == {1: "not_served"}
+
+
+def test_every_server_process_closes_the_days_that_ended_by_itself(
+    settings: Settings, sessions: sessionmaker[Session], network: None
+) -> None:
+    walk_in(sessions, now=at(12, days_ahead=-1))  # yesterday's, never called
+    closing = settings.model_copy(update={"queue_close_days": True, "queue_close_check_seconds": 1})
+
+    with TestClient(create_app(closing)):
+        deadline = time.monotonic() + 10
+        while _statuses(sessions) != {1: "not_served"} and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    assert _statuses(sessions) == {1: "not_served"}
