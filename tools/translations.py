@@ -21,7 +21,7 @@ BABEL = Path(sys.executable).parent / "pybabel"
 
 
 def extract(template: Path) -> None:
-    """Every message of the pages and the web code into ``template`` (.pot)."""
+    """Every message of the package (pages, network-file problems, reports) into ``template``."""
     subprocess.run(
         [
             str(BABEL),
@@ -36,12 +36,14 @@ def extract(template: Path) -> None:
             "ngettext:1,2",
             "-k",
             "N_",
+            "-k",
+            "words",
             "--no-location",
             "--sort-output",
             "--omit-header",
             "-o",
             str(template),
-            "src/kezek/web",
+            "src/kezek",
         ],
         check=True,
         cwd=ROOT,

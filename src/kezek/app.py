@@ -36,7 +36,10 @@ from kezek.queue.service import close_due_days
 from kezek.staff.api import router as staff_router
 from kezek.web.admin import router as admin_router
 from kezek.web.citizen import router as citizen_router
+from kezek.web.console import router as console_router
 from kezek.web.dashboard import router as dashboard_router
+from kezek.web.kiosk import router as kiosk_router
+from kezek.web.manage import router as manage_router
 from kezek.web.queue_pages import router as queue_pages_router
 from kezek.web.staff_pages import router as staff_pages_router
 
@@ -114,8 +117,11 @@ def _include_routes(app: FastAPI) -> None:
     api.include_router(queue_router)
     app.include_router(api)
     app.include_router(citizen_router)
+    app.include_router(manage_router)
     app.include_router(queue_pages_router)
     app.include_router(staff_pages_router)
+    app.include_router(kiosk_router)
+    app.include_router(console_router)
     app.include_router(dashboard_router)
     app.include_router(admin_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

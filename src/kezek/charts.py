@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kezek.i18n import N_
+
 MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 
 
 @dataclass(frozen=True)
 class Chart:
     name: str
-    title: str
+    title: str  # for the catalogs: shown through the reader's gettext
     formats: tuple[str, ...] = ("png",)
 
     @property
@@ -24,10 +26,10 @@ class Chart:
 
 CHARTS = (
     # Also as SVG: sharp at any size on the managers' dashboard.
-    Chart("burndown", "Backlog still to serve, against the deadlines", ("png", "svg")),
-    Chart("windows", "Windows open per office per day"),
-    Chart("waits", "How long people wait at today's windows"),
-    Chart("queue", "People in line by local hour at today's windows"),
+    Chart("burndown", N_("Backlog still to serve, against the deadlines"), ("png", "svg")),
+    Chart("windows", N_("Windows open per office per day")),
+    Chart("waits", N_("How long people wait at today's windows")),
+    Chart("queue", N_("People in line by local hour at today's windows")),
 )
 
 

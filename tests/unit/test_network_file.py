@@ -141,4 +141,4 @@ def test_queue_settings_are_checked() -> None:
     problems = {problem.field: problem.message for problem in _problems(text)}
 
     assert "listed twice" in problems["offices[0].queue.priority_groups"]
-    assert "greater than or equal to 1" in problems["offices[0].queue.max_wait_minutes"]
+    assert "use a value of at least 1" in problems["offices[0].queue.max_wait_minutes"]

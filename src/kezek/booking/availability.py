@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
 from kezek.booking import cells as slot_cells
 from kezek.booking.rules import BookingRules
-from kezek.booking.slots import Slot, cells_between, service_slots
+from kezek.booking.slots import Slot, cells_between, places_by_day, service_slots
 from kezek.errors import Invalid
 from kezek.network.directory import Directory, OfficeInfo, ServiceInfo
 from kezek.types import utcnow
+
+
+@dataclass(frozen=True)
+class Availability:
+    office: OfficeInfo
+    service: ServiceInfo
+    slots: list[Slot]  # every start time from the notice on, with its free places
+    places: dict[date, int]  # how many more people can book each local day
 
 
 def availability(
@@ -23,7 +32,7 @@ def availability(
     first: date,
     last: date,
     rules: BookingRules,
-) -> tuple[OfficeInfo, ServiceInfo, list[Slot]]:
+) -> Availability:
     office = directory.office(session, office_code)
     service = office.service(service_code)
     plan = office.plan
@@ -37,7 +46,7 @@ def availability(
     last = min(last, today + timedelta(days=rules.horizon_days))
     capacity = cells_between(plan, first, last) if first <= last else {}
     if not capacity:
-        return office, service, []
+        return Availability(office, service, [], {})
     starts = [cell.starts_at for cell in capacity]
     booked = slot_cells.booked_counts(
         session,
@@ -54,4 +63,14 @@ def availability(
         booked=booked,
     )
     opens = now + rules.min_notice
-    return office, service, [slot for slot in slots if slot.starts_at >= opens]
+    places = places_by_day(
+        plan,
+        service=service.code,
+        duration_minutes=service.duration_minutes,
+        cells=capacity,
+        booked=booked,
+        opens=opens,
+    )
+    return Availability(
+        office, service, [slot for slot in slots if slot.starts_at >= opens], places
+    )

@@ -18,9 +18,21 @@ _SEPARATORS = re.compile(r"[\s\-‐‑–—/.#]+")
 MAX_NAME = 200
 
 
+class DetailError(ValueError):
+    """A citizen's detail refused, with a ``reason`` the pages turn into a sentence in the
+    reader's language (the message is the API's, in English)."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 def reject_control_characters(value: str) -> str:
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in value):
-        raise ValueError("contains control or invisible characters; retype it without them")
+        raise DetailError(
+            "contains control or invisible characters; retype it without them",
+            reason="invisible",
+        )
     return value
 
 
@@ -31,9 +43,12 @@ def normalize_document(raw: str) -> str:
     text = unicodedata.normalize("NFKC", raw.replace("№", " ")).upper().translate(_LOOKALIKES)
     text = _SEPARATORS.sub("", text)
     if not _DOCUMENT.match(text):
-        raise ValueError(
+        raise DetailError(
             "is not a passport or ID-card number; type the 6 to 20 letters and digits "
-            "as printed, for example AC1234567 or ID0123456"
+            "as printed, for example AC1234567 or ID0123456",
+            reason="document_length"
+            if text.isalnum() and text.isascii()
+            else "document_characters",
         )
     return text
 
@@ -56,18 +71,23 @@ def normalize_full_name(raw: str) -> str:
     reject_control_characters(raw)
     name = " ".join(unicodedata.normalize("NFC", raw).split())
     if len(name) < 2:
-        raise ValueError("is too short; write the full name as in the passport")
+        raise DetailError("is too short; write the full name as in the passport", reason="short")
     if len(name) > MAX_NAME:
-        raise ValueError(f"is longer than {MAX_NAME} characters; shorten it")
+        raise DetailError(f"is longer than {MAX_NAME} characters; shorten it", reason="long")
     scripts = set()
     for ch in name:
         if ch in _NAME_PUNCTUATION or unicodedata.category(ch).startswith("M"):
             continue
         if not unicodedata.category(ch).startswith("L"):
-            raise ValueError(f"contains '{ch}'; use only letters, spaces, hyphens and apostrophes")
+            raise DetailError(
+                f"contains '{ch}'; use only letters, spaces, hyphens and apostrophes",
+                reason="digits" if ch.isdigit() else "symbols",
+            )
         scripts.add(unicodedata.name(ch, "").split(" ")[0])
     if not scripts or not scripts <= {"CYRILLIC", "LATIN"}:
-        raise ValueError("must be written in Cyrillic or Latin letters, as in the passport")
+        raise DetailError(
+            "must be written in Cyrillic or Latin letters, as in the passport", reason="script"
+        )
     return name
 
 

@@ -119,3 +119,26 @@ def reschedule_booking(
     booking.updated_at = now
     session.flush()
     return booking_details(session, directory, booking, citizen)
+
+
+def holder_bookings(
+    session: Session, *, directory: Directory, proof: str, phones: set[str], now: datetime
+) -> list[BookingDetails]:
+    """The active bookings of the holder of a document, if the phone is theirs too.
+
+    For a citizen who lost the reference. A wrong phone finds nothing, exactly like an
+    unknown document, so the pair cannot be told apart from a document without bookings.
+    """
+    citizen = session.scalar(select(Citizen).where(Citizen.document_hash == proof))
+    if citizen is None or not any(hmac.compare_digest(citizen.phone, p) for p in phones):
+        return []
+    bookings = session.scalars(
+        select(Booking)
+        .where(
+            Booking.citizen_id == citizen.id,
+            Booking.status == BookingStatus.confirmed,
+            Booking.starts_at > now,
+        )
+        .order_by(Booking.starts_at)
+    )
+    return [booking_details(session, directory, booking, citizen) for booking in bookings]

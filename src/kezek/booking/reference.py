@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import secrets
 
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+from kezek.codes import CROCKFORD as ALPHABET
+
 LENGTH = 8
 _TYPED = str.maketrans({"O": "0", "I": "1", "L": "1"})
 

@@ -7,35 +7,31 @@ retries, and the metrics. The adapters only read their input and show the result
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from kezek.booking.availability import availability
+from kezek.booking.availability import Availability, availability
 from kezek.booking.create import book
 from kezek.booking.details import Booked, BookingDetails, BookingRequest
 from kezek.booking.identity import document_hash
-from kezek.booking.manage import cancel_booking, find_booking, reschedule_booking
-from kezek.booking.slots import Slot
+from kezek.booking.manage import (
+    cancel_booking,
+    find_booking,
+    holder_bookings,
+    reschedule_booking,
+)
 from kezek.context import AppContext
 from kezek.db import read_session, run_transaction
 from kezek.metrics import BOOKINGS
-from kezek.network.directory import OfficeInfo, ServiceInfo
 from kezek.types import utcnow
-
-
-@dataclass(frozen=True)
-class FreeTimes:
-    office: OfficeInfo
-    service: ServiceInfo
-    slots: list[Slot]  # every start time in the range, with its free places
 
 
 def free_times(
     context: AppContext, *, office: str, service: str, first: date, last: date
-) -> FreeTimes:
-    """The start times of a service at an office over a range of its local dates."""
+) -> Availability:
+    """The start times of a service at an office over a range of its local dates, and how
+    many more people can book each day."""
     with read_session(context.sessions) as session:
-        found_office, found_service, slots = availability(
+        return availability(
             session,
             directory=context.directory,
             office_code=office,
@@ -44,7 +40,6 @@ def free_times(
             last=last,
             rules=context.rules,
         )
-    return FreeTimes(found_office, found_service, slots)
 
 
 def create(
@@ -95,6 +90,35 @@ def holder_proof(context: AppContext, *, document_number: str, client: str) -> s
 
 def proof_of(context: AppContext, document_number: str) -> str:
     return document_hash(document_number, secret=context.secret)
+
+
+def first_free_day(context: AppContext, *, office: str, service: str) -> date | None:
+    """The first local date within the booking horizon that still has a free place."""
+    rules = context.rules
+    with read_session(context.sessions) as session:
+        zone = context.directory.office(session, office).zone
+    first = utcnow().astimezone(zone).date()
+    last_day = first + timedelta(days=rules.horizon_days)
+    while first <= last_day:
+        last = min(first + timedelta(days=rules.max_range_days - 1), last_day)
+        found = free_times(context, office=office, service=service, first=first, last=last)
+        days = sorted(day for day, places in found.places.items() if places > 0)
+        if days:
+            return days[0]
+        first = last + timedelta(days=1)
+    return None
+
+
+def recover(
+    context: AppContext, *, document_number: str, phones: set[str], client: str
+) -> list[BookingDetails]:
+    """A holder's active bookings from their document number and phone, when the reference
+    is lost; counted against guessing like a look-up."""
+    proof = holder_proof(context, document_number=document_number, client=client)
+    with read_session(context.sessions) as session:
+        return holder_bookings(
+            session, directory=context.directory, proof=proof, phones=phones, now=utcnow()
+        )
 
 
 def look_up(context: AppContext, *, reference: str, proof: str) -> BookingDetails:

@@ -59,3 +59,37 @@ def service_slots(
         Slot(starts_at=start, ends_at=start + length, capacity=cap, available=free)
         for start, (cap, free) in sorted(totals.items())
     ]
+
+
+def places_by_day(
+    plan: OfficePlan,
+    *,
+    service: str,
+    duration_minutes: int,
+    cells: Mapping[CellKey, int],
+    booked: Mapping[CellKey, int],
+    opens: datetime,
+) -> dict[date, int]:
+    """How many more people can book ``service`` each local day, from ``opens`` on.
+
+    Not the sum of free places over start times: a 20-minute service on a 10-minute grid
+    would count each person twice. Bookings are packed greedily by start time, which is
+    as many as fit when every booking holds the same number of cells.
+    """
+    count = plan.cells_needed(duration_minutes)
+    free = {cell: cells[cell] - booked.get(cell, 0) for cell in cells}
+    places: Counter[date] = Counter()
+    pools = set(plan.pools_for(service))
+    for key in sorted(cell for cell in cells if cell.pool in pools):
+        if key.starts_at < opens:
+            continue
+        span = held_cells(plan, pool=key.pool, starts_at=key.starts_at, count=count)
+        if not all(cell in free for cell in span):
+            continue
+        fits = min(free[cell] for cell in span)
+        if fits <= 0:
+            continue
+        for cell in span:
+            free[cell] -= fits
+        places[key.starts_at.astimezone(plan.timezone).date()] += fits
+    return dict(places)

@@ -7,9 +7,14 @@ matplotlib, which it never uses.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 import typer
+
+from kezek.i18n import LANGUAGES
+
+ReportLanguage = StrEnum("ReportLanguage", {code: code for code in LANGUAGES})  # type: ignore[misc]
 
 ScenarioArgument = typer.Argument(..., help="A scenario TOML file.", dir_okay=False)
 RunsOption = typer.Option(
@@ -25,11 +30,14 @@ def plan(
     ),
     replications: int | None = RunsOption,
     processes: int | None = ProcessesOption,
+    lang: ReportLanguage = typer.Option(
+        "en", "--lang", help="The language of report.html: ky, ru or en."
+    ),
 ) -> None:
     """When the backlog clears, the windows each office needs per deadline, and what-ifs."""
     from kezek.cli.plan_output import run_plan
 
-    run_plan(scenario, out=out, replications=replications, processes=processes)
+    run_plan(scenario, out=out, replications=replications, processes=processes, language=lang.value)
 
 
 def simulate(

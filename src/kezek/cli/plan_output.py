@@ -20,7 +20,7 @@ from kezek.network.spec import NetworkSpec
 from kezek.planning.office_model import RECORD_FIELDS, simulate_office
 from kezek.planning.planner import Clearance, Plan, Variant, make_plan, simulate_today
 from kezek.planning.report import write_report
-from kezek.planning.scenario import ScenarioFileError, ScenarioSpec, read_scenario
+from kezek.planning.scenario import ScenarioFileError, ScenarioSpec, english, read_scenario
 from kezek.planning.scenario_offices import planning_offices
 
 console = Console(soft_wrap=True)
@@ -60,7 +60,12 @@ def _bars() -> Progress:
 
 
 def run_plan(
-    scenario: Path, *, out: Path | None, replications: int | None, processes: int | None
+    scenario: Path,
+    *,
+    out: Path | None,
+    replications: int | None,
+    processes: int | None,
+    language: str = "en",
 ) -> None:
     spec, network = _read(scenario)
     began = time.perf_counter()
@@ -73,7 +78,7 @@ def run_plan(
             replications=replications,
         )
     took = time.perf_counter() - began
-    console.print(f"\n[bold]{spec.scenario.name}[/bold]")
+    console.print(f"\n[bold]{english(spec.scenario.name)}[/bold]")
     _print_today(result.baseline, spec)
     _print_recommendations(result)
     _print_what_ifs(result)
@@ -82,7 +87,7 @@ def run_plan(
     runs = result.baseline.offices[0].runs.runs
     console.print(f"{runs} runs per variant in {took:.1f} s.")
     if out is not None:
-        paths = write_report(result, out)
+        paths = write_report(result, out, network=network, language=language)
         console.print("Wrote " + ", ".join(str(path) for path in paths))
 
 

@@ -23,6 +23,20 @@ class Formats:
     def short_day(self, value: date) -> str:
         return format_date(value, format="EEE d MMM", locale=self.locale)
 
+    def weekday(self, value: date) -> str:
+        return format_date(value, format="EEE", locale=self.locale)
+
+    def day_month(self, value: date) -> str:
+        return format_date(value, format="d MMM", locale=self.locale)
+
+    def numeric_day(self, value: date) -> str:
+        """As people write a date by hand: 10.09.2025 in Russian and Kyrgyz."""
+        return format_date(
+            value,
+            format="dd.MM.yyyy" if self.locale.language != "en" else "dd/MM/yyyy",
+            locale=self.locale,
+        )
+
     def time(self, value: datetime, zone: tzinfo) -> str:
         return format_time(value.astimezone(zone), format="HH:mm", locale=self.locale)
 

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
+from kezek.i18n import N_
+from kezek.network.messages import Message
+
 MINUTES_PER_DAY = 24 * 60
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -26,21 +29,28 @@ class TimeRange:
 
     def __post_init__(self) -> None:
         if not 0 <= self.opens < self.closes <= MINUTES_PER_DAY:
-            raise ValueError(f"{self} must open before it closes, within one day")
+            raise Message(N_("%(range)s must open before it closes, within one day"), range=self)
 
     @classmethod
     def parse(cls, text: str) -> TimeRange:
         match = _RANGE.match(text)
         if not match:
-            raise ValueError(f"'{text}' is not a time range; write it as \"09:00-13:00\"")
+            raise Message(
+                N_("'%(text)s' is not a time range; write it as \"09:00-13:00\""), text=text
+            )
         h1, m1, h2, m2 = (int(part) for part in match.groups())
         if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2 != 0):
-            raise ValueError(f"'{text}' has an impossible time; hours run 00:00 to 24:00")
+            raise Message(
+                N_("'%(text)s' has an impossible time; hours run 00:00 to 24:00"), text=text
+            )
         opens, closes = h1 * 60 + m1, h2 * 60 + m2
         if opens >= closes:
-            raise ValueError(
-                f"'{text}' closes before it opens; a range must stay within one day, "
-                "so split a night shift into two ranges on two days"
+            raise Message(
+                N_(
+                    "'%(text)s' closes before it opens; a range must stay within one day, "
+                    "so split a night shift into two ranges on two days"
+                ),
+                text=text,
             )
         return cls(opens, closes)
 
@@ -50,6 +60,11 @@ class TimeRange:
     @property
     def minutes(self) -> int:
         return self.closes - self.opens
+
+    @property
+    def opening(self) -> str:
+        """The wall-clock time it opens, as 09:00."""
+        return _hhmm(self.opens)
 
 
 def _hhmm(minutes: int) -> str:

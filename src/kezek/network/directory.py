@@ -26,6 +26,7 @@ from kezek.network.queue_config import PolicyConfig, queue_config_from_document
 from kezek.network.spec import (
     BUILT_IN_GROUP_NAMES,
     BUILT_IN_GROUP_WHO,
+    QueueSpec,
     calendar_from_document,
     weekly_from_document,
 )
@@ -71,6 +72,8 @@ class OfficeInfo:
     queue_config: PolicyConfig  # how its queue calls the next ticket
     phone: str | None = None  # E.164
     groups: tuple[GroupInfo, ...] = ()  # that its kiosk offers, the queue's order first
+    arrive_early_minutes: int = 15  # what booking holders are told: come this early
+    not_served_note: dict[str, str] | None = None  # the office's word to those sent home
 
     @property
     def zone(self) -> ZoneInfo:
@@ -202,6 +205,7 @@ def _office_info(
         for name in ("id", "code", "kind", "name", "city", "address", "country", "timezone")
     }
     queue_config = queue_config_from_document(office.queue_policy)
+    queue_spec = QueueSpec.model_validate(office.queue_policy)
     windows = sorted((w for w in office.windows if w.active), key=lambda w: natural_key(w.code))
     group_codes = list(queue_config.priority_groups)
     group_codes += [w.dedicated_group for w in windows if w.dedicated_group]
@@ -220,6 +224,10 @@ def _office_info(
         window_ids={window.code: window.id for window in windows},
         queue_config=queue_config,
         phone=office.phone,
+        arrive_early_minutes=queue_spec.arrive_early_minutes,
+        not_served_note=queue_spec.not_served_note.model_dump()
+        if queue_spec.not_served_note
+        else None,
         groups=tuple(
             groups.get(code)
             or GroupInfo(code, BUILT_IN_GROUP_NAMES.get(code, {}), BUILT_IN_GROUP_WHO.get(code))

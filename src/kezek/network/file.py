@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -11,18 +12,11 @@ from typing import TypeVar
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from kezek.codes import CODE_RULE
+from kezek.i18n import N_
+from kezek.network.messages import Message, from_pydantic
 from kezek.network.spec import NetworkSpec, OfficeSpec, ServiceSpec, cross_check
 
 FieldPath = tuple[str | int, ...]
-
-_FIXES = {
-    "missing": "add this field",
-    "extra_forbidden": "remove it, or check its spelling",
-    "string_pattern_mismatch": f"use {CODE_RULE}",
-    "too_short": "add at least one entry",
-    "string_too_short": "write a non-empty value",
-}
 
 
 @dataclass(frozen=True)
@@ -30,11 +24,21 @@ class FileProblem:
     file: str
     line: int | None
     field: str
-    message: str
+    message: str  # in English, for the command line
+    said: Message | None = None  # the same, to be shown in the reader's language
+
+    @classmethod
+    def saying(cls, file: str, line: int | None, field: str, said: Message) -> FileProblem:
+        return cls(file, line, field, str(said), said)
 
     def __str__(self) -> str:
+        return self.shown(lambda text: text)
+
+    def shown(self, gettext: Callable[[str], str]) -> str:
+        """The problem with its file, line and field, the message through ``gettext``."""
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.field}: {self.message}"
+        message = self.said.text(gettext) if self.said is not None else self.message
+        return f"{where}: {self.field}: {message}"
 
 
 class NetworkFileError(Exception):
@@ -47,13 +51,10 @@ def read_network_file(path: Path) -> NetworkSpec:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise NetworkFileError(
-            [FileProblem(str(path), None, "(file)", f"cannot be read: {exc.strerror}")]
-        ) from exc
+        said = Message(N_("cannot be read: %(reason)s"), reason=exc.strerror)
+        raise NetworkFileError([FileProblem.saying(str(path), None, "(file)", said)]) from exc
     except UnicodeDecodeError as exc:
-        raise NetworkFileError(
-            [FileProblem(str(path), None, "(file)", "is not UTF-8 text; save it as UTF-8")]
-        ) from exc
+        raise NetworkFileError([not_utf8(str(path))]) from exc
     return parse_network(text, source=str(path))
 
 
@@ -74,7 +75,7 @@ def parse_network(text: str, *, source: str) -> NetworkSpec:
     services = _each(ServiceSpec, data.get("services"))
     offices = _each(OfficeSpec, data.get("offices"))
     problems += [
-        FileProblem(source, line_of(lines, at), dotted(at), message)
+        FileProblem.saying(source, line_of(lines, at), dotted(at), message)
         for at, message in cross_check(
             services=services,
             offices=offices,
@@ -97,13 +98,17 @@ def _codes(entries: object) -> list[str]:
     ]
 
 
+def not_utf8(source: str) -> FileProblem:
+    said = Message(N_("is not UTF-8 text; save it as UTF-8"))
+    return FileProblem.saying(source, None, "(file)", said)
+
+
 def syntax_problem(source: str, error: tomllib.TOMLDecodeError) -> FileProblem:
     """A TOML syntax error with its line, as the other problems have theirs."""
     line = re.search(r"line (\d+)", str(error))
     message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
-    return FileProblem(
-        source, int(line.group(1)) if line else None, "(syntax)", f"{message}; fix the TOML syntax"
-    )
+    said = Message(N_("%(detail)s; fix the TOML syntax"), detail=message)
+    return FileProblem.saying(source, int(line.group(1)) if line else None, "(syntax)", said)
 
 
 SpecT = TypeVar("SpecT", ServiceSpec, OfficeSpec)
@@ -152,13 +157,9 @@ def _validated(kind: type[SpecT], entry: object) -> SpecT | None:
 def problem_from_error(
     source: str, lines: dict[FieldPath, int], error: ErrorDetails
 ) -> FileProblem:
-    # Validators that pydantic wraps report their own fix; built-in checks get one here.
+    # Validators that pydantic wraps report their own fix; built-in checks get one there.
     at = tuple(part for part in error["loc"] if not str(part).startswith("function-"))
-    message = error["msg"].removeprefix("Value error, ")
-    fix = _FIXES.get(error["type"])
-    if fix:
-        message = f"{message}; {fix}"
-    return FileProblem(source, line_of(lines, at), dotted(at), message)
+    return FileProblem.saying(source, line_of(lines, at), dotted(at), from_pydantic(error))
 
 
 def dotted(at: FieldPath) -> str:

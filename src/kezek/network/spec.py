@@ -14,6 +14,7 @@ import phonenumbers
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from kezek.codes import CODE_PATTERN
+from kezek.i18n import N_
 from kezek.network.calendar import (
     WEEKDAYS,
     Closure,
@@ -23,6 +24,7 @@ from kezek.network.calendar import (
     WeeklyHours,
     merge_ranges,
 )
+from kezek.network.messages import Message
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Path = tuple[str | int, ...]
@@ -41,7 +43,7 @@ class LocalizedText(Strict):
 def _check_ranges(texts: list[str]) -> list[str]:
     ranges = [TimeRange.parse(text) for text in texts]
     if len(merge_ranges(ranges)) != len(ranges):  # merging joins overlapping or touching ranges
-        raise ValueError(f"{texts} overlap or touch; join them into one range")
+        raise Message(N_("%(ranges)s overlap or touch; join them into one range"), ranges=texts)
     return texts
 
 
@@ -74,11 +76,11 @@ class ClosureSpec(Strict):
     @model_validator(mode="after")
     def _one_form(self) -> ClosureSpec:
         if self.date is not None and (self.first or self.last):
-            raise ValueError("give either date = … or from = … and to = …, not both")
+            raise Message(N_("give either date = … or from = … and to = …, not both"))
         if self.date is None and (self.first is None or self.last is None):
-            raise ValueError("give date = 2025-05-01, or from = … and to = … for several days")
+            raise Message(N_("give date = 2025-05-01, or from = … and to = … for several days"))
         if self.first and self.last and self.first > self.last:
-            raise ValueError("'from' is after 'to'; swap them")
+            raise Message(N_("'from' is after 'to'; swap them"))
         return self
 
     def span(self) -> tuple[dt.date, dt.date]:
@@ -109,6 +111,9 @@ class QueueSpec(Strict):
 
     # What a booking's holder is told: come this long before the booked time, to check in.
     arrive_early_minutes: int = Field(default=15, ge=0, le=240)
+    # What someone still waiting at closing is told besides coming back or booking, such as
+    # "show this ticket at the door tomorrow before 10:00 to be called first".
+    not_served_note: LocalizedText | None = None
     call_early_minutes: int = Field(default=5, ge=0, le=120)
     late_grace_minutes: int = Field(default=15, ge=0, le=240)
     late_arrival: Literal["walk_in", "refuse"] = "walk_in"
@@ -123,7 +128,7 @@ class QueueSpec(Strict):
     @classmethod
     def _distinct(cls, groups: list[str]) -> list[str]:
         if len(set(groups)) != len(groups):
-            raise ValueError("a group is listed twice; list each once, in order of priority")
+            raise Message(N_("a group is listed twice; list each once, in order of priority"))
         return groups
 
 
@@ -152,15 +157,26 @@ class OfficeSpec(Strict):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             close = difflib.get_close_matches(value, sorted(available_timezones()), n=1)
-            hint = f"did you mean {close[0]}?" if close else "use one such as Europe/Moscow"
-            raise ValueError(f"'{value}' is not an IANA time zone; {hint}") from None
+            if close:
+                raise Message(
+                    N_("'%(zone)s' is not an IANA time zone; did you mean %(close)s?"),
+                    zone=value,
+                    close=close[0],
+                ) from None
+            raise Message(
+                N_("'%(zone)s' is not an IANA time zone; use one such as Europe/Moscow"),
+                zone=value,
+            ) from None
         return value
 
     @field_validator("country")
     @classmethod
     def _known_country(cls, value: str) -> str:
         if value not in phonenumbers.SUPPORTED_REGIONS:
-            raise ValueError(f"'{value}' is not an ISO 3166 country code; use one such as RU")
+            raise Message(
+                N_("'%(country)s' is not an ISO 3166 country code; use one such as RU"),
+                country=value,
+            )
         return value
 
     @model_validator(mode="after")
@@ -173,9 +189,12 @@ class OfficeSpec(Strict):
         except phonenumbers.NumberParseException:
             number = None
         if number is None or not phonenumbers.is_valid_number(number):
-            raise ValueError(
-                f"phone '{self.phone}' is not a valid phone number; write it with the country "
-                "code, for example +7 495 123-45-67"
+            raise Message(
+                N_(
+                    "phone '%(phone)s' is not a valid phone number; write it with the country "
+                    "code, for example +7 495 123-45-67"
+                ),
+                phone=self.phone,
             )
         e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
         return self.model_copy(update={"phone": e164})
@@ -247,21 +266,33 @@ def cross_check(
     offices: list[OfficeSpec | None],
     service_codes: set[str],
     group_codes: list[str] | None = None,
-) -> Iterator[tuple[Path, str]]:
+) -> Iterator[tuple[Path, Message]]:
     """Errors that only the whole file shows: duplicates, unknown references, the slot grid.
 
     Entries that failed their own validation are None and skipped, so that one bad office
     does not hide the errors of the others.
     """
-    yield from _duplicates(("services",), [s.code if s else "" for s in services], "service")
+    yield from _duplicates(
+        ("services",),
+        [s.code if s else "" for s in services],
+        N_("service code '%(code)s' is used %(count)s times; make it unique"),
+    )
     yield from _duplicates(
         ("services",),
         [s.ticket_prefix if s else "" for s in services],
-        "ticket prefix",
+        N_("ticket prefix '%(code)s' is used %(count)s times; make it unique"),
         field="ticket_prefix",
     )
-    yield from _duplicates(("offices",), [o.code if o else "" for o in offices], "office")
-    yield from _duplicates(("groups",), group_codes or [], "group")
+    yield from _duplicates(
+        ("offices",),
+        [o.code if o else "" for o in offices],
+        N_("office code '%(code)s' is used %(count)s times; make it unique"),
+    )
+    yield from _duplicates(
+        ("groups",),
+        group_codes or [],
+        N_("group code '%(code)s' is used %(count)s times; make it unique"),
+    )
     named = set(group_codes or ()) | BUILT_IN_GROUP_NAMES.keys()
     known = service_codes
     for o, office in enumerate(offices):
@@ -270,19 +301,31 @@ def cross_check(
         at: Path = ("offices", o)
         for s, code in enumerate(office.services):
             if code not in known:
-                yield (*at, "services", s), _unknown("service", code, known)
+                yield (
+                    (*at, "services", s),
+                    _unknown(N_("unknown service '%(code)s'; use one of %(known)s"), code, known),
+                )
         offered = set(office.services)
         yield from _unnamed_groups(at, office, named)
-        yield from _duplicates((*at, "windows"), [w.code for w in office.windows], "window")
+        yield from _duplicates(
+            (*at, "windows"),
+            [w.code for w in office.windows],
+            N_("window code '%(code)s' is used %(count)s times; make it unique"),
+        )
         window_codes = {w.code for w in office.windows}
         for w, window in enumerate(office.windows):
             for s, code in enumerate(window.services):
                 if code not in offered:
                     yield (
                         (*at, "windows", w, "services", s),
-                        (
-                            f"service '{code}' is not offered by office '{office.code}'; "
-                            f"add it to the office's services or use one of {_listing(offered)}"
+                        Message(
+                            N_(
+                                "service '%(service)s' is not offered by office '%(office)s'; "
+                                "add it to the office's services or use one of %(offered)s"
+                            ),
+                            service=code,
+                            office=office.code,
+                            offered=_listing(offered),
                         ),
                     )
             yield from _off_grid(
@@ -292,9 +335,13 @@ def cross_check(
             if code in known and not any(code in w.services for w in office.windows):
                 yield (
                     (*at, "services", s),
-                    (
-                        f"no window of office '{office.code}' handles service '{code}'; "
-                        "add it to a window's services or remove it here"
+                    Message(
+                        N_(
+                            "no window of office '%(office)s' handles service '%(service)s'; "
+                            "add it to a window's services or remove it here"
+                        ),
+                        office=office.code,
+                        service=code,
                     ),
                 )
         yield from _off_grid(_weekly_ranges((*at, "hours"), office.hours), office.slot_minutes)
@@ -307,11 +354,17 @@ def cross_check(
                 if code not in window_codes:
                     yield (
                         (*at, "extra_hours", e, "windows", i),
-                        _unknown("window", code, window_codes),
+                        _unknown(
+                            N_("unknown window '%(code)s'; use one of %(known)s"),
+                            code,
+                            window_codes,
+                        ),
                     )
 
 
-def _unnamed_groups(at: Path, office: OfficeSpec, named: set[str]) -> Iterator[tuple[Path, str]]:
+def _unnamed_groups(
+    at: Path, office: OfficeSpec, named: set[str]
+) -> Iterator[tuple[Path, Message]]:
     """The kiosk offers each group by its name, so every group used needs one."""
     for g, code in enumerate(office.queue.priority_groups):
         if code not in named:
@@ -321,25 +374,25 @@ def _unnamed_groups(at: Path, office: OfficeSpec, named: set[str]) -> Iterator[t
             yield (*at, "windows", w, "group"), _unnamed(window.group)
 
 
-def _unnamed(code: str) -> str:
-    return f"group '{code}' has no name; add [[groups]] with code = \"{code}\" and its name"
+def _unnamed(code: str) -> Message:
+    return Message(
+        N_("group '%(group)s' has no name; add [[groups]] with code = \"%(group)s\" and its name"),
+        group=code,
+    )
 
 
 def _duplicates(
-    at: Path, codes: list[str], what: str, *, field: str = "code"
-) -> Iterator[tuple[Path, str]]:
+    at: Path, codes: list[str], said: str, *, field: str = "code"
+) -> Iterator[tuple[Path, Message]]:
+    """``said`` names the code and the count: "… '%(code)s' is used %(count)s times …"."""
     for code, count in Counter(codes).items():
         if code and count > 1:
             index = len(codes) - 1 - codes[::-1].index(code)
-            label = f"{what} code" if field == "code" else what
-            yield (
-                (*at, index, field),
-                f"{label} '{code}' is used {count} times; make it unique",
-            )
+            yield (*at, index, field), Message(said, code=code, count=count)
 
 
-def _unknown(what: str, code: str, known: set[str]) -> str:
-    return f"unknown {what} '{code}'; use one of {_listing(known)}"
+def _unknown(said: str, code: str, known: set[str]) -> Message:
+    return Message(said, code=code, known=_listing(known))
 
 
 def _listing(codes: set[str]) -> str:
@@ -354,15 +407,19 @@ def _weekly_ranges(at: Path, weekly: WeeklySpec | None) -> list[tuple[Path, str]
     ]
 
 
-def _off_grid(ranges: list[tuple[Path, str]], slot: int) -> Iterator[tuple[Path, str]]:
+def _off_grid(ranges: list[tuple[Path, str]], slot: int) -> Iterator[tuple[Path, Message]]:
     for at, text in ranges:
         time_range = TimeRange.parse(text)
         if time_range.opens % slot or time_range.closes % slot:
             yield (
                 at,
-                (
-                    f"'{text}' is off the {slot}-minute slot grid; start and end on a multiple "
-                    f"of {slot} minutes, or change slot_minutes"
+                Message(
+                    N_(
+                        "'%(text)s' is off the %(slot)s-minute slot grid; start and end on a "
+                        "multiple of %(slot)s minutes, or change slot_minutes"
+                    ),
+                    text=text,
+                    slot=slot,
                 ),
             )
 

@@ -30,7 +30,7 @@ import numpy as np
 from kezek.network.spec import NetworkSpec
 from kezek.planning.office_model import WAIT_BIN_MINUTES, OfficeModel, WindowDay, places
 from kezek.planning.runs import WILSON_Z, Job, OfficeRuns, run_jobs
-from kezek.planning.scenario import Change, MoveDeadline, ScenarioSpec
+from kezek.planning.scenario import Change, MoveDeadline, ScenarioSpec, english
 from kezek.planning.scenario_offices import (
     AddedWindows,
     PlanningOffice,
@@ -116,7 +116,11 @@ def make_plan(
     seeds = seed_streams(offices)
     baseline_jobs = horizon_jobs(spec, offices)
     variants = [
-        (what_if.name, offices_after(offices, what_if.changes), _deadlines(spec, what_if.changes))
+        (
+            english(what_if.name),
+            offices_after(offices, what_if.changes),
+            _deadlines(spec, what_if.changes),
+        )
         for what_if in spec.what_ifs
     ]
     what_if_jobs = [horizon_jobs(spec, changed) for _, changed, _ in variants]

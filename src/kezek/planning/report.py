@@ -1,6 +1,9 @@
-"""A plan as files: ``report.json``, four PNG charts, and ``report.html`` with all inside.
+"""A plan as files: ``report.json``, the charts, and ``report.html`` with all inside.
 
-The HTML embeds its charts and styles, so it can be mailed or opened offline as one file.
+The HTML embeds its charts and styles, so it can be mailed or opened offline as one file,
+and is written in one language (``kezek plan --lang``). The charts are drawn in every
+language too, under ``charts/<language>/``, for the managers' dashboard to show each
+reader their own.
 """
 
 from __future__ import annotations
@@ -8,60 +11,115 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from jinja2 import Environment, PackageLoader, select_autoescape
+from matplotlib import rc_context
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from kezek.charts import CHARTS
+from kezek.i18n import LANGUAGES
+from kezek.i18n.catalogs import translations
+from kezek.i18n.formats import Formats
+from kezek.network.spec import NetworkSpec
 from kezek.planning.office_model import WAIT_BIN_MINUTES
 from kezek.planning.planner import Clearance, Plan, Variant
 from kezek.planning.runs import OfficeRuns
+from kezek.planning.scenario import localized
 
 
-def write_report(plan: Plan, out: Path) -> list[Path]:
+@dataclass(frozen=True)
+class Words:
+    """What a chart or the report says, in one language."""
+
+    language: str
+    offices: dict[str, dict[str, str]]  # by office code: its city, in each language
+
+    def __call__(self, message: str) -> str:
+        return translations(self.language).gettext(message)
+
+    @property
+    def formats(self) -> Formats:
+        return Formats(self.language)
+
+    def office(self, code: str) -> str:
+        return self.offices.get(code, {}).get(self.language, code)
+
+
+def write_report(
+    plan: Plan, out: Path, *, network: NetworkSpec, language: str = "en"
+) -> list[Path]:
     """Write the report files into ``out``; return their paths."""
     out.mkdir(parents=True, exist_ok=True)
-    draw = {"burndown": _burndown, "windows": _windows, "waits": _waits, "queue": _queue}
-    charts = [chart.name for chart in CHARTS]
+    cities = {office.code: office.city.model_dump() for office in network.offices}
     written = []
-    for chart in CHARTS:
-        # Figures made without pyplot need no display and are freed with the object.
-        figure = draw[chart.name](plan)
-        for name in chart.files:
-            path = out / name
-            figure.savefig(path, dpi=110, bbox_inches="tight")
-            written.append(path)
-    data = plan_data(plan)
-    data["charts"] = [f"{name}.png" for name in charts]
+    for each in LANGUAGES:
+        folder = out / "charts" / each
+        folder.mkdir(parents=True, exist_ok=True)
+        written += _draw_charts(plan, folder, Words(each, cities))
+    written += _draw_charts(plan, out, Words(language, cities))
+    data = plan_data(plan, network)
+    data["language"] = language
+    data["charts"] = [f"{chart.name}.png" for chart in CHARTS]
     json_path = out / "report.json"
     json_path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     images = {
-        name: base64.b64encode((out / f"{name}.png").read_bytes()).decode("ascii")
-        for name in charts
+        chart.name: base64.b64encode((out / f"{chart.name}.png").read_bytes()).decode("ascii")
+        for chart in CHARTS
     }
+    words = Words(language, cities)
     html = (
         Environment(
             loader=PackageLoader("kezek.planning", "templates"),
             autoescape=select_autoescape(["html"]),
         )
         .get_template("report.html")
-        .render(plan=data, images=images, titles={c.name: c.title for c in CHARTS})
+        .render(
+            plan=data,
+            images=images,
+            titles={c.name: words(c.title) for c in CHARTS},
+            lang=language,
+            _=words,
+            formats=words.formats,
+            iso_day=dt.date.fromisoformat,
+        )
     )
     html_path = out / "report.html"
     html_path.write_text(html, encoding="utf-8")
     return [json_path, html_path, *written]
 
 
-def plan_data(plan: Plan) -> dict[str, Any]:
+def _draw_charts(plan: Plan, folder: Path, words: Words) -> list[Path]:
+    draw = {"burndown": _burndown, "windows": _windows, "waits": _waits, "queue": _queue}
+    written = []
+    for chart in CHARTS:
+        # Figures made without pyplot need no display and are freed with the object.
+        figure = draw[chart.name](plan, words)
+        for name in chart.files:
+            path = folder / name
+            # SVG keeps its words as text: a screen reader, a search and a translator read it.
+            with rc_context({"svg.fonttype": "none"}):
+                figure.savefig(path, dpi=110, bbox_inches="tight")
+            written.append(path)
+    return written
+
+
+def plan_data(plan: Plan, network: NetworkSpec) -> dict[str, Any]:
     """Everything the plan found, as plain JSON values."""
     info = plan.spec.scenario
     baseline = plan.baseline
     return {
+        "offices": {
+            office.code: {"name": office.name.model_dump(), "city": office.city.model_dump()}
+            for office in network.offices
+        },
         "scenario": {
-            "name": info.name,
+            "name": localized(info.name),
             "description": info.description.strip(),
             "start": info.start.isoformat(),
             "deadlines": [d.isoformat() for d in info.deadlines],
@@ -95,7 +153,10 @@ def plan_data(plan: Plan) -> dict[str, Any]:
             }
             for n, deadline in enumerate(info.deadlines)
         ],
-        "what_ifs": [_variant(variant) for variant in plan.what_ifs],
+        "what_ifs": [
+            {**_variant(variant), "names": localized(what_if.name)}
+            for variant, what_if in zip(plan.what_ifs, plan.spec.what_ifs, strict=True)
+        ],
         "notes": plan.notes,
     }
 
@@ -162,21 +223,32 @@ def _dates(plan: Plan, days: int) -> np.ndarray:
     return np.datetime64(plan.start, "D") + np.arange(days)
 
 
+_EPOCH = dt.date(1970, 1, 1)  # Matplotlib's default epoch for dates
+
+
 def _x(day: dt.date) -> float:
     """A date where Matplotlib puts it: days since 1970-01-01, its default epoch."""
     return float((np.datetime64(day, "D") - np.datetime64("1970-01-01", "D")).astype(int))
 
 
-def _burndown(plan: Plan) -> Figure:
+def _dated(axes: Axes, words: Words) -> None:
+    """Dates on the x axis as the reader writes them (7 апр.), not in English."""
+    axes.xaxis.set_major_formatter(
+        FuncFormatter(lambda x, _: words.formats.day_month(_EPOCH + dt.timedelta(days=int(x))))
+    )
+
+
+def _burndown(plan: Plan, words: Words) -> Figure:
     figure = Figure(figsize=(10, 5))
     axes = figure.subplots()
     curves: list[tuple[str, list[OfficeRuns]]] = [
-        ("today's windows", [o.runs for o in plan.baseline.offices])
+        (words("today's windows"), [o.runs for o in plan.baseline.offices])
     ]
     for n, deadline in enumerate(plan.spec.scenario.deadlines):
         curves.append(
             (
-                f"windows recommended for {deadline:%d %b %Y}",
+                words("windows recommended for %(deadline)s")
+                % {"deadline": words.formats.numeric_day(deadline)},
                 [o.recommended_runs[n] for o in plan.baseline.offices],
             )
         )
@@ -192,25 +264,28 @@ def _burndown(plan: Plan) -> Figure:
     for label, (low, middle, high) in bands:
         days = min(shown, len(middle))
         dates = _dates(plan, days)
-        (line,) = axes.plot(dates, middle[:days], label=f"{label} (median)")
+        (line,) = axes.plot(
+            dates, middle[:days], label=words("%(curve)s (median)") % {"curve": label}
+        )
         axes.fill_between(dates, low[:days], high[:days], color=line.get_color(), alpha=0.2)
     for deadline in plan.spec.scenario.deadlines:
         axes.axvline(_x(deadline), color="crimson", linestyle="--", linewidth=1)
         axes.annotate(
-            f" deadline {deadline:%d %b}",
+            " " + words("deadline %(day)s") % {"day": words.formats.day_month(deadline)},
             (_x(deadline), axes.get_ylim()[1] * 0.5),
             color="crimson",
             ha="left",
         )
-    axes.set_ylabel("people of the initial backlog not yet served")
-    axes.set_title("Backlog burndown (band: 90% of runs)")
+    axes.set_ylabel(words("people of the initial backlog not yet served"))
+    axes.set_title(words("Backlog burndown (the band: nine runs in ten)"))
     axes.legend(loc="upper right")
     axes.grid(alpha=0.3)
+    _dated(axes, words)
     figure.autofmt_xdate()
     return figure
 
 
-def _windows(plan: Plan) -> Figure:
+def _windows(plan: Plan, words: Words) -> Figure:
     deadlines = plan.spec.scenario.deadlines
     figure = Figure(figsize=(10, 3.2 * len(deadlines)))
     panels = figure.subplots(len(deadlines), 1, squeeze=False)
@@ -220,45 +295,55 @@ def _windows(plan: Plan) -> Figure:
             # Closed days are left as gaps, so the line shows the open days' windows.
             per_day = np.asarray(office.recommendations[n].windows_per_day, dtype=float)
             per_day[per_day == 0] = np.nan
-            axes.plot(_dates(plan, len(per_day)), per_day, marker=".", label=office.code)
-        axes.set_title(f"Windows to clear by {deadline:%d %B %Y}")
-        axes.set_ylabel("windows open")
+            axes.plot(
+                _dates(plan, len(per_day)), per_day, marker=".", label=words.office(office.code)
+            )
+        axes.set_title(
+            words("Windows to clear by %(deadline)s") % {"deadline": words.formats.day(deadline)}
+        )
+        axes.set_ylabel(words("windows open"))
         axes.set_ylim(bottom=0)
         axes.grid(alpha=0.3)
         axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        _dated(axes, words)
         # Each panel has its own dates, so each keeps its own labels.
         axes.tick_params(axis="x", labelrotation=30)
     figure.tight_layout()
     return figure
 
 
-def _waits(plan: Plan) -> Figure:
+def _waits(plan: Plan, words: Words) -> Figure:
     figure = Figure(figsize=(10, 4))
     axes = figure.subplots()
     walk = np.sum([o.runs.walk_in_waits for o in plan.baseline.offices], axis=0)
     held = np.sum([o.runs.appointment_waits for o in plan.baseline.offices], axis=0)
     edges = np.arange(len(walk) + 1) * WAIT_BIN_MINUTES / 60
-    for label, histogram in (("walk-ins", walk), ("appointment holders", held)):
+    for label, histogram in ((words("walk-ins"), walk), (words("appointment holders"), held)):
         if np.sum(histogram) > 0:
             axes.stairs(np.asarray(histogram) / np.sum(histogram), edges, label=label)
-    axes.set_xlabel("wait in line, hours (the last bin: 12 hours and more)")
-    axes.set_ylabel("share of people served")
+    axes.set_xlabel(words("wait in line, hours (the last bin: 12 hours and more)"))
+    axes.set_ylabel(words("share of people served"))
     axes.set_yscale("log")
     axes.legend()
     axes.grid(alpha=0.3)
     return figure
 
 
-def _queue(plan: Plan) -> Figure:
+def _queue(plan: Plan, words: Words) -> Figure:
     figure = Figure(figsize=(10, 4))
     axes = figure.subplots()
     for office in plan.baseline.offices:
         runs = office.runs
         if runs.open_days:
-            axes.plot(range(24), runs.queue_by_hour / runs.open_days, marker="o", label=office.code)
+            axes.plot(
+                range(24),
+                runs.queue_by_hour / runs.open_days,
+                marker="o",
+                label=words.office(office.code),
+            )
     axes.set_xticks(range(0, 24, 2))
-    axes.set_xlabel("local hour")
-    axes.set_ylabel("people in line (mean of open days)")
+    axes.set_xlabel(words("local hour"))
+    axes.set_ylabel(words("people in line (mean of open days)"))
     axes.legend()
     axes.grid(alpha=0.3)
     return figure

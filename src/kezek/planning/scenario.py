@@ -26,14 +26,29 @@ from kezek.network.file import (
     read_network_file,
     syntax_problem,
 )
-from kezek.network.spec import DayHours, NetworkSpec, Strict, Weekday
+from kezek.network.spec import DayHours, LocalizedText, NetworkSpec, Strict, Weekday
 
 OfficeCode = Annotated[str, Field(pattern=CODE_PATTERN)]
 WORKING_WEEK: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
 
 
+# A name for people: one text, or one per language ({ ky = "…", ru = "…", en = "…" }).
+Text = Annotated[str, Field(min_length=1, max_length=200)] | LocalizedText
+
+
+def localized(text: Text) -> dict[str, str]:
+    """The text in each language; the same words in all when it has only one."""
+    if isinstance(text, LocalizedText):
+        return text.model_dump()
+    return {"ky": text, "ru": text, "en": text}
+
+
+def english(text: Text) -> str:
+    return localized(text)["en"]
+
+
 class ScenarioInfo(Strict):
-    name: str = Field(min_length=1, max_length=200)
+    name: Text
     description: str = Field(default="", max_length=4000)
     network: str = Field(min_length=1)
     start: dt.date
@@ -185,7 +200,7 @@ Change = Annotated[
 
 
 class WhatIf(Strict):
-    name: str = Field(min_length=1, max_length=200)
+    name: Text
     changes: list[Change] = Field(min_length=1)
 
 

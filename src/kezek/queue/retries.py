@@ -10,7 +10,6 @@ a repeat is answered with that ticket as it is now.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -21,6 +20,7 @@ from typing import Generic, TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from kezek.codes import TICKET_SECRET_LENGTH, crockford
 from kezek.db import run_transaction, violated_constraint
 from kezek.errors import Conflict, Problem
 from kezek.queue.models import QueueRequest
@@ -52,7 +52,7 @@ def ticket_secret_for(key: str, *, secret: bytes) -> str:
     the server's key, nobody who knows only the Idempotency-Key can work it out.
     """
     digest = hmac.new(secret, f"ticket-secret:{key}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
+    return crockford(digest, TICKET_SECRET_LENGTH)
 
 
 def answer_once(

@@ -62,6 +62,8 @@ class IssuedPublic(BaseModel):
     id: int
     code: str
     kind: str
+    service: str
+    group: str | None
     secret: str = Field(description="Printed on the ticket; the holder's key to its status")
     arrived_at: datetime
     appointment_at: datetime | None

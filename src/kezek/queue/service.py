@@ -222,6 +222,7 @@ def issue(
             group=group,
             now=context.clock(),
             ticket_secret=_ticket_secret(key, context),
+            actor=staff.username,
         )
         return _announced(session, context, issued), issued.ticket.id
 
@@ -256,6 +257,7 @@ def check_in(
             secret=context.secret,
             now=context.clock(),
             ticket_secret=_ticket_secret(key, context),
+            actor=staff.username,
         )
         return _announced(session, context, issued), issued.ticket.id
 
@@ -267,6 +269,19 @@ def check_in(
         act=work,
         replay=partial(_issued_now, context=context, key=key),
     )
+
+
+def reprint(context: AppContext, *, staff: Staff, office: str, code: str) -> IssuedPublic:
+    """A lost receipt: today's ticket by its code, with a new secret; the old link stops."""
+    staff.require_office(office)
+
+    def work(session: Session) -> IssuedPublic:
+        info = context.directory.office(session, office)
+        now = context.clock()
+        ticket = tickets.reissue(session, office=info, code=code, now=now, actor=staff.username)
+        return _issued_public(ticket.ticket, secret=ticket.secret, office=info)
+
+    return run_transaction(context.sessions, work)
 
 
 def close_day(context: AppContext, *, staff: Staff, office: str) -> DayClosedPublic:
@@ -422,14 +437,17 @@ def _announced(session: Session, context: AppContext, issued: tickets.Issued) ->
     context.bus.publish(session, issued.ticket.office_id)
     office = context.directory.office_by_id(session, issued.ticket.office_id)
     TICKETS.labels(office.code).inc()
-    return _issued_public(issued.ticket, secret=issued.secret, zone=office.zone)
+    return _issued_public(issued.ticket, secret=issued.secret, office=office)
 
 
-def _issued_public(ticket: Ticket, *, secret: str, zone: ZoneInfo) -> IssuedPublic:
+def _issued_public(ticket: Ticket, *, secret: str, office: OfficeInfo) -> IssuedPublic:
+    zone = office.zone
     return IssuedPublic(
         id=ticket.id,
         code=ticket.code,
         kind=ticket.kind,
+        service=office.service_codes.get(ticket.service_id, ""),
+        group=ticket.group,
         secret=secret,
         arrived_at=ticket.arrived_at.astimezone(zone),
         appointment_at=ticket.appointment_at.astimezone(zone) if ticket.appointment_at else None,
@@ -453,8 +471,8 @@ def _issued_now(
     """A repeated issue's answer: the same ticket, with the same secret to print."""
     assert key is not None, "only a request with a key is ever repeated"
     ticket = session.get_one(Ticket, ticket_id)
-    zone = context.directory.office_by_id(session, ticket.office_id).zone
-    return _issued_public(ticket, secret=_ticket_secret(key, context) or "", zone=zone)
+    office = context.directory.office_by_id(session, ticket.office_id)
+    return _issued_public(ticket, secret=_ticket_secret(key, context) or "", office=office)
 
 
 def _minutes(value: timedelta | None) -> float | None:

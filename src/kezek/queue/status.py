@@ -16,7 +16,7 @@ from kezek.network.models import Window
 from kezek.queue.estimate import OpenWindow, ServiceTimes, estimate_calls
 from kezek.queue.models import Ticket, TicketStatus
 from kezek.queue.policy import CallingWindow, WaitingTicket, policy_for
-from kezek.queue.tickets import hash_ticket_secret
+from kezek.queue.tickets import hash_ticket_secret, typed_secret
 from kezek.queue.windows import open_windows
 
 
@@ -39,7 +39,7 @@ def ticket_status(
 ) -> TicketStatusView:
     ticket = session.get(Ticket, ticket_id)
     if ticket is None or not hmac.compare_digest(
-        ticket.secret_hash, hash_ticket_secret(ticket_secret)
+        ticket.secret_hash, hash_ticket_secret(typed_secret(ticket_secret))
     ):
         raise NotFound("No ticket has this number and secret.", field="ticket")
     office = directory.office_by_id(session, ticket.office_id)

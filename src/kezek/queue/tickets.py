@@ -7,6 +7,7 @@ the same transaction, so two clerks can never move one ticket two ways.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from kezek.booking.identity import document_hash
 from kezek.booking.manage import owned_booking
 from kezek.booking.models import BookingStatus
+from kezek.codes import CROCKFORD, TICKET_SECRET_LENGTH, crockford
 from kezek.db import dialect_insert, violated_constraint
 from kezek.errors import Conflict, Invalid, NotFound
 from kezek.network.directory import Directory, OfficeInfo
@@ -72,6 +74,7 @@ def issue_walk_in(
     group: str | None,
     now: datetime,
     ticket_secret: str | None = None,
+    actor: str | None = None,
 ) -> Issued:
     office = directory.office(session, office_code)
     service = office.service(service_code)
@@ -85,6 +88,7 @@ def issue_walk_in(
         group=group,
         arrived_at=now,
         ticket_secret=ticket_secret,
+        actor=actor,
     )
 
 
@@ -98,6 +102,7 @@ def check_in(
     secret: bytes,
     now: datetime,
     ticket_secret: str | None = None,
+    actor: str | None = None,
 ) -> Issued:
     """A ticket for the holder of a booking, who has come to the office."""
     booking, _ = owned_booking(
@@ -148,6 +153,7 @@ def check_in(
         appointment_at=None if late else booking.starts_at,
         booking_id=booking.id,
         ticket_secret=ticket_secret,
+        actor=actor,
     )
 
 
@@ -164,11 +170,14 @@ def _issue(
     booking_id: int | None = None,
     transferred_from_id: int | None = None,
     ticket_secret: str | None = None,
+    actor: str | None = None,
 ) -> Issued:
-    """A new waiting ticket; ``ticket_secret`` is given when it must be known in advance."""
+    """A new waiting ticket; ``ticket_secret`` is given when it must be known in advance.
+
+    ``actor`` is who issued it: the kiosk's account, or the clerk who transferred it."""
     day = arrived_at.astimezone(office.zone).date()
     number = _next_number(session, office_id=office.id, day=day, prefix=prefix)
-    ticket_secret = ticket_secret or secrets.token_urlsafe(16)
+    ticket_secret = ticket_secret or new_ticket_secret()
     ticket = Ticket(
         office_id=office.id,
         service_id=service_id,
@@ -187,8 +196,62 @@ def _issue(
     )
     session.add(ticket)
     session.flush()
-    _event(session, ticket, "issued", at=arrived_at, detail={"kind": kind.value})
+    _event(session, ticket, "issued", at=arrived_at, actor=actor, detail={"kind": kind.value})
     return Issued(ticket, ticket_secret)
+
+
+_BY_CODE = select(Ticket).where(
+    Ticket.office_id == bindparam("office_id"),
+    Ticket.day == bindparam("day"),
+    Ticket.prefix == bindparam("prefix"),
+    Ticket.number == bindparam("number"),
+)
+_STILL_IN_LINE = (TicketStatus.waiting, TicketStatus.called, TicketStatus.serving)
+
+
+def reissue(
+    session: Session, *, office: OfficeInfo, code: str, now: datetime, actor: str
+) -> Issued:
+    """Today's ticket ``code`` (A-014, a014, A14) with a new secret, for a lost receipt: the
+    holder's old link stops working, so whoever found the receipt cannot follow it."""
+    match = re.fullmatch(r"\s*([A-Za-z]{1,2})\s*-?\s*0*(\d{1,6})\s*", code)
+    ticket = None
+    if match:
+        ticket = session.scalar(
+            _BY_CODE.with_for_update(),
+            {
+                "office_id": office.id,
+                "day": now.astimezone(office.zone).date(),
+                "prefix": match.group(1).upper(),
+                "number": int(match.group(2)),
+            },
+        )
+    if ticket is None or ticket.status not in _STILL_IN_LINE:
+        raise NotFound(
+            f"No ticket {code} is in line at this office today. Check the code.", field="code"
+        )
+    ticket_secret = new_ticket_secret()
+    ticket.secret_hash = hash_ticket_secret(ticket_secret)
+    ticket.updated_at = now
+    session.flush()
+    _event(session, ticket, "reprinted", at=now, actor=actor)
+    return Issued(ticket, ticket_secret)
+
+
+def new_ticket_secret() -> str:
+    return crockford(secrets.token_bytes(8), TICKET_SECRET_LENGTH)
+
+
+def typed_secret(text: str) -> str:
+    """A secret as typed from the receipt (lower case, a dash, O for 0) in its printed form;
+    anything else as it is, so the longer secrets of earlier tickets still match."""
+    code = text.replace("-", "").replace(" ", "").upper().translate(_LOOKALIKES)
+    if len(code) == TICKET_SECRET_LENGTH and all(ch in CROCKFORD for ch in code):
+        return code
+    return text
+
+
+_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
 def hash_ticket_secret(ticket_secret: str) -> str:
@@ -274,19 +337,17 @@ def call_next(
     return None
 
 
-_AT_WINDOW = (
-    select(Ticket)
-    .where(
-        Ticket.window_id == bindparam("window_id"),
-        Ticket.status.in_((TicketStatus.called, TicketStatus.serving)),
-    )
-    .with_for_update()
+_AT_WINDOW = select(Ticket).where(
+    Ticket.window_id == bindparam("window_id"),
+    Ticket.status.in_((TicketStatus.called, TicketStatus.serving)),
 )
+_AT_WINDOW_LOCKED = _AT_WINDOW.with_for_update()
 
 
-def at_window(session: Session, window_id: int) -> Ticket | None:
-    """The citizen called to or served at the window, locked; None when it is free."""
-    return session.scalar(_AT_WINDOW, {"window_id": window_id})
+def at_window(session: Session, window_id: int, *, lock: bool = True) -> Ticket | None:
+    """The citizen called to or served at the window (locked, unless only shown); None
+    when the window is free."""
+    return session.scalar(_AT_WINDOW_LOCKED if lock else _AT_WINDOW, {"window_id": window_id})
 
 
 def _settle_window(
@@ -429,6 +490,7 @@ def transfer(
         appointment_at=old.appointment_at,
         transferred_from_id=old.id,
         ticket_secret=ticket_secret,
+        actor=actor,
     )
     return issued
 

@@ -1,8 +1,9 @@
 """Admin pages: staff users and roles, loading a network file, and the audit log.
 
-Only admins may open them. The network file is checked in full before anything is
-loaded, and every problem is listed with its line, field and fix, as by
-``kezek network validate``; a good file is loaded in one transaction.
+Admins open them all; managers the audit log of their offices. The network file is
+checked in full before anything is loaded, and every problem is listed with its line,
+field and fix, as by ``kezek network validate``, in the reader's language; a good file is
+loaded in one transaction.
 """
 
 from __future__ import annotations
@@ -22,8 +23,7 @@ from kezek.context import AppContext
 from kezek.db import read_session, run_transaction
 from kezek.errors import Problem
 from kezek.i18n.catalogs import translations
-from kezek.network.file import NetworkFileError, parse_network
-from kezek.network.models import Office
+from kezek.network.file import NetworkFileError, not_utf8, parse_network
 from kezek.queue.models import QueueEvent, Ticket
 from kezek.staff.models import Role
 from kezek.staff.service import add_staff, disable_staff, list_staff
@@ -42,7 +42,7 @@ def staff_list(request: Request) -> Response:
     admin = staff_or_refusal(request, admin_only=True)
     if isinstance(admin, Response):
         return admin
-    return _staff_page(request, context, values={}, error=None)
+    return _staff_page(request, context, values={}, errors={})
 
 
 @router.post("/admin/staff")
@@ -57,6 +57,10 @@ async def staff_add(request: Request) -> Response:
     gettext = translations(choose_language(request)).gettext
     try:
         role = Role(values["role"])
+    except ValueError:
+        errors = {"role": gettext("Choose a role.")}
+        return _staff_page(request, context, values=values, errors=errors, status=422)
+    try:
         run_transaction(
             context.sessions,
             lambda session: add_staff(
@@ -68,12 +72,9 @@ async def staff_add(request: Request) -> Response:
                 office_codes=offices,
             ),
         )
-    except ValueError:
-        return _staff_page(request, context, values=values, error=gettext("Choose a role."))
     except Problem as problem:
-        return _staff_page(
-            request, context, values=values, error=_staff_problem(problem, gettext), status=422
-        )
+        field, message = _staff_problem(problem, gettext)
+        return _staff_page(request, context, values=values, errors={field: message}, status=422)
     return secured(RedirectResponse("/admin/staff", status_code=303))
 
 
@@ -96,7 +97,7 @@ def network_form(request: Request) -> Response:
     admin = staff_or_refusal(request, admin_only=True)
     if isinstance(admin, Response):
         return admin
-    return render(request, context, "admin/network.html", problems=[], report=None)
+    return _network_page(request, context, status=200)
 
 
 @router.post("/admin/network")
@@ -108,63 +109,85 @@ async def network_upload(request: Request) -> Response:
     _, form = checked
     upload = form.get("file")
     gettext = translations(choose_language(request)).gettext
-    if not isinstance(upload, UploadFile):
-        problems = [gettext("Choose a network file to upload.")]
-        return render(
-            request, context, "admin/network.html", problems=problems, report=None, status=422
-        )
-    name = upload.filename or "network.toml"
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _network_page(request, context, error=gettext("Choose a network file to upload."))
+    name = upload.filename
     try:
-        text = (await upload.read()).decode("utf-8")
-        spec = parse_network(text, source=name)
+        spec = parse_network((await upload.read()).decode("utf-8"), source=name)
     except UnicodeDecodeError:
-        problems = [f"{name}: " + gettext("the file is not UTF-8 text; save it as UTF-8.")]
-        return render(
-            request, context, "admin/network.html", problems=problems, report=None, status=422
-        )
+        return _network_page(request, context, problems=[not_utf8(name).shown(gettext)])
     except NetworkFileError as exc:
-        return render(
-            request,
-            context,
-            "admin/network.html",
-            problems=[str(problem) for problem in exc.problems],
-            report=None,
-            status=422,
-        )
+        problems = [problem.shown(gettext) for problem in exc.problems]
+        return _network_page(request, context, problems=problems)
     loaded = load_network_file(context.sessions, spec)
     return render(
         request,
         context,
         "admin/network.html",
+        error=None,
         problems=[],
         report=loaded.report,
         regridded=loaded.regridded_with_bookings,
     )
 
 
+def _network_page(
+    request: Request,
+    context: AppContext,
+    *,
+    error: str | None = None,
+    problems: list[str] | None = None,
+    status: int = 422,
+) -> Response:
+    """The upload form, with what is wrong beside the file field."""
+    return render(
+        request,
+        context,
+        "admin/network.html",
+        error=error,
+        problems=problems or [],
+        report=None,
+        status=status,
+    )
+
+
 @router.get("/admin/audit")
 def audit(request: Request) -> Response:
+    """The latest ticket events, newest first: all offices for an admin, or one office."""
     context = app_context(request)
-    admin = staff_or_refusal(request, admin_only=True)
-    if isinstance(admin, Response):
-        return admin
+    staff = staff_or_refusal(request, managers_only=True)
+    if isinstance(staff, Response):
+        return staff
     with read_session(context.sessions) as session:
+        offices = [o for o in context.directory.offices(session) if staff.may_act_for(o.code)]
+        asked = request.query_params.get("office", "")
+        shown = [o for o in offices if o.code == asked] or offices
         rows = session.execute(
             select(
                 QueueEvent.at,
-                Office.code,
+                QueueEvent.office_id,
                 Ticket.prefix,
                 Ticket.number,
                 QueueEvent.kind,
                 QueueEvent.actor,
+                QueueEvent.window_id,
             )
-            .join(Office, Office.id == QueueEvent.office_id)
             .join(Ticket, Ticket.id == QueueEvent.ticket_id)
-            .order_by(QueueEvent.id.desc())
+            .where(QueueEvent.office_id.in_([o.id for o in shown]))
+            # In the order things happened: by time, and the log's own order within a moment.
+            .order_by(QueueEvent.at.desc(), QueueEvent.id.desc())
             .limit(AUDIT_ROWS)
         ).all()
-        zones = {office.code: office.zone for office in context.directory.offices(session)}
-    return render(request, context, "admin/audit.html", rows=rows, zones=zones)
+    return render(
+        request,
+        context,
+        "admin/audit.html",
+        rows=rows,
+        offices=offices,
+        by_id={o.id: o for o in offices},
+        chosen=asked if len(shown) == 1 and asked else "",
+        everyone=staff.role is Role.admin,
+    )
 
 
 def _staff_page(
@@ -172,7 +195,7 @@ def _staff_page(
     context: AppContext,
     *,
     values: Mapping[str, str],
-    error: str | None,
+    errors: Mapping[str, str],
     status: int = 200,
 ) -> Response:
     with read_session(context.sessions) as session:
@@ -180,26 +203,27 @@ def _staff_page(
             (user.username, user.full_name, user.role, [o.code for o in user.offices], user.active)
             for user in list_staff(session)
         ]
-        offices = [office.code for office in context.directory.offices(session)]
+        offices = context.directory.offices(session)
     return render(
         request,
         context,
         "admin/staff.html",
         users=users,
         offices=offices,
+        office_names={office.code: office.name for office in offices},
         roles=[role.value for role in Role],
         values=values,
-        error=error,
+        errors=errors,
         status=status,
     )
 
 
-def _staff_problem(problem: Problem, gettext: Any) -> str:
+def _staff_problem(problem: Problem, gettext: Any) -> tuple[str, str]:
+    """The field a refusal is about, and what to do."""
     messages = {
         "password": gettext("The password is too short; use at least 10 characters."),
-        "office": gettext("A manager or clerk needs at least one office."),
+        "office": gettext("A manager, clerk or kiosk needs at least one office."),
         "username": gettext("This username is taken; choose another."),
     }
-    return str(
-        messages.get(problem.field or "", gettext("Something went wrong. Please try again."))
-    )
+    field = problem.field or ""
+    return field, str(messages.get(field, gettext("Something went wrong. Please try again.")))

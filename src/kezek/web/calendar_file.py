@@ -1,4 +1,9 @@
-"""A booking as an iCalendar file (RFC 5545), for the phone's calendar."""
+"""A booking as an iCalendar file (RFC 5545), for the phone's calendar.
+
+The entry says what the confirmation says (when to come, the kiosk, the lateness rule, the
+office's hours and phone), in the reader's language, with the office on the map (GEO) and
+a link back to the booking's page.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,16 @@ from datetime import UTC, datetime
 
 from kezek.booking.details import BookingDetails
 from kezek.booking.reference import display_reference
+from kezek.booking.visit import VisitAdvice
+from kezek.web.visit_text import visit_lines
 
 
-def calendar_file(booking: BookingDetails, *, language: str, host: str) -> str:
+def calendar_file(
+    booking: BookingDetails, *, language: str, host: str, page: str, advice: VisitAdvice
+) -> str:
     office, service = booking.office, booking.service
     reference = display_reference(booking.reference)
+    description = "\n".join([reference, *visit_lines(booking, advice, language), page])
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -23,7 +33,9 @@ def calendar_file(booking: BookingDetails, *, language: str, host: str) -> str:
         f"DTEND:{_utc(booking.ends_at)}",
         f"SUMMARY:{_text(service.name[language])} ({reference})",
         f"LOCATION:{_text(office.name[language] + ', ' + office.address[language])}",
-        f"DESCRIPTION:{_text(reference)}",
+        f"GEO:{office.latitude};{office.longitude}",
+        f"URL:{page}",
+        f"DESCRIPTION:{_text(description)}",
         "BEGIN:VALARM",
         "TRIGGER:-PT2H",
         "ACTION:DISPLAY",

@@ -1,33 +1,47 @@
 """The managers' dashboard: today's queues and figures per office, and the campaign's plan.
 
-Today's figures come from the live queue. The campaign view reads the plan that
-``kezek plan SCENARIO.toml --out DIR`` wrote (``KEZEK_PLAN_DIR``, var/plan by default):
-the burndown against the deadlines as SVG, the windows recommended per office, and a
-warning when the plan says the deadline will be missed at today's windows.
+Today's figures come from the live queue; a manager may close an office's line for the
+day from here. The campaign view reads the plan that ``kezek plan SCENARIO.toml --out
+DIR`` wrote (``KEZEK_PLAN_DIR``, var/plan by default), all in the reader's language: the
+burndown against the deadlines, the windows each office has and needs per deadline, the
+what-ifs, the windows per day, and a warning when a deadline will be missed at today's
+windows.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
 from sqlalchemy import func, select
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 
 from kezek.charts import chart_files
 from kezek.db import read_session
+from kezek.errors import Problem
+from kezek.network.directory import OfficeInfo
+from kezek.queue import service as queue_service
 from kezek.queue.board import board
-from kezek.queue.kpis import day_kpis
+from kezek.queue.kpis import Kpis, day_kpis
 from kezek.queue.models import WindowSession, WindowSessionStatus
-from kezek.staff.models import Role
+from kezek.web.i18n import choose_language
 from kezek.web.pages import app_context, render, secured
-from kezek.web.staff_pages import signed_in, staff_or_refusal
+from kezek.web.staff_pages import signed_in, staff_form, staff_or_refusal
 
 router = APIRouter(include_in_schema=False)
 CHARTS = chart_files()
+
+
+@dataclass(frozen=True)
+class OfficeToday:
+    office: OfficeInfo
+    kpis: Kpis
+    open_windows: int
 
 
 @router.get("/dashboard")
@@ -51,15 +65,10 @@ def dashboard(request: Request) -> Response:
                     WindowSession.status == WindowSessionStatus.open,
                 )
             )
-            offices.append(
-                {
-                    "office": office,
-                    "kpis": day_kpis(session, office=office, day=today, now=now),
-                    "waiting": board(session, office=office, now=now).waiting,
-                    "open_windows": open_windows or 0,
-                }
-            )
+            kpis = day_kpis(session, office=office, day=today, now=now)
+            offices.append(OfficeToday(office, kpis, open_windows or 0))
     plan = campaign_plan(context.settings.campaign_plan_dir)
+    closed = request.query_params.get("closed", "")
     return render(
         request,
         context,
@@ -67,17 +76,66 @@ def dashboard(request: Request) -> Response:
         offices=offices,
         plan=plan,
         warnings=plan_warnings(plan) if plan else [],
+        names={row.office.code: row.office.name for row in offices},
+        closed=next((row.office for row in offices if row.office.code == closed), None),
+        sent_home=request.query_params.get("sent_home", ""),
+        iso_day=_iso_day,
     )
+
+
+def _iso_day(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
 
 
 @router.get("/dashboard/plan/{name}")
 def plan_chart(request: Request, name: str) -> Response:
+    """A chart of the plan in the reader's language (a plan written before that: as it is)."""
     context = app_context(request)
     staff = signed_in(request, context)
-    path = context.settings.campaign_plan_dir / name
-    if staff is None or staff.role is Role.clerk or name not in CHARTS or not path.exists():
+    if staff is None or not staff.oversees or name not in CHARTS:
+        return secured(Response(status_code=404))
+    folder = context.settings.campaign_plan_dir
+    path = folder / "charts" / choose_language(request) / name
+    if not path.exists():
+        path = folder / name
+    if not path.exists():
         return secured(Response(status_code=404))
     return secured(FileResponse(path, media_type=CHARTS[name]))
+
+
+@router.get("/dashboard/close/{office_code}")
+def close_day_confirm(request: Request, office_code: str) -> Response:
+    """Are you sure? Everyone still waiting is sent home."""
+    context = app_context(request)
+    staff = staff_or_refusal(request, office_code=office_code, managers_only=True)
+    if isinstance(staff, Response):
+        return staff
+    with read_session(context.sessions) as session:
+        office = context.directory.office(session, office_code)
+        shown = board(session, office=office, now=context.clock())
+    return render(
+        request,
+        context,
+        "staff/close_day.html",
+        office=office,
+        waiting=sum(shown.waiting.values()),
+    )
+
+
+@router.post("/dashboard/close/{office_code}")
+async def close_day(request: Request, office_code: str) -> Response:
+    context = app_context(request)
+    checked = await staff_form(request, office_code=office_code)
+    if isinstance(checked, Response):
+        return checked
+    staff, _ = checked
+    try:
+        closed = queue_service.close_day(context, staff=staff, office=office_code)
+    except Problem:
+        return render(request, context, "staff/forbidden.html", status=403)
+    return secured(
+        RedirectResponse(f"/dashboard?closed={office_code}&sent_home={closed.not_served}", 303)
+    )
 
 
 def campaign_plan(folder: Path) -> dict[str, Any] | None:

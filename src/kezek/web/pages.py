@@ -23,7 +23,9 @@ from kezek.context import AppContext
 from kezek.i18n import LANGUAGE_NAMES, LANGUAGES
 from kezek.i18n.catalogs import translations
 from kezek.i18n.formats import Formats
+from kezek.web import labels
 from kezek.web.i18n import COOKIE, choose_language
+from kezek.web.visit_text import shown_phone, visit_lines
 
 CSRF_COOKIE = "csrf"
 SECURITY_HEADERS = {
@@ -45,6 +47,9 @@ environment = Environment(
     lstrip_blocks=True,
 )
 environment.globals["ticket_code"] = ticket_code
+environment.globals["visit_lines"] = visit_lines
+environment.globals["shown_phone"] = shown_phone
+environment.globals["labels"] = labels
 
 
 def render(
@@ -70,6 +75,10 @@ def render(
         **values,
     )
     response = HTMLResponse(html, status_code=status)
+    if request.method != "GET" and request.headers.get("HX-Request") == "true":
+        # A form shown again with its errors: the address stays the page's own, so that a
+        # reload opens the form afresh rather than a page that only answers a POST.
+        response.headers["HX-Push-Url"] = "false"
     secure = context.settings.environment == "production"
     response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="lax", secure=secure)
     if request.query_params.get("lang") in LANGUAGES:

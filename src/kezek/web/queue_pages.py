@@ -8,17 +8,20 @@ ticket page shows the place in line and the estimated call, refreshed every 20 s
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from kezek.db import read_session
 from kezek.errors import Problem
 from kezek.i18n import LANGUAGES, N_
 from kezek.i18n.catalogs import translations
+from kezek.network.plan import closes_at, next_open_day
 from kezek.queue import service as queue_service
 from kezek.queue.board import board
-from kezek.web.pages import app_context, render
+from kezek.web.pages import app_context, render, secured
 
 router = APIRouter(include_in_schema=False)
 BOARD_LABELS = (
@@ -27,6 +30,8 @@ BOARD_LABELS = (
     N_("Waiting"),
     N_("Called"),
     N_("Reconnecting…"),
+    N_("Full screen"),
+    N_("Sound on calls"),
 )
 
 
@@ -48,6 +53,7 @@ def board_page(request: Request, office_code: str) -> Response:
         code: {service.code: service.name[code] for service in office.services}
         for code in languages
     }
+    offices = {code: office.name[code] for code in languages}
     return render(
         request,
         context,
@@ -57,8 +63,19 @@ def board_page(request: Request, office_code: str) -> Response:
         board_languages=languages,
         labels=labels,
         names=names,
+        offices=offices,
+        chime=request.query_params.get("chime") == "on",
         zone=office.zone,
     )
+
+
+@router.get("/t/{short}")
+def short_ticket_link(short: str) -> Response:
+    """The address printed under the receipt's QR code, short enough to type: /t/14-ABCDE12345."""
+    ticket_id, _, secret = short.partition("-")
+    if not ticket_id.isdigit() or not secret:
+        return secured(RedirectResponse("/", status_code=303))
+    return secured(RedirectResponse(f"/ticket/{int(ticket_id)}?s={quote(secret)}", status_code=303))
 
 
 @router.get("/ticket/{ticket_id}")
@@ -69,6 +86,17 @@ def ticket_page(request: Request, ticket_id: int, s: str = "") -> Response:
     except Problem:
         return render(request, context, "citizen/message.html", kind="not_found", status=404)
     # HTMX asks for the status block alone every 20 seconds; a browser without it, the page.
-    partial = request.headers.get("HX-Request") == "true"
+    partial = request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
     template = "queue/ticket_status.html" if partial else "queue/ticket.html"
-    return render(request, context, template, view=view, zone=view.office.zone, secret=s)
+    plan = view.office.plan
+    return render(
+        request,
+        context,
+        template,
+        view=view,
+        zone=view.office.zone,
+        secret=s,
+        # For whoever the closing line sent home: when it closed, and when to come back.
+        closed_at=closes_at(plan, view.ticket.day),
+        reopens=next_open_day(plan, view.ticket.day),
+    )

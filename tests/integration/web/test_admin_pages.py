@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -36,6 +38,9 @@ def test_an_admin_adds_a_clerk_who_can_then_sign_in_and_disables_them(
         password="short",
     )
     assert short.status_code == 422 and "Пароль слишком короткий" in text(short)
+    # Beside the password field, in Russian, with the role in words.
+    assert re.search(r'id="password-error"[^>]*>Пароль слишком короткий', short.text)
+    assert '<option value="clerk" selected>Оператор</option>' in short.text
     added = client.post(
         "/admin/staff",
         data={
@@ -74,8 +79,15 @@ def test_a_bad_network_file_is_listed_and_nothing_loads(
     )
 
     assert refused.status_code == 422
-    assert "'Asia/Bishkekk' is not an IANA time zone; did you mean Asia/Bishkek?" in text(refused)
+    # In the reader's language, with the line, the field and the fix, beside the file field.
+    assert (
+        "net.toml:38: offices[0].timezone: 'Asia/Bishkekk' — не часовой пояс IANA; "
+        "может быть, Asia/Bishkek?" in text(refused)
+    )
     assert "1 ошибка; ничего не загружено." in text(refused)
+    assert (
+        'id="file" name="file"' in refused.text and 'aria-describedby="file-error"' in refused.text
+    )
     renamed = NETWORK_TOML.replace('en = "Bishkek office"', 'en = "Bishkek consulate"', 1)
     loaded = client.post(
         "/admin/network",
@@ -83,6 +95,7 @@ def test_a_bad_network_file_is_listed_and_nothing_loads(
         files={"file": ("net.toml", renamed.encode(), "text/plain")},
     )
     assert loaded.status_code == 200 and "Загружено." in text(loaded)
+    assert "Учреждения 0 1 0" in text(loaded)  # the rows changed, in words
     with sessions() as session:
         office = session.scalar(select(Office).where(Office.code == "bsk"))
         assert office is not None and office.name["en"] == "Bishkek consulate"
@@ -103,7 +116,9 @@ def test_the_audit_log_shows_who_did_what(
 
     log = client.get("/admin/audit")
 
-    assert log.status_code == 200 and "Q-001" in text(log) and "issued" in text(log)
+    assert log.status_code == 200 and "Q-001" in text(log)
+    # The event in words, the office by name, and who issued it: the kiosk's account.
+    assert "Бишкекский офис Q-001 Талон выдан — root" in text(log)
 
 
 def test_managers_and_clerks_may_not_administer(
@@ -114,8 +129,12 @@ def test_managers_and_clerks_may_not_administer(
         client, client.get("/staff/login"), "/staff/login", username="gulnara", password=PASSWORD
     )
 
-    for path in ("/admin/staff", "/admin/network", "/admin/audit"):
+    for path in ("/admin/staff", "/admin/network"):
         assert client.get(path).status_code == 403
+    # A manager reads the audit log of her own offices, and of no other.
+    own = client.get("/admin/audit")
+    assert own.status_code == 200 and "Бишкекский офис" in text(own)
+    assert "Большой центр" not in text(own) and "Все учреждения" not in text(own)
 
 
 def test_loading_a_new_slot_grid_warns_of_the_bookings_it_no_longer_counts(

@@ -46,11 +46,11 @@ def test_a_citizen_books_in_kyrgyz_and_gets_a_reference_and_a_calendar_file(
         stored = session.scalar(select(Booking))
         assert stored is not None and stored.language == "ky"
         assert f"{stored.reference[:4]}-{stored.reference[4:]}" == reference.group()
-    calendar = client.get(link_to(booked, r"^/booking/calendar\.ics\?token="))
+    calendar = client.get(link_to(booked, r"^/booking/[^/?]+/calendar\.ics$"))
     assert calendar.headers["content-type"].startswith("text/calendar")
     assert "BEGIN:VEVENT" in calendar.text and reference.group() in calendar.text
     assert "Узун кызмат" in calendar.text
-    printable = client.get(link_to(booked, r"^/booking/print\?token="))
+    printable = client.get(link_to(booked, r"^/booking/[^/?]+/print$"))
     assert reference.group() in text(printable)
 
 
@@ -87,18 +87,40 @@ def test_a_citizen_books_in_russian_and_mistakes_are_named_beside_the_field(
     assert "Вы записаны" in text(booked)
 
 
-def test_a_time_taken_meanwhile_is_explained_and_nothing_is_booked_twice(
-    client: TestClient,
+def test_a_form_sent_again_shows_the_same_booking_and_books_once(
+    client: TestClient, sessions: sessionmaker[Session]
 ) -> None:
     details = to_details(client, "en")
     fields = {"full_name": "Aibek Asanov", "phone": "+996 555 123 456"}
     first = submit(client, details, "/book/bsk/long/details", **fields, document_number=document(1))
     assert "You are booked" in text(first)
 
+    # A reload, a double tap or a retry on a weak connection sends the same form again.
     again = submit(client, details, "/book/bsk/long/details", **fields, document_number=document(1))
 
-    assert again.status_code == 409
-    assert "already has a booking for this service" in text(again)
+    assert again.status_code == 200 and "You are booked" in text(again)
+    assert again.url == first.url and again.url.path.startswith("/booking/")
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Booking)) == 1
+
+
+def test_a_second_booking_for_the_service_points_to_the_one_there_is(client: TestClient) -> None:
+    fields = {"full_name": "Aibek Asanov", "phone": "+996 555 123 456"}
+    submit(
+        client,
+        to_details(client, "en"),
+        "/book/bsk/long/details",
+        **fields,
+        document_number=document(1),
+    )
+
+    fresh = to_details(client, "en")  # a new form: another attempt, not a resend
+    refused = submit(client, fresh, "/book/bsk/long/details", **fields, document_number=document(1))
+
+    assert refused.status_code == 409
+    assert "already has a booking for this service" in text(refused)
+    assert "find it with your phone number" in text(refused)
+    assert link_to(refused, r"^/manage/forgot$")
 
 
 def test_a_phone_at_its_cap_is_named_beside_the_phone_field(client: TestClient) -> None:

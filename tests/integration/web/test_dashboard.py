@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,18 +17,21 @@ from kezek.config import Settings
 from kezek.planning.planner import make_plan
 from kezek.planning.report import write_report
 from kezek.planning.scenario import read_scenario
+from kezek.queue.models import Ticket
 from kezek.staff.models import Role
+from kezek.types import utcnow
+from tests.integration.queue.helpers import walk_in
 from tests.integration.staff.helpers import PASSWORD, make_staff
 from tests.unit.planning.scenarios import write_scenario
 
-from .pages import submit, text
+from .pages import link_to, submit, text
 
 
 @pytest.fixture(scope="module")
 def plan_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     spec, network = read_scenario(write_scenario(tmp_path_factory.mktemp("scenario")))
     out = tmp_path_factory.mktemp("plan")
-    write_report(make_plan(spec, network, processes=1, replications=20), out)
+    write_report(make_plan(spec, network, processes=1, replications=20), out, network=network)
     return out
 
 
@@ -57,11 +62,19 @@ def test_a_manager_sees_today_and_the_plan_with_its_warning(
     words = text(page)
     assert "Бишкекский офис" in words and "Сейчас в очереди" in words
     assert "Two offices, a small backlog" in words
-    # At today's windows the small scenario misses 30 April: the plan says so.
-    assert "не будет разобрана к 2025-04-30" in words
+    # At today's windows the small scenario misses 30 April: the plan says so, in the
+    # reader's own way of writing a date, with the offices by name and the windows added.
+    assert "не будет разобрана к 30.04.2025" in words
+    assert "Генеральное консульство Кыргызской Республики в Казани" in words
+    assert re.search(r"\d+ → \d+ \(\+\d+\)", words)
     chart = planned.get("/dashboard/plan/burndown.svg")
     assert chart.status_code == 200 and chart.headers["content-type"] == "image/svg+xml"
     assert chart.text.lstrip().startswith("<?xml") and "<svg" in chart.text
+    assert "Сокращение очереди" in chart.text and "Backlog" not in chart.text
+    english = planned.get("/dashboard/plan/burndown.svg", headers={"Accept-Language": "en"})
+    assert "Backlog burndown" in english.text
+    windows = planned.get("/dashboard/plan/windows.png")
+    assert windows.status_code == 200 and windows.content[:4] == b"\x89PNG"
     assert planned.get("/dashboard/plan/report.json").status_code == 404
 
 
@@ -82,3 +95,21 @@ def test_without_a_plan_the_dashboard_says_how_to_make_one(
     _sign_in(client, "gulnara")
 
     assert "Плана пока нет" in text(client.get("/dashboard"))
+
+
+def test_a_manager_closes_the_line_for_the_day_after_confirming(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    make_staff(sessions, "gulnara", Role.manager, ["bsk"])
+    walk_in(sessions, now=utcnow())
+    _sign_in(client, "gulnara")
+
+    asked = client.get(link_to(client.get("/dashboard"), r"^/dashboard/close/bsk$"))
+    with sessions() as session:  # asking closes nothing
+        assert session.scalar(select(Ticket.status)) == "waiting"
+    closed = submit(client, asked, "/dashboard/close/bsk")
+
+    assert "В очереди ещё 1 человек" in text(asked)
+    assert closed.status_code == 200 and "Очередь в учреждении Бишкекский офис" in text(closed)
+    with sessions() as session:
+        assert session.scalar(select(Ticket.status)) == "not_served"

@@ -61,7 +61,10 @@ def test_a_citizen_moves_then_cancels_and_the_places_follow(
         assert after is not None and before is not None and after > before
         assert sum(session.scalars(select(SlotCell.booked)).all()) == 2  # 20 minutes: 2 cells
 
-    cancelled = submit(client, moved, "/manage/cancel")
+    asked = client.get(link_to(moved, r"^/manage/cancel\?token="))
+    with sessions() as session:  # asking is not cancelling
+        assert session.scalar(select(Booking.status)) == "confirmed"
+    cancelled = submit(client, asked, "/manage/cancel")
 
     assert "Запись отменена" in text(cancelled)
     with sessions() as session:

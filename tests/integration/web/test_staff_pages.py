@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import datetime, timedelta
 
 from fastapi.testclient import TestClient
@@ -51,7 +52,7 @@ def test_sign_in_sets_an_http_only_cookie_and_a_wrong_password_is_named(
 def test_the_kiosk_issues_a_ticket_and_checks_in_a_booking(
     client: TestClient, sessions: sessionmaker[Session]
 ) -> None:
-    make_staff(sessions, "kiosk", Role.clerk, ["bsk"])
+    make_staff(sessions, "kiosk", Role.kiosk, ["bsk"])
     start = start_at(days_ahead=1, hour=10)
     reference = client.post("/api/v1/bookings", json=booking_body(start=start)).json()["reference"]
     # The holder comes on the booked day, a few minutes early.
@@ -68,7 +69,12 @@ def test_the_kiosk_issues_a_ticket_and_checks_in_a_booking(
         client, kiosk, "/kiosk/bsk/check-in", reference=reference, document_number=document(1)
     )
 
-    assert "Q-001" in text(walk_in) and "/ticket/" in text(walk_in)
+    # The receipt: the number, the service, a QR code of the holder's page and its short link.
+    assert "Q-001" in text(walk_in) and "Быстрая услуга" in text(walk_in)
+    short = re.search(r"http://testserver(/t/\d+-[0-9A-Z]{10})", text(walk_in))
+    assert short is not None and '<svg role="img" class="qr"' in walk_in.text
+    holder = client.get(short.group(1))
+    assert holder.status_code == 200 and "Q-001" in text(holder) and "/ticket/" in str(holder.url)
     assert booked.status_code == 200, text(booked)
     assert "Q-002" in text(booked)
     # The same form sent again, as after a double tap or a lost answer: the same ticket.
@@ -84,6 +90,7 @@ def test_the_kiosk_issues_a_ticket_and_checks_in_a_booking(
         document_number=document(1),
     )
     assert again.status_code == 409 and "Эта запись уже отмечена." in text(again)
+    assert re.search(r'id="reference-error"[^>]*>Эта запись уже отмечена', again.text)
     refused = submit(
         client,
         client.get("/kiosk/bsk"),
@@ -119,6 +126,7 @@ def test_a_clerk_opens_a_window_calls_serves_and_transfers(
         statuses = {t.code: t.status for t in session.scalars(select(Ticket))}
     assert statuses == {"Q-001": "done", "Q-002": "transferred", "L-001": "waiting"}
     assert "В очереди: 1" in text(moved)
+    assert "Направлен с новым талоном: L-001" in text(moved)  # the new number, to tell them
     transferred = submit(client, moved, "/console/bsk/next")
     assert "L-001" in text(transferred)  # window 1 handles the long service too
 
@@ -142,7 +150,13 @@ def test_call_next_pressed_twice_on_one_page_calls_one_ticket(
     with sessions() as session:
         statuses = {t.code: t.status for t in session.scalars(select(Ticket))}
     assert statuses == {"Q-001": "called", "Q-002": "waiting"}
-    assert "Q-002" in text(submit(client, second, "/console/bsk/next"))  # a new page: a new call
+    # With Q-001 called and not come, the console offers no plain "next": it settles them.
+    assert "/console/bsk/next" not in second.text
+    gone = submit(client, second, "/console/bsk/no-show-next")
+    assert "Q-002" in text(gone)
+    with sessions() as session:
+        statuses = {t.code: t.status for t in session.scalars(select(Ticket))}
+    assert statuses == {"Q-001": "no_show", "Q-002": "called"}
 
 
 def test_a_clerk_of_another_office_is_refused(

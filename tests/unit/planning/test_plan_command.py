@@ -89,6 +89,6 @@ def test_a_bad_scenario_names_the_field_and_runs_nothing(tmp_path: Path) -> None
     result = runner.invoke(app, ["plan", str(scenario), "--out", str(out)])
 
     assert result.exit_code == 1
-    assert "what_ifs[0].changes: List should have at least 1 item" in result.output
+    assert "what_ifs[0].changes: has too few entries; add at least one entry" in result.output
     assert "1 error; nothing was run." in result.output
     assert not out.exists()

@@ -52,10 +52,10 @@ def test_the_small_scenario_and_the_example_are_read(tmp_path: Path) -> None:
             ('distribution = "lognormal"', 'distribution = "empirical"'),
             "needs samples_minutes with at least 10 measured service times",
         ),
-        (("confidence = 0.9", "confidence = 1.5"), "scenario.confidence: Input should be less"),
+        (("confidence = 0.9", "confidence = 1.5"), "scenario.confidence: use a value below 1.0"),
         (
             ("no_show = 0.1", "no_shows = 0.1"),
-            "defaults.no_shows: Extra inputs are not permitted; remove it, or check its spelling",
+            "defaults.no_shows: this field is not known; remove it, or check its spelling",
         ),
     ],
 )

@@ -1,12 +1,24 @@
-// The board follows its office's event stream and switches language every ten seconds.
-// The stream is reopened after any drop; the banner shows while the board is away.
+// The board follows its office's event stream and switches language every ten seconds:
+// labels, service names and the office's own name. The stream is reopened after any drop;
+// the banner shows while the board is away. A chime on each new call, once switched on
+// (browsers play sound only after a tap, unless the display's browser is set to allow it).
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("board-data").textContent);
   var calls = document.getElementById("calls");
   var waiting = document.getElementById("waiting");
   var banner = document.getElementById("reconnecting");
+  var chimeButton = document.getElementById("chime");
+  var fullButton = document.getElementById("full-screen");
   var language = 0;
+  var chimeOn = data.chime;
+  var audio = null;
+  var lastCall = newestOnPage();
+
+  function newestOnPage() {
+    var first = calls.querySelector("li");
+    return first ? first.textContent : "";
+  }
 
   function item(parts) {
     var li = document.createElement("li");
@@ -19,12 +31,33 @@
     return li;
   }
 
+  function chime() {
+    document.body.dataset.chimes = String(Number(document.body.dataset.chimes || 0) + 1);
+    if (!audio) return;
+    // Two soft tones, as in a hall: high, then lower.
+    [[880, 0], [660, 0.35]].forEach(function (tone) {
+      var oscillator = audio.createOscillator();
+      var gain = audio.createGain();
+      var start = audio.currentTime + tone[1];
+      oscillator.frequency.value = tone[0];
+      gain.gain.setValueAtTime(0.0001, start);
+      gain.gain.exponentialRampToValueAtTime(0.4, start + 0.03);
+      gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.6);
+      oscillator.connect(gain).connect(audio.destination);
+      oscillator.start(start);
+      oscillator.stop(start + 0.65);
+    });
+  }
+
   function show(board) {
     calls.replaceChildren.apply(calls, board.last_calls.map(function (call, index) {
       var li = item([["code", call.code], ["arrow", "→"], ["window", call.window]]);
       if (index === 0) li.className = "newest";
       return li;
     }));
+    var newest = newestOnPage();
+    if (newest && newest !== lastCall && chimeOn) chime();
+    lastCall = newest;
     var names = data.names[data.languages[language]];
     waiting.replaceChildren.apply(waiting, Object.keys(board.waiting).map(function (code) {
       var li = document.createElement("li");
@@ -42,11 +75,19 @@
     var code = data.languages[language];
     document.documentElement.lang = code;
     document.querySelectorAll("[data-label]").forEach(function (node) {
-      node.textContent = data.labels[code][Number(node.dataset.label)];
+      var text = data.labels[code][Number(node.dataset.label)];
+      if (node.tagName === "BUTTON") {
+        node.title = text;
+        node.setAttribute("aria-label", text);
+      } else {
+        node.textContent = text;
+      }
     });
     document.querySelectorAll("[data-service]").forEach(function (node) {
       node.textContent = data.names[code][node.dataset.service] || node.dataset.service;
     });
+    document.querySelector("[data-name=office]").textContent = data.offices[code];
+    document.title = data.offices[code] + " · Kezek";
     banner.textContent = data.labels[code][4];
   }
 
@@ -71,7 +112,19 @@
       relabel();
     }, 10000);
   }
-  document.getElementById("full-screen").addEventListener("click", function () {
-    if (document.documentElement.requestFullscreen) document.documentElement.requestFullscreen();
+
+  chimeButton.hidden = false;
+  chimeButton.addEventListener("click", function () {
+    chimeOn = !chimeOn;
+    chimeButton.setAttribute("aria-pressed", String(chimeOn));
+    if (chimeOn && !audio && window.AudioContext) audio = new window.AudioContext();
+    if (chimeOn) chime();
+  });
+  if (chimeOn && window.AudioContext) audio = new window.AudioContext();
+
+  fullButton.hidden = !document.documentElement.requestFullscreen;
+  fullButton.addEventListener("click", function () {
+    if (document.fullscreenElement) document.exitFullscreen();
+    else document.documentElement.requestFullscreen();
   });
 })();

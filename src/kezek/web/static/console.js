@@ -1,5 +1,6 @@
-// One key per action at the clerk's console: N next, R recall, S start, F finish,
-// X no-show, T transfer. Keys typed into a field are left alone.
+// One key per action at the clerk's console: N next, S start, R recall, F finish,
+// X no-show and call next, B back in line and call next, T transfer, P pause or resume.
+// Keys typed into a field are left alone.
 (function () {
   "use strict";
   if (window.kezekConsoleKeys) return; // once per page, however often HTMX swaps it in
