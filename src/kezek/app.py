@@ -35,6 +35,7 @@ from kezek.queue.gauges import QueueCollector
 from kezek.queue.service import close_due_days
 from kezek.staff.api import router as staff_router
 from kezek.web.admin import router as admin_router
+from kezek.web.api_docs import router as api_docs_router
 from kezek.web.citizen import router as citizen_router
 from kezek.web.console import router as console_router
 from kezek.web.dashboard import router as dashboard_router
@@ -56,6 +57,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Booking, live queue and capacity planning for consular and migration offices.",
         lifespan=_lifespan(context),
+        # Served from the package by kezek.web.api_docs, not from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.context = context
     install_problem_handlers(app)
@@ -124,6 +128,7 @@ def _include_routes(app: FastAPI) -> None:
     app.include_router(console_router)
     app.include_router(dashboard_router)
     app.include_router(admin_router)
+    app.include_router(api_docs_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
 

@@ -92,6 +92,9 @@ class Settings(BaseSettings):
         "become 'not served today'. Off for tests that play a day on their own clock.",
     )
     queue_close_check_seconds: float = Field(default=60, ge=1, le=3600)
+    kiosk_receipt_seconds: int = Field(
+        default=60, ge=1, le=600, description="How long the kiosk shows a receipt."
+    )
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=20, ge=0, le=500)
     db_statement_timeout_ms: int = Field(default=5000, ge=100)

@@ -1,7 +1,8 @@
 """A real browser, Debian's Chromium driven by Playwright, against ``kezek serve``.
 
 Locally the tests skip when /usr/bin/chromium is missing (``apt-get install chromium``);
-with CI=true they must run. Screenshots of the key pages go to var/screenshots/.
+with CI=true they must run. Screenshots of the key pages go to var/screenshots/, or where
+KEZEK_SCREENSHOT_DIR says.
 """
 
 from __future__ import annotations
@@ -17,7 +18,11 @@ from tests.conftest import TEST_SECRET
 from tests.server import running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+# KEZEK_SCREENSHOT_DIR=docs/screenshots (make screenshots) writes those the README shows.
+SCREENSHOTS = Path(
+    os.environ.get("KEZEK_SCREENSHOT_DIR")
+    or Path(__file__).resolve().parents[2] / "var" / "screenshots"
+)
 # Without the background-networking flags Chromium keeps reaching for the internet, which
 # this project's machines do not give it.
 FLAGS = [

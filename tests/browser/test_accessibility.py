@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
+from tests.factories import document
+
 AXE = Path(__file__).parent / "vendor" / "axe-4.11.4.min.js"
 
 
@@ -36,6 +38,16 @@ def test_citizen_pages_have_no_serious_accessibility_violations(
     found["details"] = _violations(page)
     page.locator("button.primary").click()  # empty form: the errors beside the fields
     found["details with errors"] = _violations(page)
+    page.locator("#full_name").fill("Асанов Айбек")
+    page.locator("#phone").fill("+996 555 123 456")
+    page.locator("#document_number").fill(document(1))
+    page.locator("button.primary").click()
+    page.locator(".reference strong").wait_for()
+    found["the booking"] = _violations(page)
+    page.locator("a.danger-link").click()
+    found["cancel, asked"] = _violations(page)
+    page.goto(site + "/manage/forgot")
+    found["lost reference"] = _violations(page)
     context.close()
 
     assert {path: v for path, v in found.items() if v} == {}

@@ -1,5 +1,5 @@
 """An admin loads a network file on a phone: a changed slot grid warns of the bookings it
-no longer counts; a broken file lists its errors and loads nothing."""
+no longer counts. (A broken file's errors: test_errors_are_seen.py.)"""
 
 from __future__ import annotations
 
@@ -61,18 +61,3 @@ def test_a_new_slot_grid_warns_of_the_bookings_already_made(
     expect(warning).to_contain_text(WARNING[language])
     expect(warning).to_be_in_viewport()
     page.screenshot(path=screenshot_path(f"admin-network-warning-{language}"), full_page=True)
-
-
-def test_a_broken_file_lists_its_errors_without_javascript(
-    browser: Browser, site: str, sessions: sessionmaker[Session], tmp_path: Path
-) -> None:
-    make_staff(sessions, "root", Role.admin, [])
-    broken = tmp_path / "net.toml"
-    broken.write_text(NETWORK_TOML.replace('"Asia/Bishkek"', '"Asia/Bishkekk"', 1))
-    page = _signed_in_admin(browser, site, "ru", javascript=False)
-
-    _upload(page, broken)
-
-    expect(page.locator("[role=alert]")).to_contain_text("1 ошибка; ничего не загружено.")
-    expect(page.locator(".problems")).to_contain_text("did you mean Asia/Bishkek?")
-    page.screenshot(path=screenshot_path("admin-network-errors-ru"), full_page=True)

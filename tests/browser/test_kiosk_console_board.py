@@ -1,59 +1,145 @@
-"""The whole hall in a browser: the kiosk prints a ticket, the clerk presses N, the board
-on the wall shows the call within two seconds."""
+"""The whole hall in a browser: the kiosk prints tickets (a priority one too), the clerk
+works one citizen at a time, the board on the wall shows the calls within two seconds in
+two languages, and a lost receipt is printed again."""
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Iterator
 
-from playwright.sync_api import Browser, Page, expect
+import pytest
+from playwright.sync_api import Browser, expect
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.staff.models import Role
-from tests.integration.staff.helpers import PASSWORD, make_staff
+from tests.integration.staff.helpers import make_staff
+from tests.server import running_server
 
 from .conftest import screenshot_path
+from .people import phone, sign_in
 
 
-def _sign_in(page: Page, site: str, username: str, then: str) -> None:
-    page.goto(f"{site}/staff/login?next={then}")
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("button.primary").click()
-    page.wait_for_url(f"{site}{then}")
+@pytest.fixture
+def hall(server_env: dict[str, str]) -> Iterator[str]:
+    """The server with a receipt that clears after two seconds, not a minute."""
+    with running_server(env={**server_env, "KEZEK_KIOSK_RECEIPT_SECONDS": "2"}, workers=1) as base:
+        yield base
 
 
-def test_kiosk_then_clerk_then_board(
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_the_kiosk_prints_a_priority_ticket_and_clears_itself(
+    browser: Browser, hall: str, sessions: sessionmaker[Session], javascript: bool
+) -> None:
+    make_staff(sessions, "door", Role.kiosk, ["bsk"])
+    context = browser.new_context(
+        locale="ru", viewport={"width": 800, "height": 1280}, java_script_enabled=javascript
+    )
+    kiosk = context.new_page()
+    sign_in(kiosk, hall, "door", "/kiosk/bsk")
+    # Nothing on the kiosk leads away from it but its own languages.
+    links = kiosk.locator("a").evaluate_all("links => links.map(link => link.pathname)")
+    assert all(path.startswith(("/kiosk/bsk", "/language/")) for path in links), links
+
+    kiosk.locator("a.kiosk-group", has_text="Приоритетная очередь").click()
+    expect(kiosk.locator("h1")).to_contain_text("Приоритетный талон")
+    kiosk.locator("button.kiosk-button", has_text="Быстрая услуга").click()
+
+    expect(kiosk.locator(".receipt-code")).to_have_text("Q-001")
+    expect(kiosk.locator(".receipt")).to_contain_text("Быстрая услуга")
+    expect(kiosk.locator(".receipt")).to_contain_text("Приоритет: Приоритетная очередь")
+    expect(kiosk.locator(".receipt svg.qr")).to_be_visible()
+    short = kiosk.locator(".receipt-link").inner_text()
+    assert re.fullmatch(re.escape(hall) + r"/t/\d+-[0-9A-Z]{10}", short)
+    if javascript:
+        kiosk.screenshot(path=screenshot_path("kiosk-receipt-ru"))
+    # The receipt gives the screen back to the next person by itself.
+    expect(kiosk.locator("h1")).to_have_text("Возьмите талон", timeout=8_000)
+    holder = phone(browser, "ru")
+    holder.goto(short)
+    expect(holder.locator(".ticket .big")).to_have_text("Q-001")
+    for each in (context, holder.context):
+        each.close()
+
+
+def test_the_clerk_works_one_citizen_at_a_time_and_the_board_follows(
     browser: Browser, site: str, sessions: sessionmaker[Session]
 ) -> None:
-    make_staff(sessions, "kiosk", Role.clerk, ["bsk"])
+    make_staff(sessions, "door", Role.kiosk, ["bsk"])
     make_staff(sessions, "aibek", Role.clerk, ["bsk"])
-    hall = browser.new_context(locale="ru", viewport={"width": 1280, "height": 720})
-    board = hall.new_page()
-    board.goto(f"{site}/board/bsk?languages=ru,ky")
+    wall = browser.new_context(locale="ru", viewport={"width": 1280, "height": 720})
+    board = wall.new_page()
+    board.goto(f"{site}/board/bsk?languages=ru,ky&chime=on")
+    expect(board.locator("#full-screen svg")).to_be_visible()
 
-    kiosk_context = browser.new_context(locale="ky", viewport={"width": 800, "height": 1280})
-    kiosk = kiosk_context.new_page()
-    _sign_in(kiosk, site, "kiosk", "/kiosk/bsk")
-    kiosk.locator("button.kiosk-button", has_text="Тез кызмат").click()
-    expect(kiosk.locator(".receipt-code")).to_have_text("Q-001")
-    kiosk.screenshot(path=screenshot_path("kiosk-receipt"))
+    kiosk = browser.new_context(locale="ky", viewport={"width": 800, "height": 1280}).new_page()
+    sign_in(kiosk, site, "door", "/kiosk/bsk")
+    for _ in range(3):
+        kiosk.locator("button.kiosk-button", has_text="Тез кызмат").click()
+        expect(kiosk.locator(".receipt-code")).to_be_visible()
+        kiosk.locator("a.button", has_text="Кийинки адам").click()
 
-    clerk_context = browser.new_context(locale="ru")
-    clerk = clerk_context.new_page()
-    _sign_in(clerk, site, "aibek", "/console/bsk")
+    clerk = browser.new_context(locale="ru", viewport={"width": 1280, "height": 800}).new_page()
+    sign_in(clerk, site, "aibek", "/console/bsk")
     clerk.locator("button.primary", has_text="Открыть окно").click()
-    expect(clerk.locator("button[data-key='n']")).to_be_visible()
+    expect(clerk.locator(".window-state")).to_contain_text("Окно открыто")
     called_at = time.monotonic()
     clerk.keyboard.press("n")
     expect(board.locator("#calls li.newest .code")).to_have_text("Q-001", timeout=2000)
     shown_after = time.monotonic() - called_at
     expect(clerk.locator(".current .big")).to_have_text("Q-001")
-    clerk.screenshot(path=screenshot_path("clerk-console"))
+    expect(clerk.locator(".current")).to_contain_text("Вызван: идёт к вашему окну")
+    # Q-001 is called and has not come: no plain "next", but "no-show, call next".
+    expect(clerk.locator("button[data-key='n']")).to_have_count(0)
+    clerk.screenshot(path=screenshot_path("console-ru"), full_page=True)
+    clerk.keyboard.press("x")
+    expect(clerk.locator(".current .big")).to_have_text("Q-002")
+    clerk.keyboard.press("b")  # back in line, call next: Q-003 now, Q-002 the next time
+    expect(clerk.locator(".current .big")).to_have_text("Q-003")
     clerk.keyboard.press("s")
-    expect(clerk.locator(".current")).to_contain_text("serving")
-    clerk.keyboard.press("f")
-    expect(clerk.locator(".current")).to_contain_text("У вашего окна нет талона.")
+    expect(clerk.locator(".current")).to_contain_text("Обслуживается")
+    clerk.locator("#service").select_option("long")
+    clerk.locator("button[data-key='t']").click()
+    expect(clerk.locator("[role=status]")).to_contain_text("Направлен с новым талоном: L-001")
+    clerk.keyboard.press("n")
+    expect(clerk.locator(".current .big")).to_have_text("Q-002")
+    clerk.keyboard.press("p")  # a pause: no calls
+    expect(clerk.locator(".window-state")).to_contain_text("Окно на паузе")
+    clerk.keyboard.press("p")
+    expect(clerk.locator(".window-state")).to_contain_text("Окно открыто")
 
+    # A chime for each call, once sound is on; the office's name in both languages.
+    assert int(board.locator("body").get_attribute("data-chimes") or 0) >= 3
+    board.screenshot(path=screenshot_path("board-ru"))
+    expect(board.locator("h1")).to_have_text("Бишкек кеңсеси", timeout=12_000)
     assert shown_after < 2.0
-    for context in (hall, kiosk_context, clerk_context):
-        context.close()
+    for page in (board, kiosk, clerk):
+        page.context.close()
+
+
+def test_a_lost_receipt_is_printed_again_and_the_old_link_stops(
+    browser: Browser, site: str, sessions: sessionmaker[Session]
+) -> None:
+    make_staff(sessions, "door", Role.kiosk, ["bsk"])
+    make_staff(sessions, "aibek", Role.clerk, ["bsk"])
+    kiosk = phone(browser, "ru")
+    sign_in(kiosk, site, "door", "/kiosk/bsk")
+    kiosk.locator("button.kiosk-button", has_text="Долгая услуга").click()
+    lost = kiosk.locator(".receipt-link").inner_text()
+
+    clerk = phone(browser, "ru")
+    sign_in(clerk, site, "aibek", "/console/bsk")
+    clerk.locator("details.reprint summary").click()
+    clerk.locator("#code").fill("l1")
+    clerk.locator("#reprint button").click()
+
+    expect(clerk.locator(".receipt-code")).to_have_text("L-001")
+    again = clerk.locator(".receipt-link").inner_text()
+    assert again != lost
+    holder = phone(browser, "ru")
+    holder.goto(lost)
+    expect(holder.locator("h1")).to_have_text("Страница не найдена")
+    holder.goto(again)
+    expect(holder.locator(".ticket .big")).to_have_text("L-001")
+    for page in (kiosk, clerk, holder):
+        page.context.close()

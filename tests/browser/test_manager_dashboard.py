@@ -1,4 +1,6 @@
-"""A manager signs in and sees the backlog burndown against the deadlines."""
+"""A manager reads the campaign in Russian: the burndown and the windows per day drawn in
+Russian, the offices by name, dates as Russians write them, the windows each office has and
+needs, and what the what-ifs would change."""
 
 from __future__ import annotations
 
@@ -11,21 +13,35 @@ from kezek.planning.planner import make_plan
 from kezek.planning.report import write_report
 from kezek.planning.scenario import read_scenario
 from kezek.staff.models import Role
-from tests.integration.staff.helpers import PASSWORD, make_staff
+from tests.integration.staff.helpers import make_staff
 from tests.server import running_server
 from tests.unit.planning.scenarios import write_scenario
 
 from .conftest import screenshot_path
+from .people import sign_in
+
+WHAT_IF = """
+[[what_ifs]]
+name = { ky = "Казанда ишемби күндөрү", ru = "Субботы в Казани", en = "Saturdays in Kazan" }
+
+[[what_ifs.changes]]
+kind = "extra_day"
+office = "kzn"
+weekday = "sat"
+hours = ["10:00-16:00"]
+from = 2025-04-05
+"""
 
 
-def test_a_manager_sees_the_burndown_chart(
+def test_a_manager_reads_the_plan_in_russian(
     browser: Browser,
     server_env: dict[str, str],
     sessions: sessionmaker[Session],
     tmp_path: Path,
 ) -> None:
-    spec, network = read_scenario(write_scenario(tmp_path))
-    write_report(make_plan(spec, network, processes=1, replications=20), tmp_path / "plan")
+    spec, network = read_scenario(write_scenario(tmp_path, WHAT_IF))
+    plan = make_plan(spec, network, processes=1, replications=20)
+    write_report(plan, tmp_path / "plan", network=network)
     make_staff(sessions, "gulnara", Role.manager, ["bsk"])
     context = browser.new_context(locale="ru", viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -33,15 +49,18 @@ def test_a_manager_sees_the_burndown_chart(
     with running_server(
         env={**server_env, "KEZEK_PLAN_DIR": str(tmp_path / "plan")}, workers=1
     ) as site:
-        page.goto(f"{site}/staff/login?next=/dashboard")
-        page.locator("#username").fill("gulnara")
-        page.locator("#password").fill(PASSWORD)
-        page.locator("button.primary").click()
-        chart = page.locator("img.chart")
-        expect(chart).to_be_visible()
-        expect(page.locator(".warning").first).to_contain_text("2025-04-30")
-        assert (
-            page.evaluate("() => document.querySelector('img.chart').naturalWidth") > 200
-        )  # the SVG loaded and drew
-        page.screenshot(path=screenshot_path("manager-dashboard"), full_page=True)
+        sign_in(page, site, "gulnara", "/dashboard")
+        expect(page.locator(".warning").first).to_contain_text("30.04.2025")
+        tables = page.locator("table.figures")
+        expect(tables.nth(1)).to_contain_text(
+            "Генеральное консульство Кыргызской Республики в Казани"
+        )
+        expect(tables.nth(1)).to_contain_text("→")
+        expect(tables.nth(2)).to_contain_text("Субботы в Казани")
+        for chart in page.locator("img.chart").all():
+            expect(chart).to_be_visible()
+            assert chart.evaluate("image => image.naturalWidth") > 200  # it loaded and drew
+        svg = page.request.get(f"{site}/dashboard/plan/burndown.svg").text()
+        assert "Сокращение очереди" in svg and "срок" in svg
+        page.screenshot(path=screenshot_path("dashboard-ru"), full_page=True)
     context.close()

@@ -299,7 +299,8 @@ def _windows(plan: Plan, words: Words) -> Figure:
                 _dates(plan, len(per_day)), per_day, marker=".", label=words.office(office.code)
             )
         axes.set_title(
-            words("Windows to clear by %(deadline)s") % {"deadline": words.formats.day(deadline)}
+            words("Windows to clear by %(deadline)s")
+            % {"deadline": words.formats.numeric_day(deadline)}
         )
         axes.set_ylabel(words("windows open"))
         axes.set_ylim(bottom=0)

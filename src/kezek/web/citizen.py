@@ -33,13 +33,14 @@ from kezek.db import read_session
 from kezek.errors import Problem
 from kezek.i18n import as_language
 from kezek.i18n.collation import sort_key
+from kezek.i18n.formats import Formats
 from kezek.network import service as network_service
 from kezek.network.directory import OfficeInfo, ServiceInfo
 from kezek.ratelimit import client_address
 from kezek.web.booking_links import booking_from_token, booking_token
 from kezek.web.calendar_file import calendar_file
 from kezek.web.i18n import COOKIE, choose_language
-from kezek.web.messages import field_message, problem_message, validation_messages
+from kezek.web.messages import EXAMPLE_DAY, field_message, problem_message, validation_messages
 from kezek.web.pages import (
     app_context,
     csrf_ok,
@@ -355,6 +356,8 @@ def _details_page(
         errors=errors,
         key=key,
         booked_already=booked_already,
+        # A date written as the reader writes one (10.09.2025): any phone types it.
+        date_example=Formats(choose_language(request)).numeric_day(EXAMPLE_DAY),
         status=status,
     )
 

@@ -28,7 +28,6 @@ from kezek.web.qr import qr_svg
 from kezek.web.staff_pages import staff_form, staff_or_refusal
 
 router = APIRouter(include_in_schema=False)
-RECEIPT_SECONDS = 60  # then the screen is the next person's
 _DOCUMENT: TypeAdapter[str] = TypeAdapter(DocumentNumber)
 
 
@@ -147,6 +146,6 @@ def receipt(
         group=group,
         link=short,
         qr=qr_svg(short, label=issued.code),
-        clear_after=RECEIPT_SECONDS,
+        clear_after=context.settings.kiosk_receipt_seconds,  # then it is the next person's
         back=back,
     )

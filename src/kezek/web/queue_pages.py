@@ -89,6 +89,10 @@ def ticket_page(request: Request, ticket_id: int, s: str = "") -> Response:
     partial = request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
     template = "queue/ticket_status.html" if partial else "queue/ticket.html"
     plan = view.office.plan
+    # When the line closed: early by a manager's hand, or at the closing time at the latest.
+    closing = closes_at(plan, view.ticket.day)
+    ended = view.ticket.ended_at
+    closed_at = min(t for t in (closing, ended) if t is not None) if closing or ended else None
     return render(
         request,
         context,
@@ -97,6 +101,6 @@ def ticket_page(request: Request, ticket_id: int, s: str = "") -> Response:
         zone=view.office.zone,
         secret=s,
         # For whoever the closing line sent home: when it closed, and when to come back.
-        closed_at=closes_at(plan, view.ticket.day),
+        closed_at=closed_at,
         reopens=next_open_day(plan, view.ticket.day),
     )

@@ -23,14 +23,17 @@
     if (node) node.hidden = true;
     var sent = event.detail && event.detail.requestConfig && event.detail.requestConfig.verb;
     if (sent !== "post") return; // a link or a refresh: nothing was refused
-    // The first thing to put right: a field marked invalid, else a message of the page.
-    var field = document.querySelector('[aria-invalid="true"]');
-    var alert = document.querySelector("main .error, main [role=alert]");
-    if (field) {
-      field.focus();
-      field.scrollIntoView({ block: "center" });
-    } else if (alert) {
-      alert.scrollIntoView({ block: "center" });
-    }
+    // The first thing to put right: a field marked invalid, else a message of the page;
+    // after HTMX's own scrolling to the top of a new page, which runs after this event.
+    setTimeout(function () {
+      var field = document.querySelector('[aria-invalid="true"]');
+      var alert = document.querySelector("main .error, main [role=alert]");
+      if (field) {
+        field.focus({ preventScroll: true });
+        (document.getElementById(field.id + "-error") || field).scrollIntoView({ block: "center" });
+      } else if (alert) {
+        alert.scrollIntoView({ block: "center" });
+      }
+    }, 0);
   });
 })();

@@ -1,0 +1,23 @@
+"""How the browser tests come to the pages: on a phone, signed in, in a language."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser, Page
+
+from tests.integration.staff.helpers import PASSWORD
+
+PHONE = {"width": 360, "height": 740}  # a cheap Android phone
+
+
+def phone(browser: Browser, language: str, *, javascript: bool = True) -> Page:
+    """A new page on a 360-pixel screen, the browser asking for ``language``."""
+    context = browser.new_context(viewport=PHONE, locale=language, java_script_enabled=javascript)
+    return context.new_page()
+
+
+def sign_in(page: Page, site: str, username: str, then: str) -> None:
+    page.goto(f"{site}/staff/login?next={then}")
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("button.primary").click()
+    page.wait_for_url(f"{site}{then}")
