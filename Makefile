@@ -6,17 +6,19 @@ VENV := .venv
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 NETWORK ?= examples/network/kyrgyz-consulates-russia.toml
+HOST ?= 127.0.0.1
+PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint bench bench-queue bench-simulator bench-soak bench-startup translations clean
+.PHONY: run test lint bench bench-queue bench-simulator bench-soak bench-startup screenshots translations clean
 
 CATALOGS := $(wildcard src/kezek/i18n/locale/*/LC_MESSAGES/messages.po)
 
 run: $(VENV)/.synced translations
 	$(VENV)/bin/kezek db upgrade
 	$(VENV)/bin/kezek network load $(NETWORK)
-	$(VENV)/bin/kezek serve --host 127.0.0.1 --port 8000
+	$(VENV)/bin/kezek serve --host $(HOST) --port $(PORT)
 
 test: lint translations
 	$(VENV)/bin/pytest
@@ -26,6 +28,11 @@ lint: $(VENV)/.synced
 	$(VENV)/bin/ruff format --check src tests bench tools hatch_build.py
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+
+# The screenshots the README shows, from the browser tests that take them (Chromium needed).
+screenshots: $(VENV)/.synced translations
+	KEZEK_SCREENSHOT_DIR=docs/screenshots $(VENV)/bin/pytest -q tests/browser -k \
+	  "sqlite and (kyrgyz_and_the_booking or priority_ticket or one_citizen or plan_in_russian)"
 
 bench: $(VENV)/.synced
 	$(VENV)/bin/python bench/booking_rush.py

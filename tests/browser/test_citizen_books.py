@@ -18,9 +18,11 @@ def _book(page: Page, *, site: str, number: str, shots: str | None = None) -> st
     if shots:
         page.screenshot(path=screenshot_path(f"{shots}-1-offices"), full_page=True)
     page.locator('a[href="/book/bsk"]').click()
+    expect(page.locator('a[href="/book/bsk/long"]')).to_be_visible()
     if shots:
         page.screenshot(path=screenshot_path(f"{shots}-2-services"), full_page=True)
     page.locator('a[href="/book/bsk/long"]').click()
+    expect(page.locator(".days")).to_be_visible()  # HTMX has swapped the page in
     if shots:
         page.screenshot(path=screenshot_path(f"{shots}-3-times"), full_page=True)
     page.locator(".times a").first.click()

@@ -46,8 +46,14 @@ def availability(
     context: ContextDep,
     office: Annotated[Code, Path()],
     service_code: Annotated[Code, Query(alias="service")],
-    first: Annotated[IsoDate, Query(alias="from", description="First local date, YYYY-MM-DD")],
-    last: Annotated[IsoDate, Query(alias="to", description="Last local date, YYYY-MM-DD")],
+    first: Annotated[
+        IsoDate | None,
+        Query(alias="from", description="First local date, YYYY-MM-DD; today if left out"),
+    ] = None,
+    last: Annotated[
+        IsoDate | None,
+        Query(alias="to", description="Last local date, YYYY-MM-DD; a week on if left out"),
+    ] = None,
 ) -> AvailabilityPublic:
     found = service.free_times(context, office=office, service=service_code, first=first, last=last)
     zone = found.office.zone

@@ -14,6 +14,8 @@ from kezek.errors import Invalid
 from kezek.network.directory import Directory, OfficeInfo, ServiceInfo
 from kezek.types import utcnow
 
+DEFAULT_DAYS = 7  # asked for without dates: the coming week
+
 
 @dataclass(frozen=True)
 class Availability:
@@ -29,15 +31,18 @@ def availability(
     directory: Directory,
     office_code: str,
     service_code: str,
-    first: date,
-    last: date,
+    first: date | None,
+    last: date | None,
     rules: BookingRules,
 ) -> Availability:
+    """``first`` defaults to today at the office, ``last`` to the week from ``first``."""
     office = directory.office(session, office_code)
     service = office.service(service_code)
     plan = office.plan
     now = utcnow()
     today = now.astimezone(plan.timezone).date()
+    first = first or today
+    last = last or first + timedelta(days=DEFAULT_DAYS - 1)
     if last < first:
         raise Invalid("'to' is before 'from'; swap them.", field="to")
     if (last - first).days >= rules.max_range_days:

@@ -26,7 +26,7 @@ from kezek.types import utcnow
 
 
 def free_times(
-    context: AppContext, *, office: str, service: str, first: date, last: date
+    context: AppContext, *, office: str, service: str, first: date | None, last: date | None
 ) -> Availability:
     """The start times of a service at an office over a range of its local dates, and how
     many more people can book each day."""

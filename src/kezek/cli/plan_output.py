@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import time
 from pathlib import Path
 
@@ -85,7 +86,8 @@ def run_plan(
     for note in result.notes:
         console.print(f"[yellow]Note:[/] {note}")
     runs = result.baseline.offices[0].runs.runs
-    console.print(f"{runs} runs per variant in {took:.1f} s.")
+    cores = processes or os.cpu_count() or 1  # as the runs are spread (kezek.planning.runs)
+    console.print(f"{runs} runs per variant in {took:.1f} s on {cores} processes.")
     if out is not None:
         paths = write_report(result, out, network=network, language=language)
         console.print("Wrote " + ", ".join(str(path) for path in paths))

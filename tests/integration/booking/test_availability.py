@@ -124,3 +124,11 @@ def test_network_lists(client: TestClient) -> None:
     assert offices[1]["phone"] == "+996312123456"
     assert [service["code"] for service in services] == ["quick", "long", "other"]
     assert services[1]["documents"] == [{"ky": "Паспорт", "ru": "Паспорт", "en": "Passport"}]
+
+
+def test_without_dates_the_coming_week_is_listed(client: TestClient) -> None:
+    listed = client.get("/api/v1/offices/bsk/availability", params={"service": "quick"})
+
+    assert listed.status_code == 200, listed.text
+    days = {slot["start"][:10] for slot in listed.json()["slots"]}
+    assert max(days) == str(local_day(days_ahead=6)) and min(days) <= str(local_day(days_ahead=1))
