@@ -87,7 +87,8 @@ def run_plan(
         console.print(f"[yellow]Note:[/] {note}")
     runs = result.baseline.offices[0].runs.runs
     cores = processes or os.cpu_count() or 1  # as the runs are spread (kezek.planning.runs)
-    console.print(f"{runs} runs per variant in {took:.1f} s on {cores} processes.")
+    spread = f"{cores} process" if cores == 1 else f"{cores} processes"
+    console.print(f"{runs} runs per variant in {took:.1f} s on {spread}.")
     if out is not None:
         paths = write_report(result, out, network=network, language=language)
         console.print("Wrote " + ", ".join(str(path) for path in paths))

@@ -354,15 +354,9 @@ def _settle_window(
     session: Session, *, window_id: int, settle: str | None, now: datetime, actor: str | None
 ) -> int | None:
     """Free the window for the next call; the id of a ticket put back in line, if any."""
-    present = at_window(session, window_id)
+    present = _not_serving(session, window_id)
     if present is None:
         return None
-    if present.status == TicketStatus.serving:
-        raise WindowBusy(
-            f"Ticket {present.code} is being served at this window. Finish it, or transfer "
-            "it, before calling the next one.",
-            ticket=present.code,
-        )
     if settle not in SETTLE_BEFORE_CALLING:
         raise WindowBusy(
             f"Ticket {present.code} is called to this window. Start it, mark it a no-show, "
@@ -380,16 +374,22 @@ def release_window(
 
     Refused while someone is being served there; returns the ticket put back, if any.
     """
-    present = at_window(session, window_id)
+    present = _not_serving(session, window_id)
     if present is None:
         return None
-    if present.status == TicketStatus.serving:
+    return act_on(session, ticket=present, action="requeue", now=now, actor=actor)
+
+
+def _not_serving(session: Session, window_id: int) -> Ticket | None:
+    """The citizen called to the window, locked; refused while one is being served there."""
+    present = at_window(session, window_id)
+    if present is not None and present.status == TicketStatus.serving:
         raise WindowBusy(
             f"Ticket {present.code} is being served at this window. Finish it, or transfer "
-            "it, before closing the window.",
+            "it, first.",
             ticket=present.code,
         )
-    return act_on(session, ticket=present, action="requeue", now=now, actor=actor)
+    return present
 
 
 def calling_window(

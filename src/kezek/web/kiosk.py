@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from pydantic import TypeAdapter, ValidationError
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -21,6 +22,7 @@ from kezek.errors import Problem
 from kezek.network.directory import OfficeInfo
 from kezek.queue import service as queue_service
 from kezek.queue.schemas import CheckInBody, IssuedPublic, WalkIn
+from kezek.staff.members import Staff
 from kezek.web.i18n import choose_language
 from kezek.web.messages import field_message, problem_message, validation_messages
 from kezek.web.pages import app_context, form_request_key, form_text, render
@@ -45,11 +47,10 @@ def kiosk(request: Request, office_code: str) -> Response:
 @router.post("/kiosk/{office_code}/ticket")
 async def kiosk_ticket(request: Request, office_code: str) -> Response:
     context = app_context(request)
-    checked = await staff_form(request, office_code=office_code, at_kiosk=True)
-    if isinstance(checked, Response):
-        return checked
-    staff, form = checked
-    office = _office(context, office_code)
+    sent = await _kiosk_form(request, context, office_code)
+    if isinstance(sent, Response):
+        return sent
+    staff, form, office = sent
     group = form_text(form, "group") or None
     try:
         walk_in = WalkIn(service=form_text(form, "service"), group=group)
@@ -72,11 +73,10 @@ async def kiosk_ticket(request: Request, office_code: str) -> Response:
 @router.post("/kiosk/{office_code}/check-in")
 async def kiosk_check_in(request: Request, office_code: str) -> Response:
     context = app_context(request)
-    checked = await staff_form(request, office_code=office_code, at_kiosk=True)
-    if isinstance(checked, Response):
-        return checked
-    staff, form = checked
-    office = _office(context, office_code)
+    sent = await _kiosk_form(request, context, office_code)
+    if isinstance(sent, Response):
+        return sent
+    staff, form, office = sent
     language = choose_language(request)
     reference = form_text(form, "reference")
     try:
@@ -100,6 +100,17 @@ async def kiosk_check_in(request: Request, office_code: str) -> Response:
             request, context, office, errors={field: message}, reference=reference, status=409
         )
     return receipt(request, context, office, issued, back=f"/kiosk/{office.code}")
+
+
+async def _kiosk_form(
+    request: Request, context: AppContext, office_code: str
+) -> tuple[Staff, FormData, OfficeInfo] | Response:
+    """Who sent the kiosk's form, what it holds, and for which office; or the refusal."""
+    checked = await staff_form(request, office_code=office_code, at_kiosk=True)
+    if isinstance(checked, Response):
+        return checked
+    staff, form = checked
+    return staff, form, _office(context, office_code)
 
 
 def _office(context: AppContext, code: str) -> OfficeInfo:

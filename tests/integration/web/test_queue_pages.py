@@ -61,3 +61,31 @@ def test_the_ticket_page_shows_the_place_and_refreshes_its_block(
     client.post("/api/v1/offices/bsk/windows/1/call-next", headers=clerk)
     assert "1-терезеге барыңыз" in text(client.get(address))
     assert client.get(f"/ticket/{issued['id']}?s=wrong").status_code == 404
+
+
+def test_a_ticket_sent_home_at_closing_says_so_and_what_next(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    make_staff(sessions, "gulnara", Role.manager, ["bsk"])
+    token = client.post(
+        "/api/v1/auth/token", json={"username": "gulnara", "password": PASSWORD}
+    ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    issued = client.post("/api/v1/offices/bsk/tickets", json={"service": "quick"}, headers=headers)
+    client.post("/api/v1/offices/bsk/close-day", headers=headers)
+
+    page = client.get(
+        f"/ticket/{issued.json()['id']}?s={issued.json()['secret']}",
+        headers={"Accept-Language": "ru"},
+    )
+    status = client.get(
+        f"/api/v1/tickets/{issued.json()['id']}",
+        headers={"X-Ticket-Secret": issued.json()["secret"].lower()},  # as typed: lower case
+    )
+
+    words = text(page)
+    assert "Очередь закрылась до вашей очереди: сегодня вас не обслужили." in words
+    assert "учреждение открывается в 09:00" in words
+    assert "Приходите завтра до 10:00." in words  # the office's own rule
+    assert 'href="/book/bsk"' in page.text
+    assert status.status_code == 200 and status.json()["status"] == "not_served"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -37,6 +38,7 @@ from = 2025-04-05
     )
 
     assert result.exit_code == 0, result.output
+    assert re.search(r"20 runs per variant in [\d.]+ s on 1 process\.", result.output)
     for heading in (
         "At today's windows",
         "To clear by 2025-04-30, 90% sure",
@@ -58,6 +60,31 @@ from = 2025-04-05
     html = (out / "report.html").read_text(encoding="utf-8")
     assert html.count("data:image/png;base64,") == 4
     assert "http://" not in html and "https://" not in html and "<script" not in html
+
+
+def test_the_report_is_written_in_the_language_asked_and_the_charts_in_all(
+    tmp_path: Path,
+) -> None:
+    scenario = write_scenario(tmp_path)
+    out = tmp_path / "report"
+
+    result = runner.invoke(
+        app,
+        ["plan", str(scenario), "--out", str(out), "-r", "10", "--processes", "1", "--lang", "ru"],
+    )
+
+    assert result.exit_code == 0, result.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="ru">' in html
+    assert "Когда будет разобрана очередь при нынешних окнах?" in html
+    assert "Генеральное консульство Кыргызской Республики в Казани" in html
+    assert "30.04.2025" in html and "2025-04-30" not in html
+    assert "Backlog" not in html
+    for language, words in (("ky", "Кезектин азайышы"), ("ru", "Сокращение очереди")):
+        assert words in (out / "charts" / language / "burndown.svg").read_text(encoding="utf-8")
+    assert "Backlog burndown" in (out / "charts" / "en" / "burndown.svg").read_text()
+    refused = runner.invoke(app, ["plan", str(scenario), "--lang", "de"])
+    assert refused.exit_code != 0 and "de" in refused.output
 
 
 def test_simulate_shows_today_and_writes_one_record_per_visit(tmp_path: Path) -> None:
