@@ -21,7 +21,12 @@ EXAMPLES = 15
 # The description, from an app that never touches its database; each test sends its
 # requests, and schemathesis its follow-up requests, to the app of the test's own database
 # (SQLite, then PostgreSQL) with the test network loaded, in-process.
-_DESCRIBED = Settings(database_url="sqlite:///unused.db", secret_key=TEST_SECRET, json_logs=False)
+_DESCRIBED = Settings(
+    database_url="sqlite:///unused.db",
+    secret_key=TEST_SECRET,
+    json_logs=False,
+    queue_close_days=False,  # it would close the days of a database that is not there
+)
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_DESCRIBED))
 
 
