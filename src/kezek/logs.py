@@ -24,6 +24,21 @@ from kezek import metrics
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 _ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _UNMATCHED = "(no route)"
+# Path parameters that are credentials: a booking page's signed token, a receipt's short
+# link with the ticket's secret. The log keeps the path, with these left out.
+_SECRET_PARAMETERS = ("token", "short")
+
+
+def _without_secrets(scope: Scope) -> str:
+    path: str = scope["path"]
+    parameters = scope.get("path_params") or {}
+    for name in _SECRET_PARAMETERS:
+        value = parameters.get(name)
+        if isinstance(value, str) and value:
+            path = path.replace(value, "…")
+    return path
+
+
 access = logging.getLogger("kezek.access")
 
 
@@ -87,7 +102,7 @@ class RequestIdMiddleware:
                     "request",
                     extra={
                         "method": scope["method"],
-                        "path": scope["path"],
+                        "path": _without_secrets(scope),
                         "status": message["status"],
                         "duration_ms": round(took * 1000, 1),
                     },

@@ -51,7 +51,11 @@ def test_a_citizens_mistakes_are_seen(browser: Browser, site: str, javascript: b
     page.locator("button.primary").click()
     _seen_beside(page, "phone", "Укажите номер телефона", shot=f"error-phone-ru-{mode}")
 
+    # What was typed stays, but the document number, which is never written into a page.
+    expect(page.locator("#full_name")).to_have_value("Асанов Айбек")
+    expect(page.locator("#document_number")).to_have_value("")
     page.locator("#phone").fill("+996 555 123 456")
+    page.locator("#document_number").fill(document(7))
     page.locator("button.primary").click()
     expect(page.locator("h1")).to_have_text("Вы записаны")
     _booking_form(page, site)  # a new form for the same document and service

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from kezek.logs import JsonFormatter
 from tests.factories import booking_body, document
+from tests.integration.web.pages import book_through_pages
 
 
 def test_a_request_gets_an_id_and_one_json_line_without_personal_data(
@@ -41,3 +42,20 @@ def test_a_request_id_that_does_not_look_like_one_is_replaced(client: TestClient
 
     assert response.headers["x-request-id"] != "bad id\nwith a newline"
     assert len(response.headers["x-request-id"]) == 32
+
+
+def test_a_booking_pages_token_and_a_receipts_secret_stay_out_of_the_log(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="kezek.access")
+    booked = book_through_pages(client, "ru", document(8))
+    token = booked.url.path.removeprefix("/booking/")
+
+    client.get(f"/booking/{token}/calendar.ics")
+    client.get("/t/12-ABCDE12345")
+
+    # The server's own lines (the test's HTTP client logs its URLs, as a proxy would not).
+    ours = [r for r in caplog.records if r.name.startswith("kezek")]
+    everything = "\n".join(JsonFormatter().format(r) for r in ours)
+    assert token not in everything and "ABCDE12345" not in everything
+    assert '"path": "/booking/…/calendar.ics"' in everything

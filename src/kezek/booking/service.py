@@ -7,7 +7,9 @@ retries, and the metrics. The adapters only read their input and show the result
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime, timedelta
+from weakref import WeakKeyDictionary
 
 from kezek.booking.availability import Availability, availability
 from kezek.booking.create import book
@@ -22,6 +24,7 @@ from kezek.booking.manage import (
 from kezek.context import AppContext
 from kezek.db import read_session, run_transaction
 from kezek.metrics import BOOKINGS
+from kezek.network.directory import Directory
 from kezek.types import utcnow
 
 
@@ -93,7 +96,29 @@ def proof_of(context: AppContext, document_number: str) -> str:
 
 
 def first_free_day(context: AppContext, *, office: str, service: str) -> date | None:
-    """The first local date within the booking horizon that still has a free place."""
+    """The first local date within the booking horizon that still has a free place.
+
+    Every citizen opening a service's days asks it, and in a rush the answer is far ahead
+    and the same for everyone: it is kept a few seconds per process, as a starting point
+    only (the day's own places are read afresh).
+    """
+    kept = _FIRST_FREE.setdefault(context.directory, {})
+    hit = kept.get((office, service))
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    found = _first_free_day(context, office=office, service=service)
+    kept[(office, service)] = (time.monotonic() + FIRST_FREE_SECONDS, found)
+    return found
+
+
+FIRST_FREE_SECONDS = 5.0
+# Per network copy, so that each app (and each test's) keeps its own.
+_FIRST_FREE: WeakKeyDictionary[Directory, dict[tuple[str, str], tuple[float, date | None]]] = (
+    WeakKeyDictionary()
+)
+
+
+def _first_free_day(context: AppContext, *, office: str, service: str) -> date | None:
     rules = context.rules
     with read_session(context.sessions) as session:
         zone = context.directory.office(session, office).zone

@@ -3,10 +3,13 @@
 In 2025 people queued from 4 a.m. and many went home unserved; without an end of day their
 tickets would say "waiting" for good, their phones would keep promising a call, and no
 figure would show how many there were. So each office's day closes at its closing time
-(the last window's), or earlier when a manager closes the line: every ticket still waiting
-becomes ``not_served`` with an event of its own, and the day is recorded so that no more
-tickets are issued for it. A day already past also closes the tickets left called at a
-window. Closing is idempotent, so any number of server processes may run it at once.
+(the last window's), or earlier when a manager closes the line: every walk-in still
+waiting becomes ``not_served`` with an event of its own, and the day is recorded so that
+no more walk-in tickets are issued for it. People with a booking for the day still check
+in and are served, and so is whoever a clerk sends on to another service (a transfer):
+they were given a time, or are already being seen. Once the day is over, whatever is left
+of it is closed, those and the tickets left called at a window included. Closing is
+idempotent, so any number of server processes may run it at once.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import ColumnElement, Table, and_, insert, select, update
 from sqlalchemy.orm import Session
 
 from kezek.db import dialect_insert
@@ -41,13 +44,10 @@ def close_day(
         _record_closure(session.get_bind().dialect.name),
         {"office_id": office.id, "day": day, "closed_at": now, "actor": actor, "not_served": 0},
     )
-    left = [TicketStatus.waiting]
-    if day < now.astimezone(office.zone).date():
-        left.append(TicketStatus.called)  # nobody will start them now
     closed = list(
         session.execute(
             update(Ticket)
-            .where(Ticket.office_id == office.id, Ticket.day == day, Ticket.status.in_(left))
+            .where(Ticket.office_id == office.id, Ticket.day == day, _sent_home(office, day, now))
             .values(status=TicketStatus.not_served, ended_at=now, updated_at=now)
             .returning(Ticket.id, Ticket.window_id)
         )
@@ -76,6 +76,18 @@ def close_day(
     return len(closed)
 
 
+def _sent_home(office: OfficeInfo, day: date, now: datetime) -> ColumnElement[bool]:
+    """Who the closing sends home: on its day, walk-ins still waiting; once the day is over,
+    everyone left waiting or called."""
+    if day < now.astimezone(office.zone).date():
+        return Ticket.status.in_((TicketStatus.waiting, TicketStatus.called))
+    return and_(
+        Ticket.status == TicketStatus.waiting,
+        Ticket.appointment_at.is_(None),
+        Ticket.transferred_from_id.is_(None),
+    )
+
+
 @cache
 def _record_closure(dialect_name: str) -> Any:
     # The first closing of a day is kept: when, and by whom.
@@ -100,13 +112,10 @@ def days_to_close(session: Session, *, office: OfficeInfo, now: datetime) -> lis
         )
     )
     closing = closes_at(office.plan, today)
-    if (
-        closing is not None
-        and now >= closing
-        # Closed early by a manager, a transfer may still have put someone in line since.
-        and (
-            not is_closed(session, office=office, day=today) or _waiting_on(session, office, today)
-        )
+    ended = closing is not None and now >= closing
+    # Closed already, and still a walk-in waiting: one issued as the line closed.
+    if ended and (
+        not is_closed(session, office=office, day=today) or _walk_ins_on(session, office, now)
     ):
         past.append(today)
     return sorted(past)
@@ -117,7 +126,7 @@ def is_closed(session: Session, *, office: OfficeInfo, day: date) -> bool:
 
 
 def refuse_if_closed(session: Session, *, office: OfficeInfo, day: date) -> None:
-    """No ticket for a day whose line has closed."""
+    """No walk-in ticket for a day whose line has closed."""
     if is_closed(session, office=office, day=day):
         raise QueueClosed(
             "The line at this office is closed for today. Come back on the next open day, "
@@ -126,14 +135,12 @@ def refuse_if_closed(session: Session, *, office: OfficeInfo, day: date) -> None
         )
 
 
-def _waiting_on(session: Session, office: OfficeInfo, day: date) -> bool:
+def _walk_ins_on(session: Session, office: OfficeInfo, now: datetime) -> bool:
+    """Whether a walk-in waits today, as from a kiosk that printed while the line closed."""
+    today = now.astimezone(office.zone).date()
     found = session.scalar(
         select(Ticket.id)
-        .where(
-            Ticket.office_id == office.id,
-            Ticket.day == day,
-            Ticket.status == TicketStatus.waiting,
-        )
+        .where(Ticket.office_id == office.id, Ticket.day == today, _sent_home(office, today, now))
         .limit(1)
     )
     return found is not None

@@ -42,6 +42,12 @@ def day_kpis(session: Session, *, office: OfficeInfo, day: date, now: datetime) 
         if t.called_at is not None
     ]
     still_waiting = [now - _waiting_since(t) for t in tickets if t.status == TicketStatus.waiting]
+    # Those sent home at closing waited the longest of all: until the line closed.
+    sent_home = [
+        t.ended_at - _waiting_since(t)
+        for t in tickets
+        if t.status == TicketStatus.not_served and t.ended_at is not None
+    ]
     served = [t for t in tickets if t.status == TicketStatus.done]
     services = [t.ended_at - t.started_at for t in served if t.started_at and t.ended_at]
     return Kpis(
@@ -53,7 +59,7 @@ def day_kpis(session: Session, *, office: OfficeInfo, day: date, now: datetime) 
         waiting_now=len(still_waiting),
         mean_wait=_mean(waits),
         p90_wait=_percentile(waits, 0.9),
-        longest_wait=max([*waits, *still_waiting], default=None),
+        longest_wait=max([*waits, *still_waiting, *sent_home], default=None),
         mean_service=_mean(services),
         utilization=_utilization(session, office=office, tickets=served, day=day, now=now),
     )

@@ -271,17 +271,32 @@ def check_in(
     )
 
 
-def reprint(context: AppContext, *, staff: Staff, office: str, code: str) -> IssuedPublic:
-    """A lost receipt: today's ticket by its code, with a new secret; the old link stops."""
+def reprint(
+    context: AppContext, *, staff: Staff, office: str, code: str, key: str | None = None
+) -> Answered[IssuedPublic]:
+    """A lost receipt: today's ticket by its code, with a new secret; the old link stops.
+    Sent twice (a double tap), it prints the same new receipt once."""
     staff.require_office(office)
 
-    def work(session: Session) -> IssuedPublic:
+    def work(session: Session) -> tuple[IssuedPublic, int]:
         info = context.directory.office(session, office)
-        now = context.clock()
-        ticket = tickets.reissue(session, office=info, code=code, now=now, actor=staff.username)
-        return _issued_public(ticket.ticket, secret=ticket.secret, office=info)
+        again = tickets.reissue(
+            session,
+            office=info,
+            code=code,
+            now=context.clock(),
+            actor=staff.username,
+            ticket_secret=_ticket_secret(key, context),
+        )
+        return _issued_public(again.ticket, secret=again.secret, office=info), again.ticket.id
 
-    return run_transaction(context.sessions, work)
+    return answer_once(
+        context.sessions,
+        key=key,
+        request=fingerprint(staff.id, "reprint", office, code),
+        act=work,
+        replay=partial(_issued_now, context=context, key=key),
+    )
 
 
 def close_day(context: AppContext, *, staff: Staff, office: str) -> DayClosedPublic:

@@ -127,7 +127,6 @@ def check_in(
             field="reference",
             reason="other_day",
         )
-    refuse_if_closed(session, office=office, day=now.astimezone(office.zone).date())
     if session.scalar(select(Ticket.id).where(Ticket.booking_id == booking.id)) is not None:
         raise CheckInRefused(
             "This booking is already checked in.", field="reference", reason="already"
@@ -142,6 +141,8 @@ def check_in(
             reason="too_late",
         )
     late = verdict is CheckIn.late_walk_in
+    if late:  # a walk-in now: no longer once the line has closed
+        refuse_if_closed(session, office=office, day=now.astimezone(office.zone).date())
     return _issue(
         session,
         office=office,
@@ -210,11 +211,19 @@ _STILL_IN_LINE = (TicketStatus.waiting, TicketStatus.called, TicketStatus.servin
 
 
 def reissue(
-    session: Session, *, office: OfficeInfo, code: str, now: datetime, actor: str
+    session: Session,
+    *,
+    office: OfficeInfo,
+    code: str,
+    now: datetime,
+    actor: str,
+    ticket_secret: str | None = None,
 ) -> Issued:
-    """Today's ticket ``code`` (A-014, a014, A14) with a new secret, for a lost receipt: the
-    holder's old link stops working, so whoever found the receipt cannot follow it."""
-    match = re.fullmatch(r"\s*([A-Za-z]{1,2})\s*-?\s*0*(\d{1,6})\s*", code)
+    """Today's ticket ``code`` (A-014, a014, A14, А-014 typed in Cyrillic) with a new
+    secret, for a lost receipt: the holder's old link stops working, so whoever found the
+    receipt cannot follow it. ``ticket_secret`` is given when it must be known in advance."""
+    typed = code.upper().translate(_LATIN_LOOKALIKES)
+    match = re.fullmatch(r"\s*([A-Z]{1,2})\s*-?\s*0*(\d{1,6})\s*", typed)
     ticket = None
     if match:
         ticket = session.scalar(
@@ -230,12 +239,16 @@ def reissue(
         raise NotFound(
             f"No ticket {code} is in line at this office today. Check the code.", field="code"
         )
-    ticket_secret = new_ticket_secret()
+    ticket_secret = ticket_secret or new_ticket_secret()
     ticket.secret_hash = hash_ticket_secret(ticket_secret)
     ticket.updated_at = now
     session.flush()
     _event(session, ticket, "reprinted", at=now, actor=actor)
     return Issued(ticket, ticket_secret)
+
+
+# Ticket prefixes typed on a Russian keyboard: the Cyrillic letters that look Latin.
+_LATIN_LOOKALIKES = str.maketrans("АВЕКМНОРСТУХ", "ABEKMHOPCTYX")
 
 
 def new_ticket_secret() -> str:
@@ -331,7 +344,9 @@ def call_next(
             if violated_constraint(exc) != "uq_ticket_at_window":
                 raise
             # Another call to this window committed first: it holds its citizen now.
-            raise WindowBusy(f"Window {window.code} has just called someone else.") from None
+            raise WindowBusy(
+                f"Window {window.code} has just called someone else.", reason="race"
+            ) from None
         _event(session, claimed, "called", at=now, actor=actor)
         return claimed
     return None
@@ -362,6 +377,7 @@ def _settle_window(
             f"Ticket {present.code} is called to this window. Start it, mark it a no-show, "
             "or put it back in line before calling the next one.",
             ticket=present.code,
+            reason="called",
         )
     act_on(session, ticket=present, action=settle, now=now, actor=actor)
     return present.id if settle == "requeue" else None
@@ -388,6 +404,7 @@ def _not_serving(session: Session, window_id: int) -> Ticket | None:
             f"Ticket {present.code} is being served at this window. Finish it, or transfer "
             "it, first.",
             ticket=present.code,
+            reason="serving",
         )
     return present
 

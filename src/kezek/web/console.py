@@ -123,8 +123,8 @@ def _run(
         return f"?transferred={issued.value.code}"
     elif command == "reprint":
         issued_again = queue_service.reprint(
-            context, staff=staff, office=office, code=form_text(form, "code")
-        )
+            context, staff=staff, office=office, code=form_text(form, "code"), key=key
+        ).value
         with read_session(context.sessions) as session:
             info = context.directory.office(session, office)
         return receipt(request, context, info, issued_again, back=f"/console/{office}")

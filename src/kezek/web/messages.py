@@ -91,9 +91,7 @@ def problem_message(problem: Problem, language: str) -> tuple[str, str]:
     """The field to show a problem beside (or "" for the page), and what to say."""
     gettext = translations(language).gettext
     if isinstance(problem, NotFound) and problem.field == "code":
-        return "code", gettext(
-            "No ticket with this number is in line at this office today. Check the number."
-        )
+        return "code", _not_found(gettext, problem)
     for kind, (field, say) in _SAYINGS.items():
         if isinstance(problem, kind):
             return field, say(gettext, problem)
@@ -157,16 +155,7 @@ _SAYINGS: dict[type[Problem], tuple[str, Say]] = {
             "or book a time."
         ),
     ),
-    WindowBusy: (
-        "window",
-        lambda _, p: (
-            _(
-                "Ticket %(ticket)s is still at your window. Start it, mark it a no-show, or put "
-                "it back in line first."
-            )
-            % _ticket(p)
-        ),
-    ),
+    WindowBusy: ("window", lambda _, p: _window_busy(_, p)),
     WindowInUse: (
         "window",
         lambda _, p: _("Another clerk has this window open. Choose another window."),
@@ -177,10 +166,31 @@ _SAYINGS: dict[type[Problem], tuple[str, Say]] = {
         lambda _, p: _("The ticket has moved on meanwhile. The page now shows where it is."),
     ),
     Forbidden: ("", lambda _, p: _("You may not do this here.")),
-    NotFound: (
-        "reference",
-        lambda _, p: _(
-            "No booking has this reference and document number. Check both and try again."
-        ),
-    ),
+    NotFound: ("reference", lambda _, p: _not_found(_, p)),
 }
+
+
+def _window_busy(gettext: Callable[[str], str], problem: Problem) -> str:
+    reason = problem.extra.get("reason")
+    if reason == "serving":
+        return gettext(
+            "Ticket %(ticket)s is being served at your window. Finish it, or transfer it, first."
+        ) % _ticket(problem)
+    if reason == "called":
+        return gettext(
+            "Ticket %(ticket)s is still at your window. Start it, mark it a no-show, or put "
+            "it back in line first."
+        ) % _ticket(problem)
+    return gettext("Someone has just been called to your window. The page now shows who.")
+
+
+def _not_found(gettext: Callable[[str], str], problem: Problem) -> str:
+    if problem.field == "code":
+        return gettext(
+            "No ticket with this number is in line at this office today. Check the number."
+        )
+    if problem.field in (None, "reference"):
+        return gettext(
+            "No booking has this reference and document number. Check both and try again."
+        )
+    return gettext("It is not there any more. Open the page again and try once more.")

@@ -8,6 +8,7 @@ ticket page shows the place in line and the estimated call, refreshed every 20 s
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from fastapi import APIRouter
@@ -73,7 +74,7 @@ def board_page(request: Request, office_code: str) -> Response:
 def short_ticket_link(short: str) -> Response:
     """The address printed under the receipt's QR code, short enough to type: /t/14-ABCDE12345."""
     ticket_id, _, secret = short.partition("-")
-    if not ticket_id.isdigit() or not secret:
+    if not re.fullmatch(r"[0-9]{1,10}", ticket_id) or not secret:
         return secured(RedirectResponse("/", status_code=303))
     return secured(RedirectResponse(f"/ticket/{int(ticket_id)}?s={quote(secret)}", status_code=303))
 
@@ -102,5 +103,7 @@ def ticket_page(request: Request, ticket_id: int, s: str = "") -> Response:
         secret=s,
         # For whoever the closing line sent home: when it closed, and when to come back.
         closed_at=closed_at,
-        reopens=next_open_day(plan, view.ticket.day),
+        reopens=next_open_day(
+            plan, max(view.ticket.day, context.clock().astimezone(view.office.zone).date())
+        ),
     )

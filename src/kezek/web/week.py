@@ -14,6 +14,7 @@ from kezek.booking import service as booking_service
 from kezek.booking.slots import Slot
 from kezek.context import AppContext
 from kezek.network.directory import OfficeInfo
+from kezek.types import utcnow
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class DayPlaces:
     day: dt.date
     places: int  # free places: people who can still book that day
     capacity: int  # 0: the office does not take bookings that day
-    open: bool  # within the days bookings are open for
+    open: bool  # within the days bookings are open for, and not over
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class Week:
 def week_of(
     context: AppContext, office: OfficeInfo, service: str, *, day: str | None, week: str | None
 ) -> Week:
-    today = dt.datetime.now(office.zone).date()
+    today = utcnow().astimezone(office.zone).date()
     last = today + dt.timedelta(days=context.rules.horizon_days)
     chosen = _date(day, today, last)
     monday = _date(week, today - dt.timedelta(days=6), last)
@@ -83,8 +84,14 @@ def _days(
         local = slot.starts_at.astimezone(office.zone).date()
         capacity[local] = capacity.get(local, 0) + slot.capacity
     week = [monday + dt.timedelta(days=n) for n in range(7)]
+    # Today without a time left to book (past the notice) is over, not "closed".
     return [
-        DayPlaces(day, places.get(day, 0), capacity.get(day, 0), today <= day <= last)
+        DayPlaces(
+            day,
+            places.get(day, 0),
+            capacity.get(day, 0),
+            today < day <= last or (day == today and capacity.get(day, 0) > 0),
+        )
         for day in week
     ]
 

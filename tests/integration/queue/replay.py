@@ -171,9 +171,16 @@ class QueueChecker:
         self.broken: list[str] = []
 
     def closed(self, now: datetime) -> None:
-        """The line closed: whoever still waits goes home."""
-        self.not_served |= set(self.waiting)
-        self.waiting.clear()
+        """The line closed: the walk-ins still waiting go home; those with a booking, and
+        those sent on to another service, are still served."""
+        home = {
+            ticket_id
+            for ticket_id, ticket in self.waiting.items()
+            if ticket.appointment_at is None and not ticket.transfer
+        }
+        self.not_served |= home
+        for ticket_id in home:
+            del self.waiting[ticket_id]
 
     def issued(self, ticket: Seen) -> None:
         self.waiting[ticket.id] = ticket

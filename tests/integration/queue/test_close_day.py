@@ -7,8 +7,10 @@ apart from no-shows, and no more tickets are issued that day; the next day start
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from fastapi.testclient import TestClient
@@ -20,6 +22,7 @@ from kezek.config import Settings
 from kezek.queue import service as queue_service
 from kezek.queue.models import QueueEvent, Ticket
 from kezek.staff.models import Role
+from tests.factories import booking_body, document, start_at
 from tests.integration.queue.helpers import at, call, walk_in
 from tests.integration.staff.helpers import bearer, make_staff
 
@@ -86,12 +89,10 @@ def test_the_kpis_count_the_not_served_apart_from_no_shows(
 
     kpis = client.get("/api/v1/offices/bsk/kpis", headers=bearer(client, "manager")).json()
 
-    assert (kpis["not_served"], kpis["no_show"], kpis["waiting_now"], kpis["issued"]) == (
-        3,
-        0,
-        0,
-        3,
-    )
+    assert (kpis["not_served"], kpis["no_show"], kpis["waiting_now"]) == (3, 0, 0)
+    assert kpis["issued"] == 3
+    # They waited from 16:00 until the line closed at 18:00: the day's longest waits.
+    assert kpis["longest_wait_minutes"] == 120
 
 
 def test_the_next_morning_closes_yesterday_and_the_board_starts_empty(
@@ -141,3 +142,77 @@ def test_every_server_process_closes_the_days_that_ended_by_itself(
             time.sleep(0.1)
 
     assert _statuses(sessions) == {1: "not_served"}
+
+
+def test_a_booked_holder_still_checks_in_after_an_early_close_and_is_kept(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    make_staff(sessions, "manager", Role.manager, ["bsk"])
+    make_staff(sessions, "door", Role.kiosk, ["bsk"])
+    start = start_at(days_ahead=1, hour=16)
+    reference = client.post("/api/v1/bookings", json=booking_body(start=start)).json()["reference"]
+    _at(client, at(14))
+    client.post("/api/v1/offices/bsk/close-day", headers=bearer(client, "manager"))
+
+    _at(client, at(15, 55))  # the holder comes for 16:00
+    checked_in = client.post(
+        "/api/v1/offices/bsk/check-in",
+        json={"reference": reference},
+        headers={**bearer(client, "door"), "X-Document-Number": document(1)},
+    )
+    closed_again = _close_due(client, at(18, 5))
+
+    assert checked_in.status_code == 201 and checked_in.json()["appointment_at"] is not None
+    # Past closing time, the appointment holder is still in line for the clerks finishing up.
+    assert closed_again == 0 and _statuses(sessions) == {1: "waiting"}
+    assert _close_due(client, at(7, days_ahead=2)) == 1  # the day over: closed at last
+
+
+def test_a_citizen_sent_on_after_closing_is_still_served(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    make_staff(sessions, "aibek", Role.clerk, ["bsk"])
+    walk_in(sessions, now=at(17, 30))
+    _at(client, at(17, 40))
+    clerk = bearer(client, "aibek")
+    client.post("/api/v1/offices/bsk/windows/1/open", json={}, headers=clerk)
+    called = client.post("/api/v1/offices/bsk/windows/1/call-next", headers=clerk).json()
+    client.post(f"/api/v1/tickets/{called['id']}/start", headers=clerk)
+    _close_due(client, at(18))
+
+    _at(client, at(18, 10))
+    moved = client.post(
+        f"/api/v1/tickets/{called['id']}/transfer", json={"service": "long"}, headers=clerk
+    )
+    closed = _close_due(client, at(18, 11))
+
+    assert moved.status_code == 201 and closed == 0
+    with sessions() as session:
+        statuses = {t.code: t.status for t in session.scalars(select(Ticket))}
+    assert statuses == {"Q-001": "transferred", "L-001": "waiting"}
+
+
+def test_closings_run_by_several_processes_at_once_close_each_ticket_once(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    for minute in range(12):
+        walk_in(sessions, now=at(16, minute))
+    context = dataclasses.replace(
+        client.app.state.context,  # type: ignore[attr-defined]
+        clock=lambda: at(18, 1),
+    )
+    barrier = threading.Barrier(4)
+
+    def close() -> int:
+        barrier.wait()
+        return queue_service.close_due_days(context)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        closed = sorted(pool.map(lambda _: close(), range(4)))
+
+    assert sum(closed) == 12
+    with sessions() as session:
+        events = session.scalars(
+            select(QueueEvent.ticket_id).where(QueueEvent.kind == "not_served")
+        )
+        assert sorted(events) == list(range(1, 13))

@@ -87,6 +87,13 @@ def _settle_windows_with_two_tickets() -> None:
         " AND (later.called_at > ticket.called_at"
         " OR (later.called_at = ticket.called_at AND later.id > ticket.id)))"
     )
+    for status, kind in (("called", "requeue"), ("serving", "finish")):
+        # On the record, as every change of a ticket is: the log is only ever added to.
+        op.execute(
+            "INSERT INTO queue_event (ticket_id, office_id, kind, at, window_id, actor, detail)"
+            f" SELECT id, office_id, '{kind}', CURRENT_TIMESTAMP, window_id, 'migration', '{{}}'"
+            f" FROM ticket WHERE status = '{status}' AND {later}"
+        )
     op.execute(
         "UPDATE ticket SET status = 'waiting', window_id = NULL"
         f" WHERE status = 'called' AND {later}"

@@ -13,12 +13,7 @@
   var language = 0;
   var chimeOn = data.chime;
   var audio = null;
-  var lastCall = newestOnPage();
-
-  function newestOnPage() {
-    var first = calls.querySelector("li");
-    return first ? first.textContent : "";
-  }
+  var lastCall = null; // the newest call seen: its ticket and when, so a recall chimes too
 
   function item(parts) {
     var li = document.createElement("li");
@@ -55,9 +50,11 @@
       if (index === 0) li.className = "newest";
       return li;
     }));
-    var newest = newestOnPage();
-    if (newest && newest !== lastCall && chimeOn) chime();
-    lastCall = newest;
+    var first = board.last_calls[0];
+    var newest = first ? first.code + " " + first.at : null;
+    if (newest && lastCall !== null && newest !== lastCall && chimeOn) chime();
+    if (newest) lastCall = newest;
+    else if (lastCall === null) lastCall = "";
     var names = data.names[data.languages[language]];
     waiting.replaceChildren.apply(waiting, Object.keys(board.waiting).map(function (code) {
       var li = document.createElement("li");
