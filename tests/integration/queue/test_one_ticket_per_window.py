@@ -3,6 +3,8 @@ closing the window puts its called citizen back in line."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 from fastapi.testclient import TestClient
@@ -122,3 +124,22 @@ def test_a_window_is_not_closed_under_someone_being_served(
 
     assert refused.status_code == 409 and refused.json()["code"] == "window_busy"
     assert _ticket(sessions, 1).status == "serving"
+
+
+def test_two_presses_at_once_through_the_api_call_one_citizen(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    headers = _clerk_with_tickets(client, sessions, 4)
+    barrier = threading.Barrier(4)
+
+    def press(_: int) -> int:
+        barrier.wait()  # four taps, no Idempotency-Key: each a request of its own
+        return client.post(f"{OFFICE}/windows/1/call-next", headers=headers).status_code
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = sorted(pool.map(press, range(4)))
+
+    assert answers == [200, 409, 409, 409]
+    with sessions() as session:
+        called = session.scalars(select(Ticket.number).where(Ticket.status == "called")).all()
+    assert called == [1]
