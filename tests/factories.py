@@ -58,11 +58,6 @@ fri = ["09:00-18:00"]
 sat = ["09:00-18:00"]
 sun = ["09:00-18:00"]
 
-[offices.queue.not_served_note]
-ky = "Эртең саат 10:00гө чейин келиңиз."
-ru = "Приходите завтра до 10:00."
-en = "Come tomorrow before 10:00."
-
 [[offices.windows]]
 code = "1"
 services = ["quick", "long"]

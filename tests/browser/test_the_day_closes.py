@@ -19,7 +19,7 @@ from .people import phone
     ("language", "javascript", "says"),
     [
         ("ky", True, "Кезегиңиз келгенге чейин кезек жабылды"),
-        ("ru", False, "Очередь закрылась до вашей очереди"),
+        ("ru", False, "Приём закончился раньше, чем подошла ваша очередь"),
     ],
 )
 def test_a_waiting_phone_is_told_it_was_not_served_and_what_next(

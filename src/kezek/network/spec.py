@@ -294,72 +294,77 @@ def cross_check(
         N_("group code '%(code)s' is used %(count)s times; make it unique"),
     )
     named = set(group_codes or ()) | BUILT_IN_GROUP_NAMES.keys()
-    known = service_codes
     for o, office in enumerate(offices):
-        if office is None:
-            continue
-        at: Path = ("offices", o)
-        for s, code in enumerate(office.services):
-            if code not in known:
-                yield (
-                    (*at, "services", s),
-                    _unknown(N_("unknown service '%(code)s'; use one of %(known)s"), code, known),
-                )
-        offered = set(office.services)
-        yield from _unnamed_groups(at, office, named)
-        yield from _duplicates(
-            (*at, "windows"),
-            [w.code for w in office.windows],
-            N_("window code '%(code)s' is used %(count)s times; make it unique"),
-        )
-        window_codes = {w.code for w in office.windows}
-        for w, window in enumerate(office.windows):
-            for s, code in enumerate(window.services):
-                if code not in offered:
-                    yield (
-                        (*at, "windows", w, "services", s),
-                        Message(
-                            N_(
-                                "service '%(service)s' is not offered by office '%(office)s'; "
-                                "add it to the office's services or use one of %(offered)s"
-                            ),
-                            service=code,
-                            office=office.code,
-                            offered=_listing(offered),
-                        ),
-                    )
-            yield from _off_grid(
-                _weekly_ranges((*at, "windows", w, "hours"), window.hours), office.slot_minutes
+        if office is not None:
+            yield from _office_problems(("offices", o), office, service_codes, named)
+
+
+def _office_problems(
+    at: Path, office: OfficeSpec, known: set[str], named: set[str]
+) -> Iterator[tuple[Path, Message]]:
+    for s, code in enumerate(office.services):
+        if code not in known:
+            yield (
+                (*at, "services", s),
+                _unknown(N_("unknown service '%(code)s'; use one of %(known)s"), code, known),
             )
-        for s, code in enumerate(office.services):
-            if code in known and not any(code in w.services for w in office.windows):
+    yield from _unnamed_groups(at, office, named)
+    yield from _window_problems(at, office)
+    for s, code in enumerate(office.services):
+        if code in known and not any(code in w.services for w in office.windows):
+            yield (
+                (*at, "services", s),
+                Message(
+                    N_(
+                        "no window of office '%(office)s' handles service '%(service)s'; "
+                        "add it to a window's services or remove it here"
+                    ),
+                    office=office.code,
+                    service=code,
+                ),
+            )
+    yield from _off_grid(_weekly_ranges((*at, "hours"), office.hours), office.slot_minutes)
+    window_codes = {w.code for w in office.windows}
+    for e, extra in enumerate(office.extra_hours):
+        yield from _off_grid(
+            [((*at, "extra_hours", e, "hours", i), t) for i, t in enumerate(extra.hours)],
+            office.slot_minutes,
+        )
+        for i, code in enumerate(extra.windows):
+            if code not in window_codes:
                 yield (
-                    (*at, "services", s),
-                    Message(
-                        N_(
-                            "no window of office '%(office)s' handles service '%(service)s'; "
-                            "add it to a window's services or remove it here"
-                        ),
-                        office=office.code,
-                        service=code,
+                    (*at, "extra_hours", e, "windows", i),
+                    _unknown(
+                        N_("unknown window '%(code)s'; use one of %(known)s"), code, window_codes
                     ),
                 )
-        yield from _off_grid(_weekly_ranges((*at, "hours"), office.hours), office.slot_minutes)
-        for e, extra in enumerate(office.extra_hours):
-            yield from _off_grid(
-                [((*at, "extra_hours", e, "hours", i), t) for i, t in enumerate(extra.hours)],
-                office.slot_minutes,
-            )
-            for i, code in enumerate(extra.windows):
-                if code not in window_codes:
-                    yield (
-                        (*at, "extra_hours", e, "windows", i),
-                        _unknown(
-                            N_("unknown window '%(code)s'; use one of %(known)s"),
-                            code,
-                            window_codes,
+
+
+def _window_problems(at: Path, office: OfficeSpec) -> Iterator[tuple[Path, Message]]:
+    offered = set(office.services)
+    yield from _duplicates(
+        (*at, "windows"),
+        [w.code for w in office.windows],
+        N_("window code '%(code)s' is used %(count)s times; make it unique"),
+    )
+    for w, window in enumerate(office.windows):
+        for s, code in enumerate(window.services):
+            if code not in offered:
+                yield (
+                    (*at, "windows", w, "services", s),
+                    Message(
+                        N_(
+                            "service '%(service)s' is not offered by office '%(office)s'; "
+                            "add it to the office's services or use one of %(offered)s"
                         ),
-                    )
+                        service=code,
+                        office=office.code,
+                        offered=_listing(offered),
+                    ),
+                )
+        yield from _off_grid(
+            _weekly_ranges((*at, "windows", w, "hours"), window.hours), office.slot_minutes
+        )
 
 
 def _unnamed_groups(

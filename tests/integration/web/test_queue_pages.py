@@ -8,7 +8,11 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from kezek.db import run_transaction
+from kezek.network.file import parse_network
+from kezek.network.load import load_network
 from kezek.staff.models import Role
+from tests.factories import NETWORK_TOML
 from tests.integration.staff.helpers import PASSWORD, make_staff
 
 from .pages import text
@@ -66,6 +70,14 @@ def test_the_ticket_page_shows_the_place_and_refreshes_its_block(
 def test_a_ticket_sent_home_at_closing_says_so_and_what_next(
     client: TestClient, sessions: sessionmaker[Session]
 ) -> None:
+    services = 'services = ["quick", "long", "other"]'
+    rule = (
+        'queue = { not_served_note = { ky = "Эртең саат 10:00гө чейин келиңиз.", '
+        'ru = "Приходите завтра до 10:00.", en = "Come tomorrow before 10:00." } }'
+    )
+    with_rule = NETWORK_TOML.replace(services, f"{services}\n{rule}", 1)
+    spec = parse_network(with_rule, source="rule.toml")
+    run_transaction(sessions, lambda session: load_network(session, spec))
     make_staff(sessions, "gulnara", Role.manager, ["bsk"])
     token = client.post(
         "/api/v1/auth/token", json={"username": "gulnara", "password": PASSWORD}
@@ -84,7 +96,7 @@ def test_a_ticket_sent_home_at_closing_says_so_and_what_next(
     )
 
     words = text(page)
-    assert "Очередь закрылась до вашей очереди: сегодня вас не обслужили." in words
+    assert "Приём закончился раньше, чем подошла ваша очередь: сегодня вас не обслужили." in words
     assert "учреждение открывается в 09:00" in words
     assert "Приходите завтра до 10:00." in words  # the office's own rule
     assert 'href="/book/bsk"' in page.text
