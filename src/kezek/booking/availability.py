@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import cached_property
 
 from sqlalchemy.orm import Session
 
@@ -12,6 +14,7 @@ from kezek.booking.rules import BookingRules
 from kezek.booking.slots import Slot, cells_between, places_by_day, service_slots
 from kezek.errors import Invalid
 from kezek.network.directory import Directory, OfficeInfo, ServiceInfo
+from kezek.network.plan import CellKey
 from kezek.types import utcnow
 
 DEFAULT_DAYS = 7  # asked for without dates: the coming week
@@ -22,7 +25,24 @@ class Availability:
     office: OfficeInfo
     service: ServiceInfo
     slots: list[Slot]  # every start time from the notice on, with its free places
-    places: dict[date, int]  # how many more people can book each local day
+    cells: Mapping[CellKey, int] = field(default_factory=dict, repr=False)
+    booked: Mapping[CellKey, int] = field(default_factory=dict, repr=False)
+    opens: datetime | None = None  # the earliest start still bookable
+
+    @cached_property
+    def places(self) -> dict[date, int]:
+        """How many more people can book each local day; worked out only when asked (the
+        pages show it, the API does not)."""
+        if self.opens is None:
+            return {}
+        return places_by_day(
+            self.office.plan,
+            service=self.service.code,
+            duration_minutes=self.service.duration_minutes,
+            cells=self.cells,
+            booked=self.booked,
+            opens=self.opens,
+        )
 
 
 def availability(
@@ -51,7 +71,7 @@ def availability(
     last = min(last, today + timedelta(days=rules.horizon_days))
     capacity = cells_between(plan, first, last) if first <= last else {}
     if not capacity:
-        return Availability(office, service, [], {})
+        return Availability(office, service, [])
     starts = [cell.starts_at for cell in capacity]
     booked = slot_cells.booked_counts(
         session,
@@ -68,14 +88,5 @@ def availability(
         booked=booked,
     )
     opens = now + rules.min_notice
-    places = places_by_day(
-        plan,
-        service=service.code,
-        duration_minutes=service.duration_minutes,
-        cells=capacity,
-        booked=booked,
-        opens=opens,
-    )
-    return Availability(
-        office, service, [slot for slot in slots if slot.starts_at >= opens], places
-    )
+    shown = [slot for slot in slots if slot.starts_at >= opens]
+    return Availability(office, service, shown, capacity, booked, opens)
