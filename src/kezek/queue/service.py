@@ -132,7 +132,8 @@ def call_next(
             actor=staff.username,
             settle=settle.value if settle else None,
         )
-        context.bus.publish(session, info.id)
+        if ticket is not None or settle is not None:  # a poll finding nobody changes nothing
+            context.bus.publish(session, info.id)
         if ticket is None:
             return None, None
         return _public(ticket, window_code=window, zone=info.zone), ticket.id
