@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
@@ -82,55 +82,57 @@ def _bump_revision(session: Session) -> None:
 
 
 def _load_groups(session: Session, spec: NetworkSpec, report: LoadReport) -> None:
-    groups = {group.code: group for group in session.scalars(select(PriorityGroup))}
-    for position, group_spec in enumerate(spec.groups):
-        values = {
-            "name": group_spec.name.model_dump(),
-            "who": group_spec.who.model_dump() if group_spec.who else None,
+    wanted = {
+        group.code: {
+            "name": group.name.model_dump(),
+            "who": group.who.model_dump() if group.who else None,
             "position": position,
-            "active": True,
         }
-        group = groups.get(group_spec.code)
-        if group is None:
-            group = PriorityGroup(code=group_spec.code)
-            _apply(group, values)
-            session.add(group)
-            report.created["group"] += 1
-        elif _apply(group, values):
-            report.updated["group"] += 1
-    listed = {group.code for group in spec.groups}
-    for code, group in groups.items():
-        if code not in listed and group.active:
-            _apply(group, {"active": False})
-            report.deactivated["group"] += 1
+        for position, group in enumerate(spec.groups)
+    }
+    _upsert(session, PriorityGroup, wanted, report, "group")
 
 
 def _load_services(session: Session, spec: NetworkSpec, report: LoadReport) -> dict[str, Service]:
-    services = {service.code: service for service in session.scalars(select(Service))}
-    for position, service_spec in enumerate(spec.services):
-        values = {
-            "ticket_prefix": service_spec.ticket_prefix,
-            "name": service_spec.name.model_dump(),
-            "duration_minutes": service_spec.duration_minutes,
-            "documents": [document.model_dump() for document in service_spec.documents],
+    wanted = {
+        service.code: {
+            "ticket_prefix": service.ticket_prefix,
+            "name": service.name.model_dump(),
+            "duration_minutes": service.duration_minutes,
+            "documents": [document.model_dump() for document in service.documents],
             "position": position,
-            "active": True,
         }
-        service = services.get(service_spec.code)
-        if service is None:
-            service = Service(code=service_spec.code)
-            _apply(service, values)
-            session.add(service)
-            services[service.code] = service
-            report.created["service"] += 1
-        elif _apply(service, values):
-            report.updated["service"] += 1
-    listed = {service.code for service in spec.services}
-    for code, service in services.items():
-        if code not in listed and service.active:
-            _apply(service, {"active": False})
-            report.deactivated["service"] += 1
-    return services
+        for position, service in enumerate(spec.services)
+    }
+    return _upsert(session, Service, wanted, report, "service")
+
+
+Row = TypeVar("Row", Service, PriorityGroup)
+
+
+def _upsert(
+    session: Session,
+    model: type[Row],
+    wanted: dict[str, dict[str, Any]],
+    report: LoadReport,
+    kind: str,
+) -> dict[str, Row]:
+    """Rows by code as the file has them: created, updated, or deactivated when gone."""
+    rows = {row.code: row for row in session.scalars(select(model))}
+    for code, values in wanted.items():
+        row = rows.get(code)
+        if row is None:
+            row = rows[code] = model(code=code)
+            _apply(row, {**values, "active": True})
+            session.add(row)
+            report.created[kind] += 1
+        elif _apply(row, {**values, "active": True}):
+            report.updated[kind] += 1
+    for code, row in rows.items():
+        if code not in wanted and row.active:
+            _apply(row, {"active": False})
+            report.deactivated[kind] += 1
+    return rows
 
 
 def _load_windows(
