@@ -10,10 +10,11 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kezek import __version__, logs, metrics
 from kezek.booking.api import router as booking_router
@@ -41,6 +42,7 @@ from kezek.web.console import router as console_router
 from kezek.web.dashboard import router as dashboard_router
 from kezek.web.kiosk import router as kiosk_router
 from kezek.web.manage import router as manage_router
+from kezek.web.not_found import page_not_found, wants_a_page
 from kezek.web.queue_pages import router as queue_pages_router
 from kezek.web.staff_pages import router as staff_pages_router
 
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.context = context
     install_problem_handlers(app)
+    _pages_for_people(app)
     _describe_problems(app)
     _include_routes(app)
     # Pages and the API compress what is worth it: a citizen may be on 2G.
@@ -99,6 +102,20 @@ async def _close_days(context: AppContext) -> None:
         except Exception:  # the database away for a while: try again at the next check
             log.exception("closing the queue days failed")
         await asyncio.sleep(context.settings.queue_close_check_seconds)
+
+
+def _pages_for_people(app: FastAPI) -> None:
+    """An unknown address asked for by a browser gets a page; the API keeps problem+json."""
+    answer_problem = app.exception_handlers[StarletteHTTPException]
+
+    async def either(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if wants_a_page(request) and exc.status_code in (404, 405):
+            return page_not_found(request, exc)
+        answered: Response = await answer_problem(request, exc)  # type: ignore[misc]
+        return answered
+
+    app.add_exception_handler(StarletteHTTPException, either)
 
 
 def _describe_problems(app: FastAPI) -> None:

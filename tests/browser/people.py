@@ -15,6 +15,12 @@ def phone(browser: Browser, language: str, *, javascript: bool = True) -> Page:
     return context.new_page()
 
 
+def fits_the_screen(page: Page) -> None:
+    """Nothing sticks out sideways: a phone user would have to scroll right to read it."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{page.url} is {width} px wide"
+
+
 def sign_in(page: Page, site: str, username: str, then: str) -> None:
     page.goto(f"{site}/staff/login?next={then}")
     page.locator("#username").fill(username)

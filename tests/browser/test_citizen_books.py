@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.factories import document
 
 from .conftest import screenshot_path
-from .people import phone
+from .people import fits_the_screen, phone
 
 
 def _book(page: Page, *, site: str, number: str, shots: str | None = None) -> str:
@@ -55,6 +55,7 @@ def test_a_citizen_books_in_kyrgyz_and_the_booking_keeps_its_address(
     )
     page.reload()  # the page has an address of its own
     expect(page.locator(".reference strong")).to_have_text(reference)
+    fits_the_screen(page)
     page.locator(".languages a[lang=ru]").click()
     expect(page.locator("h1")).to_have_text("Вы записаны")
     expect(page.locator(".reference strong")).to_have_text(reference)
@@ -106,6 +107,7 @@ def test_a_citizen_books_weeks_ahead_in_russian_with_javascript_off(
     expect(page.locator("h1")).to_have_text("Вы записаны")
     expect(page.locator("dl.facts").first).to_contain_text("10.09.2025")
     expect(page.locator(".visit")).to_contain_text("Приходите с")
+    fits_the_screen(page)  # the facts with the legal-stay date wrap, not overflow
     page.screenshot(path=screenshot_path("citizen-ru-nojs-booked"), full_page=True)
     page.context.close()
 

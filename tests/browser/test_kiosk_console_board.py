@@ -42,7 +42,8 @@ def test_the_kiosk_prints_a_priority_ticket_and_clears_itself(
     assert all(path.startswith(("/kiosk/bsk", "/language/")) for path in links), links
 
     kiosk.locator("a.kiosk-group", has_text="Приоритетная очередь").click()
-    expect(kiosk.locator("h1")).to_contain_text("Приоритетный талон")
+    expect(kiosk.locator("h1")).to_have_text("Приоритетная очередь")
+    expect(kiosk.locator(".kiosk .note").first).to_have_text("Приоритетный талон")
     kiosk.locator("button.kiosk-button", has_text="Быстрая услуга").click()
 
     expect(kiosk.locator(".receipt-code")).to_have_text("Q-001")
@@ -138,7 +139,7 @@ def test_a_lost_receipt_is_printed_again_and_the_old_link_stops(
     assert again != lost
     holder = phone(browser, "ru")
     holder.goto(lost)
-    expect(holder.locator("h1")).to_have_text("Страница не найдена")
+    expect(holder.locator("h1")).to_have_text("Эта ссылка на талон не работает")
     holder.goto(again)
     expect(holder.locator(".ticket .big")).to_have_text("L-001")
     for page in (kiosk, clerk, holder):

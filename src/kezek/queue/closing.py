@@ -18,7 +18,7 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, insert, select, update
+from sqlalchemy import ColumnElement, Table, and_, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from kezek.db import dialect_insert
@@ -133,6 +133,17 @@ def refuse_if_closed(session: Session, *, office: OfficeInfo, day: date) -> None
             "or book a time.",
             field="office",
         )
+
+
+def to_send_home(session: Session, *, office: OfficeInfo, now: datetime) -> int:
+    """How many closing the line now would send home: today's walk-ins still waiting."""
+    today = now.astimezone(office.zone).date()
+    counted = session.scalar(
+        select(func.count())
+        .select_from(Ticket)
+        .where(Ticket.office_id == office.id, Ticket.day == today, _sent_home(office, today, now))
+    )
+    return counted or 0
 
 
 def _walk_ins_on(session: Session, office: OfficeInfo, now: datetime) -> bool:

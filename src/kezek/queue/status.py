@@ -42,6 +42,7 @@ def ticket_status(
         ticket.secret_hash, hash_ticket_secret(typed_secret(ticket_secret))
     ):
         raise NotFound("No ticket has this number and secret.", field="ticket")
+    ticket = _followed(session, ticket)
     office = directory.office_by_id(session, ticket.office_id)
     window = session.get(Window, ticket.window_id) if ticket.window_id else None
     if ticket.status != TicketStatus.waiting:
@@ -50,6 +51,19 @@ def ticket_status(
     mine = estimates.get(ticket.id)
     position = None if mine is None else 1 + sum(1 for at in estimates.values() if at < mine)
     return TicketStatusView(ticket, office, position, mine, None)
+
+
+def _followed(session: Session, ticket: Ticket) -> Ticket:
+    """A citizen sent on to another service follows them on the same receipt: the holder of
+    the first ticket sees the ticket it became, its new number and its place."""
+    for _ in range(10):  # a chain of transfers is short; a loop could not be
+        if ticket.status != TicketStatus.transferred:
+            break
+        after = session.scalar(select(Ticket).where(Ticket.transferred_from_id == ticket.id))
+        if after is None:
+            break
+        ticket = after
+    return ticket
 
 
 def _estimates(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -22,6 +23,7 @@ from kezek.staff.models import ApiToken, Role, SignInFailure, StaffUser, staff_o
 HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
 TOKEN_LIFETIME = timedelta(hours=12)  # one working day and a bit
 MIN_PASSWORD = 10
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 # Verified against when the username is unknown, so that both failures take as long.
 _DUMMY_HASH = HASHER.hash("not a password of anyone")
 
@@ -36,6 +38,11 @@ def add_staff(
     office_codes: list[str],
 ) -> StaffUser:
     username = username.strip().lower()
+    if not USERNAME.fullmatch(username):
+        raise Invalid(
+            "A username has 2 to 64 Latin letters, digits, dots, hyphens or underscores.",
+            field="username",
+        )
     if len(password) < MIN_PASSWORD:
         raise Invalid(
             f"The password is too short; use at least {MIN_PASSWORD} characters.",

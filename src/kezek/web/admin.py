@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter
 from sqlalchemy import select
@@ -29,7 +30,7 @@ from kezek.staff.models import Role
 from kezek.staff.service import add_staff, disable_staff, list_staff
 from kezek.web.i18n import choose_language
 from kezek.web.pages import app_context, form_text, render, secured
-from kezek.web.staff_pages import staff_form, staff_or_refusal
+from kezek.web.staff_pages import signed_in, staff_form, staff_or_refusal
 
 router = APIRouter(include_in_schema=False)
 MAX_NETWORK_FILE = 2_000_000  # bytes; the example network is 20 KB
@@ -59,7 +60,9 @@ async def staff_add(request: Request) -> Response:
         role = Role(values["role"])
     except ValueError:
         errors = {"role": gettext("Choose a role.")}
-        return _staff_page(request, context, values=values, errors=errors, status=422)
+        return _staff_page(
+            request, context, values=values, chosen=offices, errors=errors, status=422
+        )
     try:
         run_transaction(
             context.sessions,
@@ -74,8 +77,11 @@ async def staff_add(request: Request) -> Response:
         )
     except Problem as problem:
         field, message = _staff_problem(problem, gettext)
-        return _staff_page(request, context, values=values, errors={field: message}, status=422)
-    return secured(RedirectResponse("/admin/staff", status_code=303))
+        return _staff_page(
+            request, context, values=values, chosen=offices, errors={field: message}, status=422
+        )
+    added = quote(values["username"].strip().lower())
+    return secured(RedirectResponse(f"/admin/staff?added={added}#add", status_code=303))
 
 
 @router.post("/admin/staff/disable")
@@ -84,8 +90,10 @@ async def staff_disable(request: Request) -> Response:
     checked = await staff_form(request, admin_only=True)
     if isinstance(checked, Response):
         return checked
-    _, form = checked
+    admin, form = checked
     username = form_text(form, "username")
+    if username.lower() == admin.username:  # an admin does not lock themselves out
+        return secured(RedirectResponse("/admin/staff", status_code=303))
     with contextlib.suppress(Problem):  # gone already: the list shows what is
         run_transaction(context.sessions, lambda session: disable_staff(session, username=username))
     return secured(RedirectResponse("/admin/staff", status_code=303))
@@ -196,6 +204,7 @@ def _staff_page(
     *,
     values: Mapping[str, str],
     errors: Mapping[str, str],
+    chosen: list[str] | None = None,
     status: int = 200,
 ) -> Response:
     with read_session(context.sessions) as session:
@@ -213,17 +222,29 @@ def _staff_page(
         office_names={office.code: office.name for office in offices},
         roles=[role.value for role in Role],
         values=values,
+        chosen=chosen or [],
         errors=errors,
+        added=request.query_params.get("added", "")[:64],
+        me=signed_in_name(request),
         status=status,
     )
+
+
+def signed_in_name(request: Request) -> str:
+    staff = signed_in(request, app_context(request))
+    return staff.username if staff else ""
 
 
 def _staff_problem(problem: Problem, gettext: Any) -> tuple[str, str]:
     """The field a refusal is about, and what to do."""
     messages = {
+        "username": gettext(
+            "A username has 2 to 64 Latin letters, digits, dots, hyphens or underscores."
+        ),
         "password": gettext("The password is too short; use at least 10 characters."),
         "office": gettext("A manager, clerk or kiosk needs at least one office."),
-        "username": gettext("This username is taken; choose another."),
     }
+    if problem.field == "username" and problem.status == 409:
+        return "username", gettext("This username is taken; choose another.")
     field = problem.field or ""
     return field, str(messages.get(field, gettext("Something went wrong. Please try again.")))

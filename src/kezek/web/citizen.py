@@ -25,7 +25,7 @@ from kezek.booking import service as booking_service
 from kezek.booking.details import BookingDetails
 from kezek.booking.identity import normalize_phone
 from kezek.booking.reference import display_reference
-from kezek.booking.rules import AlreadyBooked, IdempotencyKeyReused
+from kezek.booking.rules import AlreadyBooked, IdempotencyKeyReused, check_bookable_time
 from kezek.booking.schemas import BookingCreate
 from kezek.booking.visit import visit_advice
 from kezek.context import AppContext
@@ -37,6 +37,7 @@ from kezek.i18n.formats import Formats
 from kezek.network import service as network_service
 from kezek.network.directory import OfficeInfo, ServiceInfo
 from kezek.ratelimit import client_address
+from kezek.types import utcnow
 from kezek.web.booking_links import booking_from_token, booking_token
 from kezek.web.calendar_file import calendar_file
 from kezek.web.i18n import COOKIE, choose_language
@@ -136,6 +137,18 @@ def details_form(request: Request, office_code: str, service_code: str) -> Respo
     if office is None or start is None or service_code not in {s.code for s in office.services}:
         return not_found(request, context)
     service = office.service(service_code)
+    try:  # a time past, too soon or too far: said before the form is filled in
+        check_bookable_time(office.plan, starts_at=start, now=utcnow(), rules=context.rules)
+    except Problem as problem:
+        return render(
+            request,
+            context,
+            "citizen/message.html",
+            kind="problem",
+            message=problem_message(problem, choose_language(request))[1],
+            back=f"/book/{office.code}/{service.code}",
+            status=422,
+        )
     return _details_page(request, context, office, service, start, {}, {}, new_request_key())
 
 
@@ -145,7 +158,7 @@ async def details_sent(request: Request, office_code: str, service_code: str) ->
     form = await request.form()
     with read_session(context.sessions) as session:
         office = _office(session, context, office_code)
-    start = parse_start(form_text(form, "start"))
+    start = parse_start(form_text(form, "start") or request.query_params.get("start"))
     if office is None or start is None or service_code not in {s.code for s in office.services}:
         return not_found(request, context)
     if not csrf_ok(request, form):

@@ -26,7 +26,7 @@ from kezek.db import read_session
 from kezek.errors import Problem
 from kezek.network.directory import OfficeInfo
 from kezek.queue import service as queue_service
-from kezek.queue.board import board
+from kezek.queue.closing import to_send_home
 from kezek.queue.kpis import Kpis, day_kpis
 from kezek.queue.models import WindowSession, WindowSessionStatus
 from kezek.web.i18n import choose_language
@@ -112,14 +112,8 @@ def close_day_confirm(request: Request, office_code: str) -> Response:
         return staff
     with read_session(context.sessions) as session:
         office = context.directory.office(session, office_code)
-        shown = board(session, office=office, now=context.clock())
-    return render(
-        request,
-        context,
-        "staff/close_day.html",
-        office=office,
-        waiting=sum(shown.waiting.values()),
-    )
+        waiting = to_send_home(session, office=office, now=context.clock())
+    return render(request, context, "staff/close_day.html", office=office, waiting=waiting)
 
 
 @router.post("/dashboard/close/{office_code}")
@@ -132,7 +126,7 @@ async def close_day(request: Request, office_code: str) -> Response:
     try:
         closed = queue_service.close_day(context, staff=staff, office=office_code)
     except Problem:
-        return render(request, context, "staff/forbidden.html", status=403)
+        return render(request, context, "staff/forbidden.html", reason="role", status=403)
     return secured(
         RedirectResponse(f"/dashboard?closed={office_code}&sent_home={closed.not_served}", 303)
     )

@@ -21,6 +21,7 @@ from kezek.db import read_session
 from kezek.errors import Problem
 from kezek.network.directory import OfficeInfo
 from kezek.queue import service as queue_service
+from kezek.queue.closing import is_closed
 from kezek.queue.schemas import CheckInBody, IssuedPublic, WalkIn
 from kezek.staff.members import Staff
 from kezek.web.i18n import choose_language
@@ -129,12 +130,16 @@ def _kiosk_page(
     status: int = 200,
 ) -> Response:
     chosen = next((g for g in office.groups if g.code == group), None)
+    with read_session(context.sessions) as session:
+        today = context.clock().astimezone(office.zone).date()
+        closed = is_closed(session, office=office, day=today)
     return render(
         request,
         context,
         "staff/kiosk.html",
         office=office,
         group=chosen,
+        closed=closed,  # the line has closed: check-in only
         errors=errors or {},
         reference=reference,
         status=status,

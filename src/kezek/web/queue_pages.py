@@ -85,7 +85,7 @@ def ticket_page(request: Request, ticket_id: int, s: str = "") -> Response:
     try:
         view = queue_service.ticket_view(context, ticket_id=ticket_id, ticket_secret=s)
     except Problem:
-        return render(request, context, "citizen/message.html", kind="not_found", status=404)
+        return render(request, context, "citizen/message.html", kind="no_ticket", status=404)
     # HTMX asks for the status block alone every 20 seconds; a browser without it, the page.
     partial = request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
     template = "queue/ticket_status.html" if partial else "queue/ticket.html"
@@ -99,6 +99,7 @@ def ticket_page(request: Request, ticket_id: int, s: str = "") -> Response:
         context,
         template,
         view=view,
+        asked=ticket_id,  # the receipt's ticket; a transfer shows the one it became
         zone=view.office.zone,
         secret=s,
         # For whoever the closing line sent home: when it closed, and when to come back.

@@ -82,13 +82,14 @@ def staff_or_refusal(
     staff = signed_in(request, context)
     if staff is None:
         return secured(RedirectResponse(f"/staff/login?next={request.url.path}", status_code=303))
+    if office_code is not None and not staff.may_act_for(office_code):
+        return render(request, context, "staff/forbidden.html", reason="office", status=403)
     if (
         (admin_only and staff.role is not Role.admin)
         or (managers_only and not staff.oversees)
         or (staff.role is Role.kiosk and not at_kiosk)
-        or (office_code is not None and not staff.may_act_for(office_code))
     ):
-        return render(request, context, "staff/forbidden.html", status=403)
+        return render(request, context, "staff/forbidden.html", reason="role", status=403)
     return staff
 
 

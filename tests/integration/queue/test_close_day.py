@@ -19,11 +19,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.app import create_app
 from kezek.config import Settings
+from kezek.queue import closing
 from kezek.queue import service as queue_service
 from kezek.queue.models import QueueEvent, Ticket
 from kezek.staff.models import Role
 from tests.factories import booking_body, document, start_at
-from tests.integration.queue.helpers import at, call, walk_in
+from tests.integration.queue.helpers import DIRECTORY, at, call, walk_in
 from tests.integration.staff.helpers import bearer, make_staff
 
 
@@ -190,6 +191,33 @@ def test_a_citizen_sent_on_after_closing_is_still_served(
     with sessions() as session:
         statuses = {t.code: t.status for t in session.scalars(select(Ticket))}
     assert statuses == {"Q-001": "transferred", "L-001": "waiting"}
+
+
+def test_the_manager_is_told_the_number_the_close_then_sends_home(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    make_staff(sessions, "manager", Role.manager, ["bsk"])
+    make_staff(sessions, "aibek", Role.clerk, ["bsk"])
+    walk_in(sessions, now=at(14))
+    walk_in(sessions, now=at(14, 1))
+    _at(client, at(14, 5))
+    clerk = bearer(client, "aibek")
+    client.post("/api/v1/offices/bsk/windows/1/open", json={}, headers=clerk)
+    called = client.post("/api/v1/offices/bsk/windows/1/call-next", headers=clerk).json()
+    client.post(f"/api/v1/tickets/{called['id']}/start", headers=clerk)
+    client.post(f"/api/v1/tickets/{called['id']}/transfer", json={"service": "long"}, headers=clerk)
+
+    with sessions() as session:
+        office = DIRECTORY.office(session, "bsk")
+        told = closing.to_send_home(session, office=office, now=at(14, 10))
+    _at(client, at(14, 10))
+    closed = client.post("/api/v1/offices/bsk/close-day", headers=bearer(client, "manager"))
+
+    # The walk-in sent on to another service is served; only the other walk-in goes home.
+    assert told == 1 and closed.json()["not_served"] == 1
+    with sessions() as session:
+        statuses = {t.code: t.status for t in session.scalars(select(Ticket))}
+    assert statuses == {"Q-001": "transferred", "Q-002": "not_served", "L-001": "waiting"}
 
 
 def test_closings_run_by_several_processes_at_once_close_each_ticket_once(

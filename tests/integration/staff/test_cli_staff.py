@@ -43,11 +43,25 @@ def test_add_list_and_disable(cli_env: None) -> None:
 
 
 def test_add_names_the_problem(cli_env: None) -> None:
-    short = runner.invoke(app, ["staff", "add", "x", "--office", "bsk"], input="short\nshort\n")
+    short = runner.invoke(app, ["staff", "add", "xena", "--office", "bsk"], input="short\nshort\n")
     nowhere = runner.invoke(
-        app, ["staff", "add", "y", "--office", "atlantis"], input="long enough pw\nlong enough pw\n"
+        app,
+        ["staff", "add", "yuri", "--office", "atlantis"],
+        input="long enough pw\nlong enough pw\n",
     )
 
     assert short.exit_code == nowhere.exit_code == 1
     assert "password" in short.output and "10 characters" in short.output
     assert "office" in nowhere.output and "atlantis" in nowhere.output
+
+
+def test_a_username_in_other_letters_is_refused(cli_env: None) -> None:
+    # A Cyrillic "а" looks like a Latin one in the audit log; names are Latin only.
+    lookalike = runner.invoke(
+        app, ["staff", "add", "аibek", "--office", "bsk"], input="long enough pw\nlong enough pw\n"
+    )
+    listed = runner.invoke(app, ["staff", "list"])
+
+    assert lookalike.exit_code == 1
+    assert "username" in lookalike.output and "Latin letters" in lookalike.output
+    assert "ibek" not in listed.output

@@ -58,10 +58,11 @@ def link_to(response: Response, pattern: str) -> str:
 def submit(client: TestClient, response: Response, action: str, **fields: str) -> Response:
     """Fill and send the form posting to ``action``, keeping its hidden fields."""
     for form in read(response).forms:
-        if str(form["action"]).split("#")[0] == action:  # a browser sends no fragment
+        sent_to = unescape(str(form["action"])).split("#")[0]  # a browser sends no fragment
+        if sent_to.split("?")[0] == action:
             values = dict(form["fields"])  # type: ignore[call-overload]
             values.update(fields)
-            return client.post(action, data=values)
+            return client.post(sent_to, data=values)
     raise AssertionError(f"no form posting to {action!r} on the page")
 
 

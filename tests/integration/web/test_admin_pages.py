@@ -66,6 +66,48 @@ def test_an_admin_adds_a_clerk_who_can_then_sign_in_and_disables_them(
         )
 
 
+def test_the_add_form_asks_for_a_role_and_a_fit_username_and_keeps_what_was_typed(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    _admin(client, sessions)
+    page = client.get("/admin/staff")
+    typed = {"full_name": "Айгүл", "offices": "bsk", "password": "a long enough password"}
+
+    # Nothing is chosen for the role at first: an admin is never made by leaving it as it was.
+    assert '<option value="" selected>Выберите роль</option>' in page.text
+    no_role = submit(client, page, "/admin/staff", username="aigul", **typed)
+    bad_name = submit(client, page, "/admin/staff", username="Айгүл К", role="clerk", **typed)
+    added = submit(client, page, "/admin/staff", username="Aigul", role="clerk", **typed)
+    taken = submit(client, page, "/admin/staff", username="aigul", role="clerk", **typed)
+
+    assert no_role.status_code == 422
+    assert re.search(r'id="role-error"[^>]*>Выберите роль\.', no_role.text)
+    assert 'value="bsk" checked' in no_role.text and 'value="Айгүл"' in no_role.text
+    assert bad_name.status_code == 422
+    assert re.search(r'id="username-error"[^>]*>Имя пользователя — от 2 до 64', bad_name.text)
+    assert "Добавлен: aigul. Теперь можно войти." in text(added)
+    assert taken.status_code == 422 and "Это имя пользователя занято" in text(taken)
+    with sessions() as session:
+        assert sorted(session.scalars(select(StaffUser.username))) == ["aigul", "root"]
+
+
+def test_an_admin_cannot_disable_themselves(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    _admin(client, sessions)
+    make_staff(sessions, "aigul", Role.clerk, ["bsk"])
+    page = client.get("/admin/staff")
+
+    client.post(
+        "/admin/staff/disable", data={"csrf_token": client.cookies["csrf"], "username": "root"}
+    )
+
+    assert 'name="username" value="aigul"' in page.text
+    assert 'name="username" value="root"' not in page.text  # no button to lock oneself out
+    with sessions() as session:
+        assert session.scalar(select(StaffUser.active).where(StaffUser.username == "root"))
+
+
 def test_a_bad_network_file_is_listed_and_nothing_loads(
     client: TestClient, sessions: sessionmaker[Session]
 ) -> None:

@@ -109,7 +109,7 @@ def test_a_manager_closes_the_line_for_the_day_after_confirming(
         assert session.scalar(select(Ticket.status)) == "waiting"
     closed = submit(client, asked, "/dashboard/close/bsk")
 
-    assert "В очереди ещё 1 человек" in text(asked)
+    assert "Без записи ещё ждёт 1 человек" in text(asked)
     assert closed.status_code == 200 and "Очередь в учреждении Бишкекский офис" in text(closed)
     with sessions() as session:
         assert session.scalar(select(Ticket.status)) == "not_served"

@@ -58,3 +58,21 @@ def test_an_unknown_office_or_service_is_a_translated_404(client: TestClient) ->
         page = client.get(path)
         assert page.status_code == 404
         assert "Барак табылган жок" in text(page)
+
+
+def test_a_browser_gets_a_page_for_a_wrong_address_and_the_api_keeps_problem_json(
+    client: TestClient,
+) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Language": "ru"}
+
+    typo = client.get("/boook", headers=browser)
+    wrong_method = client.get("/staff/logout", headers=browser)
+    api = client.get("/api/v1/nothing-here", headers=browser)
+    script = client.get("/boook")
+
+    assert typo.status_code == 404 and typo.headers["content-type"].startswith("text/html")
+    assert "Страница не найдена" in text(typo) and 'href="/"' in typo.text
+    assert wrong_method.status_code == 405 and "Не получилось" in text(wrong_method)
+    assert "Этот адрес работает только с кнопки на странице." in text(wrong_method)
+    assert api.headers["content-type"] == "application/problem+json"
+    assert script.headers["content-type"] == "application/problem+json"

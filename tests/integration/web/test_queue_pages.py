@@ -64,7 +64,31 @@ def test_the_ticket_page_shows_the_place_and_refreshes_its_block(
     assert 'hx-trigger="every 20s"' in block.text and "Q-001" in block.text
     client.post("/api/v1/offices/bsk/windows/1/call-next", headers=clerk)
     assert "1-терезеге барыңыз" in text(client.get(address))
-    assert client.get(f"/ticket/{issued['id']}?s=wrong").status_code == 404
+    wrong = client.get(f"/ticket/{issued['id']}?s=wrong")
+    assert wrong.status_code == 404 and "Бул талон шилтемеси иштебейт" in text(wrong)
+
+
+def test_a_holder_sent_on_to_another_service_sees_the_new_number_on_the_same_receipt(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    clerk = _clerk(client, sessions)
+    issued = client.post(
+        "/api/v1/offices/bsk/tickets", json={"service": "quick"}, headers=clerk
+    ).json()
+    client.post("/api/v1/offices/bsk/windows/1/open", json={}, headers=clerk)
+    client.post("/api/v1/offices/bsk/windows/1/call-next", headers=clerk)
+    client.post(f"/api/v1/tickets/{issued['id']}/start", headers=clerk)
+    client.post(f"/api/v1/tickets/{issued['id']}/transfer", json={"service": "long"}, headers=clerk)
+    address = f"/ticket/{issued['id']}?s={issued['secret']}"
+
+    page = client.get(address, headers={"Accept-Language": "ru"})
+    block = client.get(address, headers={"Accept-Language": "ru", "HX-Request": "true"})
+
+    words = text(page)
+    assert "Вас направили на другую услугу: теперь ваш номер L-001." in words
+    assert "Ваше место в очереди: 1" in words
+    # The page keeps asking by the receipt's own address, so it follows any later transfer too.
+    assert f'hx-get="/ticket/{issued["id"]}?s=' in block.text and "L-001" in block.text
 
 
 def test_a_ticket_sent_home_at_closing_says_so_and_what_next(

@@ -13,7 +13,7 @@
   var language = 0;
   var chimeOn = data.chime;
   var audio = null;
-  var lastCall = null; // the newest call seen: its ticket and when, so a recall chimes too
+  var lastCall = null; // when the newest call seen was made: a later one (a recall too) chimes
 
   function item(parts) {
     var li = document.createElement("li");
@@ -50,11 +50,13 @@
       if (index === 0) li.className = "newest";
       return li;
     }));
-    var first = board.last_calls[0];
-    var newest = first ? first.code + " " + first.at : null;
-    if (newest && lastCall !== null && newest !== lastCall && chimeOn) chime();
-    if (newest) lastCall = newest;
-    else if (lastCall === null) lastCall = "";
+    var newest = board.last_calls.reduce(function (latest, call) {
+      var at = Date.parse(call.at);
+      return at > latest ? at : latest;
+    }, 0);
+    // A ticket put back in line leaves the list: only a call made later chimes.
+    if (lastCall !== null && newest > lastCall && chimeOn) chime();
+    if (lastCall === null || newest > lastCall) lastCall = newest;
     var names = data.names[data.languages[language]];
     waiting.replaceChildren.apply(waiting, Object.keys(board.waiting).map(function (code) {
       var li = document.createElement("li");
@@ -112,9 +114,13 @@
 
   chimeButton.hidden = false;
   chimeButton.addEventListener("click", function () {
-    chimeOn = !chimeOn;
+    // The first tap is the one browsers wait for before playing sound: with the chime
+    // asked for (?chime=on), it lets the sound play rather than turning it off.
+    var silent = chimeOn && audio && audio.state !== "running";
+    if (!silent) chimeOn = !chimeOn;
     chimeButton.setAttribute("aria-pressed", String(chimeOn));
     if (chimeOn && !audio && window.AudioContext) audio = new window.AudioContext();
+    if (chimeOn && audio && audio.state !== "running") audio.resume();
     if (chimeOn) chime();
   });
   if (chimeOn && window.AudioContext) audio = new window.AudioContext();
