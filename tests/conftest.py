@@ -105,6 +105,7 @@ def make_settings(
         min_notice_minutes=60,
         network_refresh_seconds=0,  # a test that reloads the network sees it at once
         queue_close_days=False,  # tests play days on their own clocks; closing is tested apart
+        purge_every_seconds=0,  # so is purging, which would forget what such a test wrote
         **path,
     )
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,20 +15,26 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from kezek import __version__, logs, metrics
+from kezek.admin.service import purge_expired
 from kezek.booking.api import router as booking_router
 from kezek.bootstrap import build_context
-from kezek.config import Settings, get_settings
+from kezek.config import Settings, get_settings, networks
 from kezek.context import AppContext
 from kezek.db import database_answers, is_postgresql
+from kezek.http.access import may_read_metrics
+from kezek.http.headers import HeadersMiddleware
 from kezek.http.limits import BodyLimitMiddleware
 from kezek.http.problems import (
     document_problems,
     install_problem_handlers,
     problem_response,
     problems,
+    with_every_answers_headers,
 )
 from kezek.logs import RequestIdMiddleware
 from kezek.network.api import router as network_router
@@ -40,11 +47,17 @@ from kezek.web.api_docs import router as api_docs_router
 from kezek.web.citizen import router as citizen_router
 from kezek.web.console import router as console_router
 from kezek.web.dashboard import router as dashboard_router
+from kezek.web.error_pages import (
+    page_for_an_error,
+    page_for_an_outage,
+    page_not_found,
+    wants_a_page,
+)
 from kezek.web.kiosk import router as kiosk_router
 from kezek.web.manage import router as manage_router
-from kezek.web.not_found import page_not_found, wants_a_page
 from kezek.web.queue_pages import router as queue_pages_router
 from kezek.web.staff_pages import router as staff_pages_router
+from kezek.web.window_oversight import router as window_oversight_router
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 log = logging.getLogger(__name__)
@@ -72,6 +85,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(BodyLimitMiddleware, max_bytes=context.settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
+    production = context.settings.environment == "production"
+    app.add_middleware(HeadersMiddleware, hsts_seconds=context.settings.hsts_seconds * production)
+    if context.settings.trusted_proxies:
+        # The client's address is the one a trusted proxy forwarded; from anyone else the
+        # header is ignored, so that nobody invents addresses to escape the rate limits.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=context.settings.trusted_proxies)
     app.include_router(_operations(context))
     return app
 
@@ -84,6 +103,8 @@ def _lifespan(context: AppContext) -> Callable[[FastAPI], AbstractAsyncContextMa
         tasks = [asyncio.create_task(context.bus.listen(url))] if is_postgresql(url) else []
         if context.settings.queue_close_days:
             tasks.append(asyncio.create_task(_close_days(context)))
+        if context.settings.purge_every_seconds:
+            tasks.append(asyncio.create_task(_purge(context)))
         yield
         for task in tasks:
             task.cancel()
@@ -104,18 +125,46 @@ async def _close_days(context: AppContext) -> None:
         await asyncio.sleep(context.settings.queue_close_check_seconds)
 
 
+async def _purge(context: AppContext) -> None:
+    """Old idempotency keys and spent counters go now and then; every worker may do it."""
+    keep = timedelta(hours=context.settings.idempotency_keep_hours)
+    while True:
+        try:
+            purged = await asyncio.to_thread(
+                purge_expired, context.sessions, now=context.clock(), keep_keys=keep
+            )
+            if purged.total:
+                log.info("purged %d expired records", purged.total)
+        except Exception:  # the database away for a while: try again next time
+            log.exception("purging expired records failed")
+        await asyncio.sleep(context.settings.purge_every_seconds)
+
+
 def _pages_for_people(app: FastAPI) -> None:
-    """An unknown address asked for by a browser gets a page; the API keeps problem+json."""
-    answer_problem = app.exception_handlers[StarletteHTTPException]
+    """A browser that asked for a page gets one, for a wrong address, a database outage or
+    an error nobody foresaw; the API keeps problem+json."""
+    for kind in (StarletteHTTPException, OperationalError, Exception):
+        app.add_exception_handler(kind, _page_or(app.exception_handlers[kind]))
 
+
+def _page_or(answer_problem: Any) -> Callable[[Request, Exception], Awaitable[Response]]:
     async def either(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, StarletteHTTPException)
-        if wants_a_page(request) and exc.status_code in (404, 405):
-            return page_not_found(request, exc)
-        answered: Response = await answer_problem(request, exc)  # type: ignore[misc]
-        return answered
+        if not wants_a_page(request):
+            answered: Response = await answer_problem(request, exc)
+            return answered
+        if isinstance(exc, StarletteHTTPException):
+            if exc.status_code in (404, 405):
+                return page_not_found(request, exc)
+            answered = await answer_problem(request, exc)
+            return answered
+        if isinstance(exc, OperationalError):
+            await answer_problem(request, exc)  # logged as the API's outage is
+            return page_for_an_outage(request)
+        log.error("unexpected %s on %s", type(exc).__name__, request.url.path, exc_info=exc)
+        # Made outside the middleware that adds them: the headers are set here.
+        return with_every_answers_headers(page_for_an_error(request))
 
-    app.add_exception_handler(StarletteHTTPException, either)
+    return either
 
 
 def _describe_problems(app: FastAPI) -> None:
@@ -144,6 +193,7 @@ def _include_routes(app: FastAPI) -> None:
     app.include_router(kiosk_router)
     app.include_router(console_router)
     app.include_router(dashboard_router)
+    app.include_router(window_oversight_router)
     app.include_router(admin_router)
     app.include_router(api_docs_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -158,9 +208,21 @@ def _operations(context: AppContext) -> APIRouter:
         """The process answers: for a supervisor deciding whether to restart it."""
         return {"status": "ok"}
 
-    @router.get("/metrics", response_class=PlainTextResponse)
-    def prometheus_metrics() -> Response:
-        """Prometheus metrics of every worker, and the queue per office."""
+    readers = networks(context.settings.metrics_allow)
+    token = context.settings.metrics_token
+
+    @router.get("/metrics", response_class=PlainTextResponse, responses=problems(403))
+    def prometheus_metrics(request: Request) -> Response:
+        """Prometheus metrics of every worker, and the queue per office: for the addresses
+        of KEZEK_METRICS_ALLOW, or with KEZEK_METRICS_TOKEN as a bearer token."""
+        if not may_read_metrics(request, readers, token):
+            return problem_response(
+                status=403,
+                code="forbidden",
+                title="Forbidden",
+                detail="Metrics are for the monitoring's own addresses, or its token.",
+                instance="/metrics",
+            )
         body = metrics.exposition(QueueCollector(context.sessions))
         return Response(body, media_type=metrics.CONTENT_TYPE)
 

@@ -11,6 +11,7 @@ from kezek.db import make_engine, make_sessionmaker
 from kezek.network.directory import Directory
 from kezek.queue.bus import BoardBus
 from kezek.ratelimit import Limit, Limits, limiter_for
+from kezek.staff.passwords import PasswordChecks
 
 
 def build_context(settings: Settings) -> AppContext:
@@ -24,6 +25,9 @@ def build_context(settings: Settings) -> AppContext:
         bus=BoardBus(),
         limiter=limiter_for(redis_url=settings.redis_url, sessions=sessions, secret=secret),
         limits=_limits(settings),
+        passwords=PasswordChecks(
+            concurrency=settings.sign_in_concurrency, wait_seconds=settings.sign_in_wait_seconds
+        ),
         rules=BookingRules(
             horizon_days=settings.booking_horizon_days,
             min_notice=timedelta(minutes=settings.min_notice_minutes),

@@ -7,10 +7,11 @@ import os
 import secrets
 from enum import StrEnum
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,30 @@ class Settings(BaseSettings):
         description="Active bookings one phone number may hold (a family shares a phone; "
         "a tout gives one number for many documents). 0: no cap.",
     )
+    http_max_header_bytes: int = Field(
+        default=32 * 1024,
+        ge=1024,
+        le=1024 * 1024,
+        description="The largest request head (request line and headers); larger: 431.",
+    )
+    http_header_timeout_seconds: float = Field(
+        default=15,
+        gt=0,
+        le=300,
+        description="How long a client may take to send a request's head; slower: 408.",
+    )
+    http_body_timeout_seconds: float = Field(
+        default=30,
+        gt=0,
+        le=3600,
+        description="How long a client may take to send a request's body; slower: 408.",
+    )
+    http_max_connections: int = Field(
+        default=1000,
+        ge=1,
+        le=100_000,
+        description="Connections one server process serves at once; one more request: 503.",
+    )
     max_body_bytes: int = Field(
         default=64 * 1024,
         ge=1024,
@@ -92,12 +117,79 @@ class Settings(BaseSettings):
         "become 'not served today'. Off for tests that play a day on their own clock.",
     )
     queue_close_check_seconds: float = Field(default=60, ge=1, le=3600)
+    idempotency_keep_hours: int = Field(
+        default=48,
+        ge=1,
+        le=24 * 90,
+        description="How long an Idempotency-Key is remembered: a retry within it acts once. "
+        "Older keys, spent rate-limit counts and expired sign-ins are purged.",
+    )
+    purge_every_seconds: float = Field(
+        default=3600,
+        ge=0,
+        le=7 * 86400,
+        description="How often each server process purges; 0: never (`kezek db purge` still "
+        "does it, from cron for instance).",
+    )
     kiosk_receipt_seconds: int = Field(
         default=60, ge=1, le=600, description="How long the kiosk shows a receipt."
+    )
+    sign_in_concurrency: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Passwords one server process checks at once (argon2id: 64 MiB each).",
+    )
+    sign_in_wait_seconds: float = Field(
+        default=10,
+        ge=0,
+        le=120,
+        description="How long a sign-in waits for its turn before it is told to try again.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="The reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are "
+        "believed: addresses and CIDR ranges, comma-separated (127.0.0.1, 10.0.0.0/8). "
+        "Empty: none, and the connecting address is the client's.",
+    )
+    metrics_allow: str = Field(
+        default="127.0.0.1, ::1",
+        description="Addresses and CIDR ranges that may read /metrics (Prometheus). "
+        "Empty: only with KEZEK_METRICS_TOKEN.",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="A bearer token that reads /metrics from anywhere "
+        "(Authorization: Bearer <token>).",
+    )
+    hsts_seconds: int = Field(
+        default=365 * 24 * 3600,
+        ge=0,
+        description="In production, how long browsers reach the site over HTTPS only "
+        "(Strict-Transport-Security). 0: no such header.",
+    )
+    board_streams_max: int = Field(
+        default=500,
+        ge=1,
+        le=100_000,
+        description="Board event streams one server process holds; one more gets 503.",
     )
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=20, ge=0, le=500)
     db_statement_timeout_ms: int = Field(default=5000, ge=100)
+
+    @field_validator("trusted_proxies", "metrics_allow")
+    @classmethod
+    def _addresses(cls, value: str, info: ValidationInfo) -> str:
+        try:
+            networks(value)
+        except ValueError as exc:
+            variable = f"KEZEK_{str(info.field_name).upper()}"
+            raise ValueError(
+                f"{variable}: {exc}. Write addresses or CIDR ranges separated by commas, "
+                "such as 127.0.0.1, 10.0.0.0/8"
+            ) from None
+        return value
 
     @model_validator(mode="before")
     @classmethod
@@ -136,6 +228,11 @@ class Settings(BaseSettings):
                 "KEZEK_SECRET_KEY or KEZEK_SECRET_KEY_FILE to a random string of 32+ characters."
             )
         return _development_secret(self.var_dir)
+
+
+def networks(text: str) -> list[IPv4Network | IPv6Network]:
+    """Comma-separated addresses and CIDR ranges; a bare address is a range of one."""
+    return [ip_network(item.strip(), strict=False) for item in text.split(",") if item.strip()]
 
 
 def _development_secret(var_dir: Path) -> bytes:

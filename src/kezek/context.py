@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from kezek.booking.rules import BookingRules
     from kezek.network.directory import Directory
     from kezek.queue.bus import BoardBus
+    from kezek.staff.passwords import PasswordChecks
 
 
 @dataclass(frozen=True)
@@ -34,5 +35,6 @@ class AppContext:
     bus: BoardBus
     limiter: RateLimiter
     limits: Limits
+    passwords: PasswordChecks
     # What the queue and sign-in take as "now"; a replay of a whole day in tests sets its own.
     clock: Callable[[], datetime] = field(default=utcnow)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Column, Integer, String, Table
+from sqlalchemy import Column, Integer, String, Table, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.db import Base, dialect_insert, run_transaction
@@ -58,6 +58,10 @@ class Counter(Protocol):
         """Count each hit; return each key's count in its window, this hit included."""
         ...
 
+    def give_back(self, hits: Sequence[Hit]) -> None:
+        """Uncount hits counted before: what they stood for did not happen."""
+        ...
+
 
 class RedisCounter:
     def __init__(self, url: str) -> None:
@@ -74,6 +78,12 @@ class RedisCounter:
             pipe.expire(name, hit.seconds + 60)
         replies = pipe.execute()
         return [int(count) for count in replies[::2]]
+
+    def give_back(self, hits: Sequence[Hit]) -> None:
+        pipe = self.client.pipeline()
+        for hit in hits:
+            pipe.decr(f"kezek:rate:{hit.key_hash}:{hit.window}")
+        pipe.execute()
 
 
 class DatabaseCounter:
@@ -105,21 +115,53 @@ class DatabaseCounter:
 
         return run_transaction(self.sessions, count)
 
+    def give_back(self, hits: Sequence[Hit]) -> None:
+        def uncount(session: Session) -> None:
+            for hit in hits:
+                session.execute(
+                    update(RATE_COUNT)
+                    .where(
+                        RATE_COUNT.c.key_hash == hit.key_hash,
+                        RATE_COUNT.c.window == hit.window,
+                        RATE_COUNT.c.hits > 0,
+                    )
+                    .values(hits=RATE_COUNT.c.hits - 1)
+                )
+
+        run_transaction(self.sessions, uncount)
+
+
+@dataclass
+class Taken:
+    """The hits one request counted, by limit: those it gives back were not used."""
+
+    counter: Counter
+    hits: dict[str, Hit]
+
+    def give_back(self, limit: Limit) -> None:
+        hit = self.hits.pop(limit.name, None)
+        if hit is not None:
+            self.counter.give_back([hit])
+
 
 class RateLimiter:
     def __init__(self, counter: Counter, secret: bytes) -> None:
         self.counter = counter
         self.key = hmac.new(secret, b"kezek/rate-limit/v1", hashlib.sha256).digest()
 
-    def check(self, limit: Limit, value: str, *, now: datetime) -> None:
+    def check(self, limit: Limit, value: str, *, now: datetime) -> Taken:
         """Count one hit of ``value`` against ``limit``; refuse when over it."""
-        self.check_all([(limit, value)], now=now)
+        return self.check_all([(limit, value)], now=now)
 
-    def check_all(self, checks: Sequence[tuple[Limit, str]], *, now: datetime) -> None:
-        """Count a hit against each (limit, value) at once; refuse if any is over."""
+    def check_all(self, checks: Sequence[tuple[Limit, str]], *, now: datetime) -> Taken:
+        """Count a hit against each (limit, value) at once; refuse if any is over.
+
+        The count is taken before the work it limits, so that requests running at once see
+        each other; a request whose work did not happen gives its hit back (``Taken``).
+        """
         active = [(limit, value) for limit, value in checks if limit.hits > 0 and value]
         if not active:
-            return
+            return Taken(self.counter, {})
         epoch = int(now.timestamp())
         hits = [
             Hit(
@@ -140,6 +182,9 @@ class RateLimiter:
                 )
                 problem.headers = {"Retry-After": str(retry)}
                 raise problem
+        return Taken(
+            self.counter, {limit.name: hit for (limit, _), hit in zip(active, hits, strict=True)}
+        )
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from kezek.app import create_app
+from kezek.config import Settings
 from kezek.staff.models import Role
 from tests.conftest import TEST_SECRET
 from tests.factories import booking_body
@@ -22,10 +28,24 @@ def _value(text: str, name: str, **labels: str) -> float:
     return float(found.group(1)) if found else 0.0
 
 
+MONITOR = {"Authorization": "Bearer a token for the monitoring"}
+
+
+@pytest.fixture
+def client(settings: Settings, engine: Engine, network: None) -> Iterator[TestClient]:
+    """The app, with a token that reads the metrics (the test client has no address)."""
+    app = create_app(
+        settings.model_copy(update={"metrics_token": SecretStr("a token for the monitoring")})
+    )
+    with TestClient(app) as test_client:
+        yield test_client
+    app.state.context.sessions.kw["bind"].dispose()
+
+
 def test_metrics_count_requests_bookings_tickets_and_the_queue(
     client: TestClient, sessions: sessionmaker[Session]
 ) -> None:
-    before = client.get("/metrics").text
+    before = client.get("/metrics", headers=MONITOR).text
     make_staff(sessions, "kiosk", Role.clerk, ["bsk"])
     token = client.post(
         "/api/v1/auth/token", json={"username": "kiosk", "password": PASSWORD}
@@ -38,7 +58,7 @@ def test_metrics_count_requests_bookings_tickets_and_the_queue(
             headers={"Authorization": f"Bearer {token}"},
         )
 
-    after = client.get("/metrics")
+    after = client.get("/metrics", headers=MONITOR)
 
     assert after.headers["content-type"].startswith("text/plain")
     text = after.text
@@ -82,3 +102,37 @@ def test_any_worker_answers_for_all_of_them(
         ]
 
     assert set(after) == {before + 20}
+
+
+def test_metrics_are_for_the_monitoring_only(client: TestClient) -> None:
+    nobody = client.get("/metrics")
+    wrong = client.get("/metrics", headers={"Authorization": "Bearer guessed"})
+    monitor = client.get("/metrics", headers=MONITOR)
+
+    assert nobody.status_code == wrong.status_code == 403
+    assert nobody.headers["content-type"] == "application/problem+json"
+    assert "kezek_" not in nobody.text + wrong.text
+    assert monitor.status_code == 200 and "kezek_http_requests_total" in monitor.text
+
+
+def test_the_allowed_addresses_read_metrics_and_others_not(
+    database_url: str, network: None, tmp_path: Path
+) -> None:
+    env = {
+        "KEZEK_DATABASE_URL": database_url,
+        "KEZEK_SECRET_KEY": TEST_SECRET,
+        "KEZEK_VAR_DIR": str(tmp_path),
+        "KEZEK_METRICS_ALLOW": "127.0.0.2",
+    }
+    with running_server(env=env, workers=1) as base:
+        port = int(base.rsplit(":", 1)[1])
+        # The same server, reached from two loopback addresses of this machine.
+        with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2")) as other:
+            allowed = other.get(f"http://127.0.0.1:{port}/metrics")
+        refused = httpx.get(f"http://127.0.0.1:{port}/metrics")
+        forged = httpx.get(
+            f"http://127.0.0.1:{port}/metrics", headers={"X-Forwarded-For": "127.0.0.2"}
+        )
+
+    assert allowed.status_code == 200 and "kezek_http_requests_total" in allowed.text
+    assert refused.status_code == forged.status_code == 403

@@ -7,13 +7,19 @@ network, and the warning counts the bookings a changed grid no longer counts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from kezek.admin.retention import Purged, purge
 from kezek.booking.future import future_bookings
 from kezek.db import run_transaction
 from kezek.network.load import LoadReport, load_network
 from kezek.network.spec import NetworkSpec
+from kezek.queue.bus import BoardBus
+from kezek.queue.windows import close_all_of
+from kezek.staff.models import StaffUser
+from kezek.staff.service import disable_staff
 
 
 @dataclass(frozen=True)
@@ -36,3 +42,26 @@ def load_network_file(sessions: sessionmaker[Session], spec: NetworkSpec) -> Net
         return NetworkLoaded(report, dict(sorted(affected.items())))
 
     return run_transaction(sessions, load)
+
+
+def purge_expired(
+    sessions: sessionmaker[Session], *, now: datetime, keep_keys: timedelta
+) -> Purged:
+    """Forget what no request can need any more (``kezek.admin.retention``), in one transaction."""
+    return run_transaction(sessions, lambda session: purge(session, now=now, keep_keys=keep_keys))
+
+
+def disable_member(
+    sessions: sessionmaker[Session], bus: BoardBus, *, username: str, by: str, now: datetime
+) -> StaffUser:
+    """Disable a member of staff: their tokens stop working, and every window they have open
+    closes, its citizen back in line, so that nobody waits for a clerk who is not there."""
+
+    def disable(session: Session) -> StaffUser:
+        user = disable_staff(session, username=username)
+        closed = close_all_of(session, staff_id=user.id, now=now, actor=by)
+        for office_id in {window.office_id for window in closed}:
+            bus.publish(session, office_id)
+        return user
+
+    return run_transaction(sessions, disable)

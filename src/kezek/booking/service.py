@@ -7,6 +7,7 @@ retries, and the metrics. The adapters only read their input and show the result
 
 from __future__ import annotations
 
+import contextlib
 import time
 from datetime import date, datetime, timedelta
 from weakref import WeakKeyDictionary
@@ -52,24 +53,36 @@ def create(
     client: str,
     idempotency_key: str | None = None,
 ) -> Booked:
-    """Book a place: limited per address and per document, never oversold, counted once."""
+    """Book a place: limited per address and per document, never oversold, counted once.
+
+    Every request counts against its address. Against the document, only a booking made
+    counts, once per idempotency key: a refused booking or a replay gives its hit back, so
+    that whoever knows someone's document number cannot use up their bookings with bad ones.
+    """
     limits = context.limits
-    context.limiter.check_all(
+    taken = context.limiter.check_all(
         [
             (limits.booking_per_address, client),
             (limits.booking_per_document, request.document_number),
         ],
         now=utcnow(),
     )
-    booked = book(
-        context.sessions,
-        directory=context.directory,
-        request=request,
-        rules=context.rules,
-        secret=context.secret,
-        idempotency_key=idempotency_key,
-    )
-    if not booked.replayed:
+    try:
+        booked = book(
+            context.sessions,
+            directory=context.directory,
+            request=request,
+            rules=context.rules,
+            secret=context.secret,
+            idempotency_key=idempotency_key,
+        )
+    except BaseException:
+        with contextlib.suppress(Exception):  # the booking's own failure is what to tell
+            taken.give_back(limits.booking_per_document)
+        raise
+    if booked.replayed:
+        taken.give_back(limits.booking_per_document)
+    else:
         BOOKINGS.labels(request.office).inc()
     return booked
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
+from kezek.admin.service import purge_expired
 from kezek.backup import BackupError, backup, restore
 from kezek.config import get_settings
+from kezek.db import make_engine, make_sessionmaker
+from kezek.types import utcnow
 
 app = typer.Typer(help="Database schema and backups.", no_args_is_help=True)
 
@@ -47,3 +51,20 @@ def restore_command(file: Path = FileArgument) -> None:
         Console(stderr=True).print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
     Console().print(f"Restored the database from {file}.")
+
+
+@app.command("purge")
+def purge_command() -> None:
+    """Forget idempotency keys older than KEZEK_IDEMPOTENCY_KEEP_HOURS, spent rate-limit
+    counts, old wrong-password records and expired sign-ins (each server does it hourly)."""
+    settings = get_settings()
+    purged = purge_expired(
+        make_sessionmaker(make_engine(settings)),
+        now=utcnow(),
+        keep_keys=timedelta(hours=settings.idempotency_keep_hours),
+    )
+    Console().print(
+        f"Purged {purged.queue_requests} queue request keys, {purged.booking_keys} booking keys, "
+        f"{purged.rate_counts} rate-limit counts, {purged.sign_in_failures} wrong-password "
+        f"records and {purged.expired_tokens} expired sign-ins."
+    )

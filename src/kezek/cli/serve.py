@@ -24,7 +24,8 @@ def serve(
         typer.secho(str(exc), fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None
     # Each worker writes its metrics here; /metrics in any worker sums them all.
-    metrics_dir = get_settings().var_dir / "prometheus"
+    settings = get_settings()
+    metrics_dir = settings.var_dir / "prometheus"
     shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir(parents=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
@@ -34,7 +35,11 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        # The app reads forwarded addresses itself, from KEZEK_TRUSTED_PROXIES only.
+        proxy_headers=False,
+        # uvicorn's httptools protocol with limits on a request's head and slow clients.
+        http="kezek.http.server:GuardedHttpToolsProtocol",
+        limit_concurrency=settings.http_max_connections,
         access_log=False,  # kezek.logs writes one line per request, with its id
         log_config=None,  # the app configures JSON logging in each worker
     )

@@ -7,11 +7,14 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
+from kezek.admin.service import disable_member
 from kezek.config import get_settings
 from kezek.db import make_engine, make_sessionmaker, read_session, run_transaction
 from kezek.errors import Problem
+from kezek.queue.bus import BoardBus
 from kezek.staff.models import Role
-from kezek.staff.service import add_staff, disable_staff, list_staff
+from kezek.staff.service import add_staff, list_staff
+from kezek.types import utcnow
 
 app = typer.Typer(help="Staff users: admins, managers and clerks.", no_args_is_help=True)
 console = Console(soft_wrap=True)
@@ -71,8 +74,15 @@ def list_users() -> None:
 def disable(username: str = typer.Argument(..., help="The user to disable.")) -> None:
     """Disable a user and end every session of theirs at once."""
     try:
-        run_transaction(_sessions(), lambda session: disable_staff(session, username=username))
+        # A board bus of its own: on PostgreSQL it tells the servers' boards of the windows
+        # this closes.
+        disable_member(
+            _sessions(), BoardBus(), username=username, by="kezek staff disable", now=utcnow()
+        )
     except Problem as problem:
         errors.print(f"[red]{problem.field or 'error'}[/red]: {problem.detail}", highlight=False)
         raise typer.Exit(1) from None
-    console.print(f"Disabled [bold]{username}[/bold]; their tokens no longer work.")
+    console.print(
+        f"Disabled [bold]{username}[/bold]; their tokens no longer work, and their windows "
+        "are closed."
+    )

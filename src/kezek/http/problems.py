@@ -7,18 +7,20 @@ documents them in the OpenAPI description.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kezek.errors import Problem
+from kezek.http.headers import SECURITY_HEADERS
 
 MEDIA_TYPE = "application/problem+json"
+ResponseT = TypeVar("ResponseT", bound=Response)
 log = logging.getLogger(__name__)
 _LOCATIONS = {"body", "query", "path", "header", "cookie"}
 
@@ -131,6 +133,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(OperationalError, _unavailable)
+    app.add_exception_handler(Exception, _unexpected)
 
 
 async def _domain(request: Request, exc: Exception) -> JSONResponse:
@@ -202,4 +205,26 @@ async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
         instance=request.url.path,
     )
     response.headers["Retry-After"] = "30"
+    return response
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """An error nobody foresaw: 500 in the same shape, with no traceback (that goes to the
+    log), and with the headers every answer carries, which this one, made outside the
+    middleware, would otherwise lack."""
+    log.error("unexpected %s on %s", type(exc).__name__, request.url.path, exc_info=exc)
+    response = problem_response(
+        status=500,
+        code="internal_error",
+        title="Something went wrong",
+        detail="The server could not answer this request. Try again; nothing was changed "
+        "unless the answer said so.",
+        instance=request.url.path,
+    )
+    return with_every_answers_headers(response)
+
+
+def with_every_answers_headers(response: ResponseT) -> ResponseT:
+    response.headers.update(SECURITY_HEADERS)
+    response.headers["Cache-Control"] = "no-store"
     return response

@@ -63,6 +63,11 @@ def parse_network(text: str, *, source: str) -> NetworkSpec:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise NetworkFileError([syntax_problem(source, exc)]) from exc
+    except RecursionError:  # tables or arrays nested thousands deep: no network file is
+        said = Message(
+            N_("tables or arrays are nested too deeply; a network file needs few levels")
+        )
+        raise NetworkFileError([FileProblem.saying(source, None, "(syntax)", said)]) from None
     lines = key_lines(text)
     problems: list[FileProblem] = []
     try:

@@ -16,3 +16,9 @@ def active_offices(context: AppContext) -> list[OfficeInfo]:
 def active_services(context: AppContext) -> list[ServiceInfo]:
     with read_session(context.sessions) as session:
         return context.directory.services(session)
+
+
+def office(context: AppContext, code: str) -> OfficeInfo:
+    """One office by its code; NotFound for an unknown one."""
+    with read_session(context.sessions) as session:
+        return context.directory.office(session, code)

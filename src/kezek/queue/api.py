@@ -10,6 +10,7 @@ from typing import Annotated, TypeVar
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
+from starlette.background import BackgroundTask
 
 from kezek.booking.deps import DocumentNumberDep
 from kezek.codes import CODE_MAX_LENGTH, CODE_PATTERN
@@ -31,6 +32,7 @@ from kezek.queue.schemas import (
     Transfer,
     WalkIn,
     WindowChange,
+    WindowNowPublic,
     WindowSessionPublic,
 )
 from kezek.queue.stream import board_events
@@ -111,7 +113,20 @@ def call_next(
 def change_window(
     office: Code, window: Code, change: WindowChange, staff: StaffDep, context: ContextDep
 ) -> WindowSessionPublic:
+    """Pause, resume or close a window this clerk has open. A manager or admin may close a
+    window another clerk left open: the citizen there goes back in line, even if being
+    served, at their first arrival."""
     return service.change_window(context, staff=staff, office=office, window=window, change=change)
+
+
+@router.get(
+    "/offices/{office}/windows",
+    response_model=list[WindowNowPublic],
+    responses=problems(401, 403, 404, 422),
+)
+def windows_now(office: Code, staff: StaffDep, context: ContextDep) -> list[WindowNowPublic]:
+    """Managers and admins: the windows open or paused now, who has each, and who is at it."""
+    return service.windows_now(context, staff=staff, office=office)
 
 
 @router.post(
@@ -230,7 +245,7 @@ def office_board(office: Code, context: ContextDep) -> BoardPublic:
 @router.get(
     "/offices/{office}/board/stream",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}, **problems(404, 422)},
+    responses={200: {"content": {"text/event-stream": {}}}, **problems(404, 422, 503)},
 )
 async def office_board_stream(office: Code, context: ContextDep, request: Request) -> Response:
     """Server-Sent Events: the board now, then again after every change at the office.
@@ -238,11 +253,13 @@ async def office_board_stream(office: Code, context: ContextDep, request: Reques
     Browsers' EventSource reconnects by itself after a drop (``retry`` sets the pause), and
     a comment every 15 seconds keeps proxies from closing an idle stream.
     """
-    events = await board_events(context, office=office, disconnected=request.is_disconnected)
+    events, place = await board_events(context, office=office, disconnected=request.is_disconnected)
     return StreamingResponse(
         events,
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        # Gives the stream's place back even when the client left before the first event.
+        background=BackgroundTask(place.close),
     )
 
 

@@ -14,7 +14,8 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import date
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
@@ -27,11 +28,20 @@ CHANNEL = "kezek_board"
 
 
 class BoardBus:
-    """Subscribers per office in this process, fed by the database or by local commits."""
+    """Subscribers per office in this process, fed by the database or by local commits.
+
+    Every board of an office wants the same snapshot after a change: ``snapshot`` reads it
+    once per change (and per local day) in this process, and its other streams wait for that
+    read, so that 200 boards of one office cost one read, not 200.
+    """
 
     def __init__(self) -> None:
         self._subscribers: dict[int, set[asyncio.Queue[None]]] = defaultdict(set)
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._changes: dict[int, int] = defaultdict(int)  # changes seen, per office
+        self._snapshots: dict[int, tuple[tuple[int, date], str]] = {}
+        self._reading: dict[int, asyncio.Lock] = {}
+        self.streams = 0  # open board streams in this process
 
     def publish(self, session: Session, office_id: int) -> None:
         """Announce a change of ``office_id`` once ``session`` commits."""
@@ -48,8 +58,27 @@ class BoardBus:
         loop = self._loop
         if loop is None or loop.is_closed():
             return
-        for queue in list(self._subscribers.get(office_id, ())):
-            loop.call_soon_threadsafe(_nudge, queue)
+        loop.call_soon_threadsafe(self._changed, office_id)
+
+    def _changed(self, office_id: int) -> None:
+        self._changes[office_id] += 1
+        for queue in self._subscribers.get(office_id, ()):
+            _nudge(queue)
+
+    async def snapshot(self, office_id: int, day: date, read: Callable[[], str]) -> str:
+        """The office's board since its latest change, on the office's local ``day``: read
+        by one stream of this process (``read`` runs in a thread), the others waiting."""
+        self._loop = asyncio.get_running_loop()
+        lock = self._reading.setdefault(office_id, asyncio.Lock())
+        async with lock:
+            # Counted before the read: a change during it makes the next stream read again.
+            now = (self._changes[office_id], day)
+            kept = self._snapshots.get(office_id)
+            if kept is not None and kept[0] == now:
+                return kept[1]
+            data = await asyncio.to_thread(read)
+            self._snapshots[office_id] = (now, data)
+            return data
 
     @contextlib.asynccontextmanager
     async def subscribe(self, office_id: int) -> AsyncIterator[asyncio.Queue[None]]:
@@ -60,6 +89,14 @@ class BoardBus:
             yield queue
         finally:
             self._subscribers[office_id].discard(queue)
+
+    def open_stream(self, most: int) -> StreamPlace | None:
+        """A place for one more board stream in this process, or None when ``most`` are open.
+        Given back by ``StreamPlace.close``, once, however the stream ends."""
+        if self.streams >= most:
+            return None
+        self.streams += 1
+        return StreamPlace(self)
 
     async def listen(self, database_url: str) -> None:
         """Relay NOTIFY messages to this process's boards until cancelled; reconnect on loss."""
@@ -87,6 +124,16 @@ class BoardBus:
             except psycopg.Error as exc:
                 log.warning("board listener lost the database (%s); reconnecting", exc)
                 await asyncio.sleep(1)
+
+
+class StreamPlace:
+    def __init__(self, bus: BoardBus) -> None:
+        self._bus: BoardBus | None = bus
+
+    def close(self) -> None:
+        if self._bus is not None:
+            self._bus.streams -= 1
+            self._bus = None
 
 
 def _nudge(queue: asyncio.Queue[None]) -> None:

@@ -91,6 +91,18 @@ class WindowSessionPublic(BaseModel):
     opened_at: datetime
 
 
+class WindowNowPublic(BaseModel):
+    """An open or paused window, for a manager: who has it, and who is at it."""
+
+    window: str
+    status: str
+    clerk: str = Field(description="The username of the clerk who opened it")
+    clerk_name: str
+    opened_at: datetime
+    ticket: str | None = Field(default=None, description="The ticket called or served there")
+    ticket_status: str | None = None
+
+
 class WindowChange(StrEnum):
     pause = "pause"
     resume = "resume"

@@ -35,6 +35,7 @@ from kezek.queue.schemas import (
     TicketPublic,
     TicketStatusPublic,
     WindowChange,
+    WindowNowPublic,
     WindowSessionPublic,
 )
 from kezek.queue.status import TicketStatusView
@@ -79,7 +80,8 @@ def open_window(
 def change_window(
     context: AppContext, *, staff: Staff, office: str, window: str, change: WindowChange
 ) -> WindowSessionPublic:
-    """Pause, resume or close the window this clerk has open."""
+    """Pause, resume or close the window this clerk has open; a manager or admin may also
+    close a window another clerk left open."""
     staff.require_office(office)
 
     def work(session: Session) -> WindowSessionPublic:
@@ -97,6 +99,29 @@ def change_window(
         return _window_public(changed, window, info.zone)
 
     return run_transaction(context.sessions, work)
+
+
+def windows_now(context: AppContext, *, staff: Staff, office: str) -> list[WindowNowPublic]:
+    """Managers: the office's windows open or paused now, with the clerk and the citizen."""
+    staff.require_office(office)
+    if not staff.oversees:
+        raise Forbidden("Only managers and admins see every window.")
+    with read_session(context.sessions) as session:
+        info = context.directory.office(session, office)
+        held = windows.held_windows(session, office_id=info.id)
+        at = {t.window_id: t for t in tickets.at_windows(session, office_id=info.id)}
+        return [
+            WindowNowPublic(
+                window=info.window_code(window.window_id) or "",
+                status=window.status,
+                clerk=clerk.username,
+                clerk_name=clerk.full_name,
+                opened_at=window.opened_at.astimezone(info.zone),
+                ticket=at[window.window_id].code if window.window_id in at else None,
+                ticket_status=at[window.window_id].status if window.window_id in at else None,
+            )
+            for window, clerk in held
+        ]
 
 
 def call_next(
@@ -156,7 +181,8 @@ def act(
         ticket = tickets.locked(session, ticket_id)
         info = context.directory.office_by_id(session, ticket.office_id)
         staff.require_office(info.code)
-        if action in AT_THE_WINDOW:
+        # A citizen at a window belongs to its clerk: no other clerk cancels them meanwhile.
+        if action in AT_THE_WINDOW or ticket.window_id is not None:
             _require_holder(session, staff, ticket)
         tickets.act_on(
             session, ticket=ticket, action=action.value, now=context.clock(), actor=staff.username
@@ -182,6 +208,8 @@ def transfer(
     def work(session: Session) -> tuple[IssuedPublic, int]:
         ticket = tickets.locked(session, ticket_id)
         staff.require_office(context.directory.office_by_id(session, ticket.office_id).code)
+        if ticket.window_id is not None:  # sent on only by the clerk who has them
+            _require_holder(session, staff, ticket)
         issued = tickets.transfer(
             session,
             directory=context.directory,

@@ -37,7 +37,8 @@ def ticket_status(
     ticket_secret: str,
     now: datetime,
 ) -> TicketStatusView:
-    ticket = session.get(Ticket, ticket_id)
+    # An id past the column's range (typed by hand, or probing) is no ticket, not an error.
+    ticket = session.get(Ticket, ticket_id) if 0 < ticket_id < 2**31 else None
     if ticket is None or not hmac.compare_digest(
         ticket.secret_hash, hash_ticket_secret(typed_secret(ticket_secret))
     ):

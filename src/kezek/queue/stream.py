@@ -1,7 +1,11 @@
 """The board as Server-Sent Events: the board now, then again after every change at the office.
 
 Browsers' EventSource reconnects by itself after a drop (``retry`` sets the pause), and a
-comment every 15 seconds keeps proxies from closing an idle stream.
+comment every 15 seconds keeps proxies from closing an idle stream. The snapshots are shared:
+one read per office per change per process (``BoardBus.snapshot``), however many boards
+watch. A process holds at most ``KEZEK_BOARD_STREAMS_MAX`` streams; one more is refused with
+503 and Retry-After, so that boards cannot take every connection a worker has. At the
+office's midnight the board is read again, so that it starts the new day empty.
 """
 
 from __future__ import annotations
@@ -9,62 +13,109 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from kezek.context import AppContext
 from kezek.db import read_session
+from kezek.errors import Problem
 from kezek.queue import service
+from kezek.queue.bus import StreamPlace
 
 log = logging.getLogger(__name__)
 KEEP_ALIVE_SECONDS = 15.0
+FULL_RETRY_SECONDS = 30
+
+
+class TooManyBoards(Problem):
+    status = 503
+    code = "too_many_boards"
+    title = "Too many boards are open"
 
 
 async def board_events(
     context: AppContext, *, office: str, disconnected: Callable[[], Awaitable[bool]]
-) -> AsyncIterator[str]:
-    """The stream's events; the first snapshot is read before the first event is sent, so
-    that an unknown office is refused before the stream starts."""
+) -> tuple[AsyncIterator[str], StreamPlace]:
+    """The stream's events, and its place among this process's streams, to give back when
+    the answer ends. The first snapshot is read before the first event is sent, so that an
+    unknown office is refused before the stream starts, as is one stream too many."""
+    place = context.bus.open_stream(context.settings.board_streams_max)
+    if place is None:
+        full = TooManyBoards(
+            "This server shows as many boards as it can. Try again in a minute.",
+            retry_after_seconds=FULL_RETRY_SECONDS,
+        )
+        full.headers = {"Retry-After": str(FULL_RETRY_SECONDS)}
+        raise full
+    try:
+        watched = await _watched(context, office)
+        first = await watched.snapshot()
+    except BaseException:
+        place.close()
+        raise
+    return _events(watched, first, disconnected, place), place
 
-    def snapshot() -> str:
-        return service.office_board(context, office=office).model_dump_json()
 
-    def first_read() -> tuple[int, str]:
+class _Watched:
+    """One office as its boards see it: its changes, its day, its shared snapshot."""
+
+    def __init__(self, context: AppContext, code: str, office_id: int, zone: ZoneInfo) -> None:
+        self.context = context
+        self.code = code
+        self.office_id = office_id
+        self.zone = zone
+
+    def today(self) -> date:
+        return self.context.clock().astimezone(self.zone).date()
+
+    async def snapshot(self) -> str:
+        return await self.context.bus.snapshot(self.office_id, self.today(), self._read)
+
+    def _read(self) -> str:
+        return service.office_board(self.context, office=self.code).model_dump_json()
+
+
+async def _watched(context: AppContext, office: str) -> _Watched:
+    def look_up() -> _Watched:
         with read_session(context.sessions) as session:
-            office_id = context.directory.office(session, office).id
-        return office_id, snapshot()
+            info = context.directory.office(session, office)
+        return _Watched(context, office, info.id, info.zone)
 
-    office_id, first = await run_in_threadpool(first_read)
-    return _events(context, office, office_id, first, snapshot, disconnected)
+    return await run_in_threadpool(look_up)
 
 
 async def _events(
-    context: AppContext,
-    office: str,
-    office_id: int,
+    watched: _Watched,
     first: str,
-    snapshot: Callable[[], str],
     disconnected: Callable[[], Awaitable[bool]],
+    place: StreamPlace,
 ) -> AsyncIterator[str]:
-    async with context.bus.subscribe(office_id) as changes:
-        yield f"retry: 2000\nevent: board\ndata: {first}\n\n"
-        behind = False  # the last change could not be read; try again at the next beat
-        while not await disconnected():
-            try:
-                await asyncio.wait_for(changes.get(), timeout=KEEP_ALIVE_SECONDS)
-            except TimeoutError:
-                if not behind:
-                    yield ": still here\n\n"
+    try:
+        async with watched.context.bus.subscribe(watched.office_id) as changes:
+            yield f"retry: 2000\nevent: board\ndata: {first}\n\n"
+            shown_day = watched.today()
+            behind = False  # the last change could not be read; try again at the next beat
+            while not await disconnected():
+                try:
+                    await asyncio.wait_for(changes.get(), timeout=KEEP_ALIVE_SECONDS)
+                except TimeoutError:
+                    if not behind and watched.today() == shown_day:
+                        yield ": still here\n\n"
+                        continue
+                try:
+                    data = await watched.snapshot()
+                except SQLAlchemyError as exc:
+                    # A board outlives a busy or restarting database: it keeps the stream
+                    # and shows the next snapshot it can read.
+                    log.warning("board of %s could not be read (%s); retrying", watched.code, exc)
+                    behind = True
+                    yield ": database busy, retrying\n\n"
                     continue
-            try:
-                data = await run_in_threadpool(snapshot)
-            except SQLAlchemyError as exc:
-                # A board outlives a busy or restarting database: it keeps the stream
-                # and shows the next snapshot it can read.
-                log.warning("board of %s could not be read (%s); retrying", office, exc)
-                behind = True
-                yield ": database busy, retrying\n\n"
-                continue
-            behind = False
-            yield f"event: board\ndata: {data}\n\n"
+                behind = False
+                shown_day = watched.today()
+                yield f"event: board\ndata: {data}\n\n"
+    finally:
+        place.close()

@@ -359,6 +359,19 @@ _AT_WINDOW = select(Ticket).where(
 _AT_WINDOW_LOCKED = _AT_WINDOW.with_for_update()
 
 
+def at_windows(session: Session, *, office_id: int) -> list[Ticket]:
+    """The citizens called to or served at any of the office's windows."""
+    return list(
+        session.scalars(
+            select(Ticket).where(
+                Ticket.office_id == office_id,
+                Ticket.window_id.is_not(None),
+                Ticket.status.in_((TicketStatus.called, TicketStatus.serving)),
+            )
+        )
+    )
+
+
 def at_window(session: Session, window_id: int, *, lock: bool = True) -> Ticket | None:
     """The citizen called to or served at the window (locked, unless only shown); None
     when the window is free."""
@@ -384,13 +397,15 @@ def _settle_window(
 
 
 def release_window(
-    session: Session, *, window_id: int, now: datetime, actor: str | None
+    session: Session, *, window_id: int, now: datetime, actor: str | None, force: bool = False
 ) -> Ticket | None:
     """A window closes: its called citizen goes back in line, keeping the first arrival.
 
-    Refused while someone is being served there; returns the ticket put back, if any.
+    Refused while someone is being served there, unless ``force`` (a manager closing a
+    window its clerk left: the citizen there is served at another). Returns the ticket put
+    back, if any.
     """
-    present = _not_serving(session, window_id)
+    present = at_window(session, window_id) if force else _not_serving(session, window_id)
     if present is None:
         return None
     return act_on(session, ticket=present, action="requeue", now=now, actor=actor)

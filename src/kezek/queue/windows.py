@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from kezek.errors import Conflict
 from kezek.network.directory import Directory
-from kezek.queue.models import WindowSession, WindowSessionStatus
+from kezek.queue.models import Ticket, WindowSession, WindowSessionStatus
 from kezek.queue.tickets import calling_window, release_window
 from kezek.staff.members import Staff
+from kezek.staff.models import StaffUser
 
 
 class WindowInUse(Conflict):
@@ -73,19 +74,59 @@ def set_window_status(
 ) -> WindowSession:
     """Pause, resume (open) or close the window this clerk has open.
 
-    Closing puts the citizen called there back in line; it waits while one is served.
+    Closing puts the citizen called there back in line; it waits while one is served. A
+    manager or admin may also close a window another clerk left open (gone home, taken
+    ill): then the citizen there goes back in line even if being served, to be served at
+    another window.
     """
     office = directory.office(session, office_code)
     calling_window(office, window_code, None)  # an unknown window is a 404
     current = current_session(session, window_id=office.window_ids[window_code], lock=True)
-    if current is None or current.staff_id != staff.id:
-        raise WindowNotOpen(f"You do not have window {window_code} open.")
-    current.status = status
+    if current is None:
+        raise WindowNotOpen(f"Window {window_code} is not open.")
+    if current.staff_id != staff.id:
+        if status is not WindowSessionStatus.closed or not staff.oversees:
+            raise WindowNotOpen(f"You do not have window {window_code} open.")
+        _close(session, current, now=now, actor=staff.username, force=True)
+        return current
     if status is WindowSessionStatus.closed:
-        release_window(session, window_id=current.window_id, now=now, actor=staff.username)
-        current.closed_at = now
-    session.flush()
+        _close(session, current, now=now, actor=staff.username)
+    else:
+        current.status = status
+        session.flush()
     return current
+
+
+def close_all_of(
+    session: Session, *, staff_id: int, now: datetime, actor: str
+) -> list[WindowSession]:
+    """Every window a member of staff has open closes: they were disabled."""
+    held = list(
+        session.scalars(
+            select(WindowSession)
+            .where(
+                WindowSession.staff_id == staff_id,
+                WindowSession.status != WindowSessionStatus.closed,
+            )
+            .with_for_update()
+        )
+    )
+    for window in held:
+        _close(session, window, now=now, actor=actor, force=True)
+    return held
+
+
+def _close(
+    session: Session, window: WindowSession, *, now: datetime, actor: str, force: bool = False
+) -> Ticket | None:
+    """The window closes; the citizen there, if any, goes back in line (``release_window``)."""
+    sent_back = release_window(
+        session, window_id=window.window_id, now=now, actor=actor, force=force
+    )
+    window.status = WindowSessionStatus.closed
+    window.closed_at = now
+    session.flush()
+    return sent_back
 
 
 _CURRENT = select(WindowSession).where(
@@ -100,6 +141,22 @@ def current_session(
 ) -> WindowSession | None:
     """The window's session that is not closed; built once, as it runs on every call."""
     return session.scalar(_CURRENT_LOCKED if lock else _CURRENT, {"window_id": window_id})
+
+
+def held_windows(session: Session, *, office_id: int) -> list[tuple[WindowSession, StaffUser]]:
+    """The office's windows open or paused, each with the clerk who has it, by window."""
+    return [
+        (window, clerk)
+        for window, clerk in session.execute(
+            select(WindowSession, StaffUser)
+            .join(StaffUser, StaffUser.id == WindowSession.staff_id)
+            .where(
+                WindowSession.office_id == office_id,
+                WindowSession.status != WindowSessionStatus.closed,
+            )
+            .order_by(WindowSession.window_id)
+        ).tuples()
+    ]
 
 
 def open_windows(session: Session, *, office_id: int) -> list[WindowSession]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, String, Table
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, String, Table, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kezek.db import Base
@@ -40,9 +40,6 @@ class StaffUser(Base):
     password_hash: Mapped[str] = mapped_column(String(200))  # argon2id
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Wrong passwords in a row, and until when signing in is refused after too many.
-    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     offices: Mapped[list[Office]] = relationship(secondary=staff_office, order_by=Office.code)
 
@@ -50,15 +47,22 @@ class StaffUser(Base):
 
 
 class SignInFailure(Base):
-    """A wrong password, by a keyed hash of the address it came from: for the throttle."""
+    """A wrong password, or one being checked, by keyed hashes of the address it came from
+    and of the username it was for: for the throttle and the lock (``staff.attempts``)."""
 
     __tablename__ = "sign_in_failure"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     address_hash: Mapped[str] = mapped_column(String(64))
+    account_hash: Mapped[str] = mapped_column(String(64), server_default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # False while the password is being checked: it counts only towards the address's limit.
+    checked: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
-    __table_args__ = (Index("ix_sign_in_failure_address_at", "address_hash", "at"),)
+    __table_args__ = (
+        Index("ix_sign_in_failure_address_at", "address_hash", "at"),
+        Index("ix_sign_in_failure_account_address_at", "account_hash", "address_hash", "at"),
+    )
 
 
 class ApiToken(Base):

@@ -19,7 +19,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from kezek.admin.service import load_network_file
+from kezek.admin.service import disable_member, load_network_file
 from kezek.context import AppContext
 from kezek.db import read_session, run_transaction
 from kezek.errors import Problem
@@ -27,7 +27,7 @@ from kezek.i18n.catalogs import translations
 from kezek.network.file import NetworkFileError, not_utf8, parse_network
 from kezek.queue.models import QueueEvent, Ticket
 from kezek.staff.models import Role
-from kezek.staff.service import add_staff, disable_staff, list_staff
+from kezek.staff.service import add_staff, list_staff
 from kezek.web.i18n import choose_language
 from kezek.web.pages import app_context, form_text, render, secured
 from kezek.web.staff_pages import signed_in, staff_form, staff_or_refusal
@@ -95,7 +95,13 @@ async def staff_disable(request: Request) -> Response:
     if username.lower() == admin.username:  # an admin does not lock themselves out
         return secured(RedirectResponse("/admin/staff", status_code=303))
     with contextlib.suppress(Problem):  # gone already: the list shows what is
-        run_transaction(context.sessions, lambda session: disable_staff(session, username=username))
+        disable_member(
+            context.sessions,
+            context.bus,
+            username=username,
+            by=admin.username,
+            now=context.clock(),
+        )
     return secured(RedirectResponse("/admin/staff", status_code=303))
 
 

@@ -47,6 +47,7 @@ from kezek.web.pages import (
     csrf_ok,
     form_request_key,
     form_text,
+    local_address,
     new_request_key,
     render,
     secured,
@@ -137,19 +138,38 @@ def details_form(request: Request, office_code: str, service_code: str) -> Respo
     if office is None or start is None or service_code not in {s.code for s in office.services}:
         return not_found(request, context)
     service = office.service(service_code)
-    try:  # a time past, too soon or too far: said before the form is filled in
+    # A time past, too soon, too far, off the office's hours or full (a stale or typed
+    # link): said before the form is filled in, not after.
+    try:
         check_bookable_time(office.plan, starts_at=start, now=utcnow(), rules=context.rules)
+        free = _has_a_place(context, office, service, start)
     except Problem as problem:
-        return render(
-            request,
-            context,
-            "citizen/message.html",
-            kind="problem",
-            message=problem_message(problem, choose_language(request))[1],
-            back=f"/book/{office.code}/{service.code}",
-            status=422,
-        )
-    return _details_page(request, context, office, service, start, {}, {}, new_request_key())
+        message = problem_message(problem, choose_language(request))[1]
+    else:
+        if free:
+            return _details_page(
+                request, context, office, service, start, {}, {}, new_request_key()
+            )
+        message = field_message("start", choose_language(request))
+    return render(
+        request,
+        context,
+        "citizen/message.html",
+        kind="problem",
+        message=message,
+        back=f"/book/{office.code}/{service.code}",
+        status=422,
+    )
+
+
+def _has_a_place(
+    context: AppContext, office: OfficeInfo, service: ServiceInfo, start: dt.datetime
+) -> bool:
+    day = start.astimezone(office.zone).date()
+    found = booking_service.free_times(
+        context, office=office.code, service=service.code, first=day, last=day
+    )
+    return any(slot.starts_at == start and slot.available > 0 for slot in found.slots)
 
 
 @router.post("/book/{office_code}/{service_code}/details")
@@ -176,6 +196,11 @@ async def details_sent(request: Request, office_code: str, service_code: str) ->
             context, request=body.as_request(), client=client_address(request), idempotency_key=key
         )
     except Problem as problem:
+        if isinstance(problem, AlreadyBooked) and (same := _same_booking(request, body, office)):
+            # The form sent again after going back to it (a new key): the booking it made.
+            return see_booking(
+                context, same, booking_service.proof_of(context, body.document_number), "booked"
+            )
         field, message = problem_message(problem, language)
         status = 429 if problem.status == 429 else 409
         # Booked already: the way to the booking there is, reference or not.
@@ -185,6 +210,33 @@ async def details_sent(request: Request, office_code: str, service_code: str) ->
         )
     proof = booking_service.proof_of(context, body.document_number)
     return see_booking(context, booked.booking, proof, "booked")
+
+
+def _same_booking(
+    request: Request, body: BookingCreate, office: OfficeInfo
+) -> BookingDetails | None:
+    """The holder's active booking for this very office, service and time, if any: found by
+    document number and phone together, as a lost reference is."""
+    try:
+        phone = normalize_phone(body.phone, region=office.country)
+        held = booking_service.recover(
+            app_context(request),
+            document_number=body.document_number,
+            phones={phone},
+            client=client_address(request),
+        )
+    except (ValueError, Problem):
+        return None
+    return next(
+        (
+            booking
+            for booking in held
+            if booking.office.code == body.office
+            and booking.service.code == body.service
+            and booking.starts_at == body.start
+        ),
+        None,
+    )
 
 
 def _booking_body(
@@ -291,10 +343,7 @@ def printable(request: Request, token: str) -> Response:
 @router.get("/language/{code}")
 def language(request: Request, code: str) -> Response:
     """The switch without JavaScript: remember the choice and go back where one was."""
-    back = request.query_params.get("next", "/")
-    if not back.startswith("/") or back.startswith("//"):
-        back = "/"  # only within this site
-    response = RedirectResponse(back, status_code=303)
+    response = RedirectResponse(local_address(request.query_params.get("next")), 303)
     if as_language(code):
         secure = app_context(request).settings.environment == "production"
         response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", secure=secure)

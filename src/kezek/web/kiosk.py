@@ -92,8 +92,7 @@ async def kiosk_check_in(request: Request, office_code: str) -> Response:
             key=form_request_key(form),
         ).value
     except ValidationError as exc:
-        errors = validation_messages(exc, language)
-        errors = {("document_number" if k == "" else k): v for k, v in errors.items()}
+        errors = validation_messages(exc, language, field_of_value="document_number")
         return _kiosk_page(request, context, office, errors=errors, reference=reference, status=422)
     except Problem as problem:
         field, message = problem_message(problem, language)

@@ -47,7 +47,7 @@ async def lookup(request: Request) -> Response:
     try:
         number = _DOCUMENT.validate_python(form_text(form, "document_number"))
     except ValidationError as exc:
-        errors = validation_messages(exc, language)
+        errors = validation_messages(exc, language, field_of_value="document_number")
         return render(
             request, context, "citizen/lookup.html", values=values, errors=errors, status=422
         )
@@ -88,7 +88,7 @@ async def forgot(request: Request) -> Response:
     try:
         number = _DOCUMENT.validate_python(form_text(form, "document_number"))
     except ValidationError as exc:
-        errors = validation_messages(exc, language)
+        errors = validation_messages(exc, language, field_of_value="document_number")
     phones = _phone_readings(context, values["phone"])
     if not phones:
         errors["phone"] = field_message("phone", language)

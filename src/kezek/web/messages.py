@@ -76,11 +76,14 @@ def field_message(field: str, language: str, reason: str | None = None) -> str:
 EXAMPLE_DAY = date(2025, 9, 10)  # the deadline of 2025, as an example of a date
 
 
-def validation_messages(error: ValidationError, language: str) -> dict[str, str]:
-    """One message per field that failed, for fields a person can correct."""
+def validation_messages(
+    error: ValidationError, language: str, *, field_of_value: str = ""
+) -> dict[str, str]:
+    """One message per field that failed, for fields a person can correct.
+    ``field_of_value``: the field, when one value alone was checked (it has no place)."""
     out: dict[str, str] = {}
     for item in error.errors():
-        field = str(item["loc"][0]) if item["loc"] else ""
+        field = str(item["loc"][0]) if item["loc"] else field_of_value
         cause = item.get("ctx", {}).get("error")
         reason = cause.reason if isinstance(cause, DetailError) else None
         out.setdefault(field, field_message(field, language, reason))

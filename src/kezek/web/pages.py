@@ -1,18 +1,24 @@
-"""Rendering a page: its language, its translations, its security headers and CSRF token.
+"""Rendering a page: its language, its translations, its CSRF token.
 
-Every page goes through ``render``, so each carries the same headers: a Content Security
-Policy that allows scripts and styles from this site only (no inline script), no framing,
-and no sniffing. Forms carry a CSRF token that must match the ``csrf`` cookie (double
-submit); the cookie is HttpOnly and SameSite=Lax, and Secure in production.
+Forms carry a CSRF token bound to the browser's session: an HMAC, under the server's
+secret, of the ``csrf`` cookie's random value and of the staff sign-in cookie, if any. A
+token of another browser, or of the same browser before it signed in or out, does not
+match; a site that can set cookies for this one cannot make a token without the secret.
+The cookie is rotated at sign-in and sign-out. Cookies are HttpOnly and SameSite=Lax; in
+production they are Secure and named with the ``__Host-`` prefix, so that no other host of
+the domain can set them. The security headers of every answer are ``kezek.http.headers``'.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import re
 import secrets
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
@@ -20,6 +26,7 @@ from starlette.responses import HTMLResponse, Response
 
 from kezek.codes import ticket_code
 from kezek.context import AppContext
+from kezek.http.headers import SECURITY_HEADERS
 from kezek.i18n import LANGUAGE_NAMES, LANGUAGES
 from kezek.i18n.catalogs import translations
 from kezek.i18n.formats import Formats
@@ -28,17 +35,7 @@ from kezek.web.i18n import COOKIE, choose_language
 from kezek.web.visit_text import shown_phone, visit_lines
 
 CSRF_COOKIE = "csrf"
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; "
-        "object-src 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-}
+STAFF_COOKIE = "staff"
 
 environment = Environment(
     loader=PackageLoader("kezek.web", "templates"),
@@ -62,7 +59,8 @@ def render(
 ) -> Response:
     language = choose_language(request)
     catalog = translations(language)
-    token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+    seed = request.cookies.get(cookie_name(context, CSRF_COOKIE)) or new_csrf_seed()
+    token = csrf_token(request, context, seed)
     html = environment.get_template(template).render(
         request=request,
         lang=language,
@@ -72,6 +70,7 @@ def render(
         formats=Formats(language),
         csrf_token=token,
         request_key=new_request_key,
+        here=viewable_address(request),
         **values,
     )
     response = HTMLResponse(html, status_code=status)
@@ -80,7 +79,7 @@ def render(
         # reload opens the form afresh rather than a page that only answers a POST.
         response.headers["HX-Push-Url"] = "false"
     secure = context.settings.environment == "production"
-    response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="lax", secure=secure)
+    set_csrf_cookie(response, context, seed)
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie(
             COOKIE, language, max_age=365 * 24 * 3600, samesite="lax", secure=secure
@@ -88,16 +87,83 @@ def render(
     return secured(response)
 
 
+def viewable_address(request: Request, *, otherwise: str = "/") -> str:
+    """This page's address, to come back to (a language switch, a sign-in): for the answer
+    to a form, the page the form was on, since the form's own address answers a POST only."""
+    if request.method == "GET":
+        return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.url.netloc and referer.path:
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return otherwise
+
+
+def local_address(asked: str | None, *, otherwise: str = "/") -> str:
+    """``asked`` if it is an address on this site, else ``otherwise``: a link cannot send
+    anyone to another site (``//evil``, ``/\\evil``, ``https://evil``, a header break)."""
+    if not asked or not asked.startswith("/") or asked.startswith(("//", "/\\")):
+        return otherwise
+    parts = urlsplit(asked)
+    if parts.scheme or parts.netloc or any(ord(c) < 32 for c in asked):
+        return otherwise
+    return asked
+
+
 def secured(response: Response) -> Response:
     response.headers.update(SECURITY_HEADERS)
     return response
 
 
+def cookie_name(context: AppContext, name: str) -> str:
+    """``__Host-name`` in production: Secure, for this host and path / only."""
+    return f"__Host-{name}" if context.settings.environment == "production" else name
+
+
+def set_cookie(
+    response: Response, context: AppContext, name: str, value: str, *, max_age: int | None = None
+) -> None:
+    secure = context.settings.environment == "production"
+    response.set_cookie(
+        cookie_name(context, name),
+        value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+    )
+
+
+def new_csrf_seed() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def set_csrf_cookie(response: Response, context: AppContext, seed: str) -> None:
+    set_cookie(response, context, CSRF_COOKIE, seed)
+
+
+def csrf_token(
+    request: Request, context: AppContext, seed: str, *, staff: str | None = None
+) -> str:
+    """The forms' token for this browser's ``seed`` and staff sign-in (``staff`` when the
+    response sets a new one)."""
+    if staff is None:
+        staff = request.cookies.get(cookie_name(context, STAFF_COOKIE), "")
+    signed_in = hashlib.sha256(staff.encode()).hexdigest()
+    key = hmac.new(context.secret, b"kezek/csrf/v1", hashlib.sha256).digest()
+    mac = hmac.new(key, f"{seed}|{signed_in}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:24]).decode()
+
+
 def csrf_ok(request: Request, form: Mapping[str, Any]) -> bool:
-    """Whether a form's token matches the cookie; a form from another site cannot."""
+    """Whether a form's token is this browser session's: a form from another site, or from
+    before a sign-in or sign-out, is not."""
+    context = app_context(request)
     sent = form.get("csrf_token")
-    kept = request.cookies.get(CSRF_COOKIE)
-    return isinstance(sent, str) and bool(kept) and hmac.compare_digest(sent, kept or "")
+    seed = request.cookies.get(cookie_name(context, CSRF_COOKIE))
+    if not isinstance(sent, str) or not seed:
+        return False
+    return hmac.compare_digest(sent, csrf_token(request, context, seed))
 
 
 def new_request_key() -> str:

@@ -70,22 +70,28 @@ def board_page(request: Request, office_code: str) -> Response:
     )
 
 
+TICKET_NUMBER = re.compile(r"[0-9]{1,10}")
+
+
 @router.get("/t/{short}")
-def short_ticket_link(short: str) -> Response:
+def short_ticket_link(request: Request, short: str) -> Response:
     """The address printed under the receipt's QR code, short enough to type: /t/14-ABCDE12345."""
     ticket_id, _, secret = short.partition("-")
-    if not re.fullmatch(r"[0-9]{1,10}", ticket_id) or not secret:
-        return secured(RedirectResponse("/", status_code=303))
+    if not TICKET_NUMBER.fullmatch(ticket_id) or not secret:
+        return _no_such_ticket(request)
     return secured(RedirectResponse(f"/ticket/{int(ticket_id)}?s={quote(secret)}", status_code=303))
 
 
-@router.get("/ticket/{ticket_id}")
-def ticket_page(request: Request, ticket_id: int, s: str = "") -> Response:
+@router.get("/ticket/{number}")
+def ticket_page(request: Request, number: str, s: str = "") -> Response:
     context = app_context(request)
+    if not TICKET_NUMBER.fullmatch(number):  # typed from a receipt: say so, in words
+        return _no_such_ticket(request)
+    ticket_id = int(number)
     try:
         view = queue_service.ticket_view(context, ticket_id=ticket_id, ticket_secret=s)
     except Problem:
-        return render(request, context, "citizen/message.html", kind="no_ticket", status=404)
+        return _no_such_ticket(request)
     # HTMX asks for the status block alone every 20 seconds; a browser without it, the page.
     partial = request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
     template = "queue/ticket_status.html" if partial else "queue/ticket.html"
@@ -108,3 +114,8 @@ def ticket_page(request: Request, ticket_id: int, s: str = "") -> Response:
             plan, max(view.ticket.day, context.clock().astimezone(view.office.zone).date())
         ),
     )
+
+
+def _no_such_ticket(request: Request) -> Response:
+    context = app_context(request)
+    return render(request, context, "citizen/message.html", kind="no_ticket", status=404)

@@ -9,6 +9,8 @@ kiosk account opens the kiosk and nothing else. The kiosk and the clerk's consol
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -18,24 +20,33 @@ from kezek.context import AppContext
 from kezek.db import read_session, run_transaction
 from kezek.errors import Problem
 from kezek.i18n.catalogs import translations
+from kezek.ratelimit import client_address
+from kezek.staff.attempts import TOKEN_LIFETIME, TooManySignIns
 from kezek.staff.members import Staff
 from kezek.staff.models import Role
-from kezek.staff.service import (
-    TOKEN_LIFETIME,
-    TooManySignIns,
-    revoke_token,
-    sign_in,
-    staff_for_token,
-)
+from kezek.staff.passwords import SignInBusy
+from kezek.staff.service import revoke_token, sign_in, staff_for_token
 from kezek.web.i18n import choose_language
-from kezek.web.pages import app_context, csrf_ok, form_text, render, secured
+from kezek.web.pages import (
+    STAFF_COOKIE,
+    app_context,
+    cookie_name,
+    csrf_ok,
+    form_text,
+    local_address,
+    new_csrf_seed,
+    render,
+    secured,
+    set_cookie,
+    set_csrf_cookie,
+    viewable_address,
+)
 
 router = APIRouter(include_in_schema=False)
-STAFF_COOKIE = "staff"
 
 
 def signed_in(request: Request, context: AppContext) -> Staff | None:
-    token = request.cookies.get(STAFF_COOKIE)
+    token = request.cookies.get(cookie_name(context, STAFF_COOKIE))
     if not token:
         return None
     try:
@@ -81,7 +92,8 @@ def staff_or_refusal(
     context = app_context(request)
     staff = signed_in(request, context)
     if staff is None:
-        return secured(RedirectResponse(f"/staff/login?next={request.url.path}", status_code=303))
+        back = quote(viewable_address(request, otherwise="/staff"), safe="")
+        return secured(RedirectResponse(f"/staff/login?next={back}", status_code=303))
     if office_code is not None and not staff.may_act_for(office_code):
         return render(request, context, "staff/forbidden.html", reason="office", status=403)
     if (
@@ -107,17 +119,22 @@ async def login(request: Request) -> Response:
     username = form_text(form, "username")
     gettext = translations(choose_language(request)).gettext
     try:
-        token = sign_in(
-            context.sessions,
+        token = await sign_in(
+            context,
             username=username,
             password=form_text(form, "password", strip=False),
-            address=request.client.host if request.client else "",
-            now=context.clock(),
-            secret=context.secret,
+            address=client_address(request),
         )
-    except TooManySignIns:
+    except SignInBusy:
+        errors = {"": gettext("Many people are signing in at this moment. Try again in a minute.")}
+        return render(
+            request, context, "staff/login.html", errors=errors, username=username, status=503
+        )
+    except TooManySignIns as refused:
         errors = {
-            "": gettext("Too many wrong passwords. Wait 15 minutes, or ask an administrator.")
+            "": gettext("Many people are signing in at this moment. Try again in a minute.")
+            if refused.extra.get("at_once")
+            else gettext("Too many wrong passwords. Wait 15 minutes, or ask an administrator.")
         }
         return render(
             request, context, "staff/login.html", errors=errors, username=username, status=429
@@ -127,30 +144,32 @@ async def login(request: Request) -> Response:
         return render(
             request, context, "staff/login.html", errors=errors, username=username, status=401
         )
-    back = request.query_params.get("next", "/staff")
-    if not back.startswith("/") or back.startswith("//"):
-        back = "/staff"
+    back = local_address(request.query_params.get("next"), otherwise="/staff")
     response = RedirectResponse(back, status_code=303)
-    response.set_cookie(
-        STAFF_COOKIE,
-        token,
-        max_age=int(TOKEN_LIFETIME.total_seconds()),
-        httponly=True,
-        samesite="lax",
-        secure=context.settings.environment == "production",
-    )
+    set_cookie(response, context, STAFF_COOKIE, token, max_age=int(TOKEN_LIFETIME.total_seconds()))
+    set_csrf_cookie(response, context, new_csrf_seed())  # forms from before are spent
     return secured(response)
 
 
 @router.post("/staff/logout")
 async def logout(request: Request) -> Response:
+    """Signing out takes the form's token too: another site cannot sign a kiosk out."""
     context = app_context(request)
     form = await request.form()
-    token = request.cookies.get(STAFF_COOKIE)
-    if csrf_ok(request, form) and token:
+    if not csrf_ok(request, form):
+        return render(request, context, "citizen/message.html", kind="expired", status=403)
+    token = request.cookies.get(cookie_name(context, STAFF_COOKIE))
+    if token:
         run_transaction(context.sessions, lambda session: revoke_token(session, token=token))
     response = RedirectResponse("/staff/login", status_code=303)
-    response.delete_cookie(STAFF_COOKIE)
+    response.delete_cookie(
+        cookie_name(context, STAFF_COOKIE),
+        path="/",
+        secure=context.settings.environment == "production",
+        httponly=True,
+        samesite="lax",
+    )
+    set_csrf_cookie(response, context, new_csrf_seed())
     return secured(response)
 
 

@@ -52,16 +52,52 @@ def test_a_brute_force_of_references_finds_nothing(limited: TestClient) -> None:
 
 
 def test_one_document_books_only_so_often(limited: TestClient) -> None:
-    statuses = [
-        limited.post("/api/v1/bookings", json=booking_body(start=start_at(hour=9 + n))).status_code
-        for n in range(3)
-    ]
+    holder = {"X-Document-Number": document(1)}
+    made = []
+    for n in range(3):  # book, cancel, book again: each booking made counts
+        booked = limited.post("/api/v1/bookings", json=booking_body(start=start_at(hour=9 + n)))
+        made.append(booked.status_code)
+        if booked.status_code == 201:
+            reference = booked.json()["reference"]
+            limited.post(f"/api/v1/bookings/{reference}/cancel", headers=holder)
     other = limited.post(
         "/api/v1/bookings", json=booking_body(document_number=document(2), start=start_at(hour=14))
     )
 
-    assert statuses == [201, 409, 429]  # the second is the same person's second booking
+    assert made == [201, 201, 429]
     assert other.status_code == 201
+
+
+def test_bad_bookings_with_someones_document_do_not_use_up_theirs(limited: TestClient) -> None:
+    victim = document(7)
+    refused = [
+        limited.post(
+            "/api/v1/bookings", json=booking_body(document_number=victim, **bad)
+        ).status_code
+        for bad in [{"start": start_at(hour=3)}, {"start": start_at(days_ahead=400)}] * 5
+    ]
+    booked = limited.post("/api/v1/bookings", json=booking_body(document_number=victim))
+    again = limited.post(
+        "/api/v1/bookings", json=booking_body(document_number=victim, service="long")
+    )
+
+    assert set(refused) == {422} and len(refused) == 10
+    assert booked.status_code == again.status_code == 201  # the limit of two, both made
+
+
+def test_retries_of_one_booking_count_once(limited: TestClient) -> None:
+    key = {"Idempotency-Key": "one-booking-sent-again"}
+    body = booking_body(document_number=document(8))
+
+    answers = [limited.post("/api/v1/bookings", json=body, headers=key) for _ in range(16)]
+    second = limited.post(
+        "/api/v1/bookings",
+        json=booking_body(document_number=document(8), service="long", start=start_at(hour=15)),
+    )
+
+    assert {answer.status_code for answer in answers} == {201}
+    assert len({answer.json()["reference"] for answer in answers}) == 1
+    assert second.status_code == 201  # the limit of two: one booking made so far
 
 
 def _redis() -> redis.Redis:
@@ -88,3 +124,15 @@ def test_the_redis_counter_shares_one_count_between_limiters() -> None:
 
     assert refused.value.headers["Retry-After"] == "50"
     workers[0].check(limit, "10.0.0.2", now=now)  # another address has its own count
+
+
+def test_a_hit_given_back_frees_its_place_in_redis_too() -> None:
+    _redis()
+    limit = Limit(f"test-{uuid.uuid4().hex}", hits=1, seconds=60)
+    now = datetime(2026, 3, 2, 9, 0, 10, tzinfo=UTC)
+    limiter = RateLimiter(RedisCounter("redis://127.0.0.1:6379/15"), b"secret")
+
+    limiter.check(limit, "AC0000001", now=now).give_back(limit)
+    limiter.check(limit, "AC0000001", now=now)  # the one place, free again
+    with pytest.raises(TooManyRequests):
+        limiter.check(limit, "AC0000001", now=now)

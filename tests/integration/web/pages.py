@@ -90,3 +90,11 @@ def book_through_pages(client: TestClient, language: str, document_number: str) 
         phone="+996 555 123 456",
         document_number=document_number,
     )
+
+
+def form_token(client: TestClient) -> str:
+    """This browser session's CSRF token, as any of its forms carries it."""
+    page = client.get("/staff/login")
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found, "no CSRF token on the sign-in page"
+    return found.group(1)

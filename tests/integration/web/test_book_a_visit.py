@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -116,7 +117,10 @@ def test_a_second_booking_for_the_service_points_to_the_one_there_is(client: Tes
         document_number=document(1),
     )
 
-    fresh = to_details(client, "en")  # a new form: another attempt, not a resend
+    # A new form at another time: another booking, not the same one sent again.
+    times = client.get("/book/bsk/long")
+    later = re.findall(r'href="(/book/bsk/long/details\?start=[^"]+)"', times.text)[1]
+    fresh = client.get(unescape(later))
     refused = submit(client, fresh, "/book/bsk/long/details", **fields, document_number=document(1))
 
     assert refused.status_code == 409

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kezek.booking.models import Booking, SlotCell
 from tests.factories import document
 
-from .pages import book_through_pages, link_to, submit, text
+from .pages import book_through_pages, form_token, link_to, submit, text
 
 
 def _booked(client: TestClient) -> tuple[str, Response]:
@@ -72,6 +72,6 @@ def test_a_citizen_moves_then_cancels_and_the_places_follow(
         assert sum(session.scalars(select(SlotCell.booked)).all()) == 0
     again = client.post(
         "/manage/cancel",
-        data={"csrf_token": client.cookies["csrf"], "token": "tampered"},
+        data={"csrf_token": form_token(client), "token": "tampered"},
     )
     assert again.status_code == 403

@@ -1,0 +1,65 @@
+"""Forgetting what can no longer matter: old idempotency records and spent counters.
+
+An Idempotency-Key is remembered so that a retry after a lost answer acts once; after
+``KEZEK_IDEMPOTENCY_KEEP_HOURS`` (two days) no client is still retrying, and the key is
+forgotten. Rate-limit counts whose window has passed, wrong-password records older than the
+longest lock they can cause, and expired sign-in tokens are deleted. Every server process
+runs this now and then, and ``kezek db purge`` runs it at once; running it twice deletes
+nothing more, so processes need not agree on who does it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlalchemy.orm import Session
+
+from kezek.booking.models import Booking
+from kezek.queue.models import QueueRequest
+from kezek.ratelimit import RATE_COUNT
+from kezek.staff.attempts import FAILURES_KEPT
+from kezek.staff.models import ApiToken, SignInFailure
+
+
+@dataclass(frozen=True)
+class Purged:
+    queue_requests: int
+    booking_keys: int
+    rate_counts: int
+    sign_in_failures: int
+    expired_tokens: int
+
+    @property
+    def total(self) -> int:
+        return (
+            self.queue_requests
+            + self.booking_keys
+            + self.rate_counts
+            + self.sign_in_failures
+            + self.expired_tokens
+        )
+
+
+def purge(session: Session, *, now: datetime, keep_keys: timedelta) -> Purged:
+    """Delete, in one transaction, what no request can need any more."""
+    keys_before = now - keep_keys
+    queue_requests = session.execute(
+        delete(QueueRequest).where(QueueRequest.created_at < keys_before)
+    )
+    booking_keys = session.execute(
+        update(Booking)
+        .where(Booking.idempotency_key.is_not(None), Booking.created_at < keys_before)
+        .values(idempotency_key=None, request_fingerprint=None)
+    )
+    rate_counts = session.execute(delete(RATE_COUNT).where(RATE_COUNT.c.expires_at < now))
+    failures = session.execute(delete(SignInFailure).where(SignInFailure.at < now - FAILURES_KEPT))
+    tokens = session.execute(delete(ApiToken).where(ApiToken.expires_at < now))
+    return Purged(
+        queue_requests=queue_requests.rowcount,  # type: ignore[attr-defined]
+        booking_keys=booking_keys.rowcount,  # type: ignore[attr-defined]
+        rate_counts=rate_counts.rowcount,  # type: ignore[attr-defined]
+        sign_in_failures=failures.rowcount,  # type: ignore[attr-defined]
+        expired_tokens=tokens.rowcount,  # type: ignore[attr-defined]
+    )

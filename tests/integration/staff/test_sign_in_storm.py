@@ -1,0 +1,87 @@
+"""32 wrong sign-ins at once from one address, against a real server process: the 21st and
+later are refused unchecked, the passwords are checked a few at a time (argon2id takes
+64 MiB each), and citizens reading free times meanwhile are not held up."""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import TEST_SECRET
+from tests.server import free_port, killable_server
+
+CLIENTS = 32
+MEMORY_GROWTH_LIMIT_MB = 200
+READ_P99_LIMIT_S = 1.0
+
+
+def _peak_memory_mb(pid: int) -> float:
+    """The process's peak resident memory so far (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM in /proc")
+
+
+def _storm(base: str) -> list[int]:
+    """Wrong passwords from CLIENTS connections, all sent at the same instant."""
+    start = threading.Barrier(CLIENTS)
+    statuses: list[int] = []
+
+    def guess(n: int) -> None:
+        with httpx.Client(base_url=base, timeout=60) as http:
+            start.wait()
+            answer = http.post("/api/v1/auth/token", json={"username": f"user{n}", "password": "x"})
+            statuses.append(answer.status_code)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+def _read_while(base: str, busy: threading.Event, took: list[float]) -> None:
+    with httpx.Client(base_url=base, timeout=30) as http:
+        while not busy.is_set():
+            began = time.perf_counter()
+            http.get("/api/v1/offices/bsk/availability", params={"service": "quick"})
+            took.append(time.perf_counter() - began)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads Linux's /proc")
+def test_a_storm_of_wrong_sign_ins_is_refused_in_turn_within_bounded_memory(
+    database_url: str, network: None, tmp_path: Path, record_property: Callable[[str, object], None]
+) -> None:
+    env = {
+        "KEZEK_DATABASE_URL": database_url,
+        "KEZEK_SECRET_KEY": TEST_SECRET,
+        "KEZEK_VAR_DIR": str(tmp_path),
+    }
+    port = free_port()
+    with killable_server(env=env, port=port, workers=1) as server:
+        base = f"http://127.0.0.1:{port}"
+        httpx.get(f"{base}/api/v1/offices/bsk/availability", params={"service": "quick"})
+        before = _peak_memory_mb(server.pid)
+        done = threading.Event()
+        took: list[float] = []
+        reader = threading.Thread(target=_read_while, args=(base, done, took))
+        reader.start()
+        statuses = _storm(base)
+        done.set()
+        reader.join()
+        grown = _peak_memory_mb(server.pid) - before
+
+    p99 = statistics.quantiles(took, n=100)[98] if len(took) >= 2 else max(took)
+    record_property("figure", f"sign-in storm: +{grown:.0f} MB, reads p99 {p99 * 1000:.0f} ms")
+    assert Counter(statuses) == {401: 20, 429: CLIENTS - 20}
+    assert grown < MEMORY_GROWTH_LIMIT_MB, f"the server grew by {grown:.0f} MB"
+    assert p99 < READ_P99_LIMIT_S, f"free times took {p99:.2f} s (p99) during the storm"

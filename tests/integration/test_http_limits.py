@@ -1,0 +1,127 @@
+"""The server itself holds against clients that send too much or too slowly, or too many at
+once: a huge head is refused (431), slow heads and bodies are cut off (408), and past the
+connection limit requests get 503. Driven with raw sockets against ``kezek serve``."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import TEST_SECRET
+from tests.server import free_port, killable_server
+
+
+@contextmanager
+def _server(database_url: str, tmp_path: Path, **more: str) -> Iterator[tuple[int, int]]:
+    """A one-process server with short limits; its port and pid."""
+    env = {
+        "KEZEK_DATABASE_URL": database_url,
+        "KEZEK_SECRET_KEY": TEST_SECRET,
+        "KEZEK_VAR_DIR": str(tmp_path),
+        "KEZEK_HTTP_HEADER_TIMEOUT_SECONDS": "2",
+        "KEZEK_HTTP_BODY_TIMEOUT_SECONDS": "2",
+        **more,
+    }
+    port = free_port()
+    with killable_server(env=env, port=port, workers=1) as process:
+        yield port, process.pid
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+def _answer(sock: socket.socket, wait: float) -> tuple[bytes, float]:
+    """What the server sends until it closes the connection, and when it closed."""
+    sock.settimeout(wait)
+    began = time.monotonic()
+    received = b""
+    try:
+        while chunk := sock.recv(65536):
+            received += chunk
+    except (TimeoutError, ConnectionResetError):
+        pass
+    return received, time.monotonic() - began
+
+
+def test_a_huge_header_is_refused_without_the_memory_it_asks_for(
+    database_url: str, network: None, tmp_path: Path
+) -> None:
+    with _server(database_url, tmp_path) as (port, pid):
+        before = _rss_mb(pid)
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: ")
+            sent = 0
+            try:
+                while sent < 64 * 1024 * 1024:
+                    sock.sendall(b"a" * 65536)
+                    sent += 65536
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            answer, _ = _answer(sock, 5)
+        grown = _rss_mb(pid) - before
+        after = httpx.get(f"http://127.0.0.1:{port}/healthz")
+
+    assert answer.startswith(b"HTTP/1.1 431 ")
+    assert sent < 4 * 1024 * 1024  # cut off long before 64 MB
+    assert grown < 20, f"the server grew by {grown:.0f} MB"
+    assert after.status_code == 200
+
+
+def test_slow_heads_and_slow_bodies_are_cut_off(
+    database_url: str, network: None, tmp_path: Path
+) -> None:
+    with _server(database_url, tmp_path) as (port, _):
+        with socket.create_connection(("127.0.0.1", port)) as silent:
+            silent_answer, silent_after = _answer(silent, 10)
+        with socket.create_connection(("127.0.0.1", port)) as slow_head:
+            slow_head.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            for _ in range(3):  # a byte now and then, never the end of the head
+                time.sleep(0.5)
+                slow_head.sendall(b"X")
+            head_answer, head_after = _answer(slow_head, 10)
+        with socket.create_connection(("127.0.0.1", port)) as slow_body:
+            slow_body.sendall(
+                b"POST /api/v1/bookings HTTP/1.1\r\nHost: x\r\n"
+                b'Content-Type: application/json\r\nContent-Length: 500\r\n\r\n{"office":'
+            )
+            body_answer, body_after = _answer(slow_body, 10)
+        fine = httpx.get(f"http://127.0.0.1:{port}/healthz")
+
+    assert silent_answer.startswith(b"HTTP/1.1 408 ") and silent_after < 5
+    assert head_answer.startswith(b"HTTP/1.1 408 ") and head_after < 5
+    assert body_answer.startswith(b"HTTP/1.1 408 ") and body_after < 5
+    assert fine.status_code == 200
+
+
+def test_past_the_connection_limit_requests_are_refused_until_one_closes(
+    database_url: str, network: None, tmp_path: Path
+) -> None:
+    with _server(database_url, tmp_path, KEZEK_HTTP_MAX_CONNECTIONS="4") as (port, _):
+        base = f"http://127.0.0.1:{port}"
+        # Boards hold their connections open: three of them, then a fourth connection.
+        boards = [
+            httpx.Client(base_url=base, timeout=10).stream(
+                "GET", "/api/v1/offices/bsk/board/stream"
+            )
+            for _ in range(3)
+        ]
+        opened = [board.__enter__() for board in boards]
+        refused = httpx.get(f"{base}/healthz")
+        boards[0].__exit__(None, None, None)
+        time.sleep(0.5)
+        served = httpx.get(f"{base}/healthz")
+        for board in boards[1:]:
+            board.__exit__(None, None, None)
+
+    assert [answer.status_code for answer in opened] == [200, 200, 200]
+    assert refused.status_code == 503
+    assert served.status_code == 200

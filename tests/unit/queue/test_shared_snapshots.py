@@ -1,0 +1,85 @@
+"""One read of an office's board per change per process, shared by all its streams."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import date
+
+from kezek.queue.bus import BoardBus
+
+DAY = date(2025, 4, 28)
+
+
+class Reads:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self) -> str:
+        self.count += 1
+        time.sleep(0.02)  # a database read takes a while; the streams wait for it together
+        return f"board #{self.count}"
+
+
+def test_two_hundred_streams_woken_by_one_change_read_once() -> None:
+    async def run() -> tuple[set[str], int, str, int]:
+        bus, read = BoardBus(), Reads()
+        first = await asyncio.gather(*(bus.snapshot(7, DAY, read) for _ in range(200)))
+        bus.deliver(7)  # a change at the office
+        await asyncio.sleep(0)  # delivered on the loop, as from the database's listener
+        after = await asyncio.gather(*(bus.snapshot(7, DAY, read) for _ in range(200)))
+        return set(first), read.count, after[0], len(set(after))
+
+    first, reads, after, distinct = asyncio.run(run())
+
+    assert first == {"board #1"}
+    assert reads == 2 and after == "board #2" and distinct == 1
+
+
+def test_a_new_day_or_another_office_is_read_afresh() -> None:
+    async def run() -> list[str]:
+        bus, read = BoardBus(), Reads()
+        return [
+            await bus.snapshot(7, DAY, read),
+            await bus.snapshot(7, DAY, read),
+            await bus.snapshot(7, date(2025, 4, 29), read),  # midnight at the office
+            await bus.snapshot(8, date(2025, 4, 29), read),
+        ]
+
+    assert asyncio.run(run()) == ["board #1", "board #1", "board #2", "board #3"]
+
+
+def test_a_change_during_a_read_is_read_again() -> None:
+    async def run() -> list[str]:
+        bus = BoardBus()
+        count = 0
+
+        def read_while_changing() -> str:
+            nonlocal count
+            count += 1
+            if count == 1:
+                bus.deliver(7)  # a ticket issued while the board was being read
+                time.sleep(0.02)
+            return f"board #{count}"
+
+        await bus.snapshot(7, DAY, lambda: "warm-up")  # the bus knows its loop
+        bus.deliver(7)
+        await asyncio.sleep(0)
+        first = await bus.snapshot(7, DAY, read_while_changing)
+        await asyncio.sleep(0)
+        second = await bus.snapshot(7, DAY, read_while_changing)
+        return [first, second]
+
+    assert asyncio.run(run()) == ["board #1", "board #2"]
+
+
+def test_a_stream_place_is_given_back_once() -> None:
+    bus = BoardBus()
+    places = [bus.open_stream(2), bus.open_stream(2)]
+
+    refused = bus.open_stream(2)
+    assert places[0] is not None
+    places[0].close()
+    places[0].close()  # the stream's end and the answer's end both give it back
+
+    assert refused is None and bus.streams == 1 and bus.open_stream(2) is not None
