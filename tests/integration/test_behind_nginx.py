@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kezek.staff.models import Role
 from tests.conftest import TEST_SECRET
 from tests.integration.staff.helpers import PASSWORD, make_staff
-from tests.server import free_port, running_server
+from tests.server import free_port, run_async, running_server
 
 NGINX = Path("/usr/sbin/nginx")
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "nginx"
@@ -187,7 +187,7 @@ def test_a_call_reaches_a_board_through_nginx_within_a_second(
                 return time.perf_counter() - issued_at
 
     with _nginx_in_front(nginx, tmp_path, kezek) as base:
-        took = asyncio.run(asyncio.wait_for(watch_and_issue(base), timeout=20))
+        took = run_async(asyncio.wait_for(watch_and_issue(base), timeout=20))
 
     assert took < 1.0, f"the board saw the new ticket after {took:.2f} s"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from kezek.i18n import N_
 from kezek.network.calendar import TimeRange
 from kezek.network.directory import OfficeInfo
 from kezek.network.plan import open_hours
@@ -54,8 +55,9 @@ def visit_advice(office: OfficeInfo, starts_at: datetime) -> VisitAdvice:
 def map_links(latitude: float, longitude: float) -> tuple[MapLink, ...]:
     """Plain links to the maps people in Russia and Kyrgyzstan use; no script, no embed."""
     return (
-        MapLink("Yandex", f"https://yandex.ru/maps/?pt={longitude},{latitude}&z=17&l=map"),
-        MapLink("2GIS", f"https://2gis.ru/geo/{longitude},{latitude}"),
+        # The services' names as people there write them; the pages translate them.
+        MapLink(N_("Yandex Maps"), f"https://yandex.ru/maps/?pt={longitude},{latitude}&z=17&l=map"),
+        MapLink(N_("2GIS"), f"https://2gis.ru/geo/{longitude},{latitude}"),
         MapLink(
             "OpenStreetMap",
             f"https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}"

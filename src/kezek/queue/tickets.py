@@ -172,10 +172,14 @@ def _issue(
     transferred_from_id: int | None = None,
     ticket_secret: str | None = None,
     actor: str | None = None,
+    now: datetime | None = None,
 ) -> Issued:
     """A new waiting ticket; ``ticket_secret`` is given when it must be known in advance.
 
-    ``actor`` is who issued it: the kiosk's account, or the clerk who transferred it."""
+    ``actor`` is who issued it: the kiosk's account, or the clerk who transferred it.
+    ``now`` is when, if not at its arrival: a citizen sent on keeps their first arrival for
+    their place in line, but the log says when the new ticket was made."""
+    issued_at = now or arrived_at
     day = arrived_at.astimezone(office.zone).date()
     number = _next_number(session, office_id=office.id, day=day, prefix=prefix)
     ticket_secret = ticket_secret or new_ticket_secret()
@@ -193,11 +197,11 @@ def _issue(
         appointment_at=appointment_at,
         transferred_from_id=transferred_from_id,
         secret_hash=hash_ticket_secret(ticket_secret),
-        updated_at=arrived_at,
+        updated_at=issued_at,
     )
     session.add(ticket)
     session.flush()
-    _event(session, ticket, "issued", at=arrived_at, actor=actor, detail={"kind": kind.value})
+    _event(session, ticket, "issued", at=issued_at, actor=actor, detail={"kind": kind.value})
     return Issued(ticket, ticket_secret)
 
 
@@ -523,6 +527,7 @@ def transfer(
         transferred_from_id=old.id,
         ticket_secret=ticket_secret,
         actor=actor,
+        now=now,
     )
     return issued
 

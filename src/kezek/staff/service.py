@@ -26,6 +26,30 @@ if TYPE_CHECKING:
 MIN_PASSWORD = 10
 
 
+def new_staff_problems(
+    *, username: str, password: str, role: Role | None, office_codes: list[str]
+) -> list[Invalid]:
+    """Every rule a new member of staff breaks, so that a form can name them all at once."""
+    found = []
+    if not USERNAME.fullmatch(username.strip().lower()):
+        found.append(
+            Invalid(
+                "A username has 2 to 64 Latin letters, digits, dots, hyphens or underscores.",
+                field="username",
+            )
+        )
+    if len(password) < MIN_PASSWORD:
+        found.append(
+            Invalid(
+                f"The password is too short; use at least {MIN_PASSWORD} characters.",
+                field="password",
+            )
+        )
+    if role is not None and role is not Role.admin and not office_codes:
+        found.append(Invalid("A manager or clerk needs at least one office.", field="office"))
+    return found
+
+
 def add_staff(
     session: Session,
     *,
@@ -36,18 +60,11 @@ def add_staff(
     office_codes: list[str],
 ) -> StaffUser:
     username = username.strip().lower()
-    if not USERNAME.fullmatch(username):
-        raise Invalid(
-            "A username has 2 to 64 Latin letters, digits, dots, hyphens or underscores.",
-            field="username",
-        )
-    if len(password) < MIN_PASSWORD:
-        raise Invalid(
-            f"The password is too short; use at least {MIN_PASSWORD} characters.",
-            field="password",
-        )
-    if role is not Role.admin and not office_codes:
-        raise Invalid("A manager or clerk needs at least one office.", field="office")
+    broken = new_staff_problems(
+        username=username, password=password, role=role, office_codes=office_codes
+    )
+    if broken:
+        raise broken[0]
     offices = list(session.scalars(select(Office).where(Office.code.in_(office_codes))))
     unknown = sorted(set(office_codes) - {office.code for office in offices})
     if unknown:

@@ -26,10 +26,10 @@ from kezek.errors import Problem
 from kezek.i18n.catalogs import translations
 from kezek.network.file import NetworkFileError, not_utf8, parse_network
 from kezek.queue.models import QueueEvent, Ticket
-from kezek.staff.models import Role
-from kezek.staff.service import add_staff, list_staff
+from kezek.staff.models import Role, StaffUser
+from kezek.staff.service import add_staff, list_staff, new_staff_problems
 from kezek.web.i18n import choose_language
-from kezek.web.pages import app_context, form_text, render, secured
+from kezek.web.pages import app_context, form_text, offices_in_order, render, secured
 from kezek.web.staff_pages import signed_in, staff_form, staff_or_refusal
 
 router = APIRouter(include_in_schema=False)
@@ -56,10 +56,18 @@ async def staff_add(request: Request) -> Response:
     values = {name: form_text(form, name) for name in ("username", "full_name", "role")}
     offices = [v for k, v in form.multi_items() if k == "offices" and isinstance(v, str)]
     gettext = translations(choose_language(request)).gettext
-    try:
-        role = Role(values["role"])
-    except ValueError:
-        errors = {"role": gettext("Choose a role.")}
+    password = form_text(form, "password", strip=False)
+    role = Role(values["role"]) if values["role"] in {r.value for r in Role} else None
+    # Every mistake at once, each beside its field.
+    errors = dict(
+        _staff_problem(problem, gettext)
+        for problem in new_staff_problems(
+            username=values["username"], password=password, role=role, office_codes=offices
+        )
+    )
+    if role is None:
+        errors["role"] = gettext("Choose a role.")
+    if errors or role is None:
         return _staff_page(
             request, context, values=values, chosen=offices, errors=errors, status=422
         )
@@ -71,7 +79,7 @@ async def staff_add(request: Request) -> Response:
                 username=values["username"],
                 full_name=values["full_name"],
                 role=role,
-                password=form_text(form, "password", strip=False),
+                password=password,
                 office_codes=offices,
             ),
         )
@@ -173,7 +181,10 @@ def audit(request: Request) -> Response:
     if isinstance(staff, Response):
         return staff
     with read_session(context.sessions) as session:
-        offices = [o for o in context.directory.offices(session) if staff.may_act_for(o.code)]
+        offices = offices_in_order(
+            (o for o in context.directory.offices(session) if staff.may_act_for(o.code)),
+            choose_language(request),
+        )
         asked = request.query_params.get("office", "")
         shown = [o for o in offices if o.code == asked] or offices
         rows = session.execute(
@@ -192,6 +203,11 @@ def audit(request: Request) -> Response:
             .order_by(QueueEvent.at.desc(), QueueEvent.id.desc())
             .limit(AUDIT_ROWS)
         ).all()
+        actors = sorted({row.actor for row in rows if row.actor})
+        found = session.execute(
+            select(StaffUser.username, StaffUser.full_name).where(StaffUser.username.in_(actors))
+        )
+        names = dict(found.tuples().all())
     return render(
         request,
         context,
@@ -199,6 +215,9 @@ def audit(request: Request) -> Response:
         rows=rows,
         offices=offices,
         by_id={o.id: o for o in offices},
+        names=names,
+        # Offices in several time zones: each time says its offset, so that the order reads.
+        zones_differ=len({str(o.zone) for o in shown}) > 1,
         chosen=asked if len(shown) == 1 and asked else "",
         everyone=staff.role is Role.admin,
     )

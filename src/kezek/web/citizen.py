@@ -32,7 +32,6 @@ from kezek.context import AppContext
 from kezek.db import read_session
 from kezek.errors import Problem
 from kezek.i18n import as_language
-from kezek.i18n.collation import sort_key
 from kezek.i18n.formats import Formats
 from kezek.network import service as network_service
 from kezek.network.directory import OfficeInfo, ServiceInfo
@@ -49,6 +48,7 @@ from kezek.web.pages import (
     form_text,
     local_address,
     new_request_key,
+    offices_in_order,
     render,
     secured,
 )
@@ -62,11 +62,7 @@ _FIELDS = ("full_name", "phone", "document_number", "legal_stay_until")
 def offices(request: Request) -> Response:
     context = app_context(request)
     language = choose_language(request)
-    found = sorted(
-        network_service.active_offices(context),
-        # The Embassy first, then the offices by city, in the reader's alphabet.
-        key=lambda office: (office.kind != "embassy", sort_key(office.city[language], language)),
-    )
+    found = offices_in_order(network_service.active_offices(context), language)
     return render(request, context, "citizen/offices.html", offices=found)
 
 

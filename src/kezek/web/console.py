@@ -82,7 +82,15 @@ async def console_command(request: Request, office_code: str, command: str) -> R
                 translations(language).gettext("Something went wrong. Please try again."),
             )
         errors = {field if field in ("window", "code") else "": message}
-        return console_page(request, context, staff, office_code, errors=errors, status=409)
+        return console_page(
+            request,
+            context,
+            staff,
+            office_code,
+            errors=errors,
+            typed_code=form_text(form, "code")[:16],  # kept, to correct rather than retype
+            status=409,
+        )
     if isinstance(answer, Response):
         return answer
     # After a change, a fresh page: reloading it does not repeat the action.
@@ -143,6 +151,7 @@ def console_page(
     *,
     notice: str | None = None,
     errors: dict[str, str] | None = None,
+    typed_code: str = "",
     status: int = 200,
 ) -> Response:
     if request.query_params.get("nobody"):
@@ -165,6 +174,7 @@ def console_page(
         waiting_by_service=shown.waiting,
         notice=notice,
         errors=errors or {},
+        typed_code=typed_code,
         zone=office.zone,
         status=status,
     )

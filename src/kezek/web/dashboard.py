@@ -30,7 +30,7 @@ from kezek.queue.closing import to_send_home
 from kezek.queue.kpis import Kpis, day_kpis
 from kezek.queue.models import WindowSession, WindowSessionStatus
 from kezek.web.i18n import choose_language
-from kezek.web.pages import app_context, render, secured
+from kezek.web.pages import app_context, offices_in_order, render, secured
 from kezek.web.staff_pages import signed_in, staff_form, staff_or_refusal
 
 router = APIRouter(include_in_schema=False)
@@ -53,7 +53,9 @@ def dashboard(request: Request) -> Response:
     now = context.clock()
     offices = []
     with read_session(context.sessions) as session:
-        for office in context.directory.offices(session):
+        for office in offices_in_order(
+            context.directory.offices(session), choose_language(request)
+        ):
             if not office.active or not staff.may_act_for(office.code):
                 continue
             today = now.astimezone(office.zone).date()

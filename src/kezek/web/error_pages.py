@@ -28,7 +28,7 @@ def page_not_found(request: Request, exc: HTTPException) -> Response:
     """404: no such page. 405: an address only a form sends to, opened from a bookmark."""
     if exc.status_code == 404:
         return render(
-            request, app_context(request), "citizen/message.html", kind="not_found", status=404
+            request, app_context(request), "citizen/message.html", kind="no_page", status=404
         )
     gettext = translations(choose_language(request)).gettext
     message = gettext(

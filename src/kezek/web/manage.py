@@ -12,10 +12,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import TypeAdapter, ValidationError
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from kezek.booking import service as booking_service
 from kezek.booking.identity import normalize_phone
+from kezek.booking.models import BookingStatus
 from kezek.booking.schemas import DocumentNumber
 from kezek.context import AppContext
 from kezek.db import read_session
@@ -25,7 +26,7 @@ from kezek.web.booking_links import booking_from_token, booking_token, token_own
 from kezek.web.citizen import booking_facts, expired, parse_start, see_booking, times_page
 from kezek.web.i18n import choose_language
 from kezek.web.messages import field_message, problem_message, validation_messages
-from kezek.web.pages import app_context, csrf_ok, form_text, render
+from kezek.web.pages import app_context, csrf_ok, form_text, render, secured
 
 router = APIRouter(include_in_schema=False)
 _DOCUMENT: TypeAdapter[str] = TypeAdapter(DocumentNumber)
@@ -151,6 +152,8 @@ def cancel_confirm(request: Request, token: str = "") -> Response:
     booking = booking_from_token(context, token)
     if booking is None:
         return expired(request, context)
+    if booking.status != BookingStatus.confirmed:  # cancelled already: nothing to ask
+        return secured(RedirectResponse(f"/booking/{token}", status_code=303))
     return render(
         request,
         context,

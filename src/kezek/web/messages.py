@@ -139,7 +139,10 @@ _SAYINGS: dict[type[Problem], tuple[str, Say]] = {
     ),
     IdempotencyKeyReused: (
         "",
-        lambda _, p: _("This form has already made a booking. Open it with “Find your booking”."),
+        lambda _, p: _(
+            "This form has already made a booking, and a change made to it afterwards was not "
+            "saved. Open the booking with “Find your booking” to move or cancel it."
+        ),
     ),
     PhoneCapReached: (
         "phone",

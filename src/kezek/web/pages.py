@@ -12,13 +12,15 @@ the domain can set them. The security headers of every answer are ``kezek.http.h
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
@@ -29,7 +31,9 @@ from kezek.context import AppContext
 from kezek.http.headers import SECURITY_HEADERS
 from kezek.i18n import LANGUAGE_NAMES, LANGUAGES
 from kezek.i18n.catalogs import translations
+from kezek.i18n.collation import sort_key
 from kezek.i18n.formats import Formats
+from kezek.network.directory import OfficeInfo
 from kezek.web import labels
 from kezek.web.i18n import COOKIE, choose_language
 from kezek.web.visit_text import shown_phone, visit_lines
@@ -47,6 +51,18 @@ environment.globals["ticket_code"] = ticket_code
 environment.globals["visit_lines"] = visit_lines
 environment.globals["shown_phone"] = shown_phone
 environment.globals["labels"] = labels
+
+
+def utc_offset(at: dt.datetime, zone: ZoneInfo) -> str:
+    """The zone's offset from UTC at that moment, as "UTC+5" or "UTC+5:30"."""
+    offset = at.astimezone(zone).utcoffset() or dt.timedelta()
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+environment.globals["utc_offset"] = utc_offset
 
 
 def render(
@@ -85,6 +101,15 @@ def render(
             COOKIE, language, max_age=365 * 24 * 3600, samesite="lax", secure=secure
         )
     return secured(response)
+
+
+def offices_in_order(offices: Iterable[OfficeInfo], language: str) -> list[OfficeInfo]:
+    """The Embassy first, then the offices by city, in the reader's alphabet: as every
+    page lists them."""
+    return sorted(
+        offices,
+        key=lambda office: (office.kind != "embassy", sort_key(office.city[language], language)),
+    )
 
 
 def viewable_address(request: Request, *, otherwise: str = "/") -> str:

@@ -35,6 +35,7 @@ from kezek.web.pages import (
     form_text,
     local_address,
     new_csrf_seed,
+    offices_in_order,
     render,
     secured,
     set_cookie,
@@ -180,11 +181,14 @@ def staff_home(request: Request) -> Response:
     if isinstance(staff, Response):
         return staff
     with read_session(context.sessions) as session:
-        offices = [
-            office
-            for office in context.directory.offices(session)
-            if office.active and staff.may_act_for(office.code)
-        ]
+        offices = offices_in_order(
+            (
+                office
+                for office in context.directory.offices(session)
+                if office.active and staff.may_act_for(office.code)
+            ),
+            choose_language(request),
+        )
     if staff.role is Role.kiosk and len(offices) == 1:
         # A ticket machine signed in for its door: straight to its screen.
         return secured(RedirectResponse(f"/kiosk/{offices[0].code}", status_code=303))

@@ -33,6 +33,7 @@ class Week:
     earlier: dt.date | None  # the Monday of the week before, if bookings reach it
     later: dt.date | None
     any_free: bool  # whether any day of the whole horizon has a free place
+    horizon_days: int  # how many days ahead bookings open
 
 
 def week_of(
@@ -68,6 +69,7 @@ def week_of(
         earlier=monday - dt.timedelta(days=7) if monday > today else None,
         later=monday + dt.timedelta(days=7) if monday + dt.timedelta(days=7) <= last else None,
         any_free=any_free,
+        horizon_days=context.rules.horizon_days,
     )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kezek.staff.models import Role
 from tests.conftest import TEST_SECRET
 from tests.integration.staff.helpers import PASSWORD, make_staff
-from tests.server import running_server
+from tests.server import run_async, running_server
 
 STREAMS = 200
 CHANGES = 20  # two a second for ten seconds
@@ -88,7 +88,7 @@ def test_two_hundred_boards_and_two_changes_a_second(
         token = httpx.post(
             f"{base}/api/v1/auth/token", json={"username": "door", "password": PASSWORD}
         ).json()["access_token"]
-        last_seen, issue_took, read_took = asyncio.run(_day(base, token))
+        last_seen, issue_took, read_took = run_async(_day(base, token))
 
     issue_p99, read_p99 = _p99(issue_took), _p99(read_took)
     record_property(
@@ -119,7 +119,7 @@ def test_one_stream_past_the_cap_is_refused_until_one_closes(
 
     env = _env(database_url, tmp_path, KEZEK_BOARD_STREAMS_MAX="2")
     with running_server(env=env, workers=1) as base:
-        opened, refused, again = asyncio.run(streams(base))
+        opened, refused, again = run_async(streams(base))
 
     assert opened == [200, 200] and again == 200
     assert refused.status_code == 503

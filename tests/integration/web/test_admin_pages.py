@@ -157,8 +157,10 @@ def test_the_audit_log_shows_who_did_what(
     log = client.get("/admin/audit")
 
     assert log.status_code == 200 and "Q-001" in text(log)
-    # The event in words, the office by name, and who issued it: the kiosk's account.
-    assert "Бишкекский офис Q-001 Талон выдан — root" in text(log)
+    # The event in words, the office by name, who issued it by name and account, and with
+    # offices in several time zones, each time with its offset from UTC.
+    assert "Бишкекский офис Q-001 Талон выдан — Root (root)" in text(log)
+    assert re.search(r"\d\d:\d\d \(UTC\+6\) Бишкекский офис", text(log))
 
 
 def test_managers_and_clerks_may_not_administer(

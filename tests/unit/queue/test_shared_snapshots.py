@@ -7,6 +7,7 @@ import time
 from datetime import date
 
 from kezek.queue.bus import BoardBus
+from tests.server import run_async
 
 DAY = date(2025, 4, 28)
 
@@ -30,7 +31,7 @@ def test_two_hundred_streams_woken_by_one_change_read_once() -> None:
         after = await asyncio.gather(*(bus.snapshot(7, DAY, read) for _ in range(200)))
         return set(first), read.count, after[0], len(set(after))
 
-    first, reads, after, distinct = asyncio.run(run())
+    first, reads, after, distinct = run_async(run())
 
     assert first == {"board #1"}
     assert reads == 2 and after == "board #2" and distinct == 1
@@ -46,7 +47,7 @@ def test_a_new_day_or_another_office_is_read_afresh() -> None:
             await bus.snapshot(8, date(2025, 4, 29), read),
         ]
 
-    assert asyncio.run(run()) == ["board #1", "board #1", "board #2", "board #3"]
+    assert run_async(run()) == ["board #1", "board #1", "board #2", "board #3"]
 
 
 def test_a_change_during_a_read_is_read_again() -> None:
@@ -70,7 +71,7 @@ def test_a_change_during_a_read_is_read_again() -> None:
         second = await bus.snapshot(7, DAY, read_while_changing)
         return [first, second]
 
-    assert asyncio.run(run()) == ["board #1", "board #2"]
+    assert run_async(run()) == ["board #1", "board #2"]
 
 
 def test_a_stream_place_is_given_back_once() -> None:
