@@ -151,6 +151,16 @@ def network(sessions: sessionmaker[Session]) -> None:
 
 
 @pytest.fixture
+def server_env(database_url: str, network: None, tmp_path: Path) -> dict[str, str]:
+    """What ``kezek serve`` needs to serve the test network from the test's database."""
+    return {
+        "KEZEK_DATABASE_URL": database_url,
+        "KEZEK_SECRET_KEY": TEST_SECRET,
+        "KEZEK_VAR_DIR": str(tmp_path),
+    }
+
+
+@pytest.fixture
 def client(settings: Settings, engine: Engine, network: None) -> Iterator[TestClient]:
     app = create_app(settings)
     with TestClient(app) as test_client:

@@ -160,7 +160,8 @@ def _page_or(answer_problem: Any) -> Callable[[Request, Exception], Awaitable[Re
         if isinstance(exc, OperationalError):
             await answer_problem(request, exc)  # logged as the API's outage is
             return page_for_an_outage(request)
-        log.error("unexpected %s on %s", type(exc).__name__, request.url.path, exc_info=exc)
+        # The server logs the traceback itself: the exception goes on to it after this page.
+        log.error("unexpected %s on %s", type(exc).__name__, request.url.path)
         # Made outside the middleware that adds them: the headers are set here.
         return with_every_answers_headers(page_for_an_error(request))
 

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
-from tests.conftest import TEST_SECRET
 from tests.server import running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -52,15 +51,6 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
     yield launched
     launched.close()
-
-
-@pytest.fixture
-def server_env(database_url: str, network: None, tmp_path: Path) -> dict[str, str]:
-    return {
-        "KEZEK_DATABASE_URL": database_url,
-        "KEZEK_SECRET_KEY": TEST_SECRET,
-        "KEZEK_VAR_DIR": str(tmp_path),
-    }
 
 
 @pytest.fixture

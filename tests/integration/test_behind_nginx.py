@@ -23,7 +23,6 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.staff.models import Role
-from tests.conftest import TEST_SECRET
 from tests.integration.staff.helpers import PASSWORD, make_staff
 from tests.server import free_port, run_async, running_server
 
@@ -102,10 +101,9 @@ def _from(address: str) -> httpx.Client:
 
 
 @pytest.fixture
-def kezek(database_url: str, network: None, tmp_path: Path) -> Iterator[int]:
+def kezek(server_env: dict[str, str], tmp_path: Path) -> Iterator[int]:
     env = {
-        "KEZEK_DATABASE_URL": database_url,
-        "KEZEK_SECRET_KEY": TEST_SECRET,
+        **server_env,
         "KEZEK_VAR_DIR": str(tmp_path / "var"),
         "KEZEK_TRUSTED_PROXIES": "127.0.0.1",
         "KEZEK_LIMIT_LOOKUPS_PER_ADDRESS_10MIN": "5",

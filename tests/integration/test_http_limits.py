@@ -12,17 +12,14 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import TEST_SECRET
 from tests.server import free_port, killable_server
 
 
 @contextmanager
-def _server(database_url: str, tmp_path: Path, **more: str) -> Iterator[tuple[int, int]]:
+def _server(server_env: dict[str, str], **more: str) -> Iterator[tuple[int, int]]:
     """A one-process server with short limits; its port and pid."""
     env = {
-        "KEZEK_DATABASE_URL": database_url,
-        "KEZEK_SECRET_KEY": TEST_SECRET,
-        "KEZEK_VAR_DIR": str(tmp_path),
+        **server_env,
         "KEZEK_HTTP_HEADER_TIMEOUT_SECONDS": "2",
         "KEZEK_HTTP_BODY_TIMEOUT_SECONDS": "2",
         **more,
@@ -53,9 +50,9 @@ def _answer(sock: socket.socket, wait: float) -> tuple[bytes, float]:
 
 
 def test_a_huge_header_is_refused_without_the_memory_it_asks_for(
-    database_url: str, network: None, tmp_path: Path
+    server_env: dict[str, str],
 ) -> None:
-    with _server(database_url, tmp_path) as (port, pid):
+    with _server(server_env) as (port, pid):
         before = _rss_mb(pid)
         with socket.create_connection(("127.0.0.1", port)) as sock:
             sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: ")
@@ -77,9 +74,9 @@ def test_a_huge_header_is_refused_without_the_memory_it_asks_for(
 
 
 def test_slow_heads_and_slow_bodies_are_cut_off(
-    database_url: str, network: None, tmp_path: Path
+    server_env: dict[str, str],
 ) -> None:
-    with _server(database_url, tmp_path) as (port, _):
+    with _server(server_env) as (port, _):
         with socket.create_connection(("127.0.0.1", port)) as silent:
             silent_answer, silent_after = _answer(silent, 10)
         with socket.create_connection(("127.0.0.1", port)) as slow_head:
@@ -103,9 +100,9 @@ def test_slow_heads_and_slow_bodies_are_cut_off(
 
 
 def test_past_the_connection_limit_requests_are_refused_until_one_closes(
-    database_url: str, network: None, tmp_path: Path
+    server_env: dict[str, str],
 ) -> None:
-    with _server(database_url, tmp_path, KEZEK_HTTP_MAX_CONNECTIONS="4") as (port, _):
+    with _server(server_env, KEZEK_HTTP_MAX_CONNECTIONS="4") as (port, _):
         base = f"http://127.0.0.1:{port}"
         # Boards hold their connections open: three of them, then a fourth connection.
         boards = [

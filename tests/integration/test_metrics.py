@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -16,7 +15,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from kezek.app import create_app
 from kezek.config import Settings
 from kezek.staff.models import Role
-from tests.conftest import TEST_SECRET
 from tests.factories import booking_body
 from tests.integration.staff.helpers import PASSWORD, make_staff
 from tests.server import running_server
@@ -78,21 +76,13 @@ def test_metrics_count_requests_bookings_tickets_and_the_queue(
     assert "/api/v1/bookings/" not in re.sub(r'route="[^"]*\{', "", text)  # no raw ids
 
 
-def test_any_worker_answers_for_all_of_them(
-    database_url: str, network: None, tmp_path: Path
-) -> None:
-    env = {
-        "KEZEK_DATABASE_URL": database_url,
-        "KEZEK_SECRET_KEY": TEST_SECRET,
-        "KEZEK_VAR_DIR": str(tmp_path),
-    }
-
+def test_any_worker_answers_for_all_of_them(server_env: dict[str, str]) -> None:
     def healthz_count(text: str) -> float:
         return _value(
             text, "kezek_http_requests_total", method="GET", route="/healthz", status="200"
         )
 
-    with running_server(env=env, workers=2) as base, httpx.Client(base_url=base) as http:
+    with running_server(env=server_env, workers=2) as base, httpx.Client(base_url=base) as http:
         before = healthz_count(http.get("/metrics").text)  # the start-up checks count too
         for _ in range(20):
             http.get("/healthz", headers={"Connection": "close"})  # spread over both workers
@@ -115,15 +105,8 @@ def test_metrics_are_for_the_monitoring_only(client: TestClient) -> None:
     assert monitor.status_code == 200 and "kezek_http_requests_total" in monitor.text
 
 
-def test_the_allowed_addresses_read_metrics_and_others_not(
-    database_url: str, network: None, tmp_path: Path
-) -> None:
-    env = {
-        "KEZEK_DATABASE_URL": database_url,
-        "KEZEK_SECRET_KEY": TEST_SECRET,
-        "KEZEK_VAR_DIR": str(tmp_path),
-        "KEZEK_METRICS_ALLOW": "127.0.0.2",
-    }
+def test_the_allowed_addresses_read_metrics_and_others_not(server_env: dict[str, str]) -> None:
+    env = {**server_env, "KEZEK_METRICS_ALLOW": "127.0.0.2"}
     with running_server(env=env, workers=1) as base:
         port = int(base.rsplit(":", 1)[1])
         # The same server, reached from two loopback addresses of this machine.

@@ -212,7 +212,8 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     """An error nobody foresaw: 500 in the same shape, with no traceback (that goes to the
     log), and with the headers every answer carries, which this one, made outside the
     middleware, would otherwise lack."""
-    log.error("unexpected %s on %s", type(exc).__name__, request.url.path, exc_info=exc)
+    # The server logs the traceback itself: the exception goes on to it after this answer.
+    log.error("unexpected %s on %s", type(exc).__name__, request.url.path)
     response = problem_response(
         status=500,
         code="internal_error",

@@ -8,13 +8,11 @@ import json
 import statistics
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.staff.models import Role
-from tests.conftest import TEST_SECRET
 from tests.integration.staff.helpers import PASSWORD, make_staff
 from tests.server import run_async, running_server
 
@@ -22,15 +20,6 @@ STREAMS = 200
 CHANGES = 20  # two a second for ten seconds
 P99_LIMIT_S = 0.5
 STREAM = "/api/v1/offices/bsk/board/stream"
-
-
-def _env(database_url: str, tmp_path: Path, **more: str) -> dict[str, str]:
-    return {
-        "KEZEK_DATABASE_URL": database_url,
-        "KEZEK_SECRET_KEY": TEST_SECRET,
-        "KEZEK_VAR_DIR": str(tmp_path),
-        **more,
-    }
 
 
 def _p99(samples: list[float]) -> float:
@@ -77,14 +66,12 @@ async def _day(base: str, token: str) -> tuple[list[int], list[float], list[floa
 
 
 def test_two_hundred_boards_and_two_changes_a_second(
-    database_url: str,
-    network: None,
-    tmp_path: Path,
+    server_env: dict[str, str],
     sessions: sessionmaker[Session],
     record_property: Callable[[str, object], None],
 ) -> None:
     make_staff(sessions, "door", Role.kiosk, ["bsk"])
-    with running_server(env=_env(database_url, tmp_path), workers=1) as base:
+    with running_server(env=server_env, workers=1) as base:
         token = httpx.post(
             f"{base}/api/v1/auth/token", json={"username": "door", "password": PASSWORD}
         ).json()["access_token"]
@@ -101,9 +88,7 @@ def test_two_hundred_boards_and_two_changes_a_second(
     assert read_p99 < P99_LIMIT_S, f"reads p99 {read_p99:.3f} s"
 
 
-def test_one_stream_past_the_cap_is_refused_until_one_closes(
-    database_url: str, network: None, tmp_path: Path
-) -> None:
+def test_one_stream_past_the_cap_is_refused_until_one_closes(server_env: dict[str, str]) -> None:
     async def streams(base: str) -> tuple[list[int], httpx.Response, int]:
         async with httpx.AsyncClient(base_url=base, timeout=30) as http:
             opened = [await http.send(http.build_request("GET", STREAM), stream=True)]
@@ -117,7 +102,7 @@ def test_one_stream_past_the_cap_is_refused_until_one_closes(
                 await answer.aclose()
             return statuses, refused, again.status_code
 
-    env = _env(database_url, tmp_path, KEZEK_BOARD_STREAMS_MAX="2")
+    env = {**server_env, "KEZEK_BOARD_STREAMS_MAX": "2"}
     with running_server(env=env, workers=1) as base:
         opened, refused, again = run_async(streams(base))
 

@@ -14,7 +14,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import TEST_SECRET
 from tests.server import free_port, killable_server
 
 CLIENTS = 32
@@ -59,15 +58,10 @@ def _read_while(base: str, busy: threading.Event, took: list[float]) -> None:
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads Linux's /proc")
 def test_a_storm_of_wrong_sign_ins_is_refused_in_turn_within_bounded_memory(
-    database_url: str, network: None, tmp_path: Path, record_property: Callable[[str, object], None]
+    server_env: dict[str, str], record_property: Callable[[str, object], None]
 ) -> None:
-    env = {
-        "KEZEK_DATABASE_URL": database_url,
-        "KEZEK_SECRET_KEY": TEST_SECRET,
-        "KEZEK_VAR_DIR": str(tmp_path),
-    }
     port = free_port()
-    with killable_server(env=env, port=port, workers=1) as server:
+    with killable_server(env=server_env, port=port, workers=1) as server:
         base = f"http://127.0.0.1:{port}"
         httpx.get(f"{base}/api/v1/offices/bsk/availability", params={"service": "quick"})
         before = _peak_memory_mb(server.pid)
