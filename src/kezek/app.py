@@ -87,10 +87,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestIdMiddleware)
     production = context.settings.environment == "production"
     app.add_middleware(HeadersMiddleware, hsts_seconds=context.settings.hsts_seconds * production)
-    if context.settings.trusted_proxies:
+    proxies = [str(network) for network in networks(context.settings.trusted_proxies)]
+    if proxies:
         # The client's address is the one a trusted proxy forwarded; from anyone else the
         # header is ignored, so that nobody invents addresses to escape the rate limits.
-        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=context.settings.trusted_proxies)
+        # (The ranges as written out again: uvicorn would ignore 10.1.2.3/8, host bits set.)
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
+    elif production:
+        log.warning(
+            "KEZEK_TRUSTED_PROXIES is empty: behind a reverse proxy, every client would share "
+            "the proxy's address. Set it to the proxy's address."
+        )
     app.include_router(_operations(context))
     return app
 

@@ -142,9 +142,15 @@ class Settings(BaseSettings):
     )
     sign_in_wait_seconds: float = Field(
         default=10,
-        ge=0,
+        gt=0,
         le=120,
         description="How long a sign-in waits for its turn before it is told to try again.",
+    )
+    sign_in_office_networks: str = Field(
+        default="",
+        description="The offices' own networks (addresses, CIDR ranges): many clerks sign in "
+        "from one address there, so twenty wrong passwords from it refuse nobody else; each "
+        "username still locks after five.",
     )
     trusted_proxies: str = Field(
         default="",
@@ -178,7 +184,7 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=20, ge=0, le=500)
     db_statement_timeout_ms: int = Field(default=5000, ge=100)
 
-    @field_validator("trusted_proxies", "metrics_allow")
+    @field_validator("trusted_proxies", "metrics_allow", "sign_in_office_networks")
     @classmethod
     def _addresses(cls, value: str, info: ValidationInfo) -> str:
         try:

@@ -14,6 +14,7 @@ import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from ipaddress import IPv6Address, ip_address, ip_network
 from typing import Any, Protocol
 
 from sqlalchemy import Column, Integer, String, Table, update
@@ -80,6 +81,8 @@ class RedisCounter:
         return [int(count) for count in replies[::2]]
 
     def give_back(self, hits: Sequence[Hit]) -> None:
+        if not hits:
+            return
         pipe = self.client.pipeline()
         for hit in hits:
             pipe.decr(f"kezek:rate:{hit.key_hash}:{hit.window}")
@@ -116,6 +119,9 @@ class DatabaseCounter:
         return run_transaction(self.sessions, count)
 
     def give_back(self, hits: Sequence[Hit]) -> None:
+        if not hits:
+            return
+
         def uncount(session: Session) -> None:
             for hit in hits:
                 session.execute(
@@ -172,16 +178,24 @@ class RateLimiter:
             for limit, value in active
         ]
         counts = self.counter.hit_all(hits, now)
-        for (limit, _), hit, count in zip(active, hits, counts, strict=True):
-            if count > limit.hits:
-                retry = (hit.window + 1) * limit.seconds - epoch
-                problem = TooManyRequests(
-                    "Too many attempts. Wait a little and try again.",
-                    limit=limit.name,
-                    retry_after_seconds=retry,
-                )
-                problem.headers = {"Retry-After": str(retry)}
-                raise problem
+        over = [
+            (limit, hit)
+            for (limit, _), hit, count in zip(active, hits, counts, strict=True)
+            if count > limit.hits
+        ]
+        if over:
+            # Refused: the request does nothing, so it uses up no other limit's place (a
+            # flood refused per address leaves a document's own count alone).
+            self.counter.give_back([hit for hit in hits if all(hit is not h for _, h in over)])
+            limit, hit = over[0]
+            retry = (hit.window + 1) * limit.seconds - epoch
+            problem = TooManyRequests(
+                "Too many attempts. Wait a little and try again.",
+                limit=limit.name,
+                retry_after_seconds=retry,
+            )
+            problem.headers = {"Retry-After": str(retry)}
+            raise problem
         return Taken(
             self.counter, {limit.name: hit for (limit, _), hit in zip(active, hits, strict=True)}
         )
@@ -198,8 +212,17 @@ class Limits:
 
 
 def client_address(request: Any) -> str:
-    """The caller's address; behind a trusted proxy, the one it forwarded."""
-    return str(request.client.host) if request.client else ""
+    """The caller's address, as the limits count it; behind a trusted proxy, the one it
+    forwarded. An IPv6 address counts as its /64: one subscriber is given a whole /64, and
+    could otherwise take a fresh address, and a fresh budget, for every request."""
+    host = str(request.client.host) if request.client else ""
+    try:
+        address = ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, IPv6Address) and address.ipv4_mapped is None:
+        return str(ip_network(f"{address}/64", strict=False))
+    return host
 
 
 def limiter_for(*, redis_url: str, sessions: sessionmaker[Session], secret: bytes) -> RateLimiter:

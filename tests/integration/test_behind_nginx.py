@@ -216,3 +216,14 @@ def test_the_shipped_configuration_is_valid_nginx(nginx: Path, tmp_path: Path) -
     )
 
     assert checked.returncode == 0, checked.stderr
+
+
+def test_the_metrics_are_not_served_through_the_public_site(
+    nginx: Path, kezek: int, tmp_path: Path
+) -> None:
+    with _nginx_in_front(nginx, tmp_path, kezek) as base:
+        through_nginx = httpx.get(f"{base}/metrics")
+    direct = httpx.get(f"http://127.0.0.1:{kezek}/metrics")
+
+    assert through_nginx.status_code == 404
+    assert direct.status_code == 200  # the monitoring reads it inside, from 127.0.0.1

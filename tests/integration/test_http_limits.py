@@ -64,10 +64,16 @@ def test_a_huge_header_is_refused_without_the_memory_it_asks_for(
             except (BrokenPipeError, ConnectionResetError):
                 pass
             answer, _ = _answer(sock, 5)
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            # A head of 200 KB, whole, in one write: the server may read it in one go.
+            head = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: " + b"a" * 200_000 + b"\r\n\r\n"
+            sock.sendall(head)
+            whole, _ = _answer(sock, 5)
         grown = _rss_mb(pid) - before
         after = httpx.get(f"http://127.0.0.1:{port}/healthz")
 
     assert answer.startswith(b"HTTP/1.1 431 ")
+    assert whole.startswith(b"HTTP/1.1 431 ")
     assert sent < 4 * 1024 * 1024  # cut off long before 64 MB
     assert grown < 20, f"the server grew by {grown:.0f} MB"
     assert after.status_code == 200

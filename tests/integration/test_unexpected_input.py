@@ -146,3 +146,20 @@ def test_a_time_off_the_grid_or_outside_the_hours_is_said_before_the_form(
         "/book/bsk/quick/details", params={"start": start_at(hour=10)}, headers=PAGE
     )
     assert on_the_grid.status_code == 200
+
+
+def test_a_referer_no_browser_sends_is_no_error(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    make_staff(sessions, "aibek", Role.clerk, ["bsk"])
+    form = client.get("/staff/login", headers=PAGE)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token
+
+    refused = client.post(
+        "/staff/login",
+        data={"csrf_token": token.group(1), "username": "aibek", "password": "wrong"},
+        headers={**PAGE, "Referer": "http://["},
+    )
+
+    assert refused.status_code == 401 and "Неверное имя пользователя или пароль" in text(refused)

@@ -31,6 +31,10 @@ from kezek.config import get_settings
 log = logging.getLogger(__name__)
 
 
+class HeadTooLarge(Exception):
+    """Raised inside the parser to stop it: the head is over the limit."""
+
+
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -40,6 +44,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.body_seconds = settings.http_body_timeout_seconds
         self._awaiting_head = True
         self._head_bytes = 0
+        self._head_too_large = False
         self._deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -66,8 +71,22 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._awaiting_head = False
-        self._set_deadline(self.body_seconds)
+        # The whole head may have come in one read, past the size the reads above counted.
+        head = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
+        if head > self.max_head_bytes:
+            self._head_too_large = True
+            raise HeadTooLarge  # the parser stops; uvicorn answers, through send_400_response
+        earlier = self.cycle is not None and not self.cycle.response_complete
+        if not earlier:  # a request sent before the last was answered waits: no deadline yet
+            self._set_deadline(self.body_seconds)
         super().on_headers_complete()
+
+    def send_400_response(self, msg: str) -> None:
+        if self._head_too_large:
+            log.warning("request head over %d bytes refused", self.max_head_bytes)
+            self._refuse(431, b"Request Header Fields Too Large")
+            return
+        super().send_400_response(msg)
 
     def on_message_complete(self) -> None:
         self._clear_deadline()
@@ -90,7 +109,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             return
         answered = self.cycle is not None and self.cycle.response_started
         log.warning("request too slow to arrive; connection closed")
-        if answered:
+        if answered or self.pipeline:  # never a word into the middle of another answer
             self.transport.close()
         else:
             self._refuse(408, b"Request Timeout")

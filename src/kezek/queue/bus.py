@@ -65,6 +65,16 @@ class BoardBus:
         for queue in self._subscribers.get(office_id, ()):
             _nudge(queue)
 
+    def all_changed(self) -> None:
+        """Changes may have gone unheard (the listener was away): every board reads again."""
+        for office_id in {*self._changes, *self._snapshots, *self._subscribers}:
+            self._changed(office_id)
+
+    def changes(self, office_id: int) -> int:
+        """How many changes of the office this process has heard of: a stream that read its
+        first board before it listened compares, to miss none in between."""
+        return self._changes[office_id]
+
     async def snapshot(self, office_id: int, day: date, read: Callable[[], str]) -> str:
         """The office's board since its latest change, on the office's local ``day``: read
         by one stream of this process (``read`` runs in a thread), the others waiting."""
@@ -116,6 +126,7 @@ class BoardBus:
                     autocommit=True,
                 ) as connection:
                     await connection.execute(f"LISTEN {CHANNEL}")
+                    self.all_changed()  # whatever happened while nobody listened
                     async for notice in connection.notifies():
                         if notice.payload.isdigit():
                             self.deliver(int(notice.payload))

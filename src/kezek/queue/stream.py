@@ -52,11 +52,12 @@ async def board_events(
         raise full
     try:
         watched = await _watched(context, office)
+        heard = context.bus.changes(watched.office_id)
         first = await watched.snapshot()
     except BaseException:
         place.close()
         raise
-    return _events(watched, first, disconnected, place), place
+    return _events(watched, first, heard, disconnected, place), place
 
 
 class _Watched:
@@ -90,21 +91,27 @@ async def _watched(context: AppContext, office: str) -> _Watched:
 async def _events(
     watched: _Watched,
     first: str,
+    heard: int,
     disconnected: Callable[[], Awaitable[bool]],
     place: StreamPlace,
 ) -> AsyncIterator[str]:
+    bus = watched.context.bus
     try:
-        async with watched.context.bus.subscribe(watched.office_id) as changes:
+        async with bus.subscribe(watched.office_id) as changes:
             yield f"retry: 2000\nevent: board\ndata: {first}\n\n"
             shown_day = watched.today()
+            # A change between the first read and listening: read again at once.
+            catch_up = bus.changes(watched.office_id) != heard
             behind = False  # the last change could not be read; try again at the next beat
             while not await disconnected():
-                try:
-                    await asyncio.wait_for(changes.get(), timeout=KEEP_ALIVE_SECONDS)
-                except TimeoutError:
-                    if not behind and watched.today() == shown_day:
-                        yield ": still here\n\n"
-                        continue
+                if not catch_up:
+                    try:
+                        await asyncio.wait_for(changes.get(), timeout=KEEP_ALIVE_SECONDS)
+                    except TimeoutError:
+                        if not behind and watched.today() == shown_day:
+                            yield ": still here\n\n"
+                            continue
+                catch_up = False
                 try:
                     data = await watched.snapshot()
                 except SQLAlchemyError as exc:

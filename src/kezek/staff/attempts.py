@@ -44,8 +44,10 @@ ADDRESS_WINDOW = timedelta(minutes=15)
 FAILURES_KEPT = max(LOCK_TIME, ADDRESS_WINDOW)  # older failures can no longer lock anything
 AT_ONCE_RETRY_SECONDS = 2
 TOKEN_LIFETIME = timedelta(hours=12)  # one working day and a bit
-# Latin letters only: a Cyrillic "а" in "аibek" would pass for "aibek" in the audit log.
+# New usernames: Latin letters only, as a Cyrillic "а" in "аibek" would pass for "aibek" in
+# the audit log. Accounts made before that rule keep signing in with theirs.
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+STORED_USERNAME = re.compile(r"[^\x00-\x1f\x7f]{1,64}")
 
 
 _ADDRESS_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
@@ -71,33 +73,42 @@ def keyed(secret: bytes, kind: str, value: str) -> str:
 
 
 def begin(
-    session: Session, *, username: str, account_hash: str, address_hash: str, now: datetime
+    session: Session,
+    *,
+    username: str,
+    account_hash: str,
+    address_hash: str,
+    now: datetime,
+    address_limited: bool = True,
 ) -> Attempt | TooManySignIns:
-    """Refuse a locked address or pair; else write the attempt down, as being checked."""
+    """Refuse a locked address or pair; else write the attempt down, as being checked.
+
+    ``address_limited`` is False for an office's own network (many clerks behind one
+    address): there only the pair locks, so that a guest's guesses lock out no clerk."""
     if is_postgresql(session):
         session.execute(_ADDRESS_LOCK, {"key": _lock_key(address_hash)})
     from_address = SignInFailure.address_hash == address_hash
-    wrong = _recent(
-        session, from_address & SignInFailure.checked, ADDRESS_LIMIT, ADDRESS_WINDOW, now
-    )
-    if len(wrong) >= ADDRESS_LIMIT:
-        return _locked(wrong[-1] + ADDRESS_WINDOW, now)
-    if len(_recent(session, from_address, ADDRESS_LIMIT, ADDRESS_WINDOW, now)) >= ADDRESS_LIMIT:
-        # Attempts still being checked fill what is left: this one waits for their outcome.
-        return _at_once()
-    for_pair = from_address & (SignInFailure.account_hash == account_hash) & SignInFailure.checked
-    wrong_for_pair = _recent(session, for_pair, MAX_FAILURES, LOCK_TIME, now)
-    if len(wrong_for_pair) >= MAX_FAILURES:
-        return _locked(wrong_for_pair[-1] + LOCK_TIME, now)
+    for_pair = from_address & (SignInFailure.account_hash == account_hash)
+    limits: list[tuple[ColumnElement[bool], int, timedelta]] = [(for_pair, MAX_FAILURES, LOCK_TIME)]
+    if address_limited:
+        limits.insert(0, (from_address, ADDRESS_LIMIT, ADDRESS_WINDOW))
+    for which, most, window in limits:
+        wrong = _recent(session, which & SignInFailure.checked, most, window, now)
+        if len(wrong) >= most:
+            return _locked(wrong[-1] + window, now)
+        if len(_recent(session, which, most, window, now)) >= most:
+            # Attempts still being checked fill what is left: this one waits their outcome,
+            # so that guesses sent all at once get no more than those sent one by one.
+            return _at_once()
     attempt = SignInFailure(
         address_hash=address_hash, account_hash=account_hash, at=now, checked=False
     )
     session.add(attempt)
-    # A name no account can have (a NUL byte, Cyrillic) is looked up by nobody, and counted
-    # and checked all the same.
+    # A name no account can have (a NUL byte, a control character, too long) is looked up
+    # by nobody, and counted and checked all the same.
     user = (
         session.scalar(select(StaffUser).where(StaffUser.username == username))
-        if USERNAME.fullmatch(username)
+        if STORED_USERNAME.fullmatch(username)
         else None
     )
     session.flush()
@@ -166,7 +177,7 @@ def _recent(
 def _locked(until: datetime, now: datetime) -> TooManySignIns:
     seconds = max(1, int((until - now).total_seconds()))
     problem = TooManySignIns(
-        "Too many wrong passwords. Wait 15 minutes, or ask an administrator.",
+        "Too many wrong passwords. Wait 15 minutes and try again.",
         retry_after_seconds=seconds,
     )
     problem.headers = {"Retry-After": str(seconds)}

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 from functools import partial
+from ipaddress import ip_address
 from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from kezek.config import networks
 from kezek.db import run_transaction
 from kezek.errors import Conflict, Invalid, NotFound, Problem
 from kezek.network.models import Office
@@ -116,6 +118,7 @@ async def sign_in(context: AppContext, *, username: str, password: str, address:
             account_hash=attempts.keyed(context.secret, "sign-in-account", name),
             address_hash=attempts.keyed(context.secret, "sign-in", address),
             now=now,
+            address_limited=not _in_an_office(context, address),
         ),
     )
     if isinstance(attempt, Problem):
@@ -176,3 +179,15 @@ def staff_for_token(session: Session, *, token: str, now: datetime) -> Staff:
         role=Role(role),
         office_codes=frozenset(code for *_, code in rows if code is not None),
     )
+
+
+def _in_an_office(context: AppContext, address: str) -> bool:
+    """Whether the address is one of the offices' own networks (KEZEK_SIGN_IN_OFFICE_NETWORKS)."""
+    offices = context.settings.sign_in_office_networks
+    if not offices:
+        return False
+    try:
+        where = ip_address(address.split("/")[0])
+    except ValueError:
+        return False
+    return any(where in network for network in networks(offices))

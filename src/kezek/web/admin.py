@@ -15,7 +15,8 @@ from urllib.parse import quote
 
 from fastapi import APIRouter
 from sqlalchemy import select
-from starlette.datastructures import UploadFile
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -48,8 +49,13 @@ def staff_list(request: Request) -> Response:
 
 @router.post("/admin/staff")
 async def staff_add(request: Request) -> Response:
+    form = await request.form()
+    return await run_in_threadpool(_staff_add, request, form)
+
+
+def _staff_add(request: Request, form: FormData) -> Response:
     context = app_context(request)
-    checked = await staff_form(request, admin_only=True)
+    checked = staff_form(request, form, admin_only=True)
     if isinstance(checked, Response):
         return checked
     _, form = checked
@@ -94,8 +100,13 @@ async def staff_add(request: Request) -> Response:
 
 @router.post("/admin/staff/disable")
 async def staff_disable(request: Request) -> Response:
+    form = await request.form()
+    return await run_in_threadpool(_staff_disable, request, form)
+
+
+def _staff_disable(request: Request, form: FormData) -> Response:
     context = app_context(request)
-    checked = await staff_form(request, admin_only=True)
+    checked = staff_form(request, form, admin_only=True)
     if isinstance(checked, Response):
         return checked
     admin, form = checked
@@ -124,8 +135,13 @@ def network_form(request: Request) -> Response:
 
 @router.post("/admin/network")
 async def network_upload(request: Request) -> Response:
+    form = await request.form(max_part_size=MAX_NETWORK_FILE)
+    return await run_in_threadpool(_network_upload, request, form)
+
+
+def _network_upload(request: Request, form: FormData) -> Response:
     context = app_context(request)
-    checked = await staff_form(request, admin_only=True, max_part_size=MAX_NETWORK_FILE)
+    checked = staff_form(request, form, admin_only=True)
     if isinstance(checked, Response):
         return checked
     _, form = checked
@@ -135,7 +151,7 @@ async def network_upload(request: Request) -> Response:
         return _network_page(request, context, error=gettext("Choose a network file to upload."))
     name = upload.filename
     try:
-        spec = parse_network((await upload.read()).decode("utf-8"), source=name)
+        spec = parse_network(upload.file.read().decode("utf-8"), source=name)
     except UnicodeDecodeError:
         return _network_page(request, context, problems=[not_utf8(name).shown(gettext)])
     except NetworkFileError as exc:

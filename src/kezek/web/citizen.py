@@ -18,6 +18,8 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -170,8 +172,14 @@ def _has_a_place(
 
 @router.post("/book/{office_code}/{service_code}/details")
 async def details_sent(request: Request, office_code: str, service_code: str) -> Response:
-    context = app_context(request)
     form = await request.form()
+    return await run_in_threadpool(_details_sent, request, form, office_code, service_code)
+
+
+def _details_sent(
+    request: Request, form: FormData, office_code: str, service_code: str
+) -> Response:
+    context = app_context(request)
     with read_session(context.sessions) as session:
         office = _office(session, context, office_code)
     start = parse_start(form_text(form, "start") or request.query_params.get("start"))

@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -62,8 +63,13 @@ def console(request: Request, office_code: str) -> Response:
 
 @router.post("/console/{office_code}/{command}")
 async def console_command(request: Request, office_code: str, command: str) -> Response:
+    form = await request.form()
+    return await run_in_threadpool(_console_command, request, form, office_code, command)
+
+
+def _console_command(request: Request, form: FormData, office_code: str, command: str) -> Response:
     context = app_context(request)
-    checked = await staff_form(request, office_code=office_code)
+    checked = staff_form(request, form, office_code=office_code)
     if isinstance(checked, Response):
         return checked
     staff, form = checked

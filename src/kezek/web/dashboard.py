@@ -18,6 +18,8 @@ from typing import Any
 
 from fastapi import APIRouter
 from sqlalchemy import func, select
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
@@ -120,8 +122,13 @@ def close_day_confirm(request: Request, office_code: str) -> Response:
 
 @router.post("/dashboard/close/{office_code}")
 async def close_day(request: Request, office_code: str) -> Response:
+    form = await request.form()
+    return await run_in_threadpool(_close_day, request, form, office_code)
+
+
+def _close_day(request: Request, form: FormData, office_code: str) -> Response:
     context = app_context(request)
-    checked = await staff_form(request, office_code=office_code)
+    checked = staff_form(request, form, office_code=office_code)
     if isinstance(checked, Response):
         return checked
     staff, _ = checked

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from pydantic import TypeAdapter, ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
@@ -47,8 +48,13 @@ def kiosk(request: Request, office_code: str) -> Response:
 
 @router.post("/kiosk/{office_code}/ticket")
 async def kiosk_ticket(request: Request, office_code: str) -> Response:
+    form = await request.form()
+    return await run_in_threadpool(_kiosk_ticket, request, form, office_code)
+
+
+def _kiosk_ticket(request: Request, form: FormData, office_code: str) -> Response:
     context = app_context(request)
-    sent = await _kiosk_form(request, context, office_code)
+    sent = _kiosk_form(request, form, context, office_code)
     if isinstance(sent, Response):
         return sent
     staff, form, office = sent
@@ -73,8 +79,13 @@ async def kiosk_ticket(request: Request, office_code: str) -> Response:
 
 @router.post("/kiosk/{office_code}/check-in")
 async def kiosk_check_in(request: Request, office_code: str) -> Response:
+    form = await request.form()
+    return await run_in_threadpool(_kiosk_check_in, request, form, office_code)
+
+
+def _kiosk_check_in(request: Request, form: FormData, office_code: str) -> Response:
     context = app_context(request)
-    sent = await _kiosk_form(request, context, office_code)
+    sent = _kiosk_form(request, form, context, office_code)
     if isinstance(sent, Response):
         return sent
     staff, form, office = sent
@@ -102,11 +113,11 @@ async def kiosk_check_in(request: Request, office_code: str) -> Response:
     return receipt(request, context, office, issued, back=f"/kiosk/{office.code}")
 
 
-async def _kiosk_form(
-    request: Request, context: AppContext, office_code: str
+def _kiosk_form(
+    request: Request, form: FormData, context: AppContext, office_code: str
 ) -> tuple[Staff, FormData, OfficeInfo] | Response:
     """Who sent the kiosk's form, what it holds, and for which office; or the refusal."""
-    checked = await staff_form(request, office_code=office_code, at_kiosk=True)
+    checked = staff_form(request, form, office_code=office_code, at_kiosk=True)
     if isinstance(checked, Response):
         return checked
     staff, form = checked

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from pydantic import TypeAdapter, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -39,8 +41,12 @@ def lookup_form(request: Request) -> Response:
 
 @router.post("/manage")
 async def lookup(request: Request) -> Response:
-    context = app_context(request)
     form = await request.form()
+    return await run_in_threadpool(_lookup, request, form)
+
+
+def _lookup(request: Request, form: FormData) -> Response:
+    context = app_context(request)
     if not csrf_ok(request, form):
         return expired(request, context)
     language = choose_language(request)
@@ -78,9 +84,13 @@ def forgot_form(request: Request) -> Response:
 
 @router.post("/manage/forgot")
 async def forgot(request: Request) -> Response:
+    form = await request.form()
+    return await run_in_threadpool(_forgot, request, form)
+
+
+def _forgot(request: Request, form: FormData) -> Response:
     """Bookings by document number and phone, for a citizen who lost the reference."""
     context = app_context(request)
-    form = await request.form()
     if not csrf_ok(request, form):
         return expired(request, context)
     language = choose_language(request)
@@ -166,8 +176,12 @@ def cancel_confirm(request: Request, token: str = "") -> Response:
 
 @router.post("/manage/cancel")
 async def cancel(request: Request) -> Response:
-    context = app_context(request)
     form = await request.form()
+    return await run_in_threadpool(_cancel, request, form)
+
+
+def _cancel(request: Request, form: FormData) -> Response:
+    context = app_context(request)
     owner = token_owner(context, form_text(form, "token"))
     if not csrf_ok(request, form) or owner is None:
         return expired(request, context)
@@ -216,8 +230,12 @@ def move_confirm(request: Request, token: str = "", start: str = "") -> Response
 
 @router.post("/manage/move")
 async def move(request: Request) -> Response:
-    context = app_context(request)
     form = await request.form()
+    return await run_in_threadpool(_move, request, form)
+
+
+def _move(request: Request, form: FormData) -> Response:
+    context = app_context(request)
     owner = token_owner(context, form_text(form, "token"))
     when = parse_start(form_text(form, "start"))
     if not csrf_ok(request, form) or owner is None or when is None:

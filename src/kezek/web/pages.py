@@ -117,7 +117,10 @@ def viewable_address(request: Request, *, otherwise: str = "/") -> str:
     to a form, the page the form was on, since the form's own address answers a POST only."""
     if request.method == "GET":
         return request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    referer = urlsplit(request.headers.get("referer", ""))
+    try:
+        referer = urlsplit(request.headers.get("referer", ""))
+    except ValueError:  # a header no browser sends ("http://["): no page to go back to
+        return otherwise
     if referer.netloc == request.url.netloc and referer.path:
         return referer.path + (f"?{referer.query}" if referer.query else "")
     return otherwise
@@ -128,7 +131,10 @@ def local_address(asked: str | None, *, otherwise: str = "/") -> str:
     anyone to another site (``//evil``, ``/\\evil``, ``https://evil``, a header break)."""
     if not asked or not asked.startswith("/") or asked.startswith(("//", "/\\")):
         return otherwise
-    parts = urlsplit(asked)
+    try:
+        parts = urlsplit(asked)
+    except ValueError:
+        return otherwise
     if parts.scheme or parts.netloc or any(ord(c) < 32 for c in asked):
         return otherwise
     return asked

@@ -12,6 +12,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -57,16 +58,16 @@ def signed_in(request: Request, context: AppContext) -> Staff | None:
         return None
 
 
-async def staff_form(
+def staff_form(
     request: Request,
+    form: FormData,
     *,
     office_code: str | None = None,
     admin_only: bool = False,
     at_kiosk: bool = False,
-    max_part_size: int = 1024 * 1024,
 ) -> tuple[Staff, FormData] | Response:
-    """The signed-in user and the form they sent, or the page that turns them away."""
-    form = await request.form(max_part_size=max_part_size)
+    """The signed-in user and the form they sent, or the page that turns them away. It
+    reads the database: a route calls it from a worker thread, with the form already read."""
     staff = staff_or_refusal(
         request, office_code=office_code, admin_only=admin_only, at_kiosk=at_kiosk
     )
@@ -135,7 +136,7 @@ async def login(request: Request) -> Response:
         errors = {
             "": gettext("Many people are signing in at this moment. Try again in a minute.")
             if refused.extra.get("at_once")
-            else gettext("Too many wrong passwords. Wait 15 minutes, or ask an administrator.")
+            else gettext("Too many wrong passwords. Wait 15 minutes and try again.")
         }
         return render(
             request, context, "staff/login.html", errors=errors, username=username, status=429
@@ -161,7 +162,9 @@ async def logout(request: Request) -> Response:
         return render(request, context, "citizen/message.html", kind="expired", status=403)
     token = request.cookies.get(cookie_name(context, STAFF_COOKIE))
     if token:
-        run_transaction(context.sessions, lambda session: revoke_token(session, token=token))
+        await run_in_threadpool(
+            run_transaction, context.sessions, lambda session: revoke_token(session, token=token)
+        )
     response = RedirectResponse("/staff/login", status_code=303)
     response.delete_cookie(
         cookie_name(context, STAFF_COOKIE),

@@ -5,6 +5,8 @@ another window and the wait estimates stop counting it."""
 from __future__ import annotations
 
 from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -34,8 +36,13 @@ def office_windows(request: Request, office_code: str) -> Response:
 
 @router.post("/dashboard/windows/{office_code}/close")
 async def close_window(request: Request, office_code: str) -> Response:
+    form = await request.form()
+    return await run_in_threadpool(_close_window, request, form, office_code)
+
+
+def _close_window(request: Request, form: FormData, office_code: str) -> Response:
     context = app_context(request)
-    checked = await staff_form(request, office_code=office_code)
+    checked = staff_form(request, form, office_code=office_code)
     if isinstance(checked, Response):
         return checked
     staff, form = checked

@@ -136,3 +136,54 @@ def test_a_hit_given_back_frees_its_place_in_redis_too() -> None:
     limiter.check(limit, "AC0000001", now=now)  # the one place, free again
     with pytest.raises(TooManyRequests):
         limiter.check(limit, "AC0000001", now=now)
+
+
+def test_a_flood_refused_per_address_leaves_the_documents_count_alone(
+    settings: Settings, engine: Engine, network: None
+) -> None:
+    tight = settings.model_copy(
+        update={"limit_bookings_per_address_hour": 3, "limit_bookings_per_document_day": 1}
+    )
+    app = create_app(tight)
+    victim = document(9)
+    with (
+        TestClient(app, client=("203.0.113.7", 50000)) as attacker,
+        TestClient(app, client=("198.51.100.20", 50000)) as holder,
+    ):
+        flood = [
+            attacker.post(
+                "/api/v1/bookings",
+                json=booking_body(document_number=victim, start=start_at(hour=3)),
+            ).status_code
+            for _ in range(8)
+        ]
+        own = holder.post("/api/v1/bookings", json=booking_body(document_number=victim))
+    app.state.context.sessions.kw["bind"].dispose()
+
+    assert flood == [422] * 3 + [429] * 5
+    assert own.status_code == 201  # the one booking the document may make today
+
+
+def test_an_ipv6_subscriber_counts_as_its_64(
+    settings: Settings, engine: Engine, network: None
+) -> None:
+    tight = settings.model_copy(
+        update={"limit_lookups_per_address_10min": 3, "limit_lookups_per_document_hour": 0}
+    )
+    app = create_app(tight)
+    holder = {"X-Document-Number": document(1)}
+
+    def lookups(address: str, times: int) -> list[int]:
+        with TestClient(app, client=(address, 50000)) as http:
+            return [
+                http.get("/api/v1/bookings/AAAA2222", headers=holder).status_code
+                for _ in range(times)
+            ]
+
+    # Every request from another address of the same /64: one budget for them all.
+    same = [lookups(f"2001:db8:1:2::{n}", 1)[0] for n in range(1, 6)]
+    other = lookups("2001:db8:1:3::1", 1)
+    app.state.context.sessions.kw["bind"].dispose()
+
+    assert same == [404, 404, 404, 429, 429]
+    assert other == [404]

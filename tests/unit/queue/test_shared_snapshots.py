@@ -84,3 +84,13 @@ def test_a_stream_place_is_given_back_once() -> None:
     places[0].close()  # the stream's end and the answer's end both give it back
 
     assert refused is None and bus.streams == 1 and bus.open_stream(2) is not None
+
+
+def test_a_listener_back_after_a_loss_makes_every_board_read_again() -> None:
+    async def run() -> list[str]:
+        bus, read = BoardBus(), Reads()
+        first = await bus.snapshot(7, DAY, read)
+        bus.all_changed()  # as the listener does once it listens again
+        return [first, await bus.snapshot(7, DAY, read)]
+
+    assert run_async(run()) == ["board #1", "board #2"]

@@ -90,17 +90,23 @@
     banner.textContent = data.labels[code][4];
   }
 
+  var pause = 3000; // before starting over; doubled each time, so that a full server rests
   function connect() {
     var source = new EventSource(data.stream);
     source.addEventListener("board", function (event) {
       banner.hidden = true;
+      pause = 3000;
       show(JSON.parse(event.data));
     });
     source.addEventListener("error", function () {
       banner.hidden = false;
       // The browser retries a dropped stream by itself, but gives up for good after an
-      // answer that is not a stream (a proxy's 502 while the server restarts): start over.
-      if (source.readyState === EventSource.CLOSED) setTimeout(connect, 3000);
+      // answer that is not a stream (a proxy's 502 while the server restarts, a 503 when
+      // the server holds all the boards it can): start over, later each time, never all
+      // boards at the same instant.
+      if (source.readyState !== EventSource.CLOSED) return;
+      setTimeout(connect, pause * (0.75 + Math.random() / 2));
+      pause = Math.min(pause * 2, 60000);
     });
   }
   connect();
