@@ -35,10 +35,15 @@ class FileProblem:
         return self.shown(lambda text: text)
 
     def shown(self, gettext: Callable[[str], str]) -> str:
-        """The problem with its file, line and field, the message through ``gettext``."""
+        """The problem with its file, line and field, the message through ``gettext``; the
+        file as a whole and its syntax, which are no field, in words too."""
         where = f"{self.file}:{self.line}" if self.line else self.file
         message = self.said.text(gettext) if self.said is not None else self.message
-        return f"{where}: {self.field}: {message}"
+        field = gettext(WHOLE_FILE[self.field]) if self.field in WHOLE_FILE else self.field
+        return f"{where}: {field}: {message}"
+
+
+WHOLE_FILE = {"(file)": N_("(file)"), "(syntax)": N_("(syntax)")}
 
 
 class NetworkFileError(Exception):

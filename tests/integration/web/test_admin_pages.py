@@ -128,6 +128,12 @@ def test_a_bad_network_file_is_listed_and_nothing_loads(
     assert (
         'id="file" name="file"' in refused.text and 'aria-describedby="file-error"' in refused.text
     )
+    broken = client.post(
+        "/admin/network",
+        data={"csrf_token": form_token(client)},
+        files={"file": ("net.toml", b"[network\n", "text/plain")},
+    )
+    assert broken.status_code == 422 and "net.toml:1: (синтаксис): " in text(broken)
     renamed = NETWORK_TOML.replace('en = "Bishkek office"', 'en = "Bishkek consulate"', 1)
     loaded = client.post(
         "/admin/network",
