@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from kezek.errors import Conflict
 from kezek.network.directory import Directory
-from kezek.queue.models import Ticket, WindowSession, WindowSessionStatus
+from kezek.queue.models import WindowSession, WindowSessionStatus
 from kezek.queue.tickets import calling_window, release_window
 from kezek.staff.members import Staff
 from kezek.staff.models import StaffUser
@@ -118,15 +118,12 @@ def close_all_of(
 
 def _close(
     session: Session, window: WindowSession, *, now: datetime, actor: str, force: bool = False
-) -> Ticket | None:
+) -> None:
     """The window closes; the citizen there, if any, goes back in line (``release_window``)."""
-    sent_back = release_window(
-        session, window_id=window.window_id, now=now, actor=actor, force=force
-    )
+    release_window(session, window_id=window.window_id, now=now, actor=actor, force=force)
     window.status = WindowSessionStatus.closed
     window.closed_at = now
     session.flush()
-    return sent_back
 
 
 _CURRENT = select(WindowSession).where(
@@ -145,18 +142,16 @@ def current_session(
 
 def held_windows(session: Session, *, office_id: int) -> list[tuple[WindowSession, StaffUser]]:
     """The office's windows open or paused, each with the clerk who has it, by window."""
-    return [
-        (window, clerk)
-        for window, clerk in session.execute(
-            select(WindowSession, StaffUser)
-            .join(StaffUser, StaffUser.id == WindowSession.staff_id)
-            .where(
-                WindowSession.office_id == office_id,
-                WindowSession.status != WindowSessionStatus.closed,
-            )
-            .order_by(WindowSession.window_id)
-        ).tuples()
-    ]
+    held = session.execute(
+        select(WindowSession, StaffUser)
+        .join(StaffUser, StaffUser.id == WindowSession.staff_id)
+        .where(
+            WindowSession.office_id == office_id,
+            WindowSession.status != WindowSessionStatus.closed,
+        )
+        .order_by(WindowSession.window_id)
+    )
+    return list(held.tuples())
 
 
 def open_windows(session: Session, *, office_id: int) -> list[WindowSession]:

@@ -52,7 +52,6 @@ from kezek.web.pages import (
     new_request_key,
     offices_in_order,
     render,
-    secured,
 )
 from kezek.web.week import week_of
 
@@ -280,7 +279,7 @@ def see_booking(context: AppContext, booking: BookingDetails, proof: str, done: 
     """After a change, the booking's own page (303): a reload or a shared link shows it
     again rather than repeating the change."""
     token = booking_token(context, booking, proof)
-    return secured(RedirectResponse(f"/booking/{token}?done={done}", status_code=303))
+    return RedirectResponse(f"/booking/{token}?done={done}", status_code=303)
 
 
 @router.get("/booking/{token}")
@@ -315,16 +314,14 @@ def calendar(request: Request, token: str) -> Response:
         page=f"{request.base_url}booking/{token}",
         advice=visit_advice(booking.office, booking.starts_at),
     )
-    return secured(
-        Response(
-            body,
-            media_type="text/calendar; charset=utf-8",
-            headers={
-                "Content-Disposition": (
-                    f'attachment; filename="kezek-{display_reference(booking.reference)}.ics"'
-                )
-            },
-        )
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="kezek-{display_reference(booking.reference)}.ics"'
+            )
+        },
     )
 
 
@@ -351,7 +348,7 @@ def language(request: Request, code: str) -> Response:
     if as_language(code):
         secure = app_context(request).settings.environment == "production"
         response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", secure=secure)
-    return secured(response)
+    return response
 
 
 def booking_facts(booking: BookingDetails) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from kezek.staff.members import Staff
 from kezek.web.i18n import choose_language
 from kezek.web.kiosk import receipt
 from kezek.web.messages import problem_message
-from kezek.web.pages import app_context, form_request_key, form_text, render, secured
+from kezek.web.pages import app_context, form_request_key, form_text, render
 from kezek.web.staff_pages import staff_form, staff_or_refusal
 
 router = APIRouter(include_in_schema=False)
@@ -100,7 +100,7 @@ def _console_command(request: Request, form: FormData, office_code: str, command
     if isinstance(answer, Response):
         return answer
     # After a change, a fresh page: reloading it does not repeat the action.
-    return secured(RedirectResponse(f"/console/{office_code}{answer}", status_code=303))
+    return RedirectResponse(f"/console/{office_code}{answer}", status_code=303)
 
 
 def _run(

@@ -32,7 +32,7 @@ from kezek.queue.closing import to_send_home
 from kezek.queue.kpis import Kpis, day_kpis
 from kezek.queue.models import WindowSession, WindowSessionStatus
 from kezek.web.i18n import choose_language
-from kezek.web.pages import app_context, offices_in_order, render, secured
+from kezek.web.pages import app_context, offices_in_order, render
 from kezek.web.staff_pages import signed_in, staff_form, staff_or_refusal
 
 router = APIRouter(include_in_schema=False)
@@ -97,14 +97,14 @@ def plan_chart(request: Request, name: str) -> Response:
     context = app_context(request)
     staff = signed_in(request, context)
     if staff is None or not staff.oversees or name not in CHARTS:
-        return secured(Response(status_code=404))
+        return Response(status_code=404)
     folder = context.settings.campaign_plan_dir
     path = folder / "charts" / choose_language(request) / name
     if not path.exists():
         path = folder / name
     if not path.exists():
-        return secured(Response(status_code=404))
-    return secured(FileResponse(path, media_type=CHARTS[name]))
+        return Response(status_code=404)
+    return FileResponse(path, media_type=CHARTS[name])
 
 
 @router.get("/dashboard/close/{office_code}")
@@ -136,9 +136,7 @@ def _close_day(request: Request, form: FormData, office_code: str) -> Response:
         closed = queue_service.close_day(context, staff=staff, office=office_code)
     except Problem:
         return render(request, context, "staff/forbidden.html", reason="role", status=403)
-    return secured(
-        RedirectResponse(f"/dashboard?closed={office_code}&sent_home={closed.not_served}", 303)
-    )
+    return RedirectResponse(f"/dashboard?closed={office_code}&sent_home={closed.not_served}", 303)
 
 
 def campaign_plan(folder: Path) -> dict[str, Any] | None:

@@ -28,7 +28,7 @@ from kezek.web.booking_links import booking_from_token, booking_token, token_own
 from kezek.web.citizen import booking_facts, expired, parse_start, see_booking, times_page
 from kezek.web.i18n import choose_language
 from kezek.web.messages import field_message, problem_message, validation_messages
-from kezek.web.pages import app_context, csrf_ok, form_text, render, secured
+from kezek.web.pages import app_context, csrf_ok, form_text, render
 
 router = APIRouter(include_in_schema=False)
 _DOCUMENT: TypeAdapter[str] = TypeAdapter(DocumentNumber)
@@ -163,7 +163,7 @@ def cancel_confirm(request: Request, token: str = "") -> Response:
     if booking is None:
         return expired(request, context)
     if booking.status != BookingStatus.confirmed:  # cancelled already: nothing to ask
-        return secured(RedirectResponse(f"/booking/{token}", status_code=303))
+        return RedirectResponse(f"/booking/{token}", status_code=303)
     return render(
         request,
         context,

@@ -28,7 +28,6 @@ from starlette.responses import HTMLResponse, Response
 
 from kezek.codes import ticket_code
 from kezek.context import AppContext
-from kezek.http.headers import SECURITY_HEADERS
 from kezek.i18n import LANGUAGE_NAMES, LANGUAGES
 from kezek.i18n.catalogs import translations
 from kezek.i18n.collation import sort_key
@@ -100,7 +99,7 @@ def render(
         response.set_cookie(
             COOKIE, language, max_age=365 * 24 * 3600, samesite="lax", secure=secure
         )
-    return secured(response)
+    return response
 
 
 def offices_in_order(offices: Iterable[OfficeInfo], language: str) -> list[OfficeInfo]:
@@ -138,11 +137,6 @@ def local_address(asked: str | None, *, otherwise: str = "/") -> str:
     if parts.scheme or parts.netloc or any(ord(c) < 32 for c in asked):
         return otherwise
     return asked
-
-
-def secured(response: Response) -> Response:
-    response.headers.update(SECURITY_HEADERS)
-    return response
 
 
 def cookie_name(context: AppContext, name: str) -> str:

@@ -38,7 +38,6 @@ from kezek.web.pages import (
     new_csrf_seed,
     offices_in_order,
     render,
-    secured,
     set_cookie,
     set_csrf_cookie,
     viewable_address,
@@ -95,7 +94,7 @@ def staff_or_refusal(
     staff = signed_in(request, context)
     if staff is None:
         back = quote(viewable_address(request, otherwise="/staff"), safe="")
-        return secured(RedirectResponse(f"/staff/login?next={back}", status_code=303))
+        return RedirectResponse(f"/staff/login?next={back}", status_code=303)
     if office_code is not None and not staff.may_act_for(office_code):
         return render(request, context, "staff/forbidden.html", reason="office", status=403)
     if (
@@ -150,7 +149,7 @@ async def login(request: Request) -> Response:
     response = RedirectResponse(back, status_code=303)
     set_cookie(response, context, STAFF_COOKIE, token, max_age=int(TOKEN_LIFETIME.total_seconds()))
     set_csrf_cookie(response, context, new_csrf_seed())  # forms from before are spent
-    return secured(response)
+    return response
 
 
 @router.post("/staff/logout")
@@ -174,7 +173,7 @@ async def logout(request: Request) -> Response:
         samesite="lax",
     )
     set_csrf_cookie(response, context, new_csrf_seed())
-    return secured(response)
+    return response
 
 
 @router.get("/staff")
@@ -194,5 +193,5 @@ def staff_home(request: Request) -> Response:
         )
     if staff.role is Role.kiosk and len(offices) == 1:
         # A ticket machine signed in for its door: straight to its screen.
-        return secured(RedirectResponse(f"/kiosk/{offices[0].code}", status_code=303))
+        return RedirectResponse(f"/kiosk/{offices[0].code}", status_code=303)
     return render(request, context, "staff/home.html", staff=staff, offices=offices)

@@ -15,9 +15,10 @@ from kezek.i18n.catalogs import translations
 from kezek.network import service as network_service
 from kezek.queue import service as queue_service
 from kezek.queue.schemas import WindowChange
+from kezek.staff.members import Staff
 from kezek.web.i18n import choose_language
 from kezek.web.messages import problem_message
-from kezek.web.pages import app_context, form_text, render, secured
+from kezek.web.pages import app_context, form_text, render
 from kezek.web.staff_pages import staff_form, staff_or_refusal
 
 router = APIRouter(include_in_schema=False)
@@ -31,7 +32,7 @@ def office_windows(request: Request, office_code: str) -> Response:
     closed = request.query_params.get("closed", "")[:32]
     gettext = translations(choose_language(request)).gettext
     notice = gettext("Window %(window)s is closed.") % {"window": closed} if closed else None
-    return _page(request, office_code, notice=notice)
+    return _page(request, staff, office_code, notice=notice)
 
 
 @router.post("/dashboard/windows/{office_code}/close")
@@ -46,6 +47,8 @@ def _close_window(request: Request, form: FormData, office_code: str) -> Respons
     if isinstance(checked, Response):
         return checked
     staff, form = checked
+    if not staff.oversees:  # a clerk closes their own window from the console
+        return render(request, context, "staff/forbidden.html", reason="role", status=403)
     window = form_text(form, "window")
     try:
         queue_service.change_window(
@@ -53,24 +56,21 @@ def _close_window(request: Request, form: FormData, office_code: str) -> Respons
         )
     except Problem as problem:
         _, message = problem_message(problem, choose_language(request))
-        return _page(request, office_code, error=message, status=409)
-    return secured(
-        RedirectResponse(f"/dashboard/windows/{office_code}?closed={window}", status_code=303)
-    )
+        return _page(request, staff, office_code, error=message, status=409)
+    return RedirectResponse(f"/dashboard/windows/{office_code}?closed={window}", status_code=303)
 
 
 def _page(
     request: Request,
+    staff: Staff,
     office_code: str,
     *,
     notice: str | None = None,
     error: str | None = None,
     status: int = 200,
 ) -> Response:
+    """The office's windows, for a manager already let in."""
     context = app_context(request)
-    staff = staff_or_refusal(request, office_code=office_code, managers_only=True)
-    if isinstance(staff, Response):
-        return staff
     now = queue_service.windows_now(context, staff=staff, office=office_code)
     office = network_service.office(context, office_code)
     return render(
