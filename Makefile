@@ -18,7 +18,7 @@ CATALOGS := $(wildcard src/kezek/i18n/locale/*/LC_MESSAGES/messages.po)
 run: $(VENV)/.synced translations
 	$(VENV)/bin/kezek db upgrade
 	$(VENV)/bin/kezek network load $(NETWORK)
-	$(VENV)/bin/kezek serve --host $(HOST) --port $(PORT)
+	$(VENV)/bin/kezek serve --relay --host $(HOST) --port $(PORT)
 
 test: lint translations
 	$(VENV)/bin/pytest

@@ -38,6 +38,7 @@ from kezek.http.problems import (
 )
 from kezek.logs import RequestIdMiddleware
 from kezek.network.api import router as network_router
+from kezek.notify.gauges import OutboxCollector
 from kezek.queue.api import router as queue_router
 from kezek.queue.gauges import QueueCollector
 from kezek.queue.service import close_due_days
@@ -135,10 +136,15 @@ async def _close_days(context: AppContext) -> None:
 async def _purge(context: AppContext) -> None:
     """Old idempotency keys and spent counters go now and then; every worker may do it."""
     keep = timedelta(hours=context.settings.idempotency_keep_hours)
+    keep_messages = timedelta(days=context.settings.notify_keep_days)
     while True:
         try:
             purged = await asyncio.to_thread(
-                purge_expired, context.sessions, now=context.clock(), keep_keys=keep
+                purge_expired,
+                context.sessions,
+                now=context.clock(),
+                keep_keys=keep,
+                keep_messages=keep_messages,
             )
             if purged.total:
                 log.info("purged %d expired records", purged.total)
@@ -231,7 +237,9 @@ def _operations(context: AppContext) -> APIRouter:
                 detail="Metrics are for the monitoring's own addresses, or its token.",
                 instance="/metrics",
             )
-        body = metrics.exposition(QueueCollector(context.sessions))
+        body = metrics.exposition(
+            QueueCollector(context.sessions), OutboxCollector(context.sessions)
+        )
         return Response(body, media_type=metrics.CONTENT_TYPE)
 
     @router.get("/readyz", responses=problems(503))

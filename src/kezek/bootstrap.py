@@ -9,6 +9,7 @@ from kezek.config import Settings
 from kezek.context import AppContext
 from kezek.db import make_engine, make_sessionmaker
 from kezek.network.directory import Directory
+from kezek.notify.rules import notify_rules
 from kezek.queue.bus import BoardBus
 from kezek.ratelimit import Limit, Limits, limiter_for
 from kezek.staff.passwords import PasswordChecks
@@ -34,6 +35,8 @@ def build_context(settings: Settings) -> AppContext:
             max_range_days=settings.max_availability_days,
             bookings_per_phone=settings.limit_bookings_per_phone,
             one_statement=settings.booking_one_statement,
+            notify=notify_rules(settings),
+            verify_phones=settings.verify_phones,
         ),
     )
 

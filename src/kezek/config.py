@@ -17,7 +17,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 log = logging.getLogger(__name__)
 
 VAR_DIR = Path("var")
-SECRET_FIELDS = ("secret_key", "database_url")
+SECRET_FIELDS = (
+    "secret_key",
+    "database_url",
+    "sms_auth",
+    "telegram_bot_token",
+    "telegram_webhook_secret",
+    "smtp_password",
+)
 
 
 class Environment(StrEnum):
@@ -180,6 +187,86 @@ class Settings(BaseSettings):
         le=100_000,
         description="Board event streams one server process holds; one more gets 503.",
     )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The address citizens open Kezek at; the links in messages start with it.",
+    )
+    verify_phones: bool = Field(
+        default=False,
+        description="Every office needs a phone confirmed by a one-time code before a "
+        "booking (an office can also ask for it alone, in its [offices.queue] verify_phone).",
+    )
+    sms_url: str = Field(
+        default="",
+        description="The SMS gateway's HTTP endpoint (POST). Empty: no SMS is sent.",
+    )
+    sms_auth: SecretStr | None = Field(
+        default=None,
+        description="Sent as the Authorization header to the SMS gateway (Bearer xyz, Basic ...).",
+    )
+    sms_body: str = Field(
+        default='{"to": "{to}", "text": "{text}", "from": "{sender}"}',
+        description="The JSON body sent to the gateway; {to}, {text}, {sender} and {key} "
+        "are filled in (JSON-escaped).",
+    )
+    sms_sender: str = Field(default="Kezek", max_length=11)
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, description="The bot's token from @BotFather. Empty: no Telegram."
+    )
+    telegram_bot_username: str = Field(
+        default="", description="The bot's @name, for the t.me links and QR codes."
+    )
+    telegram_api_url: str = Field(
+        default="https://api.telegram.org",
+        description="The Bot API's address (a local Bot API server, or a test's).",
+    )
+    telegram_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Telegram sends it as X-Telegram-Bot-Api-Secret-Token to "
+        "/telegram/webhook; without it the webhook is refused.",
+    )
+    smtp_host: str = Field(default="", description="SMTP server. Empty: no e-mail is sent.")
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_password: SecretStr | None = None
+    smtp_tls: str = Field(
+        default="starttls", pattern="^(starttls|ssl|none)$", description="starttls, ssl or none"
+    )
+    mail_from: str = Field(default="Kezek <no-reply@kezek.invalid>")
+    notify_max_attempts: int = Field(
+        default=8, ge=1, le=50, description="Tries before a message becomes a dead letter."
+    )
+    notify_retry_seconds: float = Field(
+        default=30, gt=0, le=3600, description="The first retry's delay; it doubles each try."
+    )
+    notify_batch: int = Field(default=50, ge=1, le=1000)
+    notify_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    notify_send_timeout_seconds: float = Field(default=10, gt=0, le=120)
+    notify_keep_days: int = Field(
+        default=30, ge=1, le=3650, description="Sent and dead messages older than this are purged."
+    )
+    notify_sms_per_second: float = Field(default=20, gt=0)
+    notify_telegram_per_second: float = Field(default=25, gt=0)
+    notify_email_per_second: float = Field(default=10, gt=0)
+    reminder_day_before_hour: int = Field(
+        default=18, ge=0, le=23, description="Local hour of the reminder the day before."
+    )
+    reminder_before_minutes: int = Field(
+        default=120, ge=0, le=24 * 60, description="A reminder this long before; 0: none."
+    )
+    quiet_hours: str = Field(
+        default="21-8",
+        pattern=r"^([01]?\d|2[0-3])-([01]?\d|2[0-3])$|^$",
+        description="Local hours when nothing non-urgent is sent (21-8); empty: none.",
+    )
+    ticket_near_people: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Tell a ticket's holder when this many are before them.",
+    )
+    limit_phone_codes_per_phone_hour: int = Field(default=5, ge=0)
+    limit_phone_codes_per_address_hour: int = Field(default=30, ge=0)
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_max_overflow: int = Field(default=20, ge=0, le=500)
     db_statement_timeout_ms: int = Field(default=5000, ge=100)

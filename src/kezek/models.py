@@ -2,6 +2,7 @@
 
 import kezek.booking.models
 import kezek.network.models
+import kezek.notify.models
 import kezek.queue.models
 import kezek.ratelimit
 import kezek.staff.models  # noqa: F401

@@ -30,7 +30,7 @@ def test_make_run_takes_a_port() -> None:
         ["make", "-n", "run", "PORT=8101"], cwd=ROOT, capture_output=True, text=True, check=True
     )
 
-    assert "kezek serve --host 127.0.0.1 --port 8101" in planned.stdout
+    assert "kezek serve --relay --host 127.0.0.1 --port 8101" in planned.stdout
 
 
 def test_the_plan_is_written_where_the_dashboard_reads_it() -> None:

@@ -3,7 +3,9 @@
 An Idempotency-Key is remembered so that a retry after a lost answer acts once; after
 ``KEZEK_IDEMPOTENCY_KEEP_HOURS`` (two days) no client is still retrying, and the key is
 forgotten. Rate-limit counts whose window has passed, wrong-password records older than the
-longest lock they can cause, and expired sign-in tokens are deleted. Every server process
+longest lock they can cause, and expired sign-in tokens are deleted; so are messages sent
+or given up ``KEZEK_NOTIFY_KEEP_DAYS`` ago, with the addresses chosen for them, spent
+phone codes, and Telegram links never opened. Every server process
 runs this now and then, and ``kezek db purge`` runs it at once; running it twice deletes
 nothing more, so processes need not agree on who does it.
 """
@@ -17,6 +19,8 @@ from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from kezek.booking.models import Booking
+from kezek.notify.models import Contact, MessageStatus, OutboxMessage, PhoneCode, TelegramLink
+from kezek.notify.verification import PHONE_PROOF_KEPT
 from kezek.queue.models import QueueRequest
 from kezek.ratelimit import RATE_COUNT
 from kezek.staff.attempts import FAILURES_KEPT
@@ -30,6 +34,9 @@ class Purged:
     rate_counts: int
     sign_in_failures: int
     expired_tokens: int
+    messages: int = 0
+    phone_codes: int = 0
+    telegram_links: int = 0
 
     @property
     def total(self) -> int:
@@ -39,10 +46,19 @@ class Purged:
             + self.rate_counts
             + self.sign_in_failures
             + self.expired_tokens
+            + self.messages
+            + self.phone_codes
+            + self.telegram_links
         )
 
 
-def purge(session: Session, *, now: datetime, keep_keys: timedelta) -> Purged:
+def purge(
+    session: Session,
+    *,
+    now: datetime,
+    keep_keys: timedelta,
+    keep_messages: timedelta = timedelta(days=30),
+) -> Purged:
     """Delete, in one transaction, what no request can need any more."""
     keys_before = now - keep_keys
     queue_requests = session.execute(
@@ -56,10 +72,27 @@ def purge(session: Session, *, now: datetime, keep_keys: timedelta) -> Purged:
     rate_counts = session.execute(delete(RATE_COUNT).where(RATE_COUNT.c.expires_at < now))
     failures = session.execute(delete(SignInFailure).where(SignInFailure.at < now - FAILURES_KEPT))
     tokens = session.execute(delete(ApiToken).where(ApiToken.expires_at < now))
+    messages_before = now - keep_messages
+    # Queued messages stay, however old: they are still to be sent.
+    messages = session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.created_at < messages_before,
+            OutboxMessage.status != MessageStatus.queued.value,
+        )
+    )
+    # A chosen e-mail address or chat is kept no longer than the messages sent to it.
+    session.execute(delete(Contact).where(Contact.created_at < messages_before))
+    codes = session.execute(delete(PhoneCode).where(PhoneCode.expires_at < now - PHONE_PROOF_KEPT))
+    links = session.execute(
+        delete(TelegramLink).where(TelegramLink.expires_at < now, TelegramLink.used_at.is_(None))
+    )
     return Purged(
         queue_requests=queue_requests.rowcount,  # type: ignore[attr-defined]
         booking_keys=booking_keys.rowcount,  # type: ignore[attr-defined]
         rate_counts=rate_counts.rowcount,  # type: ignore[attr-defined]
         sign_in_failures=failures.rowcount,  # type: ignore[attr-defined]
         expired_tokens=tokens.rowcount,  # type: ignore[attr-defined]
+        messages=messages.rowcount,  # type: ignore[attr-defined]
+        phone_codes=codes.rowcount,  # type: ignore[attr-defined]
+        telegram_links=links.rowcount,  # type: ignore[attr-defined]
     )

@@ -12,8 +12,15 @@ from sqlalchemy import Row, Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from kezek.booking import notices
 from kezek.booking.cells import take_cells
-from kezek.booking.details import Booked, BookingRequest, booking_details, new_booking_details
+from kezek.booking.details import (
+    Booked,
+    BookingDetails,
+    BookingRequest,
+    booking_details,
+    new_booking_details,
+)
 from kezek.booking.identity import document_hash, document_tail, normalize_phone
 from kezek.booking.models import Booking, BookingStatus, Citizen
 from kezek.booking.one_statement import book_in_one_statement
@@ -31,6 +38,9 @@ from kezek.db import dialect_insert, is_postgresql, run_transaction, violated_co
 from kezek.errors import Invalid
 from kezek.network.directory import Directory, OfficeInfo
 from kezek.network.models import Service
+from kezek.notify.models import Channel
+from kezek.notify.outbox import Address, Message, add_contact, enqueue
+from kezek.notify.rules import NotifyRules
 from kezek.types import utcnow
 
 REFERENCE_ATTEMPTS = 5
@@ -114,7 +124,12 @@ def _book_in_one_statement(sessions: sessionmaker[Session], attempt: _Attempt) -
     )
     if len(spans) != 1:
         return None
-    reference = book_in_one_statement(
+    reference = new_reference()
+    details = new_booking_details(
+        request, office=office, service=service, reference=reference, phone=phone
+    )
+    messages, contacts = _tell_booked(details, request, attempt.rules.notify, now)
+    taken = book_in_one_statement(
         sessions.kw["bind"],
         office=office,
         service=service,
@@ -132,14 +147,14 @@ def _book_in_one_statement(sessions: sessionmaker[Session], attempt: _Attempt) -
         secret=secret,
         phone_cap=attempt.rules.bookings_per_phone,
         now=now,
+        reference=reference,
+        messages=[message.row(now) for message in messages],
+        contacts=contacts,
     )
-    if reference is None:
+    if taken is None:
         if replayed := replay():
             return replayed
         raise slot_full()
-    details = new_booking_details(
-        request, office=office, service=service, reference=reference, phone=phone
-    )
     return Booked(details, replayed=False)
 
 
@@ -194,11 +209,41 @@ def _book(session: Session, *, attempt: _Attempt) -> Booked:
         "updated_at": now,
     }
     # Core, not the ORM unit of work: this is the hot path of a booking rush.
-    session.connection().execute(insert(BOOKING), booking)
+    connection = session.connection()
+    connection.execute(insert(BOOKING), booking)
     details = new_booking_details(
         request, office=office, service=service, reference=reference, phone=phone
     )
+    messages, contacts = _tell_booked(details, request, attempt.rules.notify, now)
+    for contact in contacts:
+        add_contact(connection, subject=contact["subject"], to=_address(contact), now=now)
+    enqueue(connection, messages, now=now)
     return Booked(details, replayed=False)
+
+
+def _tell_booked(
+    details: BookingDetails, request: BookingRequest, rules: NotifyRules, now: datetime
+) -> tuple[list[Message], list[dict[str, Any]]]:
+    """The confirmation and reminders, and the channels the citizen chose besides SMS."""
+    chosen = []
+    if request.email:
+        chosen.append(Address(Channel.email, request.email, request.language))
+    contacts = [
+        {
+            "subject": notices.subject_of(details.reference),
+            "channel": to.channel.value,
+            "address": to.address,
+            "language": to.language,
+            "created_at": now,
+        }
+        for to in chosen
+    ]
+    to = notices.addresses(details, rules, chosen)
+    return notices.confirmed(details, to=to, rules=rules, now=now), contacts
+
+
+def _address(contact: dict[str, Any]) -> Address:
+    return Address(Channel(contact["channel"]), contact["address"], contact["language"])
 
 
 def _phone(request: BookingRequest, office: OfficeInfo) -> str:

@@ -25,6 +25,8 @@ class BookingRequest:
     phone: str  # as typed; read in the office's country
     language: str
     legal_stay_until: date | None = None
+    # Where to send the confirmation and reminders besides the phone; never a login.
+    email: str | None = None
 
     def fingerprint(self, secret: bytes) -> str:
         """Keyed, because a plain hash of a document number could be reversed by guessing."""

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kezek.booking import cells as slot_cells
+from kezek.booking import notices
 from kezek.booking.cells import cells_of, take_cells
 from kezek.booking.details import BookingDetails, booking_details
 from kezek.booking.models import Booking, BookingStatus, Citizen
@@ -21,6 +22,7 @@ from kezek.booking.reference import normalize_reference
 from kezek.booking.rules import BookingRules, NotActive, check_bookable_time
 from kezek.errors import NotFound
 from kezek.network.directory import Directory
+from kezek.notify.rules import NotifyRules
 from kezek.types import utcnow
 
 
@@ -72,6 +74,7 @@ def cancel_booking(
     directory: Directory,
     reference: str,
     proof: str,
+    notify: NotifyRules,
 ) -> BookingDetails:
     booking, citizen = owned_booking(session, reference=reference, proof=proof, lock=True)
     now = utcnow()
@@ -85,7 +88,9 @@ def cancel_booking(
     booking.status = BookingStatus.cancelled
     booking.updated_at = now
     session.flush()
-    return booking_details(session, directory, booking, citizen)
+    details = booking_details(session, directory, booking, citizen)
+    notices.tell(session.connection(), details, "cancelled", rules=notify, now=now)
+    return details
 
 
 def reschedule_booking(
@@ -118,7 +123,9 @@ def reschedule_booking(
     booking.cell_minutes = office.plan.slot_minutes
     booking.updated_at = now
     session.flush()
-    return booking_details(session, directory, booking, citizen)
+    details = booking_details(session, directory, booking, citizen)
+    notices.tell(session.connection(), details, "moved", rules=rules.notify, now=now)
+    return details
 
 
 def holder_bookings(

@@ -15,22 +15,21 @@ the general path (``create._book``) covers the rest, and SQLite.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, TextClause, text
 
 from kezek.booking.identity import document_hash, document_tail
 from kezek.booking.models import BookingStatus
 from kezek.booking.phone_cap import hold_phone, phone_held, refuse_past_cap
-from kezek.booking.reference import new_reference
 from kezek.db import with_retries
 from kezek.network.directory import OfficeInfo, ServiceInfo
 from kezek.network.plan import Span
 
-BOOK = text(
-    """
+_TAKE = """
 WITH earlier AS (
     SELECT id FROM booking WHERE idempotency_key = :idempotency_key
 ), cell AS (
@@ -55,7 +54,9 @@ WITH earlier AS (
             language = excluded.language, legal_stay_until = excluded.legal_stay_until,
             updated_at = excluded.updated_at
     RETURNING id
-)
+)"""
+
+_INSERT_BOOKING = """
 INSERT INTO booking (reference, office_id, service_id, citizen_id, starts_at, ends_at, pool,
                      cells, cell_minutes, status, language, idempotency_key, request_fingerprint,
                      created_at, updated_at)
@@ -63,6 +64,37 @@ SELECT :reference, :office_id, :service_id, citizen.id, :starts_at, :ends_at, :p
        :cells, :cell_minutes, :status, :language, :idempotency_key, :request_fingerprint, :now, :now
 FROM citizen
 RETURNING reference
+"""
+
+BOOK = text(_TAKE + _INSERT_BOOKING)
+
+# The same, and the booking's messages and chosen channels written only if it was made:
+# the notifications commit with the booking, in the same statement.
+BOOK_AND_TELL = text(
+    _TAKE
+    + ", booked AS ("
+    + _INSERT_BOOKING
+    + """), told AS (
+    INSERT INTO notify_outbox (key, subject, kind, channel, address, language, subject_line,
+                               body, calendar, status, attempts, due_at, created_at)
+    SELECT m.key, m.subject, m.kind, m.channel, m.address, m.language, m.subject_line,
+           m.body, m.calendar, m.status, m.attempts, m.due_at, m.created_at
+    FROM json_to_recordset(CAST(:messages AS json)) AS m(
+        key text, subject text, kind text, channel text, address text, language text,
+        subject_line text, body text, calendar text, status text, attempts integer,
+        due_at timestamptz, created_at timestamptz)
+    WHERE EXISTS (SELECT 1 FROM booked)
+    ON CONFLICT (key) DO NOTHING
+), chosen AS (
+    INSERT INTO notify_contact (subject, channel, address, language, created_at)
+    SELECT c.subject, c.channel, c.address, c.language, c.created_at
+    FROM json_to_recordset(CAST(:contacts AS json)) AS c(
+        subject text, channel text, address text, language text, created_at timestamptz)
+    WHERE EXISTS (SELECT 1 FROM booked)
+    ON CONFLICT (subject, channel) DO UPDATE
+        SET address = excluded.address, language = excluded.language
+)
+SELECT reference FROM booked
 """
 )
 
@@ -80,6 +112,9 @@ def book_in_one_statement(
     secret: bytes,
     phone_cap: int,
     now: datetime,
+    reference: str,
+    messages: Sequence[Mapping[str, Any]] = (),
+    contacts: Sequence[Mapping[str, Any]] = (),
 ) -> str | None:
     """The new booking's reference, or None when a cell was full or the key was used.
 
@@ -102,16 +137,29 @@ def book_in_one_statement(
         "phone": citizen["phone"],
         "language": citizen["language"],
         "legal_stay_until": citizen["legal_stay_until"],
-        "reference": new_reference(),
+        "reference": reference,
         "starts_at": starts_at,
         "ends_at": starts_at + timedelta(minutes=service.duration_minutes),
         "status": BookingStatus.confirmed.value,
         "now": now,
     }
-    return with_retries(lambda: _run(engine, parameters, phone_cap=phone_cap))
+    statement = BOOK
+    if messages or contacts:
+        statement = BOOK_AND_TELL
+        parameters["messages"] = json.dumps(list(messages), default=_json_value)
+        parameters["contacts"] = json.dumps(list(contacts), default=_json_value)
+    return with_retries(lambda: _run(engine, statement, parameters, phone_cap=phone_cap))
 
 
-def _run(engine: Engine, parameters: dict[str, Any], *, phone_cap: int) -> str | None:
+def _json_value(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def _run(
+    engine: Engine, statement: TextClause, parameters: dict[str, Any], *, phone_cap: int
+) -> str | None:
     cap = {
         "phone": parameters["phone"],
         "document_hash": parameters["document_hash"],
@@ -125,13 +173,13 @@ def _run(engine: Engine, parameters: dict[str, Any], *, phone_cap: int) -> str |
             # and the cell is locked only while it runs.
             autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
             if phone_cap <= 0:
-                return autocommit.execute(BOOK, parameters).scalar()
+                return autocommit.execute(statement, parameters).scalar()
             with phone_held(autocommit, phone=cap["phone"], document_hash=cap["document_hash"]):
                 refuse_past_cap(autocommit, **cap)
-                return autocommit.execute(BOOK, parameters).scalar()
+                return autocommit.execute(statement, parameters).scalar()
         with connection.begin() as transaction:
             hold_phone(connection, **cap)
-            reference = connection.execute(BOOK, parameters).scalar()
+            reference = connection.execute(statement, parameters).scalar()
             if reference is None:
                 transaction.rollback()  # some cells may have been taken before one was full
             return reference

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from kezek.errors import Conflict, Invalid
 from kezek.network.plan import OfficePlan
+from kezek.notify.rules import NotifyRules
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,10 @@ class BookingRules:
     bookings_per_phone: int = 0
     # On PostgreSQL, book a service of one window pool in one statement (the fast path).
     one_statement: bool = True
+    # Which messages a booking writes to the outbox, and where they link to.
+    notify: NotifyRules = field(default_factory=NotifyRules)
+    # Every office needs a phone proven by a one-time code (an office may ask it alone).
+    verify_phones: bool = False
 
 
 class SlotFull(Conflict):

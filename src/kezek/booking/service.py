@@ -168,7 +168,11 @@ def cancel(context: AppContext, *, reference: str, proof: str) -> BookingDetails
     return run_transaction(
         context.sessions,
         lambda session: cancel_booking(
-            session, directory=context.directory, reference=reference, proof=proof
+            session,
+            directory=context.directory,
+            reference=reference,
+            proof=proof,
+            notify=context.rules.notify,
         ),
     )
 

@@ -62,9 +62,12 @@ def purge_command() -> None:
         make_sessionmaker(make_engine(settings)),
         now=utcnow(),
         keep_keys=timedelta(hours=settings.idempotency_keep_hours),
+        keep_messages=timedelta(days=settings.notify_keep_days),
     )
     Console().print(
         f"Purged {purged.queue_requests} queue request keys, {purged.booking_keys} booking keys, "
         f"{purged.rate_counts} rate-limit counts, {purged.sign_in_failures} wrong-password "
-        f"records and {purged.expired_tokens} expired sign-ins."
+        f"records, {purged.expired_tokens} expired sign-ins, {purged.messages} old messages, "
+        f"{purged.phone_codes} spent phone codes and {purged.telegram_links} unused "
+        "Telegram links."
     )

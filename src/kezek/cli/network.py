@@ -16,6 +16,7 @@ from kezek.db import make_engine, make_sessionmaker
 from kezek.network.file import NetworkFileError, read_network_file
 from kezek.network.load import LoadReport
 from kezek.network.spec import NetworkSpec
+from kezek.notify.rules import notify_rules
 
 app = typer.Typer(help="The office network file.", no_args_is_help=True)
 console = Console(soft_wrap=True)
@@ -46,9 +47,15 @@ def validate(file: Path = FileArgument) -> None:
 def load(file: Path = FileArgument) -> None:
     """Load a network file: create what is new, update what changed, deactivate what is gone."""
     spec = _read(file)
-    sessions = make_sessionmaker(make_engine(get_settings()))
+    settings = get_settings()
+    sessions = make_sessionmaker(make_engine(settings))
     try:
-        loaded = load_network_file(sessions, spec)
+        loaded = load_network_file(
+            sessions,
+            spec,
+            notify=notify_rules(settings),
+            horizon_days=settings.booking_horizon_days,
+        )
     except DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0]
         errors.print(
@@ -58,6 +65,10 @@ def load(file: Path = FileArgument) -> None:
         )
         raise typer.Exit(1) from None
     _print_report(file, loaded.report)
+    if loaded.told:
+        errors.print(
+            f"Told the holders of bookings on days the file closes: {loaded.told} messages."
+        )
     for code, count in loaded.regridded_with_bookings.items():
         errors.print(
             f"[yellow]Warning[/yellow]: office {code} changed its slot length or which services "

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 
 import typer
 import uvicorn
 
-from kezek.config import SettingsError, get_settings
+from kezek.config import Settings, SettingsError, get_settings
 
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, min=1, max=65535, help="TCP port."),
     workers: int = typer.Option(1, min=1, max=64, help="Worker processes."),
+    relay: bool = typer.Option(
+        False, "--relay", help="Also run a notifications relay (kezek notify run) beside it."
+    ),
 ) -> None:
     """Serve the web app and the API."""
     try:
@@ -29,6 +34,16 @@ def serve(
     shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir(parents=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+    sender = subprocess.Popen([sys.executable, "-m", "kezek", "notify", "run"]) if relay else None
+    try:
+        _serve(host, port, workers, settings)
+    finally:
+        if sender is not None:
+            sender.terminate()
+            sender.wait(timeout=30)
+
+
+def _serve(host: str, port: int, workers: int, settings: Settings) -> None:
     uvicorn.run(
         "kezek.app:create_app",
         factory=True,

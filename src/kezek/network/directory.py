@@ -11,6 +11,7 @@ import math
 import re
 import time
 from dataclasses import dataclass
+from datetime import time as clock_time
 from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -54,6 +55,14 @@ class GroupInfo:
 
 
 @dataclass(frozen=True)
+class RemoteTickets:
+    """How an office gives today's walk-in tickets to phones before people arrive."""
+
+    per_day: int
+    opens_at: clock_time  # local time from which they are given
+
+
+@dataclass(frozen=True)
 class OfficeInfo:
     id: int
     code: str
@@ -74,6 +83,8 @@ class OfficeInfo:
     groups: tuple[GroupInfo, ...] = ()  # that its kiosk offers, the queue's order first
     arrive_early_minutes: int = 15  # what booking holders are told: come this early
     not_served_note: dict[str, str] | None = None  # the office's word to those sent home
+    verify_phone: bool = False  # a booking needs a phone confirmed by a one-time code
+    remote: RemoteTickets | None = None  # today's tickets from a phone; None: not offered
 
     @property
     def zone(self) -> ZoneInfo:
@@ -224,6 +235,13 @@ def _office_info(
         window_ids={window.code: window.id for window in windows},
         queue_config=queue_config,
         phone=office.phone,
+        verify_phone=queue_spec.verify_phone,
+        remote=RemoteTickets(
+            per_day=queue_spec.remote_tickets_per_day,
+            opens_at=clock_time.fromisoformat(queue_spec.remote_tickets_from),
+        )
+        if queue_spec.remote_tickets
+        else None,
         arrive_early_minutes=queue_spec.arrive_early_minutes,
         not_served_note=queue_spec.not_served_note.model_dump()
         if queue_spec.not_served_note

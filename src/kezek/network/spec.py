@@ -123,6 +123,14 @@ class QueueSpec(Strict):
     max_wait_minutes: int = Field(default=120, ge=1, le=24 * 60)
     call_early_appointments: bool = True
     overdue_before_appointments: bool = False
+    # A booking here needs a phone confirmed by a one-time SMS code (KEZEK_VERIFY_PHONES
+    # asks it of every office).
+    verify_phone: bool = False
+    # Today's walk-in tickets taken from a phone, with a confirmed number, before arriving:
+    # how many a day, and from what local time.
+    remote_tickets: bool = False
+    remote_tickets_per_day: int = Field(default=200, ge=1, le=100_000)
+    remote_tickets_from: str = Field(default="07:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
 
     @field_validator("priority_groups")
     @classmethod

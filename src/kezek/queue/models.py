@@ -6,7 +6,18 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kezek.codes import ticket_code
@@ -62,6 +73,15 @@ class Ticket(Base):
     # SHA-256 of the secret printed on the ticket; the citizen's only key to its status.
     secret_hash: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Taken from a phone before arriving: called only once checked in at the office.
+    remote: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    language: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # A remote ticket whose turn came before its holder arrived is passed over once.
+    passed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When its holder was told that few people are before them: told once.
+    near_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (
         CheckConstraint(f"status IN {STATUSES!r}", name="known_status"),
@@ -69,6 +89,16 @@ class Ticket(Base):
         CheckConstraint("number > 0", name="positive_number"),
         Index("uq_ticket_number", "office_id", "day", "prefix", "number", unique=True),
         Index("ix_ticket_waiting", "office_id", "status", "service_id"),
+        # One ticket from a phone per phone, office and day.
+        Index(
+            "uq_ticket_remote_phone",
+            "office_id",
+            "day",
+            "phone",
+            unique=True,
+            postgresql_where=text("remote"),
+            sqlite_where=text("remote"),
+        ),
         # The board's last calls: the newest called_at of the office's day.
         Index("ix_ticket_called", "office_id", "day", "called_at"),
         # One citizen at a window at a time: calling the next person settles the one called.

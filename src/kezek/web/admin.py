@@ -157,7 +157,12 @@ def _network_upload(request: Request, form: FormData) -> Response:
     except NetworkFileError as exc:
         problems = [problem.shown(gettext) for problem in exc.problems]
         return _network_page(request, context, problems=problems)
-    loaded = load_network_file(context.sessions, spec)
+    loaded = load_network_file(
+        context.sessions,
+        spec,
+        notify=context.rules.notify,
+        horizon_days=context.rules.horizon_days,
+    )
     return render(
         request,
         context,

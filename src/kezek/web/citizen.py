@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from kezek.booking import service as booking_service
+from kezek.booking.calendar_file import calendar_file
 from kezek.booking.details import BookingDetails
 from kezek.booking.identity import normalize_phone
 from kezek.booking.reference import display_reference
@@ -40,7 +41,6 @@ from kezek.network.directory import OfficeInfo, ServiceInfo
 from kezek.ratelimit import client_address
 from kezek.types import utcnow
 from kezek.web.booking_links import booking_from_token, booking_token
-from kezek.web.calendar_file import calendar_file
 from kezek.web.i18n import COOKIE, choose_language
 from kezek.web.messages import EXAMPLE_DAY, field_message, problem_message, validation_messages
 from kezek.web.pages import (

@@ -26,6 +26,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from kezek.booking.visit_text import shown_phone, visit_lines
 from kezek.codes import ticket_code
 from kezek.context import AppContext
 from kezek.i18n import LANGUAGE_NAMES, LANGUAGES
@@ -35,7 +36,6 @@ from kezek.i18n.formats import Formats
 from kezek.network.directory import OfficeInfo
 from kezek.web import labels
 from kezek.web.i18n import COOKIE, choose_language
-from kezek.web.visit_text import shown_phone, visit_lines
 
 CSRF_COOKIE = "csrf"
 STAFF_COOKIE = "staff"

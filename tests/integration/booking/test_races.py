@@ -117,7 +117,7 @@ def test_reschedule_racing_cancel_leaves_consistent_counts(
             moved_to = datetime.fromisoformat(start_at("big", hour=15, minute=10 * (i % 6)))
             work = partial(reschedule_booking, starts_at=moved_to, rules=rules, **who)
         else:
-            work = partial(cancel_booking, **who)
+            work = partial(cancel_booking, notify=rules.notify, **who)
         return run_transaction(sessions, work).status
 
     outcomes = [o.code if isinstance(o, Problem) else o for o in race(2 * len(references), attempt)]

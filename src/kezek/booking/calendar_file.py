@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from kezek.booking.details import BookingDetails
 from kezek.booking.reference import display_reference
 from kezek.booking.visit import VisitAdvice
-from kezek.web.visit_text import visit_lines
+from kezek.booking.visit_text import visit_lines
 
 
 def calendar_file(

@@ -1,0 +1,101 @@
+"""kezek notify …: the relay that sends the outbox, and the dead letters."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from types import FrameType
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kezek.bootstrap import build_context
+from kezek.config import SettingsError, get_settings
+from kezek.types import utcnow
+
+app = typer.Typer(
+    help="Messages to citizens: the relay and the dead letters.", no_args_is_help=True
+)
+log = logging.getLogger("kezek.notify")
+
+
+@app.command()
+def run(
+    once: bool = typer.Option(False, "--once", help="One pass over what is due, then exit."),
+) -> None:
+    """Send the outbox: SMS, Telegram and e-mail, with retries. Run as many as you like on
+    PostgreSQL; one on SQLite."""
+    from kezek.notify.service import relay
+
+    try:
+        context = build_context(get_settings())
+    except SettingsError as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    sender = relay(context)
+    if not sender.transports:
+        typer.secho(
+            "No channel is configured: set KEZEK_SMS_URL, KEZEK_TELEGRAM_BOT_TOKEN or "
+            "KEZEK_SMTP_HOST. The relay waits and sends nothing.",
+            fg=typer.colors.YELLOW,
+            err=True,
+        )
+    if once:
+        done = sender.run_once()
+        Console().print(
+            f"Sent {done.sent}, to retry {done.retried}, dead {done.dead}, "
+            f"deferred {done.deferred}."
+        )
+        return
+    stopping = False
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True  # finish the message in hand, then leave
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("relay started: %s", ", ".join(sorted(sender.transports)) or "no channel")
+    sender.run(poll_seconds=context.settings.notify_poll_seconds, stop=lambda: stopping)
+
+
+@app.command()
+def dead(limit: int = typer.Option(50, min=1, max=10_000, help="How many to list.")) -> None:
+    """List messages given up after their last try, newest first."""
+    from kezek.notify.service import dead_letters
+
+    context = build_context(get_settings())
+    letters = dead_letters(context, limit=limit)
+    if not letters:
+        Console().print("No dead letters.")
+        return
+    table = Table("Id", "Kind", "Channel", "To", "Tries", "Last error", "Written (UTC)")
+    for letter in letters:
+        table.add_row(
+            str(letter.id),
+            letter.kind,
+            letter.channel,
+            letter.address,
+            str(letter.attempts),
+            letter.last_error,
+            letter.created_at.strftime("%Y-%m-%d %H:%M"),
+        )
+    Console(width=160).print(table)
+
+
+@app.command()
+def retry(
+    ids: list[int] = typer.Argument(None, help="The dead letters to send again (see `dead`)."),
+    every: bool = typer.Option(False, "--all", help="Every dead letter."),
+) -> None:
+    """Send dead letters again, after the cause (a gateway's credit, a setting) is fixed."""
+    from kezek.notify.service import retry as requeue
+
+    if not ids and not every:
+        typer.secho("Name the dead letters to send again, or give --all.", fg="red", err=True)
+        raise typer.Exit(2)
+    context = build_context(get_settings())
+    count = requeue(context, ids=None if every else ids, now=utcnow())
+    Console().print(f"Queued again: {count}.")

@@ -1,0 +1,169 @@
+"""One transport per channel, the healthchecks way: ``send`` delivers or raises.
+
+``DeliveryFailed`` says whether trying again can help: a gateway down or slow is worth a
+retry; a number the gateway refuses, or a chat that blocked the bot, is not.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Protocol
+
+import httpx
+
+from kezek.notify.models import OutboxMessage
+
+
+class DeliveryFailed(Exception):
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
+
+
+class Transport(Protocol):
+    def send(self, message: OutboxMessage) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _http_failure(response: httpx.Response, provider: str) -> DeliveryFailed:
+    """4xx other than 408 and 429 are the request's own fault: retrying repeats it."""
+    status = response.status_code
+    permanent = 400 <= status < 500 and status not in (408, 429)
+    return DeliveryFailed(
+        f"{provider} answered {status}: {response.text[:200]}", permanent=permanent
+    )
+
+
+_PLACEHOLDER = re.compile(r"\{(to|text|sender|key)\}")
+
+
+def fill_sms_body(template: str, values: dict[str, str]) -> str:
+    """The gateway's body with each placeholder JSON-escaped, in one pass: a text that
+    contains "{to}" stays as written."""
+    return _PLACEHOLDER.sub(lambda found: json.dumps(values[found.group(1)])[1:-1], template)
+
+
+@dataclass
+class SmsTransport:
+    """An HTTP SMS gateway. The message's key goes as Idempotency-Key: a gateway that
+    honours it sends a retried message once."""
+
+    url: str
+    body_template: str
+    sender: str
+    authorization: str | None
+    timeout: float
+
+    def __post_init__(self) -> None:
+        self.client = httpx.Client(timeout=self.timeout)
+
+    def send(self, message: OutboxMessage) -> None:
+        body = fill_sms_body(
+            self.body_template,
+            {
+                "to": message.address,
+                "text": message.body,
+                "sender": self.sender,
+                "key": message.key,
+            },
+        )
+        headers = {"Content-Type": "application/json", "Idempotency-Key": message.key}
+        if self.authorization:
+            headers["Authorization"] = self.authorization
+        try:
+            response = self.client.post(self.url, content=body.encode(), headers=headers)
+        except httpx.HTTPError as exc:
+            raise DeliveryFailed(f"SMS gateway unreachable: {type(exc).__name__}") from exc
+        if response.is_success:
+            return
+        raise _http_failure(response, "SMS gateway")
+
+    def close(self) -> None:
+        self.client.close()
+
+
+@dataclass
+class TelegramTransport:
+    api_url: str
+    token: str
+    timeout: float
+
+    def __post_init__(self) -> None:
+        self.client = httpx.Client(timeout=self.timeout)
+
+    def send(self, message: OutboxMessage) -> None:
+        url = f"{self.api_url.rstrip('/')}/bot{self.token}/sendMessage"
+        payload = {
+            "chat_id": message.address,
+            "text": message.body,
+            "link_preview_options": {"is_disabled": True},
+        }
+        try:
+            response = self.client.post(url, json=payload)
+        except httpx.HTTPError as exc:
+            raise DeliveryFailed(f"Telegram unreachable: {type(exc).__name__}") from exc
+        if response.is_success:
+            return
+        raise _http_failure(response, "Telegram")
+
+    def close(self) -> None:
+        self.client.close()
+
+
+@dataclass
+class EmailTransport:
+    host: str
+    port: int
+    user: str
+    password: str
+    tls: str  # starttls, ssl or none
+    sender: str
+    timeout: float
+
+    def send(self, message: OutboxMessage) -> None:
+        mail = EmailMessage()
+        mail["From"] = self.sender
+        mail["To"] = message.address
+        mail["Subject"] = message.subject_line
+        # The same key gives the same Message-ID: a resent e-mail is recognisably the same.
+        mail["Message-ID"] = make_msgid(idstring=str(message.id), domain="kezek")
+        mail["X-Kezek-Key"] = message.key
+        mail.set_content(message.body)
+        if message.calendar:
+            mail.add_attachment(
+                message.calendar,
+                subtype="calendar",
+                filename="booking.ics",
+                params={"method": "PUBLISH"},
+            )
+        try:
+            with self._connect() as smtp:
+                if self.user:
+                    smtp.login(self.user, self.password)
+                smtp.send_message(mail)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise DeliveryFailed("the mail server refused the address", permanent=True) from exc
+        except smtplib.SMTPResponseException as exc:
+            permanent = 500 <= exc.smtp_code < 600
+            raise DeliveryFailed(f"SMTP {exc.smtp_code}", permanent=permanent) from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryFailed(f"mail server unreachable: {type(exc).__name__}") from exc
+
+    def _connect(self) -> smtplib.SMTP:
+        if self.tls == "ssl":
+            context = ssl.create_default_context()
+            return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
+        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        if self.tls == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+        return smtp
+
+    def close(self) -> None:
+        return None
