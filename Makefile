@@ -11,7 +11,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint bench bench-queue bench-simulator bench-soak bench-startup screenshots translations clean
+.PHONY: run test lint bench bench-queue bench-notify bench-simulator bench-soak bench-startup screenshots translations clean
 
 CATALOGS := $(wildcard src/kezek/i18n/locale/*/LC_MESSAGES/messages.po)
 
@@ -48,6 +48,9 @@ bench-soak: $(VENV)/.synced
 
 bench-startup: $(VENV)/.synced
 	$(VENV)/bin/python bench/startup.py
+
+bench-notify: $(VENV)/.synced
+	$(VENV)/bin/python bench/notify.py
 
 # The pages read compiled catalogs; the .po files are the source, kept in git.
 translations: $(CATALOGS:.po=.mo)

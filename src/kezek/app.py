@@ -58,6 +58,7 @@ from kezek.web.kiosk import router as kiosk_router
 from kezek.web.manage import router as manage_router
 from kezek.web.queue_pages import router as queue_pages_router
 from kezek.web.staff_pages import router as staff_pages_router
+from kezek.web.telegram import router as telegram_router
 from kezek.web.window_oversight import router as window_oversight_router
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -209,6 +210,7 @@ def _include_routes(app: FastAPI) -> None:
     app.include_router(dashboard_router)
     app.include_router(window_oversight_router)
     app.include_router(admin_router)
+    app.include_router(telegram_router)
     app.include_router(api_docs_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

@@ -245,9 +245,11 @@ class Settings(BaseSettings):
     notify_keep_days: int = Field(
         default=30, ge=1, le=3650, description="Sent and dead messages older than this are purged."
     )
-    notify_sms_per_second: float = Field(default=20, gt=0)
-    notify_telegram_per_second: float = Field(default=25, gt=0)
-    notify_email_per_second: float = Field(default=10, gt=0)
+    notify_sms_per_second: float = Field(
+        default=20, ge=0, description="Messages a second, over all relays together; 0: no limit."
+    )
+    notify_telegram_per_second: float = Field(default=25, ge=0)
+    notify_email_per_second: float = Field(default=10, ge=0)
     reminder_day_before_hour: int = Field(
         default=18, ge=0, le=23, description="Local hour of the reminder the day before."
     )

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+from pathlib import Path
+
 from playwright.sync_api import Browser, Page
 
 from tests.integration.staff.helpers import PASSWORD
@@ -27,3 +31,15 @@ def sign_in(page: Page, site: str, username: str, then: str) -> None:
     page.locator("#password").fill(PASSWORD)
     page.locator("button.primary").click()
     page.wait_for_url(f"{site}{then}")
+
+
+def keep_screenshot(page: Page, name: str, folder: Path) -> Path:
+    """The whole page as a PNG in ``folder`` (the test's own), and in KEZEK_SCREENSHOT_DIR
+    too when it is set, for the README and for people to look at."""
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    wanted = os.environ.get("KEZEK_SCREENSHOT_DIR")
+    if wanted:
+        Path(wanted).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, Path(wanted) / path.name)
+    return path

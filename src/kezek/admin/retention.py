@@ -83,8 +83,12 @@ def purge(
     # A chosen e-mail address or chat is kept no longer than the messages sent to it.
     session.execute(delete(Contact).where(Contact.created_at < messages_before))
     codes = session.execute(delete(PhoneCode).where(PhoneCode.expires_at < now - PHONE_PROOF_KEPT))
+    # An opened link is what a chat follows: kept as long as the messages sent to it.
     links = session.execute(
-        delete(TelegramLink).where(TelegramLink.expires_at < now, TelegramLink.used_at.is_(None))
+        delete(TelegramLink).where(
+            (TelegramLink.expires_at < now) & TelegramLink.used_at.is_(None)
+            | (TelegramLink.expires_at < messages_before)
+        )
     )
     return Purged(
         queue_requests=queue_requests.rowcount,  # type: ignore[attr-defined]

@@ -14,6 +14,10 @@ from kezek.booking.schemas import (
     BookingPublic,
     BookingReschedule,
     Code,
+    PhoneCodeCreate,
+    PhoneCodePublic,
+    PhoneCodeVerify,
+    PhoneProofPublic,
     SlotPublic,
 )
 from kezek.http.deps import ContextDep
@@ -82,6 +86,7 @@ def create_booking(
         request=body.as_request(),
         client=client_address(http),
         idempotency_key=idempotency_key,
+        phone_proof=body.phone_proof,
     )
     headers = {"Location": f"/api/v1/bookings/{booked.booking.reference}"}
     if booked.replayed:
@@ -144,3 +149,42 @@ def reschedule_booking(
     )
     moved = service.move(context, reference=reference, proof=proof, starts_at=body.start)
     return BookingPublic.of(moved)
+
+
+@router.post(
+    "/phone-codes",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=PhoneCodePublic,
+    responses=problems(404, 409, 422, 429),
+    summary="Send a one-time code by SMS to confirm a phone number",
+    description="The code has 6 digits and works for 10 minutes and 5 tries; a new code "
+    "replaces the one before. Accepted means written for sending: the SMS goes out within "
+    "seconds. 409 sms_unavailable when no SMS can be sent; 429 after too many codes for "
+    "one number, or from one address, within an hour.",
+)
+def send_phone_code(body: PhoneCodeCreate, context: ContextDep, http: Request) -> PhoneCodePublic:
+    sent = service.send_phone_code(
+        context,
+        office=body.office,
+        phone=body.phone,
+        language=body.language,
+        client=client_address(http),
+    )
+    return PhoneCodePublic(phone=sent.phone, expires_at=sent.expires_at)
+
+
+@router.post(
+    "/phone-codes/verify",
+    response_model=PhoneProofPublic,
+    responses=problems(404, 422, 429),
+    summary="Type back the code: the answer is the proof a booking shows",
+    description="A wrong code is 422 phone_code_refused with tries_left; after 5 wrong "
+    "tries, or 10 minutes, ask for a new code.",
+)
+def verify_phone_code(
+    body: PhoneCodeVerify, context: ContextDep, http: Request
+) -> PhoneProofPublic:
+    proof = service.confirm_phone(
+        context, office=body.office, phone=body.phone, code=body.code, client=client_address(http)
+    )
+    return PhoneProofPublic(phone_proof=proof, valid_until=service.proof_valid_until(proof))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.booking import notices
 from kezek.booking.cells import take_cells
+from kezek.booking.contacts import office_phone
 from kezek.booking.details import (
     Booked,
     BookingDetails,
@@ -21,7 +22,7 @@ from kezek.booking.details import (
     booking_details,
     new_booking_details,
 )
-from kezek.booking.identity import document_hash, document_tail, normalize_phone
+from kezek.booking.identity import document_hash, document_tail
 from kezek.booking.models import Booking, BookingStatus, Citizen
 from kezek.booking.one_statement import book_in_one_statement
 from kezek.booking.phone_cap import hold_phone
@@ -35,7 +36,6 @@ from kezek.booking.rules import (
     slot_full,
 )
 from kezek.db import dialect_insert, is_postgresql, run_transaction, violated_constraint
-from kezek.errors import Invalid
 from kezek.network.directory import Directory, OfficeInfo
 from kezek.network.models import Service
 from kezek.notify.models import Channel
@@ -247,10 +247,7 @@ def _address(contact: dict[str, Any]) -> Address:
 
 
 def _phone(request: BookingRequest, office: OfficeInfo) -> str:
-    try:
-        return normalize_phone(request.phone, region=office.country)
-    except ValueError as exc:
-        raise Invalid(f"phone {exc}", field="phone") from None
+    return office_phone(request.phone, office)
 
 
 def _replay_in_transaction(

@@ -45,7 +45,10 @@ def tell(
 ) -> int:
     """Withdraw the reminders an event makes untrue and write its messages; how many."""
     subject = subject_of(booking.reference)
-    withdraw(connection, subject=subject, kinds=REMINDER_KINDS)
+    # A move or a cancellation also makes a closure notice still waiting for the morning
+    # untrue ("please move"); a closure told again must not withdraw its own notice.
+    untrue = REMINDER_KINDS if event == "office_closed" else (*REMINDER_KINDS, "office_closed")
+    withdraw(connection, subject=subject, kinds=untrue)
     to = addresses(booking, rules, contacts(connection, subject))
     write = {"moved": moved, "cancelled": cancelled, "office_closed": office_closed}[event]
     return enqueue(connection, write(booking, to=to, rules=rules, now=now), now=now)
@@ -117,14 +120,24 @@ def reminders(
     stamp = _stamp(now)
     for kind, at in wanted:
         due = out_of_quiet_hours(at, zone, rules.quiet_hours)
-        # Too late to be useful, or it would say "tomorrow" on the day itself.
-        if due <= now + timedelta(minutes=5) or due > booking.starts_at - LAST_USEFUL:
-            continue
-        if kind == "reminder_day_before" and due.astimezone(zone).date() >= visit_day:
-            continue
-        key = _key(booking, kind, stamp)
-        messages += _tell(booking, kind, to=to, rules=rules, due=due, key=key)
+        if _worth_sending(kind, due, booking=booking, now=now):
+            key = _key(booking, kind, stamp)
+            messages += _tell(booking, kind, to=to, rules=rules, due=due, key=key)
     return messages
+
+
+def _worth_sending(kind: str, due: datetime, *, booking: BookingDetails, now: datetime) -> bool:
+    """A reminder goes only while it is useful and true when it arrives."""
+    # Hardly later than the confirmation, or too close to (or past) the visit.
+    if due <= now + timedelta(minutes=5) or due > booking.starts_at - LAST_USEFUL:
+        return False
+    zone = booking.office.zone
+    arrives_on = due.astimezone(zone).date()
+    visit_day = booking.starts_at.astimezone(zone).date()
+    # Each text names its day: "tomorrow" must arrive the day before, "today" on the day.
+    if kind == "reminder_day_before":
+        return arrives_on == visit_day - timedelta(days=1)
+    return arrives_on == visit_day
 
 
 def _tell(
@@ -165,7 +178,8 @@ def _tell(
 
 
 def short_text(booking: BookingDetails, kind: str, *, language: str, rules: NotifyRules) -> str:
-    """The SMS text: short enough for two Cyrillic SMS parts with a link of 40 characters."""
+    """The SMS text: two Cyrillic SMS parts at most, with a public address of 40 characters
+    and the longest city name (tests/integration/messages/test_sms_length.py)."""
     gettext = translations(language).gettext
     formats = Formats(language)
     zone = booking.office.zone

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from kezek.booking.contacts import EMAIL_MAX_LENGTH, normalize_email
 from kezek.booking.details import BookingDetails, BookingRequest
 from kezek.booking.identity import (
     normalize_document,
@@ -44,6 +45,32 @@ FullName = Annotated[str, Field(max_length=300), AfterValidator(normalize_full_n
 Phone = Annotated[str, Field(max_length=40), AfterValidator(reject_control_characters)]
 
 
+def _blank_is_none(value: object) -> object:
+    # A form's e-mail field left empty means no e-mail, not a wrong one.
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _email(value: str | None) -> str | None:
+    return None if value is None else normalize_email(value)
+
+
+# The length on the string itself: on the optional whole, pydantic would measure None too.
+Email = Annotated[
+    Annotated[str, Field(max_length=EMAIL_MAX_LENGTH)] | None,
+    BeforeValidator(_blank_is_none),
+    AfterValidator(_email),
+    Field(examples=["aibek@example.com"]),
+]
+PhoneProof = Annotated[
+    str,
+    Field(
+        max_length=100,
+        pattern=r"^[0-9]+\.[0-9a-f]+$",
+        description="From POST /api/v1/phone-codes/verify, for the same phone number",
+    ),
+]
+
+
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -57,6 +84,15 @@ class BookingCreate(Body):
     phone: Phone
     language: Language = "ru"
     legal_stay_until: IsoDate | None = None
+    email: Email = Field(
+        default=None,
+        description="Where to send the confirmation and reminders besides the phone",
+    )
+    phone_proof: PhoneProof | None = Field(
+        default=None,
+        description="Needed where the office asks for a confirmed phone (the office's "
+        "verify_phone): POST /api/v1/phone-codes, then /api/v1/phone-codes/verify",
+    )
 
     def as_request(self) -> BookingRequest:
         return BookingRequest(
@@ -68,7 +104,30 @@ class BookingCreate(Body):
             phone=self.phone,
             language=self.language,
             legal_stay_until=self.legal_stay_until,
+            email=self.email,
         )
+
+
+class PhoneCodeCreate(Body):
+    office: Code = Field(description="The office to book at: its country reads a local number")
+    phone: Phone
+    language: Language = Field(default="ru", description="The language of the SMS")
+
+
+class PhoneCodePublic(BaseModel):
+    phone: str = Field(description="The number the code was sent to, in E.164")
+    expires_at: datetime = Field(description="The code works until then (UTC)")
+
+
+class PhoneCodeVerify(Body):
+    office: Code
+    phone: Phone
+    code: str = Field(min_length=1, max_length=20, description="The 6 digits of the SMS")
+
+
+class PhoneProofPublic(BaseModel):
+    phone_proof: str = Field(description="Send it as phone_proof with the booking")
+    valid_until: datetime = Field(description="The proof works until then (UTC)")
 
 
 class BookingReschedule(Body):

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import time
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from weakref import WeakKeyDictionary
 
 from kezek.booking.availability import Availability, availability
+from kezek.booking.contacts import booking_email, office_phone
+from kezek.booking.contacts import phone_check_needed as office_checks_phones
 from kezek.booking.create import book
 from kezek.booking.details import Booked, BookingDetails, BookingRequest
 from kezek.booking.identity import document_hash
@@ -24,8 +27,20 @@ from kezek.booking.manage import (
 )
 from kezek.context import AppContext
 from kezek.db import read_session, run_transaction
+from kezek.errors import Conflict
+from kezek.i18n import DEFAULT, as_language
 from kezek.metrics import BOOKINGS
-from kezek.network.directory import Directory
+from kezek.network.directory import Directory, OfficeInfo
+from kezek.notify import verification
+from kezek.notify.models import Channel
+from kezek.notify.verification import (
+    MAX_TRIES,
+    CodeRefused,
+    check_proof,
+    confirm_code,
+    send_code,
+)
+from kezek.ratelimit import Limit
 from kezek.types import utcnow
 
 
@@ -52,13 +67,25 @@ def create(
     request: BookingRequest,
     client: str,
     idempotency_key: str | None = None,
+    phone_proof: str | None = None,
 ) -> Booked:
     """Book a place: limited per address and per document, never oversold, counted once.
 
     Every request counts against its address. Against the document, only a booking made
     counts, once per idempotency key: a refused booking or a replay gives its hit back, so
     that whoever knows someone's document number cannot use up their bookings with bad ones.
+    Where phones must be proven, a booking without the proof of its own phone is refused
+    first, before it writes or counts anything.
     """
+    request = replace(request, email=booking_email(request.email))
+    office = _office(context, request.office)
+    if office_checks_phones(office, everywhere=context.rules.verify_phones):
+        check_proof(
+            phone_proof,
+            phone=office_phone(request.phone, office),
+            secret=context.secret,
+            now=utcnow(),
+        )
     limits = context.limits
     taken = context.limiter.check_all(
         [
@@ -189,4 +216,104 @@ def move(context: AppContext, *, reference: str, proof: str, starts_at: datetime
             starts_at=starts_at,
             rules=context.rules,
         ),
+    )
+
+
+@dataclass(frozen=True)
+class PhoneCodeSent:
+    phone: str  # E.164, as the office's country reads what was typed
+    expires_at: datetime  # UTC
+
+
+class SmsOff(Conflict):
+    code = "sms_unavailable"
+    title = "No SMS can be sent now"
+
+
+def send_phone_code(
+    context: AppContext, *, office: str, phone: str, language: str, client: str
+) -> PhoneCodeSent:
+    """Send a one-time code by SMS to prove the phone, limited per phone and per address.
+
+    Per phone, so that nobody can flood a stranger's phone with codes from many addresses;
+    per address, so that one sender cannot spend the SMS budget over many numbers. The
+    code and its SMS are written in one transaction: the relay sends it.
+    """
+    number = office_phone(phone, _office(context, office))
+    if not context.rules.notify.on(Channel.sms):
+        # Without a gateway the code would sit in the outbox: promise none.
+        raise SmsOff(
+            "Codes cannot be sent by SMS at the moment, so this number cannot be confirmed "
+            "now. Try again later, or ask the office.",
+            field="phone",
+        )
+    per_phone, per_address = _code_limits(context)
+    now = utcnow()
+    taken = context.limiter.check_all([(per_address, client), (per_phone, number)], now=now)
+    chosen = as_language(language) or DEFAULT
+    try:
+        expires_at = run_transaction(
+            context.sessions,
+            lambda session: send_code(
+                session.connection(),
+                phone=number,
+                language=chosen,
+                secret=context.secret,
+                now=now,
+            ),
+        )
+    except BaseException:
+        with contextlib.suppress(Exception):  # no code was sent: it uses up no one's place
+            taken.give_back(per_phone)
+            taken.give_back(per_address)
+        raise
+    return PhoneCodeSent(phone=number, expires_at=expires_at)
+
+
+def confirm_phone(context: AppContext, *, office: str, phone: str, code: str, client: str) -> str:
+    """The signed proof that the phone is the caller's, for a booking to show.
+
+    Each code allows a few tries; the tries from one address are limited as well, to as
+    many as the codes it may ask for would allow, so that guessing across many numbers'
+    codes gains nothing.
+    """
+    number = office_phone(phone, _office(context, office))
+    _, per_address = _code_limits(context)
+    tries = Limit("phone-try-address", per_address.hits * MAX_TRIES, per_address.seconds)
+    context.limiter.check(tries, client, now=utcnow())
+    found = run_transaction(
+        context.sessions,
+        lambda session: confirm_code(
+            session.connection(), phone=number, code=code, secret=context.secret, now=utcnow()
+        ),
+    )
+    if isinstance(found, CodeRefused):
+        raise found  # only now that the wrong try is committed
+    return found
+
+
+def proof_valid_until(proof: str) -> datetime:
+    """Until when a proof that ``confirm_phone`` gave works."""
+    until = verification.proof_valid_until(proof)
+    if until is None:
+        raise ValueError("not a phone proof")
+    return until
+
+
+def phone_check_needed(context: AppContext, *, office: str) -> bool:
+    """Whether a booking at the office needs a phone proven by a code first."""
+    return office_checks_phones(_office(context, office), everywhere=context.rules.verify_phones)
+
+
+def _office(context: AppContext, code: str) -> OfficeInfo:
+    with read_session(context.sessions) as session:
+        return context.directory.office(session, code)
+
+
+def _code_limits(context: AppContext) -> tuple[Limit, Limit]:
+    """The limits on codes sent, per phone and per address, from the settings."""
+    settings = context.settings
+    return (
+        Limit("phone-code-phone", settings.limit_phone_codes_per_phone_hour, 3600),
+        Limit("phone-code-address", settings.limit_phone_codes_per_address_hour, 3600),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kezek.cli import db, network, notify, plan, serve, staff
+from kezek.cli import db, network, notify, plan, serve, staff, telegram
 
 app = typer.Typer(
     help="Kezek: booking, live queue and capacity planning for offices facing a deadline surge.",
@@ -14,6 +14,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(network.app, name="network")
 app.add_typer(notify.app, name="notify")
+app.add_typer(telegram.app, name="telegram")
 app.add_typer(staff.app, name="staff")
 app.command("serve")(serve.serve)
 app.command("plan")(plan.plan)

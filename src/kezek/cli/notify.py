@@ -7,17 +7,28 @@ import signal
 from types import FrameType
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from kezek.bootstrap import build_context
 from kezek.config import SettingsError, get_settings
+from kezek.context import AppContext
 from kezek.types import utcnow
 
 app = typer.Typer(
     help="Messages to citizens: the relay and the dead letters.", no_args_is_help=True
 )
 log = logging.getLogger("kezek.notify")
+
+
+def _context() -> AppContext:
+    """The context from the settings; a wrong setting is said plainly, exit status 2."""
+    try:
+        return build_context(get_settings())
+    except (SettingsError, ValidationError) as exc:  # the setting named, not a traceback
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -28,11 +39,7 @@ def run(
     PostgreSQL; one on SQLite."""
     from kezek.notify.service import relay
 
-    try:
-        context = build_context(get_settings())
-    except SettingsError as exc:
-        typer.secho(str(exc), fg=typer.colors.RED, err=True)
-        raise typer.Exit(2) from None
+    context = _context()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     sender = relay(context)
     if not sender.transports:
@@ -66,7 +73,7 @@ def dead(limit: int = typer.Option(50, min=1, max=10_000, help="How many to list
     """List messages given up after their last try, newest first."""
     from kezek.notify.service import dead_letters
 
-    context = build_context(get_settings())
+    context = _context()
     letters = dead_letters(context, limit=limit)
     if not letters:
         Console().print("No dead letters.")
@@ -96,6 +103,6 @@ def retry(
     if not ids and not every:
         typer.secho("Name the dead letters to send again, or give --all.", fg="red", err=True)
         raise typer.Exit(2)
-    context = build_context(get_settings())
+    context = _context()
     count = requeue(context, ids=None if every else ids, now=utcnow())
     Console().print(f"Queued again: {count}.")

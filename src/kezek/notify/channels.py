@@ -6,13 +6,14 @@ retry; a number the gateway refuses, or a chat that blocked the bot, is not.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import parseaddr
 from typing import Protocol
 
 import httpx
@@ -21,9 +22,30 @@ from kezek.notify.models import OutboxMessage
 
 
 class DeliveryFailed(Exception):
-    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+    def __init__(
+        self, reason: str, *, permanent: bool = False, retry_after: float | None = None
+    ) -> None:
         super().__init__(reason)
         self.permanent = permanent
+        # Seconds the provider asked every sender to wait (HTTP 429), when it said.
+        self.retry_after = retry_after
+
+
+def masked(address: str) -> str:
+    """Enough of an address to recognise it, not to copy it."""
+    if "@" in address:
+        name, domain = address.split("@", 1)
+        return f"{name[:1]}…@{domain}"
+    return f"…{address[-4:]}" if len(address) > 4 else "…"
+
+
+def without_address(text: str, address: str) -> str:
+    """A provider's error with the recipient's address masked: gateways echo the number,
+    and the error is kept, logged and shown to admins."""
+    for form in {address, address.lstrip("+")}:
+        if len(form) > 4:
+            text = text.replace(form, masked(address))
+    return text
 
 
 class Transport(Protocol):
@@ -37,8 +59,23 @@ def _http_failure(response: httpx.Response, provider: str) -> DeliveryFailed:
     status = response.status_code
     permanent = 400 <= status < 500 and status not in (408, 429)
     return DeliveryFailed(
-        f"{provider} answered {status}: {response.text[:200]}", permanent=permanent
+        f"{provider} answered {status}: {response.text[:200]}",
+        permanent=permanent,
+        retry_after=_retry_after(response) if status == 429 else None,
     )
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """The wait a 429 asks for: the Bot API says it in parameters.retry_after, others in
+    the Retry-After header (seconds)."""
+    try:
+        said = response.json()["parameters"]["retry_after"]
+    except (ValueError, KeyError, TypeError):
+        said = response.headers.get("Retry-After")
+    try:
+        return max(float(said), 0.0) if said is not None else None
+    except ValueError:
+        return None  # an HTTP date: the relay's own backoff does
 
 
 _PLACEHOLDER = re.compile(r"\{(to|text|sender|key)\}")
@@ -117,6 +154,12 @@ class TelegramTransport:
         self.client.close()
 
 
+def message_id(key: str, sender: str) -> str:
+    """A Message-ID made of the message's key alone, at the sender's domain."""
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "kezek.invalid"
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
+
+
 @dataclass
 class EmailTransport:
     host: str
@@ -132,8 +175,9 @@ class EmailTransport:
         mail["From"] = self.sender
         mail["To"] = message.address
         mail["Subject"] = message.subject_line
-        # The same key gives the same Message-ID: a resent e-mail is recognisably the same.
-        mail["Message-ID"] = make_msgid(idstring=str(message.id), domain="kezek")
+        # The same key gives the same Message-ID: a resent e-mail is recognisably the same,
+        # and mail clients show it once.
+        mail["Message-ID"] = message_id(message.key, self.sender)
         mail["X-Kezek-Key"] = message.key
         mail.set_content(message.body)
         if message.calendar:
@@ -162,7 +206,11 @@ class EmailTransport:
             return smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
         smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
         if self.tls == "starttls":
-            smtp.starttls(context=ssl.create_default_context())
+            try:
+                smtp.starttls(context=ssl.create_default_context())
+            except BaseException:
+                smtp.close()
+                raise
         return smtp
 
     def close(self) -> None:

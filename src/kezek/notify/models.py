@@ -98,7 +98,8 @@ class TelegramLink(Base):
     language: Mapped[str] = mapped_column(String(2))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    chat_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # /status and /stop find what a chat follows by it.
+    chat_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
 
 
 class PhoneCode(Base):

@@ -2,12 +2,11 @@
 
 Kyrgyz and Russian are Cyrillic, so nearly every message is UCS-2: 70 characters alone,
 67 a part once split (each part carries a header). Characters outside the basic plane
-count twice in UCS-2 (UTF-16 pairs).
+count twice in UCS-2 (UTF-16 pairs), as GSM-7's extended characters (€, [, ]…) take two
+septets; phones never split such a pair between parts, so a part can hold one unit less.
 """
 
 from __future__ import annotations
-
-import math
 
 GSM_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ ÆæßÉ!\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -23,11 +22,16 @@ def is_gsm(text: str) -> bool:
 def segments(text: str) -> int:
     """The number of SMS parts the text is sent as."""
     if is_gsm(text):
-        units = sum(2 if char in GSM_EXTENDED else 1 for char in text)
+        sizes = [2 if char in GSM_EXTENDED else 1 for char in text]
         single, part = 160, 153
     else:
-        units = len(text.encode("utf-16-le")) // 2
+        sizes = [len(char.encode("utf-16-le")) // 2 for char in text]
         single, part = 70, 67
-    if units <= single:
+    if sum(sizes) <= single:
         return 1
-    return math.ceil(units / part)
+    parts, room = 1, part
+    for size in sizes:  # fill each part in turn, a two-unit character whole
+        if size > room:
+            parts, room = parts + 1, part
+        room -= size
+    return parts

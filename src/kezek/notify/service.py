@@ -12,10 +12,18 @@ from sqlalchemy.orm import Session
 from kezek.config import Settings
 from kezek.context import AppContext
 from kezek.db import read_session, run_transaction
-from kezek.notify.channels import EmailTransport, SmsTransport, TelegramTransport, Transport
+from kezek.notify.channels import (
+    EmailTransport,
+    SmsTransport,
+    TelegramTransport,
+    Transport,
+    masked,
+)
 from kezek.notify.models import Channel, MessageStatus, OutboxMessage
 from kezek.notify.relay import Relay, RelayRules
 from kezek.notify.rules import channels_on
+
+__all__ = ["DeadLetter", "dead_letters", "masked", "relay", "retry", "transports"]
 
 
 def transports(settings: Settings) -> dict[str, Transport]:
@@ -78,13 +86,6 @@ class DeadLetter:
     attempts: int
     last_error: str
     created_at: datetime
-
-
-def masked(address: str) -> str:
-    if "@" in address:
-        name, domain = address.split("@", 1)
-        return f"{name[:1]}…@{domain}"
-    return f"…{address[-4:]}" if len(address) > 4 else "…"
 
 
 def dead_letters(context: AppContext, *, limit: int = 200) -> list[DeadLetter]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Table, select, update
 
@@ -21,6 +21,7 @@ from kezek.i18n.catalogs import translations
 from kezek.notify.models import Channel, PhoneCode
 from kezek.notify.outbox import Address, Message, enqueue
 
+CODE_DIGITS = 6
 CODE_VALID = timedelta(minutes=10)
 MAX_TRIES = 5
 PROOF_VALID = timedelta(hours=2)
@@ -48,7 +49,7 @@ def send_code(
 ) -> datetime:
     """Write a new code and its SMS; earlier codes of the phone stop working. Returns
     when the code expires."""
-    code = f"{secrets.randbelow(1_000_000):06d}"
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     connection.execute(
         update(CODE_TABLE)
         .where(CODE_TABLE.c.phone == phone, CODE_TABLE.c.verified_at.is_(None))
@@ -80,8 +81,19 @@ def send_code(
 
 def confirm_code(
     connection: Connection, *, phone: str, code: str, secret: bytes, now: datetime
-) -> str:
-    """The proof for the phone if ``code`` is its current code; refused otherwise."""
+) -> str | CodeRefused:
+    """The proof for the phone if ``code`` is its current code, or else the refusal.
+
+    The refusal is returned, not raised: a wrong try is counted in this transaction, and
+    the caller must commit it before refusing, or a rollback would give a guesser every
+    try back.
+    """
+    digits = "".join(char for char in code if char in "0123456789")
+    if len(digits) != CODE_DIGITS:
+        # Not a guess at all (a typo of length): it costs no try.
+        return CodeRefused(
+            f"The code has {CODE_DIGITS} digits: type them as the SMS shows them.", field="code"
+        )
     row = connection.execute(
         select(CODE_TABLE.c.id, CODE_TABLE.c.code_hash, CODE_TABLE.c.tries)
         .where(
@@ -91,25 +103,28 @@ def confirm_code(
         )
         .order_by(CODE_TABLE.c.id.desc())
         .limit(1)
+        # Two tries at once must not both read the same count.
         .with_for_update()
     ).first()
     if row is None:
-        raise CodeRefused(
+        return CodeRefused(
             "This code has expired or was never sent to this number. Ask for a new code.",
             field="code",
+            tries_left=0,
         )
     if row.tries >= MAX_TRIES:
-        raise CodeRefused("Too many wrong codes. Ask for a new code.", field="code")
-    digits = "".join(char for char in code if char.isdigit())
+        return CodeRefused("Too many wrong codes. Ask for a new code.", field="code", tries_left=0)
     if not hmac.compare_digest(row.code_hash, _code_hash(phone, digits, secret)):
         connection.execute(
             update(CODE_TABLE).where(CODE_TABLE.c.id == row.id).values(tries=row.tries + 1)
         )
         left = MAX_TRIES - row.tries - 1
-        raise CodeRefused(
-            f"The code is not right: check the SMS and type its 6 digits ({left} tries left).",
-            field="code",
+        advice = (
+            f"check the SMS and type its {CODE_DIGITS} digits ({left} tries left)."
+            if left
+            else "that was the last try. Ask for a new code."
         )
+        return CodeRefused(f"The code is not right: {advice}", field="code", tries_left=left)
     connection.execute(
         update(CODE_TABLE)
         .where(CODE_TABLE.c.id == row.id)
@@ -128,13 +143,24 @@ def check_proof(proof: str | None, *, phone: str, secret: bytes, now: datetime) 
     refused = PhoneNotVerified(
         "Confirm this phone number with the code we send by SMS, then book.", field="phone"
     )
-    if not proof or "." not in proof:
+    until = proof_valid_until(proof) if proof else None
+    if proof is None or until is None or until < now:
         raise refused
-    stamp_text, signature = proof.split(".", 1)
-    if not stamp_text.isdigit() or int(stamp_text) < now.timestamp():
+    signature = proof.partition(".")[2]
+    expected = _signature(phone, int(until.timestamp()), secret)
+    if not hmac.compare_digest(signature.encode(), expected.encode()):
         raise refused
-    if not hmac.compare_digest(signature, _signature(phone, int(stamp_text), secret)):
-        raise refused
+
+
+def proof_valid_until(proof: str) -> datetime | None:
+    """Until when a proof is good, as it says (whether it is genuine is ``check_proof``'s
+    question); None if it is not shaped like one."""
+    stamp_text, dot, _ = proof.partition(".")
+    # ASCII digits only: str.isdigit also takes digits such as "²", which int() refuses;
+    # and few enough of them for a year that datetime can hold.
+    if not dot or not stamp_text.isascii() or not stamp_text.isdigit() or len(stamp_text) > 11:
+        return None
+    return datetime.fromtimestamp(int(stamp_text), UTC)
 
 
 def _signature(phone: str, stamp: int, secret: bytes) -> str:

@@ -22,11 +22,17 @@ from kezek.queue.schemas import (
     Action,
     BoardPublic,
     CallNext,
+    CheckedInPublic,
     CheckInBody,
     DayClosedPublic,
+    DoorCheckInBody,
+    DoorCodePublic,
     IssuedPublic,
     KpisPublic,
     OpenWindow,
+    RemoteCheckInBody,
+    RemoteTicketBody,
+    RemoteTicketTaken,
     TicketPublic,
     TicketStatusPublic,
     Transfer,
@@ -36,6 +42,7 @@ from kezek.queue.schemas import (
     WindowSessionPublic,
 )
 from kezek.queue.stream import board_events
+from kezek.ratelimit import client_address
 from kezek.staff.deps import StaffDep
 from kezek.types import IsoDate
 
@@ -149,6 +156,26 @@ def transfer(
     return _answer(transferred, status_code=status.HTTP_201_CREATED)
 
 
+# Declared before the clerks' actions, so that "check-in" is never read as one.
+@router.post(
+    "/tickets/{ticket_id}/check-in",
+    response_model=CheckedInPublic,
+    responses=problems(404, 409, 422, 429),
+)
+def check_in_at_door(
+    ticket_id: TicketId,
+    body: DoorCheckInBody,
+    context: ContextDep,
+    x_ticket_secret: Annotated[str, Header(max_length=64, description="From the ticket")],
+) -> CheckedInPublic:
+    """At the door, on the ticket's page: the holder of a ticket taken from a phone types
+    the code of the day shown by the kiosk, and is called from now on at the ticket's place.
+    Checking in again answers the same."""
+    return service.check_in_at_door(
+        context, ticket_id=ticket_id, ticket_secret=x_ticket_secret, door_code=body.door_code
+    )
+
+
 @router.post("/tickets/{ticket_id}/{action}", response_model=TicketPublic, responses=STAFF_PROBLEMS)
 def act(
     ticket_id: TicketId,
@@ -212,6 +239,68 @@ def check_in(
         key=idempotency_key,
     )
     return _answer(checked_in, status_code=status.HTTP_201_CREATED)
+
+
+@router.post(
+    "/offices/{office}/remote-tickets",
+    response_model=RemoteTicketTaken,
+    status_code=201,
+    responses={
+        200: {"model": RemoteTicketTaken, "description": "The phone's ticket taken earlier today"},
+        **problems(404, 409, 422, 429),
+    },
+)
+def take_remote_ticket(
+    office: Code, body: RemoteTicketBody, context: ContextDep, request: Request
+) -> Response:
+    """Today's walk-in ticket, from a phone, before coming: for an office that allows it,
+    from its set hour until the line closes, while its tickets for phones last. The phone
+    must be confirmed first with the code sent to it by SMS (``phone_proof``). One ticket
+    per phone, office and day: asking again answers with the same ticket (200).
+
+    The ticket keeps its place but is called only once its holder checks in at the office:
+    at the kiosk, or with the door's code of the day on the ticket's page. A ticket whose
+    turn comes before then is passed over once, keeping its place, and closed as a no-show
+    if its turn comes again in its absence."""
+    taken = service.take_remote_ticket(
+        context,
+        office=office,
+        service=body.service,
+        phone=body.phone,
+        phone_proof=body.phone_proof,
+        language=body.language,
+        client=client_address(request),
+    )
+    return Response(
+        taken.model_dump_json(),
+        status_code=status.HTTP_201_CREATED if taken.new else status.HTTP_200_OK,
+        media_type="application/json",
+    )
+
+
+@router.post(
+    "/offices/{office}/remote-check-in", response_model=CheckedInPublic, responses=STAFF_PROBLEMS
+)
+def check_in_remote(
+    staff: StaffDep, office: Code, body: RemoteCheckInBody, context: ContextDep
+) -> CheckedInPublic:
+    """The kiosk: a ticket taken from a phone, by its code and the phone's last four digits
+    (or the ticket's secret). Checking in again answers the same."""
+    return service.check_in_remote(
+        context,
+        staff=staff,
+        office=office,
+        code=body.code,
+        phone_last4=body.phone_last4,
+        ticket_secret=body.ticket_secret,
+    )
+
+
+@router.get("/offices/{office}/door-code", response_model=DoorCodePublic, responses=STAFF_PROBLEMS)
+def door_code_today(office: Code, staff: StaffDep, context: ContextDep) -> DoorCodePublic:
+    """The kiosk's screen: today's code that holders of tickets from phones type on the
+    ticket's page to check in at the door."""
+    return service.door_code_today(context, staff=staff, office=office)
 
 
 def _answer(answered: Answered[T], *, status_code: int = status.HTTP_200_OK) -> Response:

@@ -24,6 +24,14 @@ booked time for an appointment holder who came early; a transfer keeps the arriv
 Arrivals for an appointment are sorted at check-in by ``check_in``: on time, early, or
 late; a late arrival (after ``late_grace``) becomes a walk-in or is turned away, as the
 office chooses.
+
+A ticket taken from a phone (``remote``) keeps its place in line from when it was taken,
+but is called only once its holder has checked in at the office; until then it is
+``absent``, and its wait for the ageing cap starts only at the check-in. Each call is one
+turn of the line: the absent tickets ahead of the one called had their turn and missed it
+(``passing``). The first of them not passed over before is passed over now, keeping its
+place; one passed over at least ``late_grace`` ago, and still absent, is a no-show. A turn
+given to nobody (no one present waits) passes nobody over.
 """
 
 from __future__ import annotations
@@ -51,6 +59,14 @@ class WaitingTicket:
     arrived_at: datetime  # the first arrival; a transfer keeps it
     group: str | None = None
     appointment_at: datetime | None = None  # set for an appointment holder on time or early
+    remote: bool = False  # taken from a phone before coming
+    checked_in_at: datetime | None = None  # when a remote ticket's holder came
+    passed_over_at: datetime | None = None  # when a remote ticket's turn came in its absence
+
+    @property
+    def absent(self) -> bool:
+        """Taken from a phone, and its holder not at the office yet: not called."""
+        return self.remote and self.checked_in_at is None
 
 
 @dataclass(frozen=True)
@@ -58,6 +74,14 @@ class CallingWindow:
     code: str
     services: frozenset[str]  # what the clerk serves now
     corridor: str | None = None
+
+
+@dataclass(frozen=True)
+class Passing:
+    """What a call does to the absent tickets ahead of the one it calls."""
+
+    passed_over: WaitingTicket | None = None  # its turn came: passed over, keeps its place
+    no_shows: tuple[WaitingTicket, ...] = ()  # passed over before, absent again: no-shows
 
 
 class Rank(IntEnum):
@@ -96,6 +120,13 @@ class Policy:
         The queue tries them in turn, so that a ticket another window is taking at the same
         instant is passed over rather than waited for.
         """
+        return [ticket for ticket in self.line(window, waiting, now) if not ticket.absent]
+
+    def line(
+        self, window: CallingWindow, waiting: Iterable[WaitingTicket], now: datetime
+    ) -> list[WaitingTicket]:
+        """The window's line, best first: what it may call, and the absent tickets in their
+        places."""
         callable_here = [
             ticket
             for ticket in waiting
@@ -106,6 +137,24 @@ class Policy:
             return ranked
         own = [ticket for ticket in ranked if ticket.group == window.corridor]
         return own + [ticket for ticket in ranked if ticket.group != window.corridor]
+
+    def passing(
+        self, line: list[WaitingTicket], called: WaitingTicket | None, now: datetime
+    ) -> Passing:
+        """What calling ``called`` (from the window's ``line``) does to the absent tickets
+        ahead of it; nothing when nobody is called."""
+        if called is None:
+            return Passing()
+        ahead = [ticket for ticket in line[: line.index(called)] if ticket.absent]
+        fresh = [ticket for ticket in ahead if ticket.passed_over_at is None]
+        # Waited for long enough: as long as a holder of a time may be late.
+        gone = tuple(
+            ticket
+            for ticket in ahead
+            if ticket.passed_over_at is not None
+            and now - ticket.passed_over_at >= self.config.late_grace
+        )
+        return Passing(fresh[0] if fresh else None, gone)
 
     def order(self, waiting: Iterable[WaitingTicket], now: datetime) -> list[WaitingTicket]:
         """Everyone waiting, in the order the policy would call them at ``now``."""
@@ -132,7 +181,7 @@ class Policy:
     def rank(self, ticket: WaitingTicket, now: datetime) -> Rank:
         if ticket.appointment_at is not None and self._due(ticket, now):
             return Rank.appointment
-        if now - self.waiting_since(ticket) >= self.config.max_wait:
+        if not ticket.absent and now - self.waiting_since(ticket) >= self.config.max_wait:
             return Rank.overdue
         if ticket.group in self.config.priority_groups:
             return Rank.priority
@@ -145,9 +194,12 @@ class Policy:
         return {rank: rank.value for rank in Rank}
 
     def waiting_since(self, ticket: WaitingTicket) -> datetime:
-        """An appointment holder who came early has waited only since the booked time."""
+        """An appointment holder who came early has waited only since the booked time, and
+        the holder of a ticket from a phone only since checking in."""
         if ticket.appointment_at is not None:
             return max(ticket.arrived_at, ticket.appointment_at)
+        if ticket.checked_in_at is not None:
+            return max(ticket.arrived_at, ticket.checked_in_at)
         return ticket.arrived_at
 
     def _due(self, ticket: WaitingTicket, now: datetime) -> bool:

@@ -12,6 +12,7 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 
 from kezek.codes import CODE_MAX_LENGTH, CODE_PATTERN
+from kezek.i18n import Language
 
 
 class Action(StrEnum):
@@ -76,6 +77,70 @@ class TicketStatusPublic(BaseModel):
     position: int | None = Field(description="1 when next; null once called")
     estimated_call_at: datetime | None
     window: str | None
+    remote: bool = Field(default=False, description="Taken from a phone before coming")
+    checked_in: bool = Field(
+        default=True,
+        description="Its holder is at the office: false until a remote ticket "
+        "is checked in at the kiosk or with the door code",
+    )
+    passed_over: bool = Field(
+        default=False,
+        description="A remote ticket whose turn came before its holder checked in: it kept "
+        "its place once, and is closed as a no-show if its turn comes again in its absence",
+    )
+    next_step: str = Field(
+        default="wait",
+        description="check_in (come and check in), wait, go_to_window, or none (no longer in line)",
+    )
+
+
+class RemoteTicketBody(BaseModel):
+    service: str = Field(max_length=CODE_MAX_LENGTH, pattern=CODE_PATTERN)
+    phone: str = Field(max_length=32, description="Read in the office's country if it has no +")
+    phone_proof: str = Field(
+        max_length=128, description="From confirming the phone with the code sent by SMS"
+    )
+    language: Language = Field(description="Of the messages about the ticket")
+
+
+class RemoteTicketTaken(BaseModel):
+    """A ticket from a phone: its page is /ticket/{id}?s={secret}."""
+
+    id: int
+    code: str
+    office: str
+    service: str
+    secret: str = Field(description="The holder's key to the ticket's page and check-in")
+    new: bool = Field(description="False: the phone's ticket taken earlier today, again")
+    position: int | None = Field(description="1 when next; null while no window is open")
+    estimated_call_at: datetime | None
+    wait_minutes: int | None = Field(description="Until the estimated call, from now")
+    taken_at: datetime
+
+
+class RemoteCheckInBody(BaseModel):
+    code: str = Field(max_length=12, description="The ticket's code, such as Q-014")
+    phone_last4: str | None = Field(default=None, max_length=8, pattern=r"^[0-9 ]*$")
+    ticket_secret: str | None = Field(default=None, max_length=64)
+
+
+class DoorCheckInBody(BaseModel):
+    door_code: str = Field(max_length=12, description="The code of the day by the door")
+
+
+class CheckedInPublic(BaseModel):
+    id: int
+    code: str
+    service: str
+    status: str
+    checked_in_at: datetime | None
+    passed_over: bool = Field(description="Its turn had come: it goes first, in its place")
+
+
+class DoorCodePublic(BaseModel):
+    office: str
+    date: date_type
+    code: str = Field(description="Shown on the kiosk's screen; typed on a ticket's page")
 
 
 class OpenWindow(BaseModel):

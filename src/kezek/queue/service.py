@@ -13,12 +13,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from kezek.booking.identity import document_hash
+from kezek.booking.identity import document_hash, normalize_phone
 from kezek.context import AppContext
 from kezek.db import read_session, run_transaction
+from kezek.errors import Invalid
+from kezek.i18n import LANGUAGES, as_language
 from kezek.metrics import TICKETS
 from kezek.network.directory import OfficeInfo
-from kezek.queue import closing, tickets, windows
+from kezek.notify.verification import check_proof
+from kezek.queue import closing, notices, remote, tickets, windows
 from kezek.queue.board import board
 from kezek.queue.kpis import day_kpis
 from kezek.queue.models import Ticket, WindowSession, WindowSessionStatus
@@ -28,9 +31,12 @@ from kezek.queue.schemas import (
     AtWindowPublic,
     BoardPublic,
     CallPublic,
+    CheckedInPublic,
     DayClosedPublic,
+    DoorCodePublic,
     IssuedPublic,
     KpisPublic,
+    RemoteTicketTaken,
     Settle,
     TicketPublic,
     TicketStatusPublic,
@@ -40,6 +46,7 @@ from kezek.queue.schemas import (
 )
 from kezek.queue.status import TicketStatusView
 from kezek.queue.status import ticket_status as status_of
+from kezek.ratelimit import Limit
 from kezek.staff.members import Forbidden, Staff
 
 _NEW_STATUS = {
@@ -147,13 +154,14 @@ def call_next(
         current = windows.current_session(session, window_id=info.window_ids[window], lock=True)
         if current is None or current.status != "open" or current.staff_id != staff.id:
             raise windows.WindowNotOpen(f"Open window {window} before calling tickets to it.")
+        now = context.clock()
         ticket = tickets.call_next(
             session,
             directory=context.directory,
             office_code=office,
             window_code=window,
             services=frozenset(current.services),
-            now=context.clock(),
+            now=now,
             actor=staff.username,
             settle=settle.value if settle else None,
         )
@@ -161,6 +169,9 @@ def call_next(
             context.bus.publish(session, info.id)
         if ticket is None:
             return None, None
+        rules = context.rules.notify
+        notices.tell_called(session.connection(), ticket, window=window, rules=rules, now=now)
+        notices.tell_near(session, office=info, services=current.services, rules=rules, now=now)
         return _public(ticket, window_code=window, zone=info.zone), ticket.id
 
     return answer_once(
@@ -184,11 +195,15 @@ def act(
         # A citizen at a window belongs to its clerk: no other clerk cancels them meanwhile.
         if action in AT_THE_WINDOW or ticket.window_id is not None:
             _require_holder(session, staff, ticket)
-        tickets.act_on(
-            session, ticket=ticket, action=action.value, now=context.clock(), actor=staff.username
-        )
+        now = context.clock()
+        tickets.act_on(session, ticket=ticket, action=action.value, now=now, actor=staff.username)
         context.bus.publish(session, ticket.office_id)
-        public = _public(ticket, window_code=info.window_code(ticket.window_id), zone=info.zone)
+        window = info.window_code(ticket.window_id)
+        if action is Action.recall and window is not None:  # called again: told again
+            notices.tell_called(
+                session.connection(), ticket, window=window, rules=context.rules.notify, now=now
+            )
+        public = _public(ticket, window_code=window, zone=info.zone)
         return public, ticket.id
 
     return answer_once(
@@ -369,6 +384,157 @@ def _close_due(session: Session, *, context: AppContext, office: OfficeInfo, now
     return closed
 
 
+def take_remote_ticket(
+    context: AppContext,
+    *,
+    office: str,
+    service: str,
+    phone: str,
+    phone_proof: str,
+    language: str,
+    client: str,
+) -> RemoteTicketTaken:
+    """Today's walk-in ticket for a phone proven by its code, before its holder comes; the
+    phone's ticket again if it took one today already."""
+    now = context.clock()
+    context.limiter.check(_remote_per_address(context), client, now=now)
+    chosen = as_language(language)
+    if chosen is None:
+        raise Invalid(f"Choose a language among {', '.join(LANGUAGES)}.", field="language")
+    with read_session(context.sessions) as session:
+        country = context.directory.office(session, office).country
+    try:
+        number = normalize_phone(phone, region=country)
+    except ValueError as exc:
+        raise Invalid(f"This phone number {exc}.", field="phone") from None
+    check_proof(phone_proof, phone=number, secret=context.secret, now=now)
+
+    def work(session: Session) -> remote.RemoteIssued:
+        taken = remote.issue_remote(
+            session,
+            directory=context.directory,
+            office_code=office,
+            service_code=service,
+            phone=number,
+            language=chosen,
+            secret=context.secret,
+            now=now,
+        )
+        if taken.new:
+            context.bus.publish(session, taken.issued.ticket.office_id)
+            TICKETS.labels(office).inc()
+        return taken
+
+    taken = run_transaction(context.sessions, work)
+    ticket, secret = taken.issued.ticket, taken.issued.secret
+    view = ticket_view(context, ticket_id=ticket.id, ticket_secret=secret)
+    zone = view.office.zone
+    estimate = view.estimated_call_at
+    return RemoteTicketTaken(
+        id=ticket.id,
+        code=ticket.code,
+        office=view.office.code,
+        service=view.office.service_codes.get(ticket.service_id, ""),
+        secret=secret,
+        new=taken.new,
+        position=view.position,
+        estimated_call_at=estimate.astimezone(zone) if estimate else None,
+        wait_minutes=max(0, round((estimate - now).total_seconds() / 60)) if estimate else None,
+        taken_at=ticket.arrived_at.astimezone(zone),
+    )
+
+
+def _remote_per_address(context: AppContext) -> Limit:
+    """Tickets from phones taken from one address an hour: as many as bookings, counted
+    apart from them."""
+    return Limit("remote-ticket-address", context.limits.booking_per_address.hits, 3600)
+
+
+# Guessing the door's code of the day from afar: five tries a quarter of an hour per ticket.
+DOOR_CODE_TRIES = Limit("door-code-ticket", 5, 900)
+
+
+def check_in_remote(
+    context: AppContext,
+    *,
+    staff: Staff,
+    office: str,
+    code: str,
+    phone_last4: str | None = None,
+    ticket_secret: str | None = None,
+) -> CheckedInPublic:
+    """At the kiosk: a ticket from a phone, by its code and the phone's last four digits
+    or the ticket's secret. Its holder is called from now on, at the ticket's place."""
+    staff.require_office(office, at_kiosk=True)
+    if not phone_last4 and not ticket_secret:
+        raise Invalid(
+            "Type the last four digits of the phone that took the ticket.", field="phone_last4"
+        )
+
+    def work(session: Session) -> CheckedInPublic:
+        info = context.directory.office(session, office)
+        ticket = remote.check_in_at_kiosk(
+            session,
+            office=info,
+            code=code,
+            phone_last4=phone_last4,
+            ticket_secret=ticket_secret,
+            now=context.clock(),
+            actor=staff.username,
+        )
+        context.bus.publish(session, info.id)
+        return _checked_in_public(ticket, info)
+
+    return run_transaction(context.sessions, work)
+
+
+def check_in_at_door(
+    context: AppContext, *, ticket_id: int, ticket_secret: str, door_code: str
+) -> CheckedInPublic:
+    """On the ticket's page, at the door: the code of the day that the kiosk shows."""
+    now = context.clock()
+    context.limiter.check(DOOR_CODE_TRIES, str(ticket_id), now=now)
+
+    def work(session: Session) -> CheckedInPublic:
+        ticket = remote.check_in_at_door(
+            session,
+            directory=context.directory,
+            ticket_id=ticket_id,
+            ticket_secret=ticket_secret,
+            typed_code=door_code,
+            secret=context.secret,
+            now=now,
+        )
+        info = context.directory.office_by_id(session, ticket.office_id)
+        context.bus.publish(session, info.id)
+        return _checked_in_public(ticket, info)
+
+    return run_transaction(context.sessions, work)
+
+
+def door_code_today(context: AppContext, *, staff: Staff, office: str) -> DoorCodePublic:
+    """The code of the day for the kiosk's screen, for a kiosk or staff of the office."""
+    staff.require_office(office, at_kiosk=True)
+    with read_session(context.sessions) as session:
+        info = context.directory.office(session, office)
+    day = context.clock().astimezone(info.zone).date()
+    code = remote.door_code(context.secret, office_id=info.id, day=day)
+    return DoorCodePublic(office=info.code, date=day, code=code)
+
+
+def _checked_in_public(ticket: Ticket, office: OfficeInfo) -> CheckedInPublic:
+    return CheckedInPublic(
+        id=ticket.id,
+        code=ticket.code,
+        service=office.service_codes.get(ticket.service_id, ""),
+        status=ticket.status,
+        checked_in_at=ticket.checked_in_at.astimezone(office.zone)
+        if ticket.checked_in_at
+        else None,
+        passed_over=ticket.passed_over_at is not None,
+    )
+
+
 def ticket_view(context: AppContext, *, ticket_id: int, ticket_secret: str) -> TicketStatusView:
     """The ticket as its holder sees it; the secret printed on it is the only proof asked."""
     with read_session(context.sessions) as session:
@@ -394,6 +560,10 @@ def ticket_status(context: AppContext, *, ticket_id: int, ticket_secret: str) ->
         if view.estimated_call_at
         else None,
         window=view.window,
+        remote=view.ticket.remote,
+        checked_in=view.checked_in,
+        passed_over=view.passed_over,
+        next_step=view.next_step.value,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +21,15 @@ from kezek.queue.tickets import hash_ticket_secret, typed_secret
 from kezek.queue.windows import open_windows
 
 
+class NextStep(StrEnum):
+    """What the holder should do now."""
+
+    check_in = "check_in"  # taken from a phone: come, and check in at the kiosk or the door
+    wait = "wait"  # at the office, in line
+    go_to_window = "go_to_window"  # called
+    none = "none"  # served, closed, or gone
+
+
 @dataclass(frozen=True)
 class TicketStatusView:
     ticket: Ticket
@@ -27,6 +37,25 @@ class TicketStatusView:
     position: int | None  # 1 = next; None once called, or when no open window serves it
     estimated_call_at: datetime | None
     window: str | None
+
+    @property
+    def checked_in(self) -> bool:
+        """At the office: a ticket taken there, or one from a phone checked in since."""
+        return not self.ticket.remote or self.ticket.checked_in_at is not None
+
+    @property
+    def passed_over(self) -> bool:
+        """Its turn came before its holder checked in; it kept its place, once."""
+        return self.ticket.passed_over_at is not None and self.ticket.checked_in_at is None
+
+    @property
+    def next_step(self) -> NextStep:
+        status = self.ticket.status
+        if status == TicketStatus.waiting:
+            return NextStep.wait if self.checked_in else NextStep.check_in
+        if status in (TicketStatus.called, TicketStatus.serving):
+            return NextStep.go_to_window
+        return NextStep.none
 
 
 def ticket_status(
@@ -82,6 +111,9 @@ def _estimates(
             Ticket.window_id,
             Ticket.started_at,
             Ticket.called_at,
+            Ticket.remote,
+            Ticket.checked_in_at,
+            Ticket.passed_over_at,
         ).where(
             Ticket.office_id == office.id,
             Ticket.day == day,
@@ -104,9 +136,17 @@ def _estimates(
             continue
         calling = CallingWindow(code, frozenset(current.services), plans[code].group)
         windows.append(OpenWindow(calling, busy_until.get(current.window_id, now)))
+    # A ticket from a phone not checked in keeps its place: estimated as if its holder came.
     waiting = [
         WaitingTicket(
-            row.id, codes.get(row.service_id, ""), row.arrived_at, row.group, row.appointment_at
+            row.id,
+            codes.get(row.service_id, ""),
+            row.arrived_at,
+            row.group,
+            row.appointment_at,
+            remote=row.remote,
+            checked_in_at=row.checked_in_at,
+            passed_over_at=row.passed_over_at,
         )
         for row in in_line
         if row.status == TicketStatus.waiting

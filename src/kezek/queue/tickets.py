@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,9 +28,10 @@ from kezek.network.directory import Directory, OfficeInfo
 from kezek.queue.candidates import waiting_for_window
 from kezek.queue.closing import refuse_if_closed
 from kezek.queue.models import QueueEvent, Ticket, TicketCounter, TicketKind, TicketStatus
-from kezek.queue.policy import CallingWindow, CheckIn, policy_for
+from kezek.queue.policy import CallingWindow, CheckIn, Passing, policy_for
 
 COUNTERS: Table = TicketCounter.__table__  # type: ignore[assignment]
+TICKETS: Table = Ticket.__table__  # type: ignore[assignment]
 
 # Which states each action may start from.
 ALLOWED_FROM: dict[str, tuple[TicketStatus, ...]] = {
@@ -79,7 +80,7 @@ def issue_walk_in(
     office = directory.office(session, office_code)
     service = office.service(service_code)
     refuse_if_closed(session, office=office, day=now.astimezone(office.zone).date())
-    return _issue(
+    return new_ticket(
         session,
         office=office,
         service_id=service.id,
@@ -105,7 +106,7 @@ def check_in(
     actor: str | None = None,
 ) -> Issued:
     """A ticket for the holder of a booking, who has come to the office."""
-    booking, _ = owned_booking(
+    booking, citizen = owned_booking(
         session,
         reference=reference,
         proof=document_hash(document_number, secret=secret),
@@ -143,7 +144,7 @@ def check_in(
     late = verdict is CheckIn.late_walk_in
     if late:  # a walk-in now: no longer once the line has closed
         refuse_if_closed(session, office=office, day=now.astimezone(office.zone).date())
-    return _issue(
+    return new_ticket(
         session,
         office=office,
         service_id=service.id,
@@ -155,10 +156,13 @@ def check_in(
         booking_id=booking.id,
         ticket_secret=ticket_secret,
         actor=actor,
+        # The booking's phone is told when the ticket is near and when it is called.
+        phone=citizen.phone,
+        language=booking.language,
     )
 
 
-def _issue(
+def new_ticket(
     session: Session,
     *,
     office: OfficeInfo,
@@ -173,6 +177,9 @@ def _issue(
     ticket_secret: str | None = None,
     actor: str | None = None,
     now: datetime | None = None,
+    phone: str | None = None,
+    language: str | None = None,
+    remote: bool = False,
 ) -> Issued:
     """A new waiting ticket; ``ticket_secret`` is given when it must be known in advance.
 
@@ -198,10 +205,14 @@ def _issue(
         transferred_from_id=transferred_from_id,
         secret_hash=hash_ticket_secret(ticket_secret),
         updated_at=issued_at,
+        remote=remote,
+        phone=phone,
+        language=language,
     )
     session.add(ticket)
     session.flush()
-    _event(session, ticket, "issued", at=issued_at, actor=actor, detail={"kind": kind.value})
+    detail: dict[str, Any] = {"kind": kind.value, **({"remote": True} if remote else {})}
+    _event(session, ticket, "issued", at=issued_at, actor=actor, detail=detail)
     return Issued(ticket, ticket_secret)
 
 
@@ -226,19 +237,7 @@ def reissue(
     """Today's ticket ``code`` (A-014, a014, A14, А-014 typed in Cyrillic) with a new
     secret, for a lost receipt: the holder's old link stops working, so whoever found the
     receipt cannot follow it. ``ticket_secret`` is given when it must be known in advance."""
-    typed = code.upper().translate(_LATIN_LOOKALIKES)
-    match = re.fullmatch(r"\s*([A-Z]{1,2})\s*-?\s*0*(\d{1,6})\s*", typed)
-    ticket = None
-    if match:
-        ticket = session.scalar(
-            _BY_CODE.with_for_update(),
-            {
-                "office_id": office.id,
-                "day": now.astimezone(office.zone).date(),
-                "prefix": match.group(1).upper(),
-                "number": int(match.group(2)),
-            },
-        )
+    ticket = find_today(session, office=office, code=code, now=now)
     if ticket is None or ticket.status not in _STILL_IN_LINE:
         raise NotFound(
             f"No ticket {code} is in line at this office today. Check the code.", field="code"
@@ -249,6 +248,24 @@ def reissue(
     session.flush()
     _event(session, ticket, "reprinted", at=now, actor=actor)
     return Issued(ticket, ticket_secret)
+
+
+def find_today(session: Session, *, office: OfficeInfo, code: str, now: datetime) -> Ticket | None:
+    """Today's ticket ``code`` at the office, as typed (A-014, a014, A14, А-014 typed in
+    Cyrillic), locked until the transaction ends; None if there is none."""
+    typed = code.upper().translate(_LATIN_LOOKALIKES)
+    match = re.fullmatch(r"\s*([A-Z]{1,2})\s*-?\s*0*(\d{1,6})\s*", typed)
+    if match is None:
+        return None
+    return session.scalar(
+        _BY_CODE.with_for_update(),
+        {
+            "office_id": office.id,
+            "day": now.astimezone(office.zone).date(),
+            "prefix": match.group(1),
+            "number": int(match.group(2)),
+        },
+    )
 
 
 # Ticket prefixes typed on a Russian keyboard: the Cyrillic letters that look Latin.
@@ -331,8 +348,10 @@ def call_next(
     )
     day = now.astimezone(office.zone).date()
     waiting = waiting_for_window(session, office=office, window=window, day=day)
-    for candidate in policy_for(office.queue_config).candidates(window, waiting, now):
-        if candidate.id == skipped:
+    policy = policy_for(office.queue_config)
+    line = policy.line(window, waiting, now)
+    for candidate in line:
+        if candidate.id == skipped or candidate.absent:
             continue
         claimed = session.scalar(_CLAIM, {"ticket_id": candidate.id})
         if claimed is None:
@@ -352,8 +371,60 @@ def call_next(
                 f"Window {window.code} has just called someone else.", reason="race"
             ) from None
         _event(session, claimed, "called", at=now, actor=actor)
+        _pass_absent(session, policy.passing(line, candidate, now), now=now, actor=actor)
         return claimed
     return None
+
+
+# Conditional: a holder checking in at this instant keeps the ticket; whichever commits
+# first wins, and the other changes nothing.
+_PASS_OVER = (
+    update(TICKETS)
+    .where(
+        TICKETS.c.id == bindparam("ticket_id"),
+        TICKETS.c.status == TicketStatus.waiting.value,
+        TICKETS.c.checked_in_at.is_(None),
+        TICKETS.c.passed_over_at.is_(None),
+    )
+    .values(passed_over_at=bindparam("now"), updated_at=bindparam("now"))
+    .returning(TICKETS.c.office_id)
+)
+_MISSED = (
+    update(TICKETS)
+    .where(
+        TICKETS.c.id == bindparam("ticket_id"),
+        TICKETS.c.status == TicketStatus.waiting.value,
+        TICKETS.c.checked_in_at.is_(None),
+        TICKETS.c.passed_over_at.is_not(None),
+    )
+    .values(
+        status=TicketStatus.no_show.value, ended_at=bindparam("now"), updated_at=bindparam("now")
+    )
+    .returning(TICKETS.c.office_id)
+)
+
+
+def _pass_absent(session: Session, passing: Passing, *, now: datetime, actor: str | None) -> None:
+    """Pass over the absent ticket whose turn came, and end those that missed it twice.
+
+    In the order of their ids, so that two windows calling at once lock them in one order."""
+    changes = [(ticket.id, "no_show", _MISSED) for ticket in passing.no_shows]
+    if passing.passed_over is not None:
+        changes.append((passing.passed_over.id, "passed_over", _PASS_OVER))
+    for ticket_id, kind, statement in sorted(changes, key=lambda change: change[0]):
+        office_id = session.execute(statement, {"ticket_id": ticket_id, "now": now}).scalar()
+        if office_id is not None:
+            session.add(
+                QueueEvent(
+                    ticket_id=ticket_id,
+                    office_id=office_id,
+                    kind=kind,
+                    at=now,
+                    actor=actor,
+                    detail={"remote": True},
+                )
+            )
+    session.flush()
 
 
 _AT_WINDOW = select(Ticket).where(
@@ -515,7 +586,7 @@ def transfer(
     office = directory.office_by_id(session, old.office_id)
     service = office.service(service_code)
     old.status, old.ended_at = TicketStatus.transferred, now
-    issued = _issue(
+    issued = new_ticket(
         session,
         office=office,
         service_id=service.id,
@@ -528,6 +599,9 @@ def transfer(
         ticket_secret=ticket_secret,
         actor=actor,
         now=now,
+        # Not remote: the citizen is at the office. The phone is told as before.
+        phone=old.phone,
+        language=old.language,
     )
     return issued
 

@@ -1,4 +1,5 @@
-"""Admin pages: staff users and roles, loading a network file, and the audit log.
+"""Admin pages: staff users and roles, loading a network file, the audit log, and the
+messages to citizens (``kezek.web.outbox_pages``).
 
 Admins open them all; managers the audit log of their offices. The network file is
 checked in full before anything is loaded, and every problem is listed with its line,
@@ -29,11 +30,13 @@ from kezek.network.file import NetworkFileError, not_utf8, parse_network
 from kezek.queue.models import QueueEvent, Ticket
 from kezek.staff.models import Role, StaffUser
 from kezek.staff.service import add_staff, list_staff, new_staff_problems
+from kezek.web import outbox_pages
 from kezek.web.i18n import choose_language
 from kezek.web.pages import app_context, form_text, offices_in_order, render
 from kezek.web.staff_pages import signed_in, staff_form, staff_or_refusal
 
 router = APIRouter(include_in_schema=False)
+router.include_router(outbox_pages.router)  # the messages page: /admin/messages
 MAX_NETWORK_FILE = 2_000_000  # bytes; the example network is 20 KB
 AUDIT_ROWS = 200
 
@@ -228,7 +231,7 @@ def audit(request: Request) -> Response:
         found = session.execute(
             select(StaffUser.username, StaffUser.full_name).where(StaffUser.username.in_(actors))
         )
-        names = dict(found.tuples().all())
+        names = dict(found.all())
     return render(
         request,
         context,

@@ -1,6 +1,7 @@
 """Finding a booking again, and moving or cancelling it.
 
-Finding asks for the reference and the document number once; a lost reference is found
+Finding asks for the reference and the document number once (the short link in every SMS,
+``/b/REF``, opens the form with the reference filled in); a lost reference is found
 with the document number and the phone given when booking, and a wrong pair is answered
 exactly like a pair without bookings. The pages after that carry the booking's signed
 token (``kezek.web.booking_links``). Cancelling asks to confirm first: it cannot be undone,
@@ -8,6 +9,8 @@ and the place goes to someone else.
 """
 
 from __future__ import annotations
+
+from urllib.parse import quote
 
 from fastapi import APIRouter
 from pydantic import TypeAdapter, ValidationError
@@ -19,13 +22,15 @@ from starlette.responses import RedirectResponse, Response
 from kezek.booking import service as booking_service
 from kezek.booking.identity import normalize_phone
 from kezek.booking.models import BookingStatus
+from kezek.booking.reference import display_reference, normalize_reference
 from kezek.booking.schemas import DocumentNumber
 from kezek.context import AppContext
 from kezek.db import read_session
 from kezek.errors import Problem
 from kezek.ratelimit import client_address
 from kezek.web.booking_links import booking_from_token, booking_token, token_owner
-from kezek.web.citizen import booking_facts, expired, parse_start, see_booking, times_page
+from kezek.web.booking_pages import booking_facts, expired, parse_start, see_booking
+from kezek.web.citizen import times_page
 from kezek.web.i18n import choose_language
 from kezek.web.messages import field_message, problem_message, validation_messages
 from kezek.web.pages import app_context, csrf_ok, form_text, render
@@ -35,8 +40,27 @@ _DOCUMENT: TypeAdapter[str] = TypeAdapter(DocumentNumber)
 
 
 @router.get("/manage")
-def lookup_form(request: Request) -> Response:
-    return render(request, app_context(request), "citizen/lookup.html", values={}, errors={})
+def lookup_form(request: Request, reference: str = "") -> Response:
+    """The look-up form; a reference in the address (from ``/b/REF``) is filled in."""
+    values = {"reference": _readable_reference(reference)} if reference else {}
+    return render(request, app_context(request), "citizen/lookup.html", values=values, errors={})
+
+
+@router.get("/b/{reference}")
+def short_link(reference: str) -> Response:
+    """The short link in every SMS: the look-up form with the reference filled in. Whether
+    such a booking exists is not said, known or not: the document number is still asked."""
+    readable = _readable_reference(reference)
+    target = f"/manage?reference={quote(readable)}" if readable else "/manage"
+    return RedirectResponse(target, status_code=303)
+
+
+def _readable_reference(typed: str) -> str:
+    """A reference as people read it (7KQ2-M9XD), or "" when it cannot be one."""
+    try:
+        return display_reference(normalize_reference(typed[:32]))
+    except ValueError:
+        return ""
 
 
 @router.post("/manage")

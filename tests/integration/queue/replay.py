@@ -21,7 +21,9 @@ from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 
+from kezek.notify.verification import phone_proof
 from kezek.queue.service import close_due_days
+from tests.conftest import TEST_SECRET
 from tests.factories import one_office_network
 
 OFFICE = "day"
@@ -29,6 +31,7 @@ ZONE = ZoneInfo("Asia/Bishkek")
 MAX_WAIT = timedelta(minutes=60)
 LATE_GRACE = timedelta(minutes=15)
 CALL_EARLY = timedelta(minutes=5)
+HOUR = timedelta(hours=1)
 CORRIDOR = {"4": "priority"}
 WINDOW_SERVICES = {code: frozenset({"quick", "long"}) for code in ("1", "2", "3", "4")}
 # How long services really take; the network says 10 and 20, and the estimates must learn it.
@@ -46,6 +49,9 @@ NETWORK = one_office_network(
         "late_grace_minutes": LATE_GRACE.seconds // 60,
         "call_early_minutes": CALL_EARLY.seconds // 60,
     },
+    # And tickets from phones, from 7 a.m.
+).replace(
+    "[offices.queue]\n", '[offices.queue]\nremote_tickets = true\nremote_tickets_from = "07:00"\n'
 )
 
 
@@ -60,6 +66,10 @@ class Person:
     leaves_after: timedelta | None = None  # gives up waiting and goes home
     then: str | None = None  # a second service, through a transfer
     reference: str | None = None
+    # A ticket from a phone: taken at ``arrives_at``, checked in at the office at
+    # ``checks_in_after`` later, or never (None).
+    phone: str | None = None
+    checks_in_after: timedelta | None = None
 
 
 def plan_day(seed: int, day: date) -> list[Person]:
@@ -94,6 +104,35 @@ def plan_day(seed: int, day: date) -> list[Person]:
     # Hoping to be seen before closing: most of them will go home unserved.
     people += [walk_in(local(17, 35 + i)) for i in range(12)]
     people += _appointments(rng, local, duration)
+    # Apart, on their own draws, so that the rest of the day stays as it was.
+    people += _from_phones(random.Random(seed + 1), local, duration)
+    return people
+
+
+def _from_phones(
+    rng: random.Random,
+    local: Callable[[int, float], datetime],
+    duration: Callable[[str], float],
+    count: int = 12,
+) -> list[Person]:
+    """Tickets taken from phones before opening; most holders come in time, some late,
+    some not at all."""
+    people = []
+    for n in range(count):
+        service = "quick" if rng.random() < 0.7 else "long"
+        luck = rng.random()
+        comes = (
+            None if luck < 0.25 else timedelta(minutes=rng.uniform(60, 150 if luck < 0.85 else 400))
+        )
+        people.append(
+            Person(
+                arrives_at=local(7, 5 * n + rng.uniform(0, 5)),
+                service=service,
+                service_minutes=duration(service),
+                phone=f"+99655577{n:04d}",
+                checks_in_after=comes,
+            )
+        )
     return people
 
 
@@ -148,10 +187,21 @@ class Seen:
     transfer: bool = False
     called_at: datetime | None = None
     estimates: list[tuple[datetime, datetime]] = field(default_factory=list)
+    remote: bool = False
+    checked_in_at: datetime | None = None
+    code: str = ""
+    passed_over: bool = False  # seen so on its page: its turn came in its absence
+
+    @property
+    def absent(self) -> bool:
+        """From a phone, its holder not at the office yet: not to be called."""
+        return self.remote and self.checked_in_at is None
 
     def waiting_since(self) -> datetime:
         if self.appointment_at is not None:
             return max(self.arrived_at, self.appointment_at)
+        if self.checked_in_at is not None:
+            return max(self.arrived_at, self.checked_in_at)
         return self.arrived_at
 
     def overdue(self, now: datetime) -> bool:
@@ -168,6 +218,7 @@ class QueueChecker:
         self.waiting: dict[int, Seen] = {}
         self.called: set[int] = set()
         self.not_served: set[int] = set()
+        self.missed: set[int] = set()  # from phones, absent when their turns came
         self.broken: list[str] = []
 
     def closed(self, now: datetime) -> None:
@@ -185,8 +236,19 @@ class QueueChecker:
     def issued(self, ticket: Seen) -> None:
         self.waiting[ticket.id] = ticket
 
+    def gone(self, ticket_id: int) -> None:
+        """A ticket from a phone closed as a no-show: absent at two of its turns."""
+        ticket = self.waiting.pop(ticket_id)
+        if not ticket.absent:
+            self.broken.append(f"ticket {ticket_id} was closed though its holder came")
+        self.missed.add(ticket_id)
+
     def idle(self, window: str, now: datetime) -> None:
-        servable = [t for t in self.waiting.values() if t.service in WINDOW_SERVICES[window]]
+        servable = [
+            t
+            for t in self.waiting.values()
+            if t.service in WINDOW_SERVICES[window] and not t.absent
+        ]
         if servable:
             self.broken.append(f"{now:%H:%M} window {window} was told nobody waits: {servable}")
 
@@ -196,9 +258,11 @@ class QueueChecker:
         self.called.add(ticket_id)
         chosen = self.waiting.pop(ticket_id)
         chosen.called_at = now
+        if chosen.absent:
+            self.broken.append(f"{now:%H:%M} ticket {ticket_id} called before checking in")
         corridor = CORRIDOR.get(window)
         for other in self.waiting.values():
-            if other.service not in WINDOW_SERVICES[window]:
+            if other.service not in WINDOW_SERVICES[window] or other.absent:
                 continue
             if corridor is not None and chosen.group == corridor != other.group:
                 continue  # a corridor serves its own group first
@@ -257,6 +321,7 @@ class DayReplay:
         self.checker = QueueChecker()
         self.tickets: list[Seen] = []
         self.refused: list[Person] = []
+        self.late_from_phones: list[Seen] = []
         self.idle: set[str] = set()
         self.closing_closed = 0
         self._heap: list[tuple[datetime, int, Callable[[], None]]] = []
@@ -292,6 +357,9 @@ class DayReplay:
         return response.json() if response.status_code != 204 else None
 
     def _arrive(self, person: Person) -> None:
+        if person.phone is not None:
+            self._take_from_phone(person, person.phone)
+            return
         if person.appointment_at is None:
             body = {"service": person.service, "group": person.group}
             issued = self.post(f"/offices/{OFFICE}/tickets", self.kiosk, json=body)
@@ -330,6 +398,48 @@ class DayReplay:
             self.at(self.clock.now, lambda w=window: self._free(w))
         self.idle.clear()
 
+    def _take_from_phone(self, person: Person, phone: str) -> None:
+        """A ticket from a phone before opening; its holder comes later, or never."""
+        proof = phone_proof(phone, secret=TEST_SECRET.encode(), until=self.clock.now + HOUR)
+        body = {"service": person.service, "phone": phone, "phone_proof": proof, "language": "ky"}
+        taken = self.post(f"/offices/{OFFICE}/remote-tickets", {}, json=body)
+        now = self.clock.now
+        ticket = Seen(
+            taken["id"], taken["secret"], person.service, None, now, None, now, person, remote=True
+        )
+        ticket.code = taken["code"]
+        self.tickets.append(ticket)
+        self.checker.issued(ticket)
+        if person.checks_in_after is not None:
+            self.at(now + person.checks_in_after, lambda: self._check_in(ticket, phone))
+
+    def _check_in(self, ticket: Seen, phone: str) -> None:
+        response = self.client.post(
+            f"/api/v1/offices/{OFFICE}/remote-check-in",
+            json={"code": ticket.code, "phone_last4": phone[-4:]},
+            headers=self.kiosk,
+        )
+        if response.status_code == 409:  # came too late: missed twice, or the line closed
+            self.late_from_phones.append(ticket)
+            return
+        assert response.status_code == 200, response.text
+        ticket.checked_in_at = self.clock.now
+        self._probe(ticket)  # followed from now on; absent, it waited for nothing
+        for window in sorted(self.idle):
+            self.at(self.clock.now, lambda w=window: self._free(w))
+        self.idle.clear()
+
+    def _look_for_missed(self) -> None:
+        """Tickets from phones closed by a call that found their holders absent again."""
+        for ticket in [t for t in self.checker.waiting.values() if t.absent]:
+            shown = self.client.get(
+                f"/api/v1/tickets/{ticket.id}", headers={"X-Ticket-Secret": ticket.secret}
+            ).json()
+            if shown["passed_over"]:
+                ticket.passed_over = True
+            if shown["status"] == "no_show":
+                self.checker.gone(ticket.id)
+
     def _probe(self, ticket: Seen) -> None:
         """What the citizen's phone shows now, and again every half hour while waiting."""
         if ticket.called_at is not None:
@@ -354,6 +464,7 @@ class DayReplay:
             self.idle.add(window)
             return
         ticket = self.checker.call(window, called["id"], now)
+        self._look_for_missed()
         left = ticket.person.leaves_after
         if left is not None and now - ticket.issued_at > left:
             self.at(now + timedelta(minutes=2), lambda: self._act(ticket, window, "recall"))

@@ -99,6 +99,9 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_notify_telegram_link_subject"), ["subject"], unique=False
         )
+        batch_op.create_index(
+            batch_op.f("ix_notify_telegram_link_chat_id"), ["chat_id"], unique=False
+        )
 
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         batch_op.add_column(
@@ -140,6 +143,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table("notify_telegram_link", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_notify_telegram_link_subject"))
+        batch_op.drop_index(batch_op.f("ix_notify_telegram_link_chat_id"))
 
     op.drop_table("notify_telegram_link")
     with op.batch_alter_table("notify_phone_code", schema=None) as batch_op:

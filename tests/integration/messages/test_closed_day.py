@@ -1,0 +1,112 @@
+"""A network file that closes a booked day tells each holder once and withdraws their
+reminders; loading it again writes nothing more."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from kezek.admin.service import NetworkLoaded, load_network_file
+from kezek.booking.closed_days import tell_closed_days
+from kezek.db import run_transaction
+from kezek.network.directory import Directory
+from kezek.network.file import parse_network
+from kezek.network.load import load_network
+from tests.conftest import BOTH_BOOKING_PATHS
+from tests.factories import ZONES, booking_body, document, local_day, start_at
+from tests.integration.messages.helpers import book_with_email, closing, context, kinds, outbox
+
+# The bookings being told were written by either path, with their reminders.
+pytestmark = BOTH_BOOKING_PATHS
+
+CLOSED = 3  # days ahead
+
+
+def _load(client: TestClient, sessions: sessionmaker[Session]) -> NetworkLoaded:
+    spec = parse_network(closing(local_day(days_ahead=CLOSED)), source="closing.toml")
+    return load_network_file(sessions, spec, notify=context(client).rules.notify)
+
+
+def _book(client: TestClient, n: int, days_ahead: int, **overrides: str) -> str:
+    body = booking_body(
+        document_number=document(n), start=start_at(days_ahead=days_ahead), **overrides
+    )
+    response = client.post("/api/v1/bookings", json=body)
+    assert response.status_code == 201, response.text
+    reference: str = response.json()["reference"]
+    return reference
+
+
+def test_each_holder_on_the_closed_day_is_told_once(
+    notified: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    on_the_day = [_book(notified, 1, CLOSED), _book(notified, 2, CLOSED, language="ru")]
+    other_day = _book(notified, 3, CLOSED + 1)
+
+    loaded = _load(notified, sessions)
+    again = _load(notified, sessions)
+
+    told = outbox(sessions, kind="office_closed")
+    assert (loaded.told, again.told) == (2, 0)
+    assert sorted(row.key.split(":")[1] for row in told) == sorted(on_the_day)
+    assert {row.language for row in told} == {"ky", "ru"}
+    day = local_day(days_ahead=CLOSED).strftime("%d.%m.%Y")
+    assert all(day in row.body and "Бишкек" in row.body for row in told)
+    for reference in on_the_day:
+        assert kinds(outbox(sessions, subject=f"booking:{reference}", status="withdrawn")) == [
+            ("reminder_day_before", "sms"),
+            ("reminder_soon", "sms"),
+        ]
+    assert outbox(sessions, subject=f"booking:{other_day}", status="withdrawn") == []
+
+
+def test_an_email_address_is_told_too(
+    notified: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    book_with_email(notified, "aibek@example.kg", start=start_at(days_ahead=CLOSED))
+
+    _load(notified, sessions)
+
+    assert kinds(outbox(sessions, kind="office_closed")) == [
+        ("office_closed", "email"),
+        ("office_closed", "sms"),
+    ]
+    [mail] = outbox(sessions, kind="office_closed", channel="email")
+    assert mail.subject_line and mail.calendar is None
+
+
+def test_a_notice_waiting_for_the_morning_is_withdrawn_when_the_holder_moves(
+    notified: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    reference = _book(notified, 1, CLOSED)
+    spec = parse_network(closing(local_day(days_ahead=CLOSED)), source="closing.toml")
+    late_evening = datetime.combine(local_day(days_ahead=0), time(23), tzinfo=ZONES["bsk"])
+
+    def load_at_night(session: Session) -> int:
+        load_network(session, spec)
+        rules = context(notified).rules.notify
+        return tell_closed_days(
+            session, directory=Directory(max_age=0), rules=rules, horizon_days=60, now=late_evening
+        )
+
+    assert run_transaction(sessions, load_at_night) == 1
+    [notice] = outbox(sessions, kind="office_closed")
+    assert notice.due_at == (late_evening + timedelta(hours=9)).astimezone(UTC)  # 08:00
+
+    moved = notified.post(
+        f"/api/v1/bookings/{reference}/reschedule",
+        json={"start": start_at(days_ahead=CLOSED + 1)},
+        headers={"X-Document-Number": document(1)},
+    )
+
+    assert moved.status_code == 200
+    [notice] = outbox(sessions, kind="office_closed")
+    assert notice.status == "withdrawn"
+    assert kinds(outbox(sessions, status="queued")) == [
+        ("confirmed", "sms"),
+        ("moved", "sms"),
+        ("reminder_day_before", "sms"),
+        ("reminder_soon", "sms"),
+    ]

@@ -1,0 +1,38 @@
+"""A running relay outlives a failed pass (the database away a moment) and goes on sending."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from kezek.config import Settings
+from kezek.notify.models import OutboxMessage
+from tests.fakes import FakeSmsGateway
+from tests.integration.notify.helpers import enqueue_all, relay_for, texts
+
+
+def test_a_failed_pass_is_logged_and_the_next_one_sends(
+    notify_settings: Settings,
+    sessions: sessionmaker[Session],
+    sms_gateway: FakeSmsGateway,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    enqueue_all(sessions, texts(3))
+    relay = relay_for(sessions, notify_settings)
+    claim = relay.claim
+    passes = 0
+
+    def flaky_claim() -> list[OutboxMessage]:
+        nonlocal passes
+        passes += 1
+        if passes == 1:
+            raise OperationalError("SELECT …", {}, Exception("server closed the connection"))
+        return claim()
+
+    relay.claim = flaky_claim  # type: ignore[method-assign]
+
+    relay.run(poll_seconds=0.01, stop=lambda: passes >= 3)
+
+    assert len(sms_gateway.delivered) == 3
+    assert "a pass over the outbox failed" in caplog.text
