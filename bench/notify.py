@@ -83,10 +83,14 @@ def write_reminders(url: str, count: int) -> None:
     """Due reminders, as bookings' day-before reminders look in the outbox."""
     now = datetime.now(UTC)
     text = "Эскертүү: эртең 10:30, Москва. Номер K7M2-QX4P. https://kezek.example/b/K7M2QX4P"
-    with connect(url) as connection, connection.cursor() as cursor, cursor.copy(
-        "COPY notify_outbox (key, subject, kind, channel, address, language, subject_line,"
-        " body, status, attempts, due_at, created_at) FROM STDIN"
-    ) as copy:
+    with (
+        connect(url) as connection,
+        connection.cursor() as cursor,
+        cursor.copy(
+            "COPY notify_outbox (key, subject, kind, channel, address, language, subject_line,"
+            " body, status, attempts, due_at, created_at) FROM STDIN"
+        ) as copy,
+    ):
         for n in range(count):
             copy.write_row(
                 (

@@ -5,9 +5,9 @@ An Idempotency-Key is remembered so that a retry after a lost answer acts once; 
 forgotten. Rate-limit counts whose window has passed, wrong-password records older than the
 longest lock they can cause, and expired sign-in tokens are deleted; so are messages sent
 or given up ``KEZEK_NOTIFY_KEEP_DAYS`` ago, with the addresses chosen for them, spent
-phone codes, and Telegram links never opened. Every server process
-runs this now and then, and ``kezek db purge`` runs it at once; running it twice deletes
-nothing more, so processes need not agree on who does it.
+phone codes, Telegram links never opened, and the phones of tickets two days old. Every
+server process runs this now and then, and ``kezek db purge`` runs it at once; running it
+twice deletes nothing more, so processes need not agree on who does it.
 """
 
 from __future__ import annotations
@@ -21,10 +21,12 @@ from sqlalchemy.orm import Session
 from kezek.booking.models import Booking
 from kezek.notify.models import Contact, MessageStatus, OutboxMessage, PhoneCode, TelegramLink
 from kezek.notify.verification import PHONE_PROOF_KEPT
-from kezek.queue.models import QueueRequest
+from kezek.queue.models import QueueRequest, Ticket
 from kezek.ratelimit import RATE_COUNT
 from kezek.staff.attempts import FAILURES_KEPT
 from kezek.staff.models import ApiToken, SignInFailure
+
+TICKET_PHONE_KEPT = timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class Purged:
     messages: int = 0
     phone_codes: int = 0
     telegram_links: int = 0
+    ticket_phones: int = 0
 
     @property
     def total(self) -> int:
@@ -49,6 +52,7 @@ class Purged:
             + self.messages
             + self.phone_codes
             + self.telegram_links
+            + self.ticket_phones
         )
 
 
@@ -83,6 +87,12 @@ def purge(
     # A chosen e-mail address or chat is kept no longer than the messages sent to it.
     session.execute(delete(Contact).where(Contact.created_at < messages_before))
     codes = session.execute(delete(PhoneCode).where(PhoneCode.expires_at < now - PHONE_PROOF_KEPT))
+    # A ticket's phone serves its day's messages and its one-ticket-a-day rule, no more.
+    phones = session.execute(
+        update(Ticket)
+        .where(Ticket.phone.is_not(None), Ticket.day < (now - TICKET_PHONE_KEPT).date())
+        .values(phone=None)
+    )
     # An opened link is what a chat follows: kept as long as the messages sent to it.
     links = session.execute(
         delete(TelegramLink).where(
@@ -99,4 +109,5 @@ def purge(
         messages=messages.rowcount,  # type: ignore[attr-defined]
         phone_codes=codes.rowcount,  # type: ignore[attr-defined]
         telegram_links=links.rowcount,  # type: ignore[attr-defined]
+        ticket_phones=phones.rowcount,  # type: ignore[attr-defined]
     )

@@ -285,6 +285,7 @@ def details_page(
         phone_proof=proof or "",
         sms_on=channels.on(Channel.sms),
         email_on=channels.on(Channel.email),
+        code_check=booking_service.phone_check_needed(context, office=step.office.code),
         # A date written as the reader writes one (10.09.2025): any phone types it.
         date_example=Formats(choose_language(request)).numeric_day(EXAMPLE_DAY),
         status=status,

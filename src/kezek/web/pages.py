@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
@@ -62,6 +63,16 @@ def utc_offset(at: dt.datetime, zone: ZoneInfo) -> str:
 
 
 environment.globals["utc_offset"] = utc_offset
+
+
+def keep_together(text: str, part: str) -> Markup:
+    """``text`` with ``part`` (an example phone number) kept on one line: a narrow screen
+    would otherwise break it at a hyphen, and a citizen copies the half they see."""
+    escaped, kept = escape(text), escape(part)
+    return Markup(str(escaped).replace(str(kept), f'<span class="nowrap">{kept}</span>'))
+
+
+environment.filters["keep_together"] = keep_together
 
 
 def render(

@@ -120,17 +120,17 @@ def _from_phones(
     people = []
     for n in range(count):
         service = "quick" if rng.random() < 0.7 else "long"
-        luck = rng.random()
-        comes = (
-            None if luck < 0.25 else timedelta(minutes=rng.uniform(60, 150 if luck < 0.85 else 400))
-        )
+        taken = local(7, 5 * n + rng.uniform(0, 5))
+        # Most come around the opening, in the order they took their tickets, some of them
+        # after their turns came; every fifth comes hours late, and every fourth never.
+        comes = local(12, 30 * rng.random()) if n % 5 == 0 else local(8, 45 + 3 * n)
         people.append(
             Person(
-                arrives_at=local(7, 5 * n + rng.uniform(0, 5)),
+                arrives_at=taken,
                 service=service,
                 service_minutes=duration(service),
                 phone=f"+99655577{n:04d}",
-                checks_in_after=comes,
+                checks_in_after=None if n % 4 == 3 else comes - taken,
             )
         )
     return people

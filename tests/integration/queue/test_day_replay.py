@@ -140,7 +140,7 @@ def test_every_ticket_ends_the_day_done_no_show_transferred_or_not_served(
     assert checker.not_served.isdisjoint(checker.called)
 
 
-def test_every_ticket_is_called_exactly_once_but_those_sent_home_at_closing(
+def test_every_ticket_is_called_exactly_once_but_those_sent_home_or_missed(
     replayed: Day,
 ) -> None:
     with replayed.sessions() as session:
@@ -152,10 +152,45 @@ def test_every_ticket_is_called_exactly_once_but_those_sent_home_at_closing(
             ).all()
         )
     sent_home = replayed.replay.checker.not_served
+    missed = replayed.replay.checker.missed  # from phones, absent at their turns
 
     assert set(calls_per_ticket.values()) == {1}
-    assert set(calls_per_ticket) | sent_home == {t.id for t in replayed.replay.tickets}
-    assert sent_home.isdisjoint(calls_per_ticket)
+    assert set(calls_per_ticket) | sent_home | missed == {t.id for t in replayed.replay.tickets}
+    assert sent_home.isdisjoint(calls_per_ticket) and missed.isdisjoint(calls_per_ticket)
+
+
+def test_tickets_from_phones_are_called_once_checked_in_and_missed_when_absent(
+    replayed: Day, record_property: pytest.RecordProperty
+) -> None:
+    from_phones = [t for t in replayed.replay.tickets if t.remote]
+    came = [t for t in from_phones if t.checked_in_at is not None]
+    missed = replayed.replay.checker.missed
+    with replayed.sessions() as session:
+        rows = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.remote.is_(True)))}
+
+    assert len(from_phones) == len(rows) == 12
+    # Called only after checking in: the checker says none was called absent.
+    assert replayed.replay.checker.broken == []
+    assert any(t.called_at is not None for t in came)
+    assert all(t.checked_in_at <= (t.called_at or t.checked_in_at) for t in came if t.checked_in_at)
+    # Each holder who never came was passed over once and then closed as a no-show.
+    never = [t for t in from_phones if t.person.checks_in_after is None]
+    assert never and {t.id for t in never} <= missed
+    for ticket_id in missed:
+        row = rows[ticket_id]
+        assert row.status == "no_show" and row.calls == 0 and row.checked_in_at is None
+        assert row.passed_over_at is not None and row.ended_at is not None
+        assert row.ended_at - row.passed_over_at >= LATE_GRACE
+    # A holder passed over who came within the grace kept the place (the checker holds
+    # every call to it): called, not closed.
+    kept = [t for t in came if rows[t.id].passed_over_at is not None and t.id not in missed]
+    assert kept and all(t.called_at is not None for t in kept)
+    record_property(
+        "figure",
+        f"{len(from_phones)} tickets from phones: {sum(1 for t in came if t.called_at)} "
+        f"called after checking in ({len(kept)} of them passed over first), "
+        f"{len(missed)} closed as no-shows",
+    )
 
 
 def test_the_day_is_hard_enough_to_test_the_rules(replayed: Day) -> None:
@@ -165,7 +200,7 @@ def test_the_day_is_hard_enough_to_test_the_rules(replayed: Day) -> None:
     # Walk-ins aged past the cap, transfers, people who left, and appointment holders who
     # came late.
     assert statuses["transferred"] >= 3 and statuses["no_show"] >= 3
-    assert any(_waited(ticket) > MAX_WAIT for ticket in tickets)
+    assert any(_waited(ticket) > MAX_WAIT for ticket in tickets if ticket.called_at)
     assert any(t.person.appointment_at and t.appointment_at is None for t in tickets)
 
 

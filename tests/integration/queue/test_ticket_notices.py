@@ -203,3 +203,27 @@ def test_every_ticket_message_fits_two_sms(kind: str, language: str) -> None:
     values: dict[str, str | int] = {"code": "QQ-1024", "window": "12a", "count": 25}
 
     assert segments(notices.text(kind, language, values)) <= 2
+
+
+def test_a_booking_checked_in_is_told_its_window_on_its_phone_without_the_document(
+    app: TestClient, network: None, clock: Clock, sessions: sessionmaker[Session]
+) -> None:
+    from tests.factories import booking_body, start_at
+
+    booked = app.post("/api/v1/bookings", json=booking_body(start=start_at(hour=10)))
+    assert booked.status_code == 201, booked.text
+    kiosk, clerk = kiosk_and_clerk(app, sessions)
+    clock.now = at(9, 55)
+    checked = app.post(
+        "/api/v1/offices/bsk/check-in",
+        json={"reference": booked.json()["reference"]},
+        headers={**kiosk, "X-Document-Number": booking_body()["document_number"]},
+    )
+    assert checked.status_code == 201, checked.text
+
+    _next(app, clerk)
+
+    (told,) = _outbox(sessions, "called")
+    assert told.address == booking_body()["phone"].replace(" ", "") and told.language == "ky"
+    assert booking_body()["document_number"] not in told.body
+    assert "1" in told.body and checked.json()["code"] in told.body
