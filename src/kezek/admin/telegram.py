@@ -34,7 +34,6 @@ from kezek.db import run_transaction
 from kezek.i18n import DEFAULT, N_
 from kezek.i18n.catalogs import translations
 from kezek.i18n.formats import Formats
-from kezek.network.models import Window
 from kezek.notify.models import Channel
 from kezek.notify.outbox import Address, Message, add_contact, contacts, drop_contact, enqueue
 from kezek.notify.telegram import (
@@ -59,7 +58,7 @@ from kezek.queue.notices import subject_of as ticket_subject
 # The ticket's place in line, as its holder's page works it out. (kezek.queue.status keeps
 # them private; a public "status of a ticket by id" there would serve the bot and the
 # ticket page alike.)
-from kezek.queue.status import TicketStatusView, _estimates, _followed
+from kezek.queue.status import TICKET_STATES, TicketStatusView, status_view
 from kezek.queue.status import ticket_status as ticket_by_secret
 
 log = logging.getLogger(__name__)
@@ -68,17 +67,6 @@ BOOKING_STATES = {
     "confirmed": N_("Confirmed"),
     "cancelled": N_("Cancelled"),
     "lapsed": N_("Missed: the time passed"),
-}
-# The same words as the ticket page's.
-TICKET_STATES = {
-    "waiting": N_("Waiting"),
-    "called": N_("Called: on the way to your window"),
-    "serving": N_("Being served"),
-    "done": N_("Finished: served"),
-    "no_show": N_("No-show"),
-    "cancelled": N_("Cancelled"),
-    "transferred": N_("Sent to another service"),
-    "not_served": N_("Not served: the line closed"),
 }
 REFUSALS = {
     Refusal.unknown: N_(
@@ -327,15 +315,7 @@ def _ticket_view(
     ticket = session.get(Ticket, ticket_id) if 0 < ticket_id < 2**31 else None
     if ticket is None:
         return None
-    ticket = _followed(session, ticket)
-    office = context.directory.office_by_id(session, ticket.office_id)
-    if ticket.status != TicketStatus.waiting:
-        window = session.get(Window, ticket.window_id) if ticket.window_id else None
-        return TicketStatusView(ticket, office, None, None, window.code if window else None)
-    estimates = _estimates(session, office=office, day=ticket.day, now=now)
-    mine = estimates.get(ticket.id)
-    position = None if mine is None else 1 + sum(1 for at in estimates.values() if at < mine)
-    return TicketStatusView(ticket, office, position, mine, None)
+    return status_view(session, directory=context.directory, ticket=ticket, now=now)
 
 
 def ticket_status_text(view: TicketStatusView, language: str) -> str:

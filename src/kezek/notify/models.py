@@ -70,8 +70,9 @@ class OutboxMessage(Base):
             postgresql_where=text("status = 'queued'"),
             sqlite_where=text("status = 'queued'"),
         ),
-        Index("ix_notify_outbox_subject", "subject", "status"),
-        Index("ix_notify_outbox_created_at", "created_at"),
+        # What an event withdraws: the subject's messages. No index on created_at: each
+        # index costs every booking of a rush, and the hourly purge can afford a scan.
+        Index("ix_notify_outbox_subject", "subject"),
     )
 
 

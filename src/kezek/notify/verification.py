@@ -141,7 +141,7 @@ def phone_proof(phone: str, *, secret: bytes, until: datetime) -> str:
 def check_proof(proof: str | None, *, phone: str, secret: bytes, now: datetime) -> None:
     """Refuse unless ``proof`` was given for this phone and has not expired."""
     refused = PhoneNotVerified(
-        "Confirm this phone number with the code we send by SMS, then book.", field="phone"
+        "Confirm this phone number with the code we send by SMS.", field="phone"
     )
     until = proof_valid_until(proof) if proof else None
     if proof is None or until is None or until < now:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from kezek.booking.models import Booking, BookingStatus
 from kezek.errors import NotFound
+from kezek.i18n import N_
 from kezek.network.directory import Directory, OfficeInfo
 from kezek.network.models import Window
 from kezek.queue.estimate import OpenWindow, ServiceTimes, estimate_calls
@@ -19,6 +20,18 @@ from kezek.queue.models import Ticket, TicketStatus
 from kezek.queue.policy import CallingWindow, WaitingTicket, policy_for
 from kezek.queue.tickets import hash_ticket_secret, typed_secret
 from kezek.queue.windows import open_windows
+
+# A ticket's state in the words the ticket page, the staff pages and the bot all use.
+TICKET_STATES = {
+    "waiting": N_("Waiting"),
+    "called": N_("Called: on the way to your window"),
+    "serving": N_("Being served"),
+    "done": N_("Finished: served"),
+    "no_show": N_("No-show"),
+    "cancelled": N_("Cancelled"),
+    "transferred": N_("Sent to another service"),
+    "not_served": N_("Not served: the line closed"),
+}
 
 
 class NextStep(StrEnum):
@@ -72,6 +85,14 @@ def ticket_status(
         ticket.secret_hash, hash_ticket_secret(typed_secret(ticket_secret))
     ):
         raise NotFound("No ticket has this number and secret.", field="ticket")
+    return status_view(session, directory=directory, ticket=ticket, now=now)
+
+
+def status_view(
+    session: Session, *, directory: Directory, ticket: Ticket, now: datetime
+) -> TicketStatusView:
+    """The ticket (or the one it was transferred to) as its page shows it; the caller has
+    proved its holder."""
     ticket = _followed(session, ticket)
     office = directory.office_by_id(session, ticket.office_id)
     window = session.get(Window, ticket.window_id) if ticket.window_id else None

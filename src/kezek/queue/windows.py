@@ -151,7 +151,7 @@ def held_windows(session: Session, *, office_id: int) -> list[tuple[WindowSessio
         )
         .order_by(WindowSession.window_id)
     )
-    return list(held.tuples())
+    return [(window, clerk) for window, clerk in held]
 
 
 def open_windows(session: Session, *, office_id: int) -> list[WindowSession]:

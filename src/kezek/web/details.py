@@ -312,7 +312,7 @@ def _send_code(
             client=client_address(request),
         )
     except Problem as problem:
-        message = _phone_message(problem, language)
+        message = phone_message(problem, language)
         if again:  # asked from the code page: the answer stays there
             pending = Pending(step.start.isoformat(), step.key, values, document_number)
             errors = {"again": message}
@@ -322,7 +322,7 @@ def _send_code(
     return code_page(request, context, step, pending, sent.phone, {}, sent_again=again)
 
 
-def _phone_message(problem: Problem, language: str) -> str:
+def phone_message(problem: Problem, language: str) -> str:
     gettext = translations(language).gettext
     if isinstance(problem, TooManyRequests) or problem.status == 429:
         return gettext(
@@ -399,7 +399,7 @@ def _code_sent(request: Request, form: FormData, office_code: str, service_code:
             context, office=step.office.code, phone=phone, code=code, client=client_address(request)
         )
     except Problem as problem:
-        message = _code_message(problem, language)
+        message = code_message(problem, language)
         # The code sent twice (a double tap): the first one was used, and booked.
         used = "expired" in problem.detail or "never sent" in problem.detail
         if used and (same := _same_booking(request, booking)):
@@ -409,7 +409,7 @@ def _code_sent(request: Request, form: FormData, office_code: str, service_code:
     return _book(request, context, step, values, booking, proof)
 
 
-def _code_message(problem: Problem, language: str) -> str:
+def code_message(problem: Problem, language: str) -> str:
     """What to do about a refused code. The domain says why in English for developers, and
     how many tries are left; the page says it in the reader's language."""
     gettext = translations(language).gettext

@@ -7,22 +7,15 @@ through the catalogs (the templates call ``_()`` on them).
 from __future__ import annotations
 
 from kezek.i18n import N_
+from kezek.queue.status import TICKET_STATES
+
+__all__ = ["TICKET_STATES"]
 
 ROLES = {
     "admin": N_("Administrator"),
     "manager": N_("Manager"),
     "clerk": N_("Clerk"),
     "kiosk": N_("Kiosk (ticket machine)"),
-}
-TICKET_STATES = {
-    "waiting": N_("Waiting"),
-    "called": N_("Called: on the way to your window"),
-    "serving": N_("Being served"),
-    "done": N_("Finished: served"),
-    "no_show": N_("No-show"),
-    "cancelled": N_("Cancelled"),
-    "transferred": N_("Sent to another service"),
-    "not_served": N_("Not served: the line closed"),
 }
 EVENTS = {
     "issued": N_("Ticket issued"),

@@ -3,18 +3,26 @@
 The board is rendered whole by the server, so it shows the calls even before its script
 runs; ``board.js`` then follows the office's Server-Sent Events stream (the browser
 reconnects by itself after a drop) and switches the labels between two languages. The
-ticket page shows the place in line and the estimated call, refreshed every 20 seconds.
+ticket page shows the place in line and the estimated call, refreshed every 20 seconds,
+and a link that makes a Telegram chat follow the ticket. A ticket taken from a phone
+(``kezek.web.join_line``) is called only once its holder has checked in: its page says
+so, and takes the door's code of the day, which the kiosk's screen shows.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from urllib.parse import quote
 
 from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from kezek.admin.telegram import ticket_telegram_link
+from kezek.context import AppContext
 from kezek.db import read_session
 from kezek.errors import Problem
 from kezek.i18n import LANGUAGES, N_
@@ -22,9 +30,16 @@ from kezek.i18n.catalogs import translations
 from kezek.network.plan import closes_at, next_open_day
 from kezek.queue import service as queue_service
 from kezek.queue.board import board
-from kezek.web.pages import app_context, render
+from kezek.queue.status import TicketStatusView
+from kezek.ratelimit import TooManyRequests
+from kezek.web import join_line
+from kezek.web.i18n import choose_language
+from kezek.web.pages import app_context, csrf_ok, form_text, render
+from kezek.web.qr import qr_svg
+from kezek.web.reminders import TelegramOffer
 
 router = APIRouter(include_in_schema=False)
+router.include_router(join_line.router)
 BOARD_LABELS = (
     N_("Ticket"),
     N_("Window"),
@@ -94,26 +109,134 @@ def ticket_page(request: Request, number: str, s: str = "") -> Response:
         return _no_such_ticket(request)
     # HTMX asks for the status block alone every 20 seconds; a browser without it, the page.
     partial = request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
-    template = "queue/ticket_status.html" if partial else "queue/ticket.html"
+    return _ticket_answer(request, context, view, ticket_id, s, partial=partial)
+
+
+def _ticket_answer(
+    request: Request,
+    context: AppContext,
+    view: TicketStatusView,
+    asked: int,
+    secret: str,
+    *,
+    partial: bool = False,
+    errors: Mapping[str, str] | None = None,
+    typed_code: str = "",
+    status: int = 200,
+) -> Response:
     plan = view.office.plan
     # When the line closed: early by a manager's hand, or at the closing time at the latest.
     closing = closes_at(plan, view.ticket.day)
     ended = view.ticket.ended_at
     closed_at = min(t for t in (closing, ended) if t is not None) if closing or ended else None
+    took = request.query_params.get("took", "")
     return render(
         request,
         context,
-        template,
+        "queue/ticket_status.html" if partial else "queue/ticket.html",
         view=view,
-        asked=ticket_id,  # the receipt's ticket; a transfer shows the one it became
+        asked=asked,  # the receipt's ticket; a transfer shows the one it became
         zone=view.office.zone,
-        secret=s,
+        secret=secret,
         # For whoever the closing line sent home: when it closed, and when to come back.
         closed_at=closed_at,
         reopens=next_open_day(
             plan, max(view.ticket.day, context.clock().astimezone(view.office.zone).date())
         ),
+        # The block alone asks for no link: the page around it has one already.
+        telegram=None if partial else _telegram(request, context, view, secret),
+        took=took if took in ("new", "again") else "",
+        errors=errors or {},
+        typed_code=typed_code,
+        partial=partial,
+        status=status,
     )
+
+
+def _telegram(
+    request: Request, context: AppContext, view: TicketStatusView, secret: str
+) -> TelegramOffer | None:
+    """The link that makes a chat follow the ticket, and its QR code for another phone;
+    None where there is no bot, or the ticket's day is over."""
+    try:
+        url = ticket_telegram_link(
+            context,
+            ticket_id=view.ticket.id,
+            ticket_secret=secret,
+            language=choose_language(request),
+        )
+    except Problem:  # gone meanwhile: nothing to follow
+        return None
+    return TelegramOffer(url=url, qr=qr_svg(url, label=view.ticket.code)) if url else None
+
+
+@router.post("/ticket/{number}/door")
+async def door_code_sent(request: Request, number: str) -> Response:
+    form = await request.form()
+    return await run_in_threadpool(_door_code_sent, request, form, number)
+
+
+def _door_code_sent(request: Request, form: FormData, number: str) -> Response:
+    """Checked in at the door with the code of the day, then back to the ticket's page
+    (303: a reload shows the ticket, and sends nothing again)."""
+    context = app_context(request)
+    secret = form_text(form, "s")
+    if not TICKET_NUMBER.fullmatch(number):
+        return _no_such_ticket(request)
+    ticket_id = int(number)
+    try:
+        view = queue_service.ticket_view(context, ticket_id=ticket_id, ticket_secret=secret)
+    except Problem:
+        return _no_such_ticket(request)
+    if not csrf_ok(request, form):
+        return render(request, context, "citizen/message.html", kind="expired", status=403)
+    typed = form_text(form, "door_code")
+    language = choose_language(request)
+    gettext = translations(language).gettext
+    if not re.fullmatch(r"\d{4}", re.sub(r"\s", "", typed)):
+        errors = {"door_code": gettext("Type the 4 digits shown on the screen by the door.")}
+        return _ticket_answer(
+            request, context, view, ticket_id, secret, errors=errors, typed_code=typed, status=422
+        )
+    try:
+        queue_service.check_in_at_door(
+            context, ticket_id=ticket_id, ticket_secret=secret, door_code=typed
+        )
+    except Problem as problem:
+        message, status = _door_refusal(problem, language)
+        return _ticket_answer(
+            request,
+            context,
+            view,
+            ticket_id,
+            secret,
+            errors={"door_code": message},
+            typed_code=typed,
+            status=status,
+        )
+    return RedirectResponse(f"/ticket/{ticket_id}?s={quote(secret)}", status_code=303)
+
+
+def _door_refusal(problem: Problem, language: str) -> tuple[str, int]:
+    gettext = translations(language).gettext
+    reason = problem.extra.get("reason")
+    if isinstance(problem, TooManyRequests) or problem.status == 429:
+        return gettext(
+            "Too many wrong codes. Wait a quarter of an hour, or check in at the kiosk with "
+            "your ticket's number and the last 4 digits of your phone."
+        ), 429
+    if reason == "wrong_code":
+        return gettext(
+            "This is not today's code. Type the 4 digits shown on the kiosk's screen by the door."
+        ), 422
+    if reason == "not_remote":
+        return gettext("This ticket was taken at the office: it needs no check-in."), 409
+    if reason == "missed":
+        return gettext(
+            "Your turn came twice before you checked in, so the ticket has ended. Take a new "
+            "ticket at the kiosk."
+        ), 409
+    return gettext("This ticket is no longer in the line: there is nothing to check in."), 409
 
 
 def _no_such_ticket(request: Request) -> Response:

@@ -61,7 +61,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("key", name=op.f("uq_notify_outbox_key")),
     )
     with op.batch_alter_table("notify_outbox", schema=None) as batch_op:
-        batch_op.create_index("ix_notify_outbox_created_at", ["created_at"], unique=False)
         batch_op.create_index(
             "ix_notify_outbox_due",
             ["due_at"],
@@ -69,7 +68,7 @@ def upgrade() -> None:
             postgresql_where=sa.text("status = 'queued'"),
             sqlite_where=sa.text("status = 'queued'"),
         )
-        batch_op.create_index("ix_notify_outbox_subject", ["subject", "status"], unique=False)
+        batch_op.create_index("ix_notify_outbox_subject", ["subject"], unique=False)
 
     op.create_table(
         "notify_phone_code",
@@ -157,7 +156,6 @@ def downgrade() -> None:
             postgresql_where=sa.text("status = 'queued'"),
             sqlite_where=sa.text("status = 'queued'"),
         )
-        batch_op.drop_index("ix_notify_outbox_created_at")
 
     op.drop_table("notify_outbox")
     op.drop_table("notify_contact")
