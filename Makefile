@@ -8,6 +8,8 @@ UV := $(TOOLS)/bin/uv
 NETWORK ?= examples/network/kyrgyz-consulates-russia.toml
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest processes for make test; each has databases of its own (tests/conftest.py).
+TEST_PROCESSES ?= 2
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
@@ -21,7 +23,7 @@ run: $(VENV)/.synced translations
 	$(VENV)/bin/kezek serve --relay --host $(HOST) --port $(PORT)
 
 test: lint translations
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_PROCESSES) --dist loadfile
 
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check src tests bench tools hatch_build.py

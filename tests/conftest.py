@@ -7,6 +7,7 @@ time, on PostgreSQL's general booking path as well as its one-statement path.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -127,7 +128,9 @@ def engine(settings: Settings) -> Iterator[Engine]:
 
 def empty_tables(engine: Engine) -> None:
     # The network revision keeps counting across tests, so that a network cache kept from
-    # one test never mistakes the next test's network for the one it holds.
+    # one test never mistakes the next test's network for the one it holds; and it jumps
+    # to a number this process has given no database yet, so that a cache kept across the
+    # SQLite and the PostgreSQL tests cannot either.
     tables = [t for t in Base.metadata.sorted_tables if t.name != "network_revision"]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
@@ -136,6 +139,14 @@ def empty_tables(engine: Engine) -> None:
         else:
             for table in reversed(tables):
                 connection.execute(table.delete())
+        connection.execute(
+            text("UPDATE network_revision SET revision = :revision WHERE id = 1"),
+            {"revision": next(_REVISIONS) * 10_000},
+        )
+
+
+# Per process, so each test's first network load counts from a range of its own.
+_REVISIONS = itertools.count(1)
 
 
 @pytest.fixture

@@ -167,7 +167,9 @@ def test_a_citizen_takes_a_place_from_the_phone_and_checks_in_at_the_door(
     wrong = f"{(int(door) + 1) % 10_000:04d}"
     page.locator("#door_code").fill(wrong)
     page.locator("#door-check-in button.primary").click()
-    expect(page.locator("#door_code-error")).to_contain_text(_("This is not today's code."))
+    expect(page.locator("#door_code-error")).to_contain_text(
+        _("This is not today's code. Type the 4 digits shown on the kiosk's screen by the door.")
+    )
     expect(page.locator("#door_code")).to_have_value(wrong)
     fits_the_screen(page)
     keep_screenshot(page, f"line-{mode}-5-wrong-door-code", tmp_path)
@@ -202,7 +204,7 @@ def test_a_citizen_checks_in_at_the_kiosk_with_the_tickets_number_and_the_phones
     kiosk.locator("#phone_last4").fill("3457")
     kiosk.locator("button.kiosk-button").click()
     expect(kiosk.locator("#phone_last4-error")).to_contain_text(
-        _("These are not the last 4 digits of the phone number that took this ticket.")
+        _("These are not the last 4 digits of the phone number that took this ticket. Check them.")
     )
     expect(kiosk.locator("#code")).to_have_value("l1")
     keep_screenshot(kiosk, "line-ru-kiosk-5-wrong-digits", tmp_path)
