@@ -9,8 +9,9 @@ unless one of them died).
 
 Part two runs the booking rush of ``booking_rush.py`` twice on the same machine, once with
 the SMS and e-mail channels off and once with them on (each booking then writes its
-confirmation and reminders to the outbox in the booking's own statement), and prints the
-ratio of bookings/s: the target is at least 0.9.
+confirmation to the outbox in the booking's own statement, and when its first reminder is
+due; the relays write the reminders when they come near), and prints the ratio of
+bookings/s: the target is at least 0.9.
 
     python bench/notify.py [--messages 50000] [--relays 2] [--clients 64] [--json]
 """

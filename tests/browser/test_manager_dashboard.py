@@ -59,7 +59,11 @@ def test_a_manager_reads_the_plan_in_russian(
         expect(tables.nth(2)).to_contain_text("Субботы в Казани")
         for chart in page.locator("img.chart").all():
             expect(chart).to_be_visible()
-            assert chart.evaluate("image => image.naturalWidth") > 200  # it loaded and drew
+            # decode() waits for the image however slow the server is, and fails if it is broken.
+            width = chart.evaluate(
+                "async image => { await image.decode(); return image.naturalWidth; }"
+            )
+            assert width > 200  # it loaded and drew
         svg = page.request.get(f"{site}/dashboard/plan/burndown.svg").text()
         assert "Сокращение очереди" in svg and "срок" in svg
         page.screenshot(path=screenshot_path("dashboard-ru"), full_page=True)

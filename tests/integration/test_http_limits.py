@@ -74,7 +74,9 @@ def test_a_huge_header_is_refused_without_the_memory_it_asks_for(
 
     assert answer.startswith(b"HTTP/1.1 431 ")
     assert whole.startswith(b"HTTP/1.1 431 ")
-    assert sent < 4 * 1024 * 1024  # cut off long before 64 MB
+    # Cut off long before 64 MB. What was "sent" counts what the kernels' socket buffers took
+    # in on both ends, and loopback's autotuned buffers hold several MB, more under load.
+    assert sent < 32 * 1024 * 1024
     assert grown < 20, f"the server grew by {grown:.0f} MB"
     assert after.status_code == 200
 

@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session
 from kezek.booking.details import BookingDetails, booking_details
 from kezek.booking.manage import find_booking
 from kezek.booking.models import Booking, BookingStatus, Citizen
-from kezek.booking.notices import reminders
 from kezek.booking.notices import subject_of as booking_subject
 from kezek.booking.reference import display_reference
+from kezek.booking.reminders import write_for_new_contact
 from kezek.booking.visit import visit_advice
 from kezek.booking.visit_text import visit_lines
 from kezek.context import AppContext
@@ -228,10 +228,13 @@ def _follow(session: Session, context: AppContext, said: Said, bound: Bound, now
     gettext = translations(bound.language).gettext
     booking = _booking(session, context, bound.subject)
     if booking is not None:
-        if new and booking.status == BookingStatus.confirmed:
-            enqueue(
-                connection,
-                reminders(booking, to=[chat], rules=context.rules.notify, now=now),
+        if new:
+            write_for_new_contact(
+                session,
+                directory=context.directory,
+                reference=booking.reference,
+                to=chat,
+                rules=context.rules.notify,
                 now=now,
             )
         intro = gettext("You will get the messages about booking %(reference)s here.") % {

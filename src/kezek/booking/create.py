@@ -128,7 +128,8 @@ def _book_in_one_statement(sessions: sessionmaker[Session], attempt: _Attempt) -
     details = new_booking_details(
         request, office=office, service=service, reference=reference, phone=phone
     )
-    messages, contacts = _tell_booked(details, request, attempt.rules.notify, now)
+    notify = attempt.rules.notify
+    messages, contacts = _tell_booked(details, request, notify, now)
     taken = book_in_one_statement(
         sessions.kw["bind"],
         office=office,
@@ -150,6 +151,7 @@ def _book_in_one_statement(sessions: sessionmaker[Session], attempt: _Attempt) -
         reference=reference,
         messages=[message.row(now) for message in messages],
         contacts=contacts,
+        remind_at=notices.first_reminder_at(details, notify, changed_at=now),
     )
     if taken is None:
         if replayed := replay():
@@ -208,13 +210,15 @@ def _book(session: Session, *, attempt: _Attempt) -> Booked:
         "created_at": now,
         "updated_at": now,
     }
-    # Core, not the ORM unit of work: this is the hot path of a booking rush.
-    connection = session.connection()
-    connection.execute(insert(BOOKING), booking)
     details = new_booking_details(
         request, office=office, service=service, reference=reference, phone=phone
     )
-    messages, contacts = _tell_booked(details, request, attempt.rules.notify, now)
+    notify = attempt.rules.notify
+    booking["remind_at"] = notices.first_reminder_at(details, notify, changed_at=now)
+    # Core, not the ORM unit of work: this is the hot path of a booking rush.
+    connection = session.connection()
+    connection.execute(insert(BOOKING), booking)
+    messages, contacts = _tell_booked(details, request, notify, now)
     for contact in contacts:
         add_contact(connection, subject=contact["subject"], to=_address(contact), now=now)
     enqueue(connection, messages, now=now)
@@ -224,7 +228,7 @@ def _book(session: Session, *, attempt: _Attempt) -> Booked:
 def _tell_booked(
     details: BookingDetails, request: BookingRequest, rules: NotifyRules, now: datetime
 ) -> tuple[list[Message], list[dict[str, Any]]]:
-    """The confirmation and reminders, and the channels the citizen chose besides SMS."""
+    """The confirmation, and the channels the citizen chose besides SMS."""
     chosen = []
     if request.email:
         chosen.append(Address(Channel.email, request.email, request.language))
@@ -361,7 +365,7 @@ def _lapse_past_bookings(session: Session, *, request: BookingRequest, secret: b
             BOOKING.c.status == BookingStatus.confirmed.value,
             BOOKING.c.ends_at < now,
         )
-        .values(status=BookingStatus.lapsed.value, updated_at=now)
+        .values(status=BookingStatus.lapsed.value, updated_at=now, remind_at=None)
     )
     lapsed: int = result.rowcount
     return lapsed

@@ -87,6 +87,7 @@ def cancel_booking(
     )
     booking.status = BookingStatus.cancelled
     booking.updated_at = now
+    booking.remind_at = None
     session.flush()
     details = booking_details(session, directory, booking, citizen)
     notices.tell(session.connection(), details, "cancelled", rules=notify, now=now)
@@ -122,8 +123,9 @@ def reschedule_booking(
     booking.cells = count
     booking.cell_minutes = office.plan.slot_minutes
     booking.updated_at = now
-    session.flush()
     details = booking_details(session, directory, booking, citizen)
+    booking.remind_at = notices.first_reminder_at(details, rules.notify, changed_at=now)
+    session.flush()
     notices.tell(session.connection(), details, "moved", rules=rules.notify, now=now)
     return details
 

@@ -57,6 +57,10 @@ class Booking(Base):
     request_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the next reminder is due; None once none is left. The reminders are written to
+    # the outbox when they are nearly due (``reminders``), not with the booking: a rush
+    # writes one message per booking, and a move or a cancellation has less to withdraw.
+    remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     office: Mapped[Office] = relationship()
     service: Mapped[Service] = relationship()
@@ -79,6 +83,8 @@ class Booking(Base):
             postgresql_where=text("status = 'confirmed'"),
             sqlite_where=text("status = 'confirmed'"),
         ),
+        # Also how the reminders' pass finds the bookings of the next days: no index of
+        # its own on remind_at, which every booking of a rush would have to write.
         Index("ix_booking_office_starts_at", "office_id", "starts_at"),
     )
 

@@ -2,8 +2,9 @@
 
 Confirmed, moved, cancelled, and the office closed on the booked day, each at once; and
 two reminders, the day before at a set local hour and a set time before, in the office's
-zone and never in the quiet hours. Moving or cancelling withdraws the reminders not yet
-sent. No message carries the document number: the reference and a link are enough.
+zone and never in the quiet hours, written when nearly due (``reminders``). Moving or
+cancelling withdraws the reminders not yet sent. No message carries the document number:
+the reference and a link are enough.
 """
 
 from __future__ import annotations
@@ -68,21 +69,15 @@ def addresses(
 def confirmed(
     booking: BookingDetails, *, to: Sequence[Address], rules: NotifyRules, now: datetime
 ) -> list[Message]:
-    """The confirmation at once, and the reminders at their hours."""
-    return [
-        *_tell(booking, "confirmed", to=to, rules=rules, due=now, key=_key(booking, "confirmed")),
-        *reminders(booking, to=to, rules=rules, now=now),
-    ]
+    """The confirmation, at once; the reminders are written when nearly due (``reminders``)."""
+    return _tell(booking, "confirmed", to=to, rules=rules, due=now, key=_key(booking, "confirmed"))
 
 
 def moved(
     booking: BookingDetails, *, to: Sequence[Address], rules: NotifyRules, now: datetime
 ) -> list[Message]:
     stamp = _stamp(now)
-    return [
-        *_tell(booking, "moved", to=to, rules=rules, due=now, key=_key(booking, "moved", stamp)),
-        *reminders(booking, to=to, rules=rules, now=now),
-    ]
+    return _tell(booking, "moved", to=to, rules=rules, due=now, key=_key(booking, "moved", stamp))
 
 
 def cancelled(
@@ -102,9 +97,13 @@ def office_closed(
     )
 
 
-def reminders(
-    booking: BookingDetails, *, to: Sequence[Address], rules: NotifyRules, now: datetime
-) -> list[Message]:
+def reminder_times(
+    booking: BookingDetails, rules: NotifyRules, *, changed_at: datetime
+) -> list[tuple[str, datetime]]:
+    """The reminders worth sending for the booking as it was booked or moved at
+    ``changed_at``, each with when it is due; none when no channel is on."""
+    if not rules.channels:
+        return []
     zone = booking.office.zone
     visit_day = booking.starts_at.astimezone(zone).date()
     wanted = []
@@ -116,28 +115,54 @@ def reminders(
         wanted.append(
             ("reminder_soon", booking.starts_at - timedelta(minutes=rules.reminder_before_minutes))
         )
-    messages: list[Message] = []
-    stamp = _stamp(now)
+    found = []
     for kind, at in wanted:
         due = out_of_quiet_hours(at, zone, rules.quiet_hours)
-        if _worth_sending(kind, due, booking=booking, now=now):
-            key = _key(booking, kind, stamp)
-            messages += _tell(booking, kind, to=to, rules=rules, due=due, key=key)
-    return messages
+        # Hardly later than the confirmation: the confirmation says it all.
+        if due > changed_at + timedelta(minutes=5) and still_true(kind, due, booking=booking):
+            found.append((kind, due))
+    return found
 
 
-def _worth_sending(kind: str, due: datetime, *, booking: BookingDetails, now: datetime) -> bool:
-    """A reminder goes only while it is useful and true when it arrives."""
-    # Hardly later than the confirmation, or too close to (or past) the visit.
-    if due <= now + timedelta(minutes=5) or due > booking.starts_at - LAST_USEFUL:
+def first_reminder_at(
+    booking: BookingDetails, rules: NotifyRules, *, changed_at: datetime
+) -> datetime | None:
+    """What ``Booking.remind_at`` starts as."""
+    return min(
+        (due for _, due in reminder_times(booking, rules, changed_at=changed_at)), default=None
+    )
+
+
+def still_true(kind: str, at: datetime, *, booking: BookingDetails) -> bool:
+    """Whether a reminder that arrives at ``at`` is still useful and true."""
+    if at > booking.starts_at - LAST_USEFUL:  # too close to (or past) the visit
         return False
     zone = booking.office.zone
-    arrives_on = due.astimezone(zone).date()
+    arrives_on = at.astimezone(zone).date()
     visit_day = booking.starts_at.astimezone(zone).date()
     # Each text names its day: "tomorrow" must arrive the day before, "today" on the day.
     if kind == "reminder_day_before":
         return arrives_on == visit_day - timedelta(days=1)
     return arrives_on == visit_day
+
+
+def reminders(
+    booking: BookingDetails,
+    times: Sequence[tuple[str, datetime]],
+    *,
+    to: Sequence[Address],
+    rules: NotifyRules,
+    changed_at: datetime,
+) -> list[Message]:
+    """The reminders at these times. Their keys name the booking's last change, so that
+    whoever writes them (the reminders' pass, a chat that follows the booking) writes
+    each once, and a move writes new ones."""
+    stamp = _stamp(changed_at)
+    messages: list[Message] = []
+    for kind, due in times:
+        key = _key(booking, kind, stamp)
+        messages += _tell(booking, kind, to=to, rules=rules, due=due, key=key)
+    return messages
 
 
 def _tell(
@@ -241,5 +266,5 @@ def _key(booking: BookingDetails, kind: str, *parts: str) -> str:
 
 
 def _stamp(now: datetime) -> str:
-    """Each move writes its own reminders, even back to an earlier time."""
+    """Each move writes its own reminders and notice, even back to an earlier time."""
     return str(int(now.timestamp() * 1000))

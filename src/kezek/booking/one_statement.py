@@ -59,16 +59,17 @@ WITH earlier AS (
 _INSERT_BOOKING = """
 INSERT INTO booking (reference, office_id, service_id, citizen_id, starts_at, ends_at, pool,
                      cells, cell_minutes, status, language, idempotency_key, request_fingerprint,
-                     created_at, updated_at)
+                     created_at, updated_at, remind_at)
 SELECT :reference, :office_id, :service_id, citizen.id, :starts_at, :ends_at, :pool,
-       :cells, :cell_minutes, :status, :language, :idempotency_key, :request_fingerprint, :now, :now
+       :cells, :cell_minutes, :status, :language, :idempotency_key, :request_fingerprint,
+       :now, :now, :remind_at
 FROM citizen
 RETURNING reference
 """
 
 BOOK = text(_TAKE + _INSERT_BOOKING)
 
-# The same, and the booking's messages and chosen channels written only if it was made:
+# The same, and the booking's confirmation and chosen channels written only if it was made:
 # the notifications commit with the booking, in the same statement.
 BOOK_AND_TELL = text(
     _TAKE
@@ -115,6 +116,7 @@ def book_in_one_statement(
     reference: str,
     messages: Sequence[Mapping[str, Any]] = (),
     contacts: Sequence[Mapping[str, Any]] = (),
+    remind_at: datetime | None = None,
 ) -> str | None:
     """The new booking's reference, or None when a cell was full or the key was used.
 
@@ -142,6 +144,7 @@ def book_in_one_statement(
         "ends_at": starts_at + timedelta(minutes=service.duration_minutes),
         "status": BookingStatus.confirmed.value,
         "now": now,
+        "remind_at": remind_at,
     }
     statement = BOOK
     if messages or contacts:

@@ -25,6 +25,7 @@ from kezek.booking.manage import (
     holder_bookings,
     reschedule_booking,
 )
+from kezek.booking.reminders import BATCH, write_due_reminders
 from kezek.context import AppContext
 from kezek.db import read_session, run_transaction
 from kezek.errors import Conflict
@@ -217,6 +218,25 @@ def move(context: AppContext, *, reference: str, proof: str, starts_at: datetime
             rules=context.rules,
         ),
     )
+
+
+def write_reminders(context: AppContext, *, now: datetime | None = None) -> int:
+    """Write the reminders nearly due, batch by batch, each batch a transaction of its own;
+    how many messages were written. Every relay runs it before each pass."""
+    written = 0
+    while True:
+        done = run_transaction(
+            context.sessions,
+            lambda session: write_due_reminders(
+                session,
+                directory=context.directory,
+                rules=context.rules.notify,
+                now=now or utcnow(),
+            ),
+        )
+        written += done.written
+        if done.bookings < BATCH:
+            return written
 
 
 @dataclass(frozen=True)

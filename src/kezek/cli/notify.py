@@ -35,13 +35,14 @@ def _context() -> AppContext:
 def run(
     once: bool = typer.Option(False, "--once", help="One pass over what is due, then exit."),
 ) -> None:
-    """Send the outbox: SMS, Telegram and e-mail, with retries. Run as many as you like on
-    PostgreSQL; one on SQLite."""
+    """Send the outbox (SMS, Telegram and e-mail, with retries) and write the bookings'
+    reminders as they come near. Run as many as you like on PostgreSQL; one on SQLite."""
+    from kezek.booking.service import write_reminders
     from kezek.notify.service import relay
 
     context = _context()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    sender = relay(context)
+    sender = relay(context, chores=[lambda: write_reminders(context)])
     if not sender.transports:
         typer.secho(
             "No channel is configured: set KEZEK_SMS_URL, KEZEK_TELEGRAM_BOT_TOKEN or "

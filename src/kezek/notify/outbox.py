@@ -59,17 +59,32 @@ class Message:
         }
 
 
-def enqueue(connection: Connection, messages: Sequence[Message], *, now: datetime) -> int:
-    """Write the messages not written before; return how many are new."""
+def enqueue(
+    connection: Connection, messages: Sequence[Message], *, now: datetime, revive: bool = False
+) -> int:
+    """Write the messages not written before; return how many are new. With ``revive``, a
+    message written and withdrawn before is queued again: it has become true again."""
     if not messages:
         return 0
-    insert = dialect_insert(connection.dialect.name, OUTBOX)
-    statement = (
-        insert.values([message.row(now) for message in messages])
-        .on_conflict_do_nothing(index_elements=[OUTBOX.c.key])
-        .returning(OUTBOX.c.id)
+    insert = dialect_insert(connection.dialect.name, OUTBOX).values(
+        [message.row(now) for message in messages]
     )
-    return len(connection.execute(statement).all())
+    if revive:
+        statement = insert.on_conflict_do_update(
+            index_elements=[OUTBOX.c.key],
+            set_={
+                "status": MessageStatus.queued.value,
+                "due_at": insert.excluded.due_at,
+                "body": insert.excluded.body,
+                "attempts": 0,
+                "leased_until": None,
+                "last_error": None,
+            },
+            where=OUTBOX.c.status == MessageStatus.withdrawn.value,
+        )
+    else:
+        statement = insert.on_conflict_do_nothing(index_elements=[OUTBOX.c.key])
+    return len(connection.execute(statement.returning(OUTBOX.c.id)).all())
 
 
 def withdraw(connection: Connection, *, subject: str, kinds: Iterable[str] | None = None) -> int:

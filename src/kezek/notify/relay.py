@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -94,11 +94,16 @@ class Relay:
     limiter: RateLimiter | None = None
     clock: Callable[[], datetime] = utcnow
     on_sent: Callable[[OutboxMessage], None] | None = None
+    # Work that writes messages before each pass (the bookings' reminders nearly due): the
+    # features above this one hand it in, so every relay running is enough to send them.
+    chores: Sequence[Callable[[], object]] = ()
     # A channel's sends wait until then: over its rate, or told to wait by its provider.
     _paused_until: dict[str, datetime] = field(default_factory=dict)
 
     def run_once(self) -> Pass:
         result = Pass()
+        for chore in self.chores:
+            chore()
         messages = self.claim()
         result.claimed = len(messages)
         for index, message in enumerate(messages):

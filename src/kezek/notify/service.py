@@ -3,6 +3,7 @@ dead letters, and which channels this installation can use."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -68,12 +69,13 @@ def relay_rules(settings: Settings) -> RelayRules:
     )
 
 
-def relay(context: AppContext) -> Relay:
+def relay(context: AppContext, *, chores: Sequence[Callable[[], object]] = ()) -> Relay:
     return Relay(
         sessions=context.sessions,
         transports=transports(context.settings),
         rules=relay_rules(context.settings),
         limiter=context.limiter,
+        chores=chores,
     )
 
 

@@ -1,4 +1,5 @@
-"""Shortcuts for the message tests: the outbox as rows, and a booking with an e-mail address.
+"""Shortcuts for the message tests: the outbox as rows, the reminders' pass as time goes
+by, and a booking with an e-mail address.
 
 The tests read ``notify_outbox`` directly: what a booking event must leave there is the whole
 contract between the booking and the relay, so no relay runs.
@@ -11,13 +12,17 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.admin.service import load_network_file
+from kezek.booking.models import Booking, BookingStatus
+from kezek.booking.reminders import LOOKAHEAD
+from kezek.booking.service import write_reminders
 from kezek.context import AppContext
 from kezek.network.file import parse_network
 from kezek.notify.models import OutboxMessage
+from kezek.types import utcnow
 from tests.factories import NETWORK_TOML, ZONES, booking_body, local_day, start_at
 
 # A public address of exactly 40 characters, as long as the SMS texts are budgeted for.
@@ -60,6 +65,27 @@ def outbox(sessions: sessionmaker[Session], **where: Any) -> list[Row]:
             )
             for m in session.scalars(query)
         ]
+
+
+def remind(client: TestClient, *, until: datetime | None = None) -> int:
+    """The reminders' pass, run at each moment a booking's next reminder comes near, up to
+    ``until`` (to the last one by default): what the relays will have written by then.
+    How many messages it wrote."""
+    found = context(client)
+    at = utcnow()
+    written = 0
+    while True:
+        written += write_reminders(found, now=at)
+        with found.sessions() as session:
+            next_due = session.scalar(
+                select(func.min(Booking.remind_at)).where(
+                    Booking.status == BookingStatus.confirmed.value,
+                    Booking.remind_at > at + LOOKAHEAD,
+                )
+            )
+        if next_due is None or (until is not None and next_due > until):
+            return written
+        at = next_due - LOOKAHEAD
 
 
 def kinds(rows: list[Row], *, status: str | None = None) -> list[tuple[str, str]]:
@@ -107,6 +133,7 @@ def every_event(
         start=start_at(days_ahead=4),
         language=language,
     )
+    remind(client)
     moved = client.post(
         f"/api/v1/bookings/{first}/reschedule",
         json={"start": start_at(days_ahead=3)},

@@ -1,4 +1,5 @@
-"""Cancelling a booking writes "cancelled" and withdraws the reminders not yet sent."""
+"""Cancelling a booking writes "cancelled" and withdraws the reminders not yet sent; none come
+after."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import BOTH_BOOKING_PATHS
 from tests.factories import booking_body, document, start_at
-from tests.integration.messages.helpers import PUBLIC_URL, book_with_email, kinds, outbox
+from tests.integration.messages.helpers import (
+    PUBLIC_URL,
+    book_with_email,
+    kinds,
+    outbox,
+    remind,
+)
 
 # The booking being cancelled was written by either path, with its messages.
 pytestmark = BOTH_BOOKING_PATHS
@@ -24,10 +31,12 @@ def test_cancelling_writes_cancelled_and_withdraws_the_reminders(
     reference = notified.post("/api/v1/bookings", json=booking_body(start=START)).json()[
         "reference"
     ]
+    remind(notified)
 
     response = notified.post(f"/api/v1/bookings/{reference}/cancel", headers=HOLDER)
 
     assert response.status_code == 200
+    assert remind(notified) == 0
     rows = outbox(sessions)
     assert kinds(rows, status="queued") == [("cancelled", "sms"), ("confirmed", "sms")]
     assert kinds(rows, status="withdrawn") == [

@@ -1,5 +1,5 @@
 """A network file that closes a booked day tells each holder once and withdraws their
-reminders; loading it again writes nothing more."""
+reminders, and none come for that day after; loading it again writes nothing more."""
 
 from __future__ import annotations
 
@@ -16,7 +16,14 @@ from kezek.network.file import parse_network
 from kezek.network.load import load_network
 from tests.conftest import BOTH_BOOKING_PATHS
 from tests.factories import ZONES, booking_body, document, local_day, start_at
-from tests.integration.messages.helpers import book_with_email, closing, context, kinds, outbox
+from tests.integration.messages.helpers import (
+    book_with_email,
+    closing,
+    context,
+    kinds,
+    outbox,
+    remind,
+)
 
 # The bookings being told were written by either path, with their reminders.
 pytestmark = BOTH_BOOKING_PATHS
@@ -44,6 +51,7 @@ def test_each_holder_on_the_closed_day_is_told_once(
 ) -> None:
     on_the_day = [_book(notified, 1, CLOSED), _book(notified, 2, CLOSED, language="ru")]
     other_day = _book(notified, 3, CLOSED + 1)
+    remind(notified)
 
     loaded = _load(notified, sessions)
     again = _load(notified, sessions)
@@ -60,6 +68,26 @@ def test_each_holder_on_the_closed_day_is_told_once(
             ("reminder_soon", "sms"),
         ]
     assert outbox(sessions, subject=f"booking:{other_day}", status="withdrawn") == []
+
+
+def test_no_reminder_comes_for_the_closed_day(
+    notified: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    on_the_day = _book(notified, 1, CLOSED)
+    other_day = _book(notified, 2, CLOSED + 1)
+    _load(notified, sessions)
+
+    remind(notified)
+
+    assert kinds(outbox(sessions, subject=f"booking:{on_the_day}")) == [
+        ("confirmed", "sms"),
+        ("office_closed", "sms"),
+    ]
+    assert kinds(outbox(sessions, subject=f"booking:{other_day}")) == [
+        ("confirmed", "sms"),
+        ("reminder_day_before", "sms"),
+        ("reminder_soon", "sms"),
+    ]
 
 
 def test_an_email_address_is_told_too(
@@ -102,6 +130,7 @@ def test_a_notice_waiting_for_the_morning_is_withdrawn_when_the_holder_moves(
     )
 
     assert moved.status_code == 200
+    remind(notified)
     [notice] = outbox(sessions, kind="office_closed")
     assert notice.status == "withdrawn"
     assert kinds(outbox(sessions, status="queued")) == [

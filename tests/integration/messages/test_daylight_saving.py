@@ -19,9 +19,9 @@ from kezek.network.load import load_network
 from tests.conftest import BOTH_BOOKING_PATHS
 from tests.factories import booking_body, one_office_network
 from tests.integration.messages.conftest import messaging_client
-from tests.integration.messages.helpers import outbox
+from tests.integration.messages.helpers import outbox, remind
 
-# Both paths compute the reminders before writing them.
+# Both paths compute when the first reminder is due.
 pytestmark = BOTH_BOOKING_PATHS
 
 # Berlin changes its clocks; Bishkek, the test network's zone, does not.
@@ -51,6 +51,7 @@ def _book_at(client: TestClient, monkeypatch: pytest.MonkeyPatch, start: str, no
     body = booking_body(office="ber", start=start, phone="+996 555 100 200")
     response = client.post("/api/v1/bookings", json=body)
     assert response.status_code == 201, response.text
+    remind(client)
 
 
 def test_the_spring_change(

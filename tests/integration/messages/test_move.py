@@ -1,4 +1,5 @@
-"""Moving a booking writes "moved", withdraws the old reminders and writes the new ones."""
+"""Moving a booking writes "moved" and withdraws the old reminders; the new ones come at their
+hours."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import BOTH_BOOKING_PATHS
 from tests.factories import booking_body, document, start_at
-from tests.integration.messages.helpers import book_with_email, kinds, local, outbox
+from tests.integration.messages.helpers import book_with_email, kinds, local, outbox, remind
 
 # The booking being moved was written by either path, with its messages.
 pytestmark = BOTH_BOOKING_PATHS
@@ -26,6 +27,15 @@ def _move(client: TestClient, reference: str, start: str) -> None:
     assert response.status_code == 200, response.text
 
 
+def _book(client: TestClient) -> str:
+    """A booking at FIRST, with its reminders written as they come near."""
+    reference: str = client.post("/api/v1/bookings", json=booking_body(start=FIRST)).json()[
+        "reference"
+    ]
+    remind(client)
+    return reference
+
+
 def _reminders_due(sessions: sessionmaker[Session]) -> dict[str, datetime]:
     return {
         row.kind: row.due_at
@@ -37,11 +47,10 @@ def _reminders_due(sessions: sessionmaker[Session]) -> dict[str, datetime]:
 def test_moving_writes_moved_and_the_new_reminders(
     notified: TestClient, sessions: sessionmaker[Session]
 ) -> None:
-    reference = notified.post("/api/v1/bookings", json=booking_body(start=FIRST)).json()[
-        "reference"
-    ]
+    reference = _book(notified)
 
     _move(notified, reference, LATER)
+    remind(notified)
 
     rows = outbox(sessions)
     assert kinds(rows, status="withdrawn") == [
@@ -66,13 +75,13 @@ def test_moving_writes_moved_and_the_new_reminders(
 def test_moving_back_to_the_first_time_writes_its_reminders_again(
     notified: TestClient, sessions: sessionmaker[Session]
 ) -> None:
-    reference = notified.post("/api/v1/bookings", json=booking_body(start=FIRST)).json()[
-        "reference"
-    ]
+    reference = _book(notified)
     first_reminders = _reminders_due(sessions)
 
     _move(notified, reference, LATER)
+    remind(notified)
     _move(notified, reference, FIRST)
+    remind(notified)
 
     rows = outbox(sessions)
     assert [row.kind for row in rows if row.kind == "moved"] == ["moved", "moved"]
@@ -91,6 +100,7 @@ def test_a_move_by_email_carries_the_new_calendar_entry(
     reference = book_with_email(notified, "aibek@example.kg", start=FIRST)["reference"]
 
     _move(notified, reference, LATER)
+    remind(notified)
 
     [mail] = outbox(sessions, kind="moved", channel="email")
     later = datetime.fromisoformat(LATER).astimezone(UTC)
@@ -107,9 +117,7 @@ def test_a_move_by_email_carries_the_new_calendar_entry(
 def test_a_refused_move_writes_nothing(
     notified: TestClient, sessions: sessionmaker[Session]
 ) -> None:
-    reference = notified.post("/api/v1/bookings", json=booking_body(start=FIRST)).json()[
-        "reference"
-    ]
+    reference = _book(notified)
     for n in (2, 3):
         body = booking_body(document_number=document(n), start=LATER)
         notified.post("/api/v1/bookings", json=body)

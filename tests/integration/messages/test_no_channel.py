@@ -14,7 +14,7 @@ from kezek.config import Settings
 from tests.conftest import BOTH_BOOKING_PATHS
 from tests.factories import booking_body, document, start_at
 from tests.integration.messages.conftest import messaging_client
-from tests.integration.messages.helpers import book_with_email, kinds, outbox
+from tests.integration.messages.helpers import book_with_email, kinds, outbox, remind
 
 pytestmark = BOTH_BOOKING_PATHS
 
@@ -36,6 +36,7 @@ def test_no_channel_configured_writes_nothing(
     other = client.post("/api/v1/bookings", json=booking_body(document_number=document(2)))
 
     assert (moved.status_code, cancelled.status_code, other.status_code) == (200, 200, 201)
+    assert remind(client) == 0
     assert outbox(sessions) == []
 
 
@@ -48,6 +49,7 @@ def test_only_the_configured_channels_are_written(
     sms_only: TestClient, sessions: sessionmaker[Session]
 ) -> None:
     book_with_email(sms_only, "aibek@example.kg", start=start_at(days_ahead=2))
+    remind(sms_only)
 
     assert kinds(outbox(sessions)) == [
         ("confirmed", "sms"),

@@ -13,9 +13,9 @@ from kezek.config import Settings
 from tests.conftest import BOTH_BOOKING_PATHS
 from tests.factories import booking_body, start_at
 from tests.integration.messages.conftest import messaging_client
-from tests.integration.messages.helpers import local, outbox
+from tests.integration.messages.helpers import local, outbox, remind
 
-# Both paths compute the reminders before writing them.
+# Both paths compute when the first reminder is due.
 pytestmark = BOTH_BOOKING_PATHS
 
 
@@ -36,6 +36,7 @@ def _reminders(
 ) -> dict[str, object]:
     body = booking_body(start=start_at(days_ahead=3, hour=hour, minute=minute))
     assert client.post("/api/v1/bookings", json=body).status_code == 201
+    remind(client)
     return {row.kind: row.due_at for row in outbox(sessions) if row.kind.startswith("reminder")}
 
 

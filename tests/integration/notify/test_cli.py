@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from kezek.booking.models import Booking, Citizen
 from kezek.cli.main import app
 from kezek.config import get_settings
+from kezek.db import run_transaction
+from kezek.network.models import Office, Service
+from kezek.types import utcnow
 from tests.conftest import TEST_SECRET
+from tests.factories import ZONES
 from tests.fakes import FakeSmsGateway
 from tests.fakes.fixtures import provider_env
 from tests.integration.notify.helpers import enqueue_all, message, outbox
@@ -116,3 +123,72 @@ def test_a_wrong_setting_is_said_plainly(
 
     assert result.exit_code == 2
     assert "smtp_tls" in result.output.lower() and "Traceback" not in result.output
+
+
+def _booked_for_soon(sessions: sessionmaker[Session]) -> str:
+    """A booking 50 minutes ahead, made yesterday, at an office where the visit and its
+    reminder fall on the same local day; its reference."""
+    now = utcnow()
+    office = next(
+        code
+        for code in ("bsk", "big")
+        if (now + timedelta(minutes=50)).astimezone(ZONES[code]).date()
+        == now.astimezone(ZONES[code]).date()
+    )
+
+    def book(session: Session) -> str:
+        office_id = session.scalar(select(Office.id).where(Office.code == office))
+        service_id = session.scalar(select(Service.id).where(Service.code == "quick"))
+        citizen = Citizen(
+            document_hash="0" * 64,
+            document_tail="001",
+            full_name="Асанов Айбек",
+            phone="+996700000042",
+            language="ky",
+        )
+        session.add(citizen)
+        session.flush()
+        starts = now + timedelta(minutes=50)
+        session.add(
+            Booking(
+                reference="K7M2QXAB",
+                office_id=office_id,
+                service_id=service_id,
+                citizen_id=citizen.id,
+                starts_at=starts,
+                ends_at=starts + timedelta(minutes=10),
+                pool="1",
+                cells=1,
+                cell_minutes=10,
+                language="ky",
+                created_at=now - timedelta(days=1),
+                updated_at=now - timedelta(days=1),
+                remind_at=now - timedelta(minutes=1),
+            )
+        )
+        return "K7M2QXAB"
+
+    return run_transaction(sessions, book)
+
+
+def test_run_once_writes_the_reminders_nearly_due_and_sends_them(
+    cli_env: None,
+    network: None,
+    monkeypatch: pytest.MonkeyPatch,
+    sessions: sessionmaker[Session],
+    sms_gateway: FakeSmsGateway,
+) -> None:
+    # A reminder 45 minutes before, at any hour: due five minutes from now.
+    monkeypatch.setenv("KEZEK_REMINDER_BEFORE_MINUTES", "45")
+    monkeypatch.setenv("KEZEK_QUIET_HOURS", "")
+    get_settings.cache_clear()
+    reference = _booked_for_soon(sessions)
+
+    result = runner.invoke(app, ["notify", "run", "--once"])
+
+    assert result.exit_code == 0, result.output
+    assert "Sent 0," in result.output  # written now, due in five minutes
+    [reminder] = outbox(sessions).values()
+    assert reminder.kind == "reminder_soon" and reminder.status == "queued"
+    assert reminder.subject == f"booking:{reference}"
+    assert reminder.address == "+996700000042"

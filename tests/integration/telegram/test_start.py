@@ -12,6 +12,7 @@ from kezek.notify.models import Contact, TelegramLink
 from kezek.types import utcnow
 from tests.factories import start_at
 from tests.fakes.telegram import FakeTelegram
+from tests.integration.messages.helpers import remind
 from tests.integration.telegram.bot import book, booking_token, deliver, outbox, say
 
 CHAT = 5551001
@@ -61,6 +62,13 @@ def test_the_reminders_still_to_come_are_written_for_the_chat(
     soon = next(m for m in reminders if m.kind == "reminder_soon")
     day_before = next(m for m in reminders if m.kind == "reminder_day_before")
     assert soon.due_at - day_before.due_at > timedelta(hours=12)
+    # The relays' pass, when they come near, finds them written: none twice for the chat.
+    remind(bot)
+    reminders = [m for m in outbox(context) if m.kind.startswith("reminder")]
+    assert sorted((m.kind, m.channel, m.status) for m in reminders) == [
+        ("reminder_day_before", "telegram", "queued"),
+        ("reminder_soon", "telegram", "queued"),
+    ]
 
 
 def test_the_same_update_twice_is_answered_once(

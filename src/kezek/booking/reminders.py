@@ -1,0 +1,137 @@
+"""The reminders' pass: bookings' reminders written to the outbox when they are nearly due.
+
+A booking writes only its confirmation and records when its first reminder is due
+(``Booking.remind_at``). Every relay runs this pass before it claims messages: it writes the
+reminders due within ``LOOKAHEAD`` for the channels the holder has by then (a Telegram chat
+linked after booking included), and moves ``remind_at`` on to the next one. Writing them
+then, not with the booking, keeps a booking rush to one message per booking.
+
+Any number of passes may run at once: on PostgreSQL each claims its bookings with ``SKIP
+LOCKED``, and a reminder's key names the booking's last change, so a pass repeated (two
+relays, a relay killed between writing and committing) writes each reminder once. A move
+or a cancellation locks the booking too, so it waits for a pass that holds it, then
+withdraws what the pass wrote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kezek.booking import notices
+from kezek.booking.details import BookingDetails, booking_details
+from kezek.booking.models import Booking, BookingStatus, Citizen
+from kezek.db import is_postgresql
+from kezek.network.directory import Directory
+from kezek.notify.outbox import Address, contacts, enqueue
+from kezek.notify.rules import NotifyRules
+
+# How early a reminder is written before it is due: the relays' slack.
+LOOKAHEAD = timedelta(minutes=10)
+# The day-before reminder is due at most two days before the visit (at 00:00 the day before):
+# bookings further ahead have nothing due yet, and the pass reads no further.
+FURTHEST = timedelta(days=2)
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Pass:
+    bookings: int  # bookings whose reminders came due
+    written: int  # messages written
+
+
+def write_due_reminders(
+    session: Session,
+    *,
+    directory: Directory,
+    rules: NotifyRules,
+    now: datetime,
+    batch: int = BATCH,
+) -> Pass:
+    """Write the reminders due by ``now + LOOKAHEAD`` of at most ``batch`` bookings."""
+    until = now + LOOKAHEAD
+    offices = [office.id for office in directory.offices(session)]
+    query = (
+        select(Booking, Citizen)
+        .join(Citizen, Citizen.id == Booking.citizen_id)
+        .where(
+            # The office and the start first, as the booking's index reads them.
+            Booking.office_id.in_(offices),
+            Booking.starts_at > now,
+            Booking.starts_at <= until + FURTHEST,
+            Booking.remind_at <= until,
+            Booking.status == BookingStatus.confirmed.value,
+        )
+        .order_by(Booking.remind_at)
+        .limit(batch)
+    )
+    if is_postgresql(session):
+        query = query.with_for_update(of=Booking, skip_locked=True)
+    written = 0
+    rows = session.execute(query).all()
+    for booking, citizen in rows:
+        details = booking_details(session, directory, booking, citizen)
+        booking.remind_at, count = _write(session, details, booking, rules=rules, now=now)
+        written += count
+    return Pass(bookings=len(rows), written=written)
+
+
+def _write(
+    session: Session,
+    details: BookingDetails,
+    booking: Booking,
+    *,
+    rules: NotifyRules,
+    now: datetime,
+) -> tuple[datetime | None, int]:
+    """Write the booking's reminders due by now + LOOKAHEAD; when the next one is due."""
+    until = now + LOOKAHEAD
+    times = notices.reminder_times(details, rules, changed_at=booking.updated_at)
+    due = [
+        (kind, at)
+        for kind, at in times
+        if at <= until and notices.still_true(kind, max(at, now), booking=details)
+    ]
+    next_due = min((at for _, at in times if at > until), default=None)
+    visit_day = details.starts_at.astimezone(details.office.zone).date()
+    # An office closed on the day told the holder so: no reminder of a visit that cannot be.
+    # Should the day open again, the reminders still to come are written.
+    if not due or details.office.plan.calendar.is_closed(visit_day):
+        return next_due, 0
+    connection = session.connection()
+    subject = notices.subject_of(details.reference)
+    to = notices.addresses(details, rules, contacts(connection, subject))
+    messages = notices.reminders(details, due, to=to, rules=rules, changed_at=booking.updated_at)
+    return next_due, enqueue(connection, messages, now=now)
+
+
+def write_for_new_contact(
+    session: Session,
+    *,
+    directory: Directory,
+    reference: str,
+    to: Address,
+    rules: NotifyRules,
+    now: datetime,
+) -> int:
+    """A channel added after booking (a Telegram chat): the reminders still to come are
+    written for it now, under the keys the pass uses, so that neither writes one twice. A
+    reminder withdrawn from this address when it stopped following is queued again."""
+    found = session.execute(
+        select(Booking, Citizen)
+        .join(Citizen, Citizen.id == Booking.citizen_id)
+        .where(Booking.reference == reference, Booking.status == BookingStatus.confirmed.value)
+    ).first()
+    if found is None:
+        return 0
+    booking, citizen = found
+    details = booking_details(session, directory, booking, citizen)
+    times = notices.reminder_times(details, rules, changed_at=booking.updated_at)
+    to_come = [(kind, at) for kind, at in times if at > now]
+    messages = notices.reminders(
+        details, to_come, to=[to], rules=rules, changed_at=booking.updated_at
+    )
+    return enqueue(session.connection(), messages, now=now, revive=True)
