@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kezek.cli import db, network, notify, plan, serve, staff, telegram
+from kezek.cli import db, draw, network, notify, plan, serve, staff, telegram
 
 app = typer.Typer(
     help="Kezek: booking, live queue and capacity planning for offices facing a deadline surge.",
@@ -12,6 +12,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(draw.app, name="draw")
 app.add_typer(network.app, name="network")
 app.add_typer(notify.app, name="notify")
 app.add_typer(telegram.app, name="telegram")
