@@ -13,7 +13,7 @@ TEST_PROCESSES ?= 2
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint bench bench-queue bench-notify bench-simulator bench-soak bench-startup screenshots translations clean
+.PHONY: run test lint bench bench-queue bench-notify bench-allocation bench-simulator bench-soak bench-startup screenshots translations clean
 
 CATALOGS := $(wildcard src/kezek/i18n/locale/*/LC_MESSAGES/messages.po)
 
@@ -53,6 +53,9 @@ bench-startup: $(VENV)/.synced
 
 bench-notify: $(VENV)/.synced
 	$(VENV)/bin/python bench/notify.py
+
+bench-allocation: $(VENV)/.synced
+	$(VENV)/bin/python bench/allocation.py
 
 # The pages read compiled catalogs; the .po files are the source, kept in git.
 translations: $(CATALOGS:.po=.mo)

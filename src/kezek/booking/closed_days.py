@@ -37,6 +37,9 @@ def tell_closed_days(
                     Booking.starts_at >= max(start, now),
                     Booking.starts_at < start + timedelta(days=1),
                 )
+                # A reminders' pass holding a booking finishes first; the notice then
+                # withdraws what it wrote, and the next pass sees the notice.
+                .with_for_update(of=Booking)
             ).all()
             for booking, citizen in rows:
                 details = booking_details(session, directory, booking, citizen)

@@ -10,7 +10,7 @@ the reference and a link are enough.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 from sqlalchemy import Connection
@@ -91,10 +91,14 @@ def office_closed(
 ) -> list[Message]:
     """The office will not open on the booked day: the holder is asked to move the booking."""
     due = out_of_quiet_hours(now, booking.office.zone, rules.quiet_hours)
-    day = booking.starts_at.astimezone(booking.office.zone).date().isoformat()
-    return _tell(
-        booking, "office_closed", to=to, rules=rules, due=due, key=_key(booking, "closed", day)
-    )
+    day = booking.starts_at.astimezone(booking.office.zone).date()
+    key = closure_key(booking.reference, day)
+    return _tell(booking, "office_closed", to=to, rules=rules, due=due, key=key)
+
+
+def closure_key(reference: str, day: date) -> str:
+    """What the closure notices of a booking's day start their keys with."""
+    return f"booking:{reference}:closed:{day.isoformat()}"
 
 
 def reminder_times(

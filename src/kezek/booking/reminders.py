@@ -26,14 +26,17 @@ from kezek.booking.details import BookingDetails, booking_details
 from kezek.booking.models import Booking, BookingStatus, Citizen
 from kezek.db import is_postgresql
 from kezek.network.directory import Directory
-from kezek.notify.outbox import Address, contacts, enqueue
+from kezek.network.models import Office
+from kezek.notify.models import MessageStatus
+from kezek.notify.outbox import OUTBOX, Address, contacts, enqueue
 from kezek.notify.rules import NotifyRules
 
 # How early a reminder is written before it is due: the relays' slack.
 LOOKAHEAD = timedelta(minutes=10)
-# The day-before reminder is due at most two days before the visit (at 00:00 the day before):
-# bookings further ahead have nothing due yet, and the pass reads no further.
-FURTHEST = timedelta(days=2)
+# The day-before reminder is due at most two days before the visit (at 00:00 the day before,
+# and a day of 25 hours when the clocks go back): bookings further ahead have nothing due
+# yet, and the pass reads no further.
+FURTHEST = timedelta(days=2, hours=2)
 BATCH = 500
 
 
@@ -53,13 +56,13 @@ def write_due_reminders(
 ) -> Pass:
     """Write the reminders due by ``now + LOOKAHEAD`` of at most ``batch`` bookings."""
     until = now + LOOKAHEAD
-    offices = [office.id for office in directory.offices(session)]
     query = (
         select(Booking, Citizen)
         .join(Citizen, Citizen.id == Booking.citizen_id)
         .where(
-            # The office and the start first, as the booking's index reads them.
-            Booking.office_id.in_(offices),
+            # The office and the start first, as the booking's index reads them; offices
+            # no longer in the network file included, since their bookings still stand.
+            Booking.office_id.in_(select(Office.id)),
             Booking.starts_at > now,
             Booking.starts_at <= until + FURTHEST,
             Booking.remind_at <= until,
@@ -96,10 +99,7 @@ def _write(
         if at <= until and notices.still_true(kind, max(at, now), booking=details)
     ]
     next_due = min((at for _, at in times if at > until), default=None)
-    visit_day = details.starts_at.astimezone(details.office.zone).date()
-    # An office closed on the day told the holder so: no reminder of a visit that cannot be.
-    # Should the day open again, the reminders still to come are written.
-    if not due or details.office.plan.calendar.is_closed(visit_day):
+    if not due or _closed(session, details):
         return next_due, 0
     connection = session.connection()
     subject = notices.subject_of(details.reference)
@@ -129,9 +129,34 @@ def write_for_new_contact(
         return 0
     booking, citizen = found
     details = booking_details(session, directory, booking, citizen)
+    if _closed(session, details):
+        return 0
     times = notices.reminder_times(details, rules, changed_at=booking.updated_at)
     to_come = [(kind, at) for kind, at in times if at > now]
     messages = notices.reminders(
         details, to_come, to=[to], rules=rules, changed_at=booking.updated_at
     )
     return enqueue(session.connection(), messages, now=now, revive=True)
+
+
+def _closed(session: Session, details: BookingDetails) -> bool:
+    """Whether the office is closed on the booked day: no reminder of a visit that cannot be.
+    Should the day open again, the reminders still to come are written.
+
+    The holder's closure notice counts too: this process's copy of the network may be
+    a moment older than the load that closed the day.
+    """
+    visit_day = details.starts_at.astimezone(details.office.zone).date()
+    if details.office.plan.calendar.is_closed(visit_day):
+        return True
+    notice = notices.closure_key(details.reference, visit_day)
+    told = session.execute(
+        select(OUTBOX.c.id)
+        .where(
+            OUTBOX.c.subject == notices.subject_of(details.reference),
+            OUTBOX.c.key.startswith(notice, autoescape=True),
+            OUTBOX.c.status != MessageStatus.withdrawn.value,
+        )
+        .limit(1)
+    ).first()
+    return told is not None

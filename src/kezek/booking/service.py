@@ -220,11 +220,14 @@ def move(context: AppContext, *, reference: str, proof: str, starts_at: datetime
     )
 
 
-def write_reminders(context: AppContext, *, now: datetime | None = None) -> int:
+def write_reminders(
+    context: AppContext, *, now: datetime | None = None, max_batches: int = 20
+) -> int:
     """Write the reminders nearly due, batch by batch, each batch a transaction of its own;
-    how many messages were written. Every relay runs it before each pass."""
+    how many messages were written. Every relay runs it before each pass; after a long
+    outage it writes at most ``max_batches`` batches a pass, so that sending goes on."""
     written = 0
-    while True:
+    for _ in range(max_batches):
         done = run_transaction(
             context.sessions,
             lambda session: write_due_reminders(
@@ -236,7 +239,8 @@ def write_reminders(context: AppContext, *, now: datetime | None = None) -> int:
         )
         written += done.written
         if done.bookings < BATCH:
-            return written
+            break
+    return written
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,10 @@ class Relay:
     def run_once(self) -> Pass:
         result = Pass()
         for chore in self.chores:
-            chore()
+            try:
+                chore()
+            except Exception:  # its failure must not hold back what is already due
+                log.exception("notify: a chore before the pass failed; sending all the same")
         messages = self.claim()
         result.claimed = len(messages)
         for index, message in enumerate(messages):

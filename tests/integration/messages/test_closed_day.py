@@ -6,14 +6,22 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.admin.service import NetworkLoaded, load_network_file
 from kezek.booking.closed_days import tell_closed_days
+from kezek.booking.details import booking_details
+from kezek.booking.models import Booking, Citizen
+from kezek.booking.notices import tell
+from kezek.booking.reminders import write_for_new_contact
 from kezek.db import run_transaction
 from kezek.network.directory import Directory
 from kezek.network.file import parse_network
 from kezek.network.load import load_network
+from kezek.notify.models import Channel
+from kezek.notify.outbox import Address
+from kezek.types import utcnow
 from tests.conftest import BOTH_BOOKING_PATHS
 from tests.factories import ZONES, booking_body, document, local_day, start_at
 from tests.integration.messages.helpers import (
@@ -87,6 +95,56 @@ def test_no_reminder_comes_for_the_closed_day(
         ("confirmed", "sms"),
         ("reminder_day_before", "sms"),
         ("reminder_soon", "sms"),
+    ]
+
+
+def test_a_chat_linked_to_a_booking_on_the_closed_day_gets_no_reminders(
+    notified: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    reference = _book(notified, 1, CLOSED)
+    _load(notified, sessions)
+    found = context(notified)
+    chat = Address(Channel.telegram, "5551234", "ky")
+
+    written = run_transaction(
+        sessions,
+        lambda session: write_for_new_contact(
+            session,
+            directory=Directory(max_age=0),
+            reference=reference,
+            to=chat,
+            rules=found.rules.notify,
+            now=utcnow(),
+        ),
+    )
+
+    assert written == 0
+    assert outbox(sessions, channel="telegram") == []
+
+
+def test_the_pass_heeds_a_closure_notice_its_copy_of_the_network_has_not_seen(
+    notified: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    reference = _book(notified, 1, CLOSED)
+    found = context(notified)
+
+    def closure_told(session: Session) -> int:
+        booking, citizen = session.execute(
+            select(Booking, Citizen).join(Citizen).where(Booking.reference == reference)
+        ).one()
+        details = booking_details(session, Directory(max_age=0), booking, citizen)
+        return tell(
+            session.connection(), details, "office_closed", rules=found.rules.notify, now=utcnow()
+        )
+
+    # As another process's load writes it, before this one's network is refreshed.
+    assert run_transaction(sessions, closure_told) == 1
+
+    remind(notified)
+
+    assert kinds(outbox(sessions, subject=f"booking:{reference}")) == [
+        ("confirmed", "sms"),
+        ("office_closed", "sms"),
     ]
 
 

@@ -25,8 +25,15 @@ from tests.integration.messages.helpers import context, kinds, local, outbox
 # Both paths record when the first reminder is due.
 pytestmark = BOTH_BOOKING_PATHS
 
-DAY_BEFORE = local(18, days_ahead=1)  # the default hour, in Bishkek
-SOON = local(8, days_ahead=2)  # two hours before 10:00
+
+def _day_before() -> datetime:
+    """The day-before reminder of a booking two days ahead: the default hour, in Bishkek.
+    Worked out when the test runs, as the booking's day is."""
+    return local(18, days_ahead=1)
+
+
+def _soon() -> datetime:
+    return local(8, days_ahead=2)  # two hours before 10:00
 
 
 def _book(client: TestClient, n: int = 1, *, hour: int = 10, minute: int = 0) -> str:
@@ -50,7 +57,7 @@ def test_a_booking_writes_only_its_confirmation_and_when_its_first_reminder_is_d
     reference = _book(notified)
 
     assert kinds(outbox(sessions)) == [("confirmed", "sms")]
-    assert _remind_at(sessions, reference) == DAY_BEFORE
+    assert _remind_at(sessions, reference) == _day_before()
 
 
 def test_each_reminder_is_written_once_when_it_comes_near(
@@ -59,14 +66,14 @@ def test_each_reminder_is_written_once_when_it_comes_near(
     reference = _book(notified)
     found = context(notified)
 
-    too_early = write_reminders(found, now=DAY_BEFORE - LOOKAHEAD - timedelta(seconds=1))
-    day_before = write_reminders(found, now=DAY_BEFORE - LOOKAHEAD)
-    again = write_reminders(found, now=DAY_BEFORE - LOOKAHEAD)
+    too_early = write_reminders(found, now=_day_before() - LOOKAHEAD - timedelta(seconds=1))
+    day_before = write_reminders(found, now=_day_before() - LOOKAHEAD)
+    again = write_reminders(found, now=_day_before() - LOOKAHEAD)
     next_due = _remind_at(sessions, reference)
-    soon = write_reminders(found, now=SOON - timedelta(minutes=3))
+    soon = write_reminders(found, now=_soon() - timedelta(minutes=3))
 
     assert (too_early, day_before, again, soon) == (0, 1, 0, 1)
-    assert next_due == SOON
+    assert next_due == _soon()
     assert _remind_at(sessions, reference) is None
     rows = outbox(sessions)
     assert kinds(rows) == [
@@ -74,7 +81,7 @@ def test_each_reminder_is_written_once_when_it_comes_near(
         ("reminder_day_before", "sms"),
         ("reminder_soon", "sms"),
     ]
-    assert [row.due_at for row in rows[1:]] == [DAY_BEFORE, SOON]
+    assert [row.due_at for row in rows[1:]] == [_day_before(), _soon()]
 
 
 def test_a_late_pass_writes_only_what_is_still_true(
@@ -109,7 +116,7 @@ def test_the_reminders_go_to_the_channels_the_holder_has_when_they_are_written(
         ),
     )
 
-    write_reminders(context(notified), now=DAY_BEFORE - LOOKAHEAD)
+    write_reminders(context(notified), now=_day_before() - LOOKAHEAD)
 
     [mail] = outbox(sessions, kind="reminder_day_before", channel="email")
     assert mail.address == "aibek@example.kg" and mail.language == "ru"
@@ -133,7 +140,7 @@ def test_passes_running_at_once_write_each_reminder_once(
                     session,
                     directory=found.directory,
                     rules=found.rules.notify,
-                    now=DAY_BEFORE - LOOKAHEAD,
+                    now=_day_before() - LOOKAHEAD,
                     batch=2,
                 ),
             )

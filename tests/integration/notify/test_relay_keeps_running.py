@@ -36,3 +36,26 @@ def test_a_failed_pass_is_logged_and_the_next_one_sends(
 
     assert len(sms_gateway.delivered) == 3
     assert "a pass over the outbox failed" in caplog.text
+
+
+def test_a_failed_chore_is_logged_and_what_is_due_is_sent_all_the_same(
+    notify_settings: Settings,
+    sessions: sessionmaker[Session],
+    sms_gateway: FakeSmsGateway,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    enqueue_all(sessions, texts(2))
+    relay = relay_for(sessions, notify_settings)
+    chores_run = []
+
+    def failing() -> None:
+        chores_run.append("failing")
+        raise OperationalError("SELECT …", {}, Exception("database is locked"))
+
+    relay.chores = [failing, lambda: chores_run.append("next")]
+
+    done = relay.run_once()
+
+    assert chores_run == ["failing", "next"]
+    assert done.sent == 2 and len(sms_gateway.delivered) == 2
+    assert "a chore before the pass failed" in caplog.text
