@@ -42,7 +42,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _support import one_office_network, prepared_server_env, served
+from _support import prepared_server_env, served
+from booking_rush import network_file
 from kezek.allocation.draw import Applicant, Bucket, Supply, allocate
 from kezek.allocation.seed import draw_order, new_seed
 from kezek.booking.availability import availability
@@ -136,17 +137,9 @@ def first_come_first_served(count: int, bot_share: float, workers: int) -> dict[
     rng = random.Random(1)
     people = population(count, bot_share, rng)
     windows = max(1, round(count / 5 / 72))  # a place for one applicant in five
-    network = one_office_network(
-        office="rush",
-        kind="embassy",
-        timezone="Europe/Moscow",
-        country="RU",
-        services=[("passport", "A", 10)],
-        windows=[(str(n), ["passport"], None) for n in range(1, windows + 1)],
-    )
     env = prepared_server_env(
         database="kezek_bench_allocation",
-        network=network,
+        network=network_file(windows),  # the booking rush's office
         pool_size=40,
         extra={"KEZEK_MIN_NOTICE_MINUTES": "0", "KEZEK_LIMIT_BOOKINGS_PER_DOCUMENT_DAY": "0"},
     )
