@@ -99,9 +99,10 @@ def allocate(
 
 
 def _reserves(supply: Mapping[Bucket, Supply]) -> list[tuple[str, int]]:
-    """Every reserve's name, in the order the buckets give them (the round sets one order)."""
+    """Every reserve's name, in the order the buckets give them (the round sets one order),
+    the buckets read in their own order, whatever the order they were handed in."""
     seen: dict[str, int] = {}
-    for each in supply.values():
+    for _, each in sorted(supply.items()):
         for name, count in each.reserves:
             seen.setdefault(name, count)
     return list(seen.items())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Iterable
 
@@ -27,7 +28,14 @@ def commitment(seed: bytes) -> str:
     return hashlib.sha256(seed).hexdigest()
 
 
+def is_sha256(text: str) -> bool:
+    """Whether the text is a SHA-256 in hex (as copied: surrounding spaces and case aside)."""
+    return re.fullmatch(r"[0-9a-f]{64}", text.strip().lower()) is not None
+
+
 def seed_matches(seed: bytes, published: str) -> bool:
+    if not is_sha256(published):
+        return False
     return hmac.compare_digest(commitment(seed), published.strip().lower())
 
 

@@ -15,6 +15,7 @@ from kezek.allocation.publication import (
     NotADraw,
     applications_hash,
     from_json,
+    places_hash,
     publish,
     to_json,
     verify,
@@ -50,11 +51,16 @@ def test_a_published_draw_is_confirmed_and_reads_back_as_it_was(
 
     again, stated = from_json(text)
 
-    assert (
-        verify(text, commitment=commitment(seed), applications_sha256=applications_hash(people))
-        == []
+    problems = verify(
+        text,
+        commitment=commitment(seed),
+        places_sha256=places_hash(supply),
+        applications_sha256=applications_hash(people),
     )
-    assert stated == applications_hash(people)
+
+    assert problems == []
+    assert stated.applications_sha256 == applications_hash(people)
+    assert stated.places_sha256 == places_hash(supply)
     assert again.outcome.order == published.outcome.order
     assert dict(again.outcome.wins) == dict(published.outcome.wins)
     assert again.outcome.waitlist == published.outcome.waitlist
@@ -75,6 +81,7 @@ def test_the_file_names_nobody() -> None:
         "commitment",
         "seed",
         "places",
+        "places_sha256",
         "applications",
         "applications_sha256",
         "result",
@@ -128,10 +135,86 @@ def test_an_order_edited_is_found() -> None:
     assert "the order is not the one the seed gives" in verify(json.dumps(document))
 
 
+def test_places_changed_after_they_were_published_are_found() -> None:
+    """An operator who adds a place after the draw and rewrites the result to match."""
+    more = {**SUPPLY, SPB: Supply(3)}
+    rewritten = to_json(publish("msk-april", SEED, more, PEOPLE))
+
+    assert verify(rewritten) == []  # consistent in itself…
+    assert verify(rewritten, places_sha256=places_hash(SUPPLY)) == [  # …but not as published
+        "the places do not match the hash published before applications opened"
+    ]
+
+
+def test_the_order_of_the_places_in_the_file_changes_nothing() -> None:
+    document = json.loads(_file())
+    document["places"].reverse()
+
+    assert verify(json.dumps(document), places_sha256=places_hash(SUPPLY)) == []
+
+
+def _edited(path: tuple[str | int, ...], value: object) -> str:
+    document = json.loads(_file())
+    *parents, last = path
+    target = document
+    for part in parents:
+        target = target[part]
+    target[last] = value
+    return json.dumps(document)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "problem"),
+    [
+        (("places", 0, "places"), "3", "places.0.places: Input should be a valid integer"),
+        (("places", 0, "places"), 1e300, "places.0.places: Input should be a valid integer"),
+        (("places", 0, "places"), True, "places.0.places: Input should be a valid integer"),
+        (("applications", 0, "categories"), "urgent", "applications.0.categories"),
+        (("result", "wins"), [], "result.wins"),
+        (("seed",), "00", "seed: String should match pattern"),
+        (("seed",), "zz" * 32, "seed: String should match pattern"),
+        (("round",), "r1[/]", "round: String should match pattern"),
+        (("places", 0, "reserves"), [["urgent", 9]], "places: reserves of 9 places exceed"),
+    ],
+)
+def test_a_field_of_the_wrong_kind_is_named(
+    path: tuple[str | int, ...], value: object, problem: str
+) -> None:
+    with pytest.raises(NotADraw) as refused:
+        verify(_edited(path, value))
+
+    assert str(refused.value).startswith(problem)
+
+
+def test_an_applicant_listed_twice_is_refused() -> None:
+    document = json.loads(_file())
+    document["applications"].append({**document["applications"][0], "categories": ["urgent"]})
+
+    with pytest.raises(NotADraw, match="appears more than once"):
+        verify(json.dumps(document))
+
+
+def test_a_commitment_that_is_not_a_hash_does_not_match() -> None:
+    assert verify(_file(), commitment=commitment(SEED) + "\u200b") == [
+        "the seed does not match the commitment published before applications opened"
+    ]
+
+
 @pytest.mark.parametrize(
     "text",
-    ["not json", json.dumps({"format": "other"}), json.dumps({"format": "kezek-draw/1"})],
+    [
+        "not json",
+        "[" * 100_000,
+        "[]",
+        json.dumps({"format": "other"}),
+        json.dumps({"format": "kezek-draw/1"}),
+    ],
 )
 def test_a_file_that_is_not_a_draw_is_refused_plainly(text: str) -> None:
-    with pytest.raises(NotADraw, match="draw"):
+    with pytest.raises(NotADraw) as refused:
         verify(text)
+
+    assert any(
+        words in str(refused.value)
+        for words in ("not JSON", "not a JSON object", "not a Kezek draw", "is missing")
+    )
