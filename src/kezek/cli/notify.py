@@ -37,12 +37,16 @@ def run(
 ) -> None:
     """Send the outbox (SMS, Telegram and e-mail, with retries) and write the bookings'
     reminders as they come near. Run as many as you like on PostgreSQL; one on SQLite."""
+    from kezek.booking.reminders import LOOKAHEAD
     from kezek.booking.service import write_reminders
+    from kezek.notify.relay import every
     from kezek.notify.service import relay
 
     context = _context()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    sender = relay(context, chores=[lambda: write_reminders(context)])
+    # Reminders are written LOOKAHEAD before they are due: a pass a minute is plenty.
+    reminders = every(min(60.0, LOOKAHEAD.total_seconds() / 4), lambda: write_reminders(context))
+    sender = relay(context, chores=[reminders])
     if not sender.transports:
         typer.secho(
             "No channel is configured: set KEZEK_SMS_URL, KEZEK_TELEGRAM_BOT_TOKEN or "

@@ -75,7 +75,10 @@ def enqueue(
             set_={
                 "status": MessageStatus.queued.value,
                 "due_at": insert.excluded.due_at,
+                "language": insert.excluded.language,
+                "subject_line": insert.excluded.subject_line,
                 "body": insert.excluded.body,
+                "calendar": insert.excluded.calendar,
                 "attempts": 0,
                 "leased_until": None,
                 "last_error": None,

@@ -78,6 +78,24 @@ def backoff(attempts: int, first_seconds: float) -> timedelta:
     return timedelta(seconds=min(first_seconds * 2.0**exponent, MAX_BACKOFF.total_seconds()))
 
 
+def every(
+    seconds: float, chore: Callable[[], object], *, clock: Callable[[], float] = time.monotonic
+) -> Callable[[], object]:
+    """The chore, run at most once in so many seconds however often it is called: a relay
+    loops without pause while messages are due, and its chores need not."""
+    last: float | None = None
+
+    def throttled() -> object:
+        nonlocal last
+        now = clock()
+        if last is not None and now - last < seconds:
+            return None
+        last = now
+        return chore()
+
+    return throttled
+
+
 def rate_limit(channel: str, per_second: float) -> Limit:
     """The shared count that keeps a channel to ``per_second``: so many a second, or, below
     one a second, one in so many seconds."""

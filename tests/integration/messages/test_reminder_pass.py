@@ -129,6 +129,7 @@ def test_passes_running_at_once_write_each_reminder_once(
     references = [_book(notified, n, hour=9 + n // 2, minute=30 * (n % 2)) for n in range(12)]
     found = context(notified)
     written: list[int] = []
+    claimed: list[int] = []
     start = threading.Barrier(3)
 
     def relay() -> None:
@@ -145,6 +146,7 @@ def test_passes_running_at_once_write_each_reminder_once(
                 ),
             )
             written.append(done.written)
+            claimed.append(done.bookings)
             if done.bookings < 2:
                 return
 
@@ -155,6 +157,8 @@ def test_passes_running_at_once_write_each_reminder_once(
         thread.join()
 
     reminders = outbox(sessions, kind="reminder_day_before")
+    # Each booking was taken by one pass only: the passes locked what they took.
+    assert sum(claimed) == 12
     assert sum(written) == len(reminders) == 12
     assert sorted(row.key.split(":")[1] for row in reminders) == sorted(references)
     assert all(_remind_at(sessions, reference) is not None for reference in references)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.config import Settings
 from kezek.notify.models import OutboxMessage
+from kezek.notify.relay import every
 from tests.fakes import FakeSmsGateway
 from tests.integration.notify.helpers import enqueue_all, relay_for, texts
 
@@ -59,3 +60,15 @@ def test_a_failed_chore_is_logged_and_what_is_due_is_sent_all_the_same(
     assert chores_run == ["failing", "next"]
     assert done.sent == 2 and len(sms_gateway.delivered) == 2
     assert "a chore before the pass failed" in caplog.text
+
+
+def test_a_chore_runs_at_most_once_in_its_interval() -> None:
+    now = [0.0]
+    runs: list[float] = []
+    chore = every(60, lambda: runs.append(now[0]), clock=lambda: now[0])
+
+    for moment in (0.0, 10.0, 59.9, 60.0, 61.0, 130.0):
+        now[0] = moment
+        chore()
+
+    assert runs == [0.0, 60.0, 130.0]
