@@ -38,6 +38,8 @@ LOOKAHEAD = timedelta(minutes=10)
 # yet, and the pass reads no further.
 FURTHEST = timedelta(days=2, hours=2)
 BATCH = 500
+# Longer than any process keeps its copy of the network (KEZEK_NETWORK_REFRESH_SECONDS).
+NETWORK_COPY_AGE = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ def _write(
         if at <= until and notices.still_true(kind, max(at, now), booking=details)
     ]
     next_due = min((at for _, at in times if at > until), default=None)
-    if not due or _closed(session, details):
+    if not due or _closed(session, details, now=now):
         return next_due, 0
     connection = session.connection()
     subject = notices.subject_of(details.reference)
@@ -129,7 +131,7 @@ def write_for_new_contact(
         return 0
     booking, citizen = found
     details = booking_details(session, directory, booking, citizen)
-    if _closed(session, details):
+    if _closed(session, details, now=now):
         return 0
     times = notices.reminder_times(details, rules, changed_at=booking.updated_at)
     to_come = [(kind, at) for kind, at in times if at > now]
@@ -139,12 +141,13 @@ def write_for_new_contact(
     return enqueue(session.connection(), messages, now=now, revive=True)
 
 
-def _closed(session: Session, details: BookingDetails) -> bool:
+def _closed(session: Session, details: BookingDetails, *, now: datetime) -> bool:
     """Whether the office is closed on the booked day: no reminder of a visit that cannot be.
     Should the day open again, the reminders still to come are written.
 
-    The holder's closure notice counts too: this process's copy of the network may be
-    a moment older than the load that closed the day.
+    A closure notice of the last hour counts too: this process's copy of the network may be
+    a moment older than the load that closed the day (older ones are in every copy by now,
+    and a day opened again since must not stay closed to the reminders).
     """
     visit_day = details.starts_at.astimezone(details.office.zone).date()
     if details.office.plan.calendar.is_closed(visit_day):
@@ -156,6 +159,7 @@ def _closed(session: Session, details: BookingDetails) -> bool:
             OUTBOX.c.subject == notices.subject_of(details.reference),
             OUTBOX.c.key.startswith(notice, autoescape=True),
             OUTBOX.c.status != MessageStatus.withdrawn.value,
+            OUTBOX.c.created_at > now - NETWORK_COPY_AGE,
         )
         .limit(1)
     ).first()

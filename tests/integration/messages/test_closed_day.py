@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.admin.service import NetworkLoaded, load_network_file
@@ -14,21 +14,23 @@ from kezek.booking.closed_days import tell_closed_days
 from kezek.booking.details import booking_details
 from kezek.booking.models import Booking, Citizen
 from kezek.booking.notices import tell
-from kezek.booking.reminders import write_for_new_contact
+from kezek.booking.reminders import LOOKAHEAD, NETWORK_COPY_AGE, write_for_new_contact
+from kezek.booking.service import write_reminders
 from kezek.db import run_transaction
 from kezek.network.directory import Directory
 from kezek.network.file import parse_network
 from kezek.network.load import load_network
-from kezek.notify.models import Channel
+from kezek.notify.models import Channel, OutboxMessage
 from kezek.notify.outbox import Address
 from kezek.types import utcnow
 from tests.conftest import BOTH_BOOKING_PATHS
-from tests.factories import ZONES, booking_body, document, local_day, start_at
+from tests.factories import NETWORK_TOML, ZONES, booking_body, document, local_day, start_at
 from tests.integration.messages.helpers import (
     book_with_email,
     closing,
     context,
     kinds,
+    local,
     outbox,
     remind,
 )
@@ -127,24 +129,54 @@ def test_the_pass_heeds_a_closure_notice_its_copy_of_the_network_has_not_seen(
 ) -> None:
     reference = _book(notified, 1, CLOSED)
     found = context(notified)
+    pass_at = local(18, days_ahead=CLOSED - 1) - LOOKAHEAD  # the day-before reminder's
 
     def closure_told(session: Session) -> int:
         booking, citizen = session.execute(
             select(Booking, Citizen).join(Citizen).where(Booking.reference == reference)
         ).one()
         details = booking_details(session, Directory(max_age=0), booking, citizen)
-        return tell(
-            session.connection(), details, "office_closed", rules=found.rules.notify, now=utcnow()
-        )
+        rules = found.rules.notify
+        closed_at = pass_at - timedelta(minutes=1)
+        return tell(session.connection(), details, "office_closed", rules=rules, now=closed_at)
 
-    # As another process's load writes it, before this one's network is refreshed.
+    # As another process's load writes it a minute before the pass, whose copy of the
+    # network does not show the closure yet.
     assert run_transaction(sessions, closure_told) == 1
 
-    remind(notified)
+    written = write_reminders(found, now=pass_at)
 
+    assert written == 0
     assert kinds(outbox(sessions, subject=f"booking:{reference}")) == [
         ("confirmed", "sms"),
         ("office_closed", "sms"),
+    ]
+
+
+def test_a_day_opened_again_gets_its_reminders(
+    notified: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    reference = _book(notified, 1, CLOSED)
+    _load(notified, sessions)
+    reopened = parse_network(NETWORK_TOML, source="reopened.toml")
+    load_network_file(sessions, reopened, notify=context(notified).rules.notify)
+    # The closure notice is older than any process's copy of the network by now.
+    run_transaction(
+        sessions,
+        lambda session: session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.kind == "office_closed")
+            .values(created_at=utcnow() - NETWORK_COPY_AGE - timedelta(minutes=1))
+        ),
+    )
+
+    remind(notified)
+
+    assert kinds(outbox(sessions, subject=f"booking:{reference}", status="queued")) == [
+        ("confirmed", "sms"),
+        ("office_closed", "sms"),
+        ("reminder_day_before", "sms"),
+        ("reminder_soon", "sms"),
     ]
 
 
