@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.booking.models import Booking
-from tests.factories import booking_body, document, start_at
+from tests.factories import booking_body, document, local_day, start_at
 
 from .pages import link_to, submit, text, to_details
 
@@ -117,8 +117,9 @@ def test_a_second_booking_for_the_service_points_to_the_one_there_is(client: Tes
         document_number=document(1),
     )
 
-    # A new form at another time: another booking, not the same one sent again.
-    times = client.get("/book/bsk/long")
+    # A new form at another time: another booking, not the same one sent again. Tomorrow's
+    # times, all of them to come whatever the hour (today's may be down to one).
+    times = client.get(f"/book/bsk/long?day={local_day(days_ahead=1).isoformat()}")
     later = re.findall(r'href="(/book/bsk/long/details\?start=[^"]+)"', times.text)[1]
     fresh = client.get(unescape(later))
     refused = submit(client, fresh, "/book/bsk/long/details", **fields, document_number=document(1))
