@@ -222,6 +222,24 @@ def verify(
     commitment, the places' hash and the applications' hash as they were published
     before, to check the file against them too."""
     published, stated = from_json(text)
+    return check(
+        published,
+        stated,
+        commitment=commitment,
+        places_sha256=places_sha256,
+        applications_sha256=applications_sha256,
+    )
+
+
+def check(
+    published: Published,
+    stated: Stated,
+    *,
+    commitment: str | None = None,
+    places_sha256: str | None = None,
+    applications_sha256: str | None = None,
+) -> list[str]:
+    """``verify`` on a publication already read (``from_json``)."""
     problems = []
     if not seed_matches(published.seed, published.commitment):
         problems.append("the seed does not match the file's commitment")

@@ -98,7 +98,7 @@ def office_closed(
 
 def closure_key(reference: str, day: date) -> str:
     """What the closure notices of a booking's day start their keys with."""
-    return f"booking:{reference}:closed:{day.isoformat()}"
+    return ":".join([subject_of(reference), "closed", day.isoformat()])
 
 
 def reminder_times(
@@ -266,7 +266,7 @@ def _calendar(booking: BookingDetails, language: str, rules: NotifyRules) -> str
 
 
 def _key(booking: BookingDetails, kind: str, *parts: str) -> str:
-    return ":".join(["booking", booking.reference, kind, *parts])
+    return ":".join([subject_of(booking.reference), kind, *parts])
 
 
 def _stamp(now: datetime) -> str:

@@ -28,8 +28,7 @@ def verify(
     places and the applications against their hashes, the order from the seed and the
     places from the order. Exit status 0 when all agree, 1 when something differs, 2 when
     the file or an option cannot be read."""
-    from kezek.allocation.publication import NotADraw, from_json
-    from kezek.allocation.publication import verify as verify_draw
+    from kezek.allocation.publication import NotADraw, check, from_json
     from kezek.allocation.seed import is_sha256
 
     given = {
@@ -47,17 +46,17 @@ def verify(
             )
             raise typer.Exit(2)
     try:
-        text = file.read_bytes()
-        problems = verify_draw(
-            text,
-            commitment=commitment,
-            places_sha256=places_sha256,
-            applications_sha256=applications_sha256,
-        )
-        published, _ = from_json(text)
+        published, stated = from_json(file.read_bytes())
     except (OSError, NotADraw) as exc:
         typer.secho(f"{_shown(str(file))}: {_shown(str(exc))}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None
+    problems = check(
+        published,
+        stated,
+        commitment=commitment,
+        places_sha256=places_sha256,
+        applications_sha256=applications_sha256,
+    )
     if problems:
         for problem in problems:
             typer.secho(f"Differs: {problem}.", fg=typer.colors.RED)
