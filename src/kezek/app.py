@@ -42,6 +42,7 @@ from kezek.notify.gauges import OutboxCollector
 from kezek.queue.api import router as queue_router
 from kezek.queue.gauges import QueueCollector
 from kezek.queue.service import close_due_days
+from kezek.rounds.api import router as rounds_router
 from kezek.staff.api import router as staff_router
 from kezek.web.admin import router as admin_router
 from kezek.web.api_docs import router as api_docs_router
@@ -57,6 +58,7 @@ from kezek.web.error_pages import (
 from kezek.web.kiosk import router as kiosk_router
 from kezek.web.manage import router as manage_router
 from kezek.web.queue_pages import router as queue_pages_router
+from kezek.web.round_pages import router as round_pages_router
 from kezek.web.staff_pages import router as staff_pages_router
 from kezek.web.telegram import router as telegram_router
 from kezek.web.window_oversight import router as window_oversight_router
@@ -200,9 +202,11 @@ def _include_routes(app: FastAPI) -> None:
     api.include_router(booking_router)
     api.include_router(staff_router)
     api.include_router(queue_router)
+    api.include_router(rounds_router)
     app.include_router(api)
     app.include_router(citizen_router)
     app.include_router(manage_router)
+    app.include_router(round_pages_router)
     app.include_router(queue_pages_router)
     app.include_router(staff_pages_router)
     app.include_router(kiosk_router)

@@ -5,4 +5,5 @@ import kezek.network.models
 import kezek.notify.models
 import kezek.queue.models
 import kezek.ratelimit
+import kezek.rounds.models
 import kezek.staff.models  # noqa: F401

@@ -21,6 +21,7 @@ from kezek.network.spec import NetworkSpec
 from kezek.notify.rules import NotifyRules
 from kezek.queue.bus import BoardBus
 from kezek.queue.windows import close_all_of
+from kezek.rounds.places import fix_all
 from kezek.staff.models import StaffUser
 from kezek.staff.service import disable_staff
 from kezek.types import utcnow
@@ -48,6 +49,8 @@ def load_network_file(
 
     def load(session: Session) -> NetworkLoaded:
         report = load_network(session, spec)
+        # A new round's places are counted and published at once, before anyone applies.
+        fix_all(session, directory=Directory(max_age=0), now=utcnow())
         told = 0
         if notify is not None and notify.channels:
             told = tell_closed_days(

@@ -56,7 +56,7 @@ def publish(
 def places_hash(supply: Mapping[Bucket, Supply]) -> str:
     """The SHA-256 of the places and their reserves, in canonical JSON: published with the
     commitment, before applications open, so that no place is added or taken away after."""
-    return hashlib.sha256(_canonical(_places(supply)).encode()).hexdigest()
+    return hashlib.sha256(_canonical(places_entries(supply)).encode()).hexdigest()
 
 
 def to_json(published: Published) -> str:
@@ -66,7 +66,7 @@ def to_json(published: Published) -> str:
         "round": published.round,
         "commitment": published.commitment,
         "seed": published.seed.hex(),
-        "places": _places(published.supply),
+        "places": places_entries(published.supply),
         "places_sha256": places_hash(published.supply),
         "applications": _applications(published.applicants),
         "applications_sha256": applications_hash(published.applicants),
@@ -282,7 +282,7 @@ def _bucket(bucket: Bucket) -> dict[str, str]:
     return {"office": bucket.office, "service": bucket.service, "day": bucket.day.isoformat()}
 
 
-def _places(supply: Mapping[Bucket, Supply]) -> list[dict[str, Any]]:
+def places_entries(supply: Mapping[Bucket, Supply]) -> list[dict[str, Any]]:
     return [
         {**_bucket(bucket), "places": each.places, "reserves": [list(r) for r in each.reserves]}
         for bucket, each in sorted(supply.items())

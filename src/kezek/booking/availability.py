@@ -28,6 +28,7 @@ class Availability:
     cells: Mapping[CellKey, int] = field(default_factory=dict, repr=False)
     booked: Mapping[CellKey, int] = field(default_factory=dict, repr=False)
     opens: datetime | None = None  # the earliest start still bookable
+    round_code: str | None = None  # whose days, besides those open to all, are shown
 
     @cached_property
     def places(self) -> dict[date, int]:
@@ -35,7 +36,7 @@ class Availability:
         pages show it, the API does not)."""
         if self.opens is None:
             return {}
-        return places_by_day(
+        places = places_by_day(
             self.office.plan,
             service=self.service.code,
             duration_minutes=self.service.duration_minutes,
@@ -43,6 +44,12 @@ class Availability:
             booked=self.booked,
             opens=self.opens,
         )
+        return {day: count for day, count in places.items() if self._shown(day)}
+
+    def _shown(self, day: date) -> bool:
+        """Days a round's draw gives out are not booked first come, first served; a booking
+        from that round may still move to them."""
+        return self.office.round_on(self.service.code, day) in (None, self.round_code)
 
 
 def availability(
@@ -54,8 +61,10 @@ def availability(
     first: date | None,
     last: date | None,
     rules: BookingRules,
+    round_code: str | None = None,
 ) -> Availability:
-    """``first`` defaults to today at the office, ``last`` to the week from ``first``."""
+    """``first`` defaults to today at the office, ``last`` to the week from ``first``; days
+    given by a draw only for a booking from its round (``round_code``)."""
     office = directory.office(session, office_code)
     service = office.service(service_code)
     plan = office.plan
@@ -71,7 +80,7 @@ def availability(
     last = min(last, today + timedelta(days=rules.horizon_days))
     capacity = cells_between(plan, first, last) if first <= last else {}
     if not capacity:
-        return Availability(office, service, [])
+        return Availability(office, service, [], round_code=round_code)
     starts = [cell.starts_at for cell in capacity]
     booked = slot_cells.booked_counts(
         session,
@@ -88,5 +97,10 @@ def availability(
         booked=booked,
     )
     opens = now + rules.min_notice
-    shown = [slot for slot in slots if slot.starts_at >= opens]
-    return Availability(office, service, shown, capacity, booked, opens)
+    found = Availability(office, service, [], capacity, booked, opens, round_code)
+    shown = [
+        slot
+        for slot in slots
+        if slot.starts_at >= opens and found._shown(slot.starts_at.astimezone(plan.timezone).date())
+    ]
+    return Availability(office, service, shown, capacity, booked, opens, round_code)

@@ -33,6 +33,7 @@ from kezek.booking.rules import (
     SlotRefused,
     already_booked,
     check_bookable_time,
+    check_not_drawn,
     slot_full,
 )
 from kezek.db import dialect_insert, is_postgresql, run_transaction, violated_constraint
@@ -114,6 +115,7 @@ def _book_in_one_statement(sessions: sessionmaker[Session], attempt: _Attempt) -
     )
     try:
         check_bookable_time(office.plan, starts_at=request.starts_at, now=now, rules=attempt.rules)
+        check_not_drawn(office, service=service.code, starts_at=request.starts_at)
     except SlotRefused:
         # A retry of a booking made in time is still answered after the time has passed.
         if replayed := replay():
@@ -189,6 +191,7 @@ def _book(session: Session, *, attempt: _Attempt) -> Booked:
         assert replayed is not None
         return replayed
     check_bookable_time(office.plan, starts_at=request.starts_at, now=now, rules=attempt.rules)
+    check_not_drawn(office, service=service.code, starts_at=request.starts_at)
     _refuse_a_second_booking(earlier, now=now)
     pool, count = take_cells(session, office=office, service=service, starts_at=request.starts_at)
     reference = new_reference()
@@ -299,6 +302,11 @@ def _upsert_citizen(
         "legal_stay_until": request.legal_stay_until,
         "updated_at": now,
     }
+    return save_citizen(session, row)
+
+
+def save_citizen(session: Session, row: dict[str, Any]) -> int:
+    """Insert the citizen by document hash, or give the newest details to the one there."""
     statement = _citizen_statement(session.get_bind().dialect.name)
     citizen_id: int = session.connection().execute(statement, row).scalar_one()
     return citizen_id

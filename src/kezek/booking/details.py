@@ -51,6 +51,8 @@ class BookingDetails:
     phone: str
     document_tail: str
     legal_stay_until: date | None
+    round_code: str | None = None  # the round whose draw gave it
+    moves_left: int | None = None  # None: may move freely
 
 
 @dataclass(frozen=True)
@@ -92,4 +94,6 @@ def booking_details(
         phone=citizen.phone,
         document_tail=citizen.document_tail,
         legal_stay_until=citizen.legal_stay_until,
+        round_code=booking.round_code,
+        moves_left=booking.moves_left,
     )

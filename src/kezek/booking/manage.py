@@ -19,9 +19,16 @@ from kezek.booking.cells import cells_of, take_cells
 from kezek.booking.details import BookingDetails, booking_details
 from kezek.booking.models import Booking, BookingStatus, Citizen
 from kezek.booking.reference import normalize_reference
-from kezek.booking.rules import BookingRules, NotActive, check_bookable_time
+from kezek.booking.rules import (
+    BookingRules,
+    NoMovesLeft,
+    NotActive,
+    check_bookable_time,
+    check_not_drawn,
+)
 from kezek.errors import NotFound
 from kezek.network.directory import Directory
+from kezek.notify.outbox import withdraw
 from kezek.notify.rules import NotifyRules
 from kezek.types import utcnow
 
@@ -94,6 +101,27 @@ def cancel_booking(
     return details
 
 
+def give_up(session: Session, *, booking_id: int, now: datetime) -> bool:
+    """Cancel a booking whose holder did not keep it (a draw's place not confirmed in
+    time): its cells are freed and its reminders withdrawn; the caller tells the holder.
+    False if it was no longer active."""
+    booking = session.scalar(select(Booking).where(Booking.id == booking_id).with_for_update())
+    if booking is None or booking.status != BookingStatus.confirmed or booking.starts_at <= now:
+        return False
+    slot_cells.apply_changes(
+        session,
+        office_id=booking.office_id,
+        changes=dict.fromkeys(cells_of(booking), -1),
+        capacity={},
+    )
+    booking.status = BookingStatus.cancelled
+    booking.updated_at = now
+    booking.remind_at = None
+    session.flush()
+    withdraw(session.connection(), subject=notices.subject_of(booking.reference))
+    return True
+
+
 def reschedule_booking(
     session: Session,
     *,
@@ -110,6 +138,12 @@ def reschedule_booking(
     office = directory.office_by_id(session, booking.office_id)
     service = directory.service_by_id(session, booking.service_id)
     check_bookable_time(office.plan, starts_at=starts_at, now=now, rules=rules)
+    if booking.moves_left is not None and booking.moves_left <= 0:
+        raise NoMovesLeft(
+            "A booking from a draw can be moved once, and this one was moved already. "
+            "Cancel it if you cannot come: the place goes to the next person on the waitlist."
+        )
+    check_not_drawn(office, service=service.code, starts_at=starts_at, allowed=booking.round_code)
     pool, count = take_cells(
         session,
         office=office,
@@ -123,6 +157,8 @@ def reschedule_booking(
     booking.cells = count
     booking.cell_minutes = office.plan.slot_minutes
     booking.updated_at = now
+    if booking.moves_left is not None:
+        booking.moves_left -= 1
     details = booking_details(session, directory, booking, citizen)
     booking.remind_at = notices.first_reminder_at(details, rules.notify, changed_at=now)
     session.flush()

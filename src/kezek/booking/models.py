@@ -61,6 +61,10 @@ class Booking(Base):
     # the outbox when they are nearly due (``reminders``), not with the booking: a rush
     # writes one message per booking, and a move or a cancellation has less to withdraw.
     remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # A booking a round's draw gave: the round, and how many moves it has left (None for
+    # a booking made first come, first served, which may move freely).
+    round_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    moves_left: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     office: Mapped[Office] = relationship()
     service: Mapped[Service] = relationship()

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from kezek.errors import Conflict, Invalid
+from kezek.network.directory import OfficeInfo
 from kezek.network.plan import OfficePlan
 from kezek.notify.rules import NotifyRules
 
@@ -67,6 +68,32 @@ def check_bookable_time(
             f"Bookings open {rules.horizon_days} days ahead; "
             f"choose a date up to {last_day.isoformat()}.",
             field="start",
+        )
+
+
+class DrawnDay(Conflict):
+    code = "day_goes_by_draw"
+    title = "This day's places go by a draw"
+
+
+class NoMovesLeft(Conflict):
+    code = "no_moves_left"
+    title = "This booking cannot be moved again"
+
+
+def check_not_drawn(
+    office: OfficeInfo, *, service: str, starts_at: datetime, allowed: str | None = None
+) -> None:
+    """Refuse a time on a day whose places a round's draw gives out, except to a booking
+    from that round (``allowed``)."""
+    day = starts_at.astimezone(office.zone).date()
+    code = office.round_on(service, day)
+    if code is not None and code != allowed:
+        raise DrawnDay(
+            f"Places on {day.isoformat()} are given by the draw of round '{code}', not first "
+            f"come, first served. Apply to the round at /rounds/{code}, or choose another day.",
+            field="start",
+            round=code,
         )
 
 

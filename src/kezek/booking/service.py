@@ -46,7 +46,13 @@ from kezek.types import utcnow
 
 
 def free_times(
-    context: AppContext, *, office: str, service: str, first: date | None, last: date | None
+    context: AppContext,
+    *,
+    office: str,
+    service: str,
+    first: date | None,
+    last: date | None,
+    round_code: str | None = None,
 ) -> Availability:
     """The start times of a service at an office over a range of its local dates, and how
     many more people can book each day."""
@@ -59,6 +65,7 @@ def free_times(
             first=first,
             last=last,
             rules=context.rules,
+            round_code=round_code,
         )
 
 

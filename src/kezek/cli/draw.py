@@ -1,12 +1,109 @@
-"""kezek draw …: checking a draw from what it published, with nothing but the file."""
+"""kezek draw …: running a round's draw, following it up, and checking a published draw."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import typer
 
-app = typer.Typer(help="Draws for scarce places: check a published draw.", no_args_is_help=True)
+from kezek.codes import CODE_PATTERN
+from kezek.context import AppContext
+
+app = typer.Typer(
+    help="Draws for scarce places: run a round's draw, show it, check a published draw.",
+    no_args_is_help=True,
+)
+
+
+def _context() -> AppContext:
+    from kezek.cli.notify import _context as context
+
+    return context()
+
+
+@app.command()
+def run(
+    round_code: str = typer.Argument(..., metavar="ROUND", help="The round's code."),
+    seed: str | None = typer.Option(
+        None, help="The seed, in hexadecimal, when someone outside holds it."
+    ),
+) -> None:
+    """Run a round's draw, at or after its published time: winners get a booking to confirm
+    and an SMS, the others their waitlist number. It runs once."""
+    from kezek.errors import Problem
+    from kezek.rounds import service
+
+    try:
+        drawn = service.draw(_context(), code=round_code, seed=seed)
+    except Problem as problem:
+        typer.secho(problem.detail, fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"Drew round {round_code}: {_count(drawn.applications, 'application')}, "
+        f"{_count(drawn.places, 'place')}, {drawn.won} won ({drawn.booked} booked), "
+        f"{drawn.waitlist} on the waitlist. The file: kezek draw export {round_code}."
+    )
+
+
+@app.command()
+def show(round_code: str = typer.Argument(..., metavar="ROUND", help="The round's code.")) -> None:
+    """A round as its public page shows it: times, places, applications, the hashes."""
+    from kezek.errors import Problem
+    from kezek.rounds import service
+
+    try:
+        view = service.one_round(_context(), round_code)
+    except Problem as problem:
+        typer.secho(problem.detail, fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+    lines = [
+        f"Round {view.code} ({view.phase}): {', '.join(view.services)} at "
+        f"{', '.join(view.offices)}, {view.first_day} to {view.last_day}",
+        f"Applications {view.opens_at:%Y-%m-%d %H:%M} to {view.closes_at:%Y-%m-%d %H:%M} UTC, "
+        f"draw {view.draws_at:%Y-%m-%d %H:%M} UTC",
+        f"Places: {view.places}; applications: {view.applications}",
+        f"Commitment: {view.commitment}",
+        f"Places SHA-256: {view.places_sha256 or '-'}",
+        f"Applications SHA-256: {view.applications_sha256 or '(when applications close)'}",
+        f"Seed: {view.seed or '(after the draw)'}",
+    ]
+    if view.standings:
+        lines.append(
+            "Standing: " + ", ".join(f"{k} {v}" for k, v in sorted(view.standings.items()))
+        )
+    if view.urgent_served is not None:
+        lines.append(f"Urgent applicants served in time: {view.urgent_served:.1%}")
+    typer.echo("\n".join(lines))
+
+
+@app.command()
+def export(
+    round_code: str = typer.Argument(..., metavar="ROUND", help="The round's code."),
+) -> None:
+    """Print the draw's published file (JSON), as the round's page gives it."""
+    from kezek.errors import Problem
+    from kezek.rounds import service
+
+    try:
+        typer.echo(service.published(_context(), code=round_code), nl=False)
+    except Problem as problem:
+        typer.secho(problem.detail, fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command("follow-up")
+def follow_up() -> None:
+    """Give up places not confirmed in time and offer free places to the waitlists (every
+    relay does this once a minute)."""
+    from kezek.rounds import service
+
+    for code, done in service.follow_up_all(_context()).items():
+        typer.echo(
+            f"Round {code}: {done.lapsed} not confirmed in time, {done.cancelled} cancelled, "
+            f"{done.offered} offered from the waitlist."
+        )
+
 
 _HASH_OPTIONS = {
     "--commitment": "the seed's SHA-256 as published before applications opened",
@@ -17,7 +114,12 @@ _HASH_OPTIONS = {
 
 @app.command()
 def verify(
-    file: Path = typer.Argument(..., help="The draw's published JSON file."),
+    file: Path = typer.Argument(
+        ...,
+        metavar="FILE|ROUND",
+        help="The draw's published JSON file, or a round's code to check its stored draw "
+        "against the hashes it published.",
+    ),
     commitment: str | None = typer.Option(None, help=_HASH_OPTIONS["--commitment"] + "."),
     places_sha256: str | None = typer.Option(None, help=_HASH_OPTIONS["--places-sha256"] + "."),
     applications_sha256: str | None = typer.Option(
@@ -45,17 +147,22 @@ def verify(
                 err=True,
             )
             raise typer.Exit(2)
+    stored = not file.exists() and _looks_like_a_code(str(file))
+    text = ""
+    if stored:  # a round's code: its stored file, against the hashes it published before
+        text, hashes = _stored(str(file))
+        given = {option: value or hashes[option] for option, value in given.items()}
     try:
-        published, stated = from_json(file.read_bytes())
+        published, stated = from_json(text if stored else file.read_bytes())
     except (OSError, NotADraw) as exc:
         typer.secho(f"{_shown(str(file))}: {_shown(str(exc))}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None
     problems = check(
         published,
         stated,
-        commitment=commitment,
-        places_sha256=places_sha256,
-        applications_sha256=applications_sha256,
+        commitment=given["--commitment"],
+        places_sha256=given["--places-sha256"],
+        applications_sha256=given["--applications-sha256"],
     )
     if problems:
         for problem in problems:
@@ -72,6 +179,29 @@ def verify(
             "Checked against the file's own hashes only; to check it against what was "
             f"published before, give {', '.join(unchecked)}."
         )
+
+
+def _looks_like_a_code(text: str) -> bool:
+    return re.fullmatch(CODE_PATTERN, text) is not None
+
+
+def _stored(code: str) -> tuple[str, dict[str, str | None]]:
+    """A round's published file and the hashes it published before, from the database."""
+    from kezek.errors import Problem
+    from kezek.rounds import service
+
+    context = _context()
+    try:
+        view = service.one_round(context, code)
+        text = service.published(context, code=code)
+    except Problem as problem:
+        typer.secho(problem.detail, fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+    return text, {
+        "--commitment": view.commitment,
+        "--places-sha256": view.places_sha256,
+        "--applications-sha256": view.applications_sha256,
+    }
 
 
 def _count(number: int, noun: str) -> str:

@@ -35,18 +35,22 @@ def _context() -> AppContext:
 def run(
     once: bool = typer.Option(False, "--once", help="One pass over what is due, then exit."),
 ) -> None:
-    """Send the outbox (SMS, Telegram and e-mail, with retries) and write the bookings'
-    reminders as they come near. Run as many as you like on PostgreSQL; one on SQLite."""
+    """Send the outbox (SMS, Telegram and e-mail, with retries), write the bookings'
+    reminders as they come near, and follow up the draws: unconfirmed places go to the
+    waitlist. Run as many as you like on PostgreSQL; one on SQLite."""
     from kezek.booking.reminders import LOOKAHEAD
     from kezek.booking.service import write_reminders
     from kezek.notify.relay import every
     from kezek.notify.service import relay
+    from kezek.rounds.service import follow_up_all
 
     context = _context()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     # Reminders are written LOOKAHEAD before they are due: a pass a minute is plenty.
     reminders = every(min(60.0, LOOKAHEAD.total_seconds() / 4), lambda: write_reminders(context))
-    sender = relay(context, chores=[reminders])
+    # Unconfirmed places from draws given up, and free ones offered to the waitlist.
+    rounds = every(60.0, lambda: follow_up_all(context))
+    sender = relay(context, chores=[reminders, rounds])
     if not sender.transports:
         typer.secho(
             "No channel is configured: set KEZEK_SMS_URL, KEZEK_TELEGRAM_BOT_TOKEN or "

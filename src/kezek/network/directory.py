@@ -11,6 +11,7 @@ import math
 import re
 import time
 from dataclasses import dataclass
+from datetime import date
 from datetime import time as clock_time
 from functools import cached_property
 from typing import Any
@@ -21,7 +22,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from kezek.errors import Invalid, NotFound
 from kezek.network.calendar import WindowPlan
-from kezek.network.models import NetworkRevision, Office, PriorityGroup, Service, Window
+from kezek.network.models import (
+    DrawRound,
+    NetworkRevision,
+    Office,
+    PriorityGroup,
+    Service,
+    Window,
+)
 from kezek.network.plan import OfficePlan
 from kezek.network.queue_config import PolicyConfig, queue_config_from_document
 from kezek.network.spec import (
@@ -63,6 +71,16 @@ class RemoteTickets:
 
 
 @dataclass(frozen=True)
+class RoundDays:
+    """Days of services at an office whose places go by a round's draw, not first come."""
+
+    code: str
+    services: frozenset[str]
+    first: date
+    last: date
+
+
+@dataclass(frozen=True)
 class OfficeInfo:
     id: int
     code: str
@@ -85,6 +103,14 @@ class OfficeInfo:
     not_served_note: dict[str, str] | None = None  # the office's word to those sent home
     verify_phone: bool = False  # a booking needs a phone confirmed by a one-time code
     remote: RemoteTickets | None = None  # today's tickets from a phone; None: not offered
+    rounds: tuple[RoundDays, ...] = ()  # its days given out by draws
+
+    def round_on(self, service: str, day: date) -> str | None:
+        """The code of the round whose draw gives out this service's places on this day."""
+        for each in self.rounds:
+            if service in each.services and each.first <= day <= each.last:
+                return each.code
+        return None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -188,9 +214,17 @@ def _read(session: Session, revision: int | None) -> _Snapshot:
             selectinload(Office.windows).selectinload(Window.services),
         )
     )
+    rounds: dict[str, list[RoundDays]] = {}
+    for row in session.scalars(select(DrawRound).where(DrawRound.active)):
+        days = RoundDays(row.code, frozenset(row.services), row.first_day, row.last_day)
+        for code in row.offices:
+            rounds.setdefault(code, []).append(days)
     return _Snapshot(
         revision=revision,
-        offices={office.id: _office_info(office, services, groups) for office in offices},
+        offices={
+            office.id: _office_info(office, services, groups, tuple(rounds.get(office.code, ())))
+            for office in offices
+        },
         services=services,
     )
 
@@ -209,7 +243,10 @@ def _service_info(service: Service) -> ServiceInfo:
 
 
 def _office_info(
-    office: Office, services: dict[int, ServiceInfo], groups: dict[str, GroupInfo]
+    office: Office,
+    services: dict[int, ServiceInfo],
+    groups: dict[str, GroupInfo],
+    rounds: tuple[RoundDays, ...] = (),
 ) -> OfficeInfo:
     values: dict[str, Any] = {
         name: getattr(office, name)
@@ -242,6 +279,7 @@ def _office_info(
         )
         if queue_spec.remote_tickets
         else None,
+        rounds=rounds,
         arrive_early_minutes=queue_spec.arrive_early_minutes,
         not_served_note=queue_spec.not_served_note.model_dump()
         if queue_spec.not_served_note

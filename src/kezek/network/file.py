@@ -14,7 +14,13 @@ from pydantic_core import ErrorDetails
 
 from kezek.i18n import N_
 from kezek.network.messages import Message, from_pydantic
-from kezek.network.spec import NetworkSpec, OfficeSpec, ServiceSpec, cross_check
+from kezek.network.spec import (
+    NetworkSpec,
+    OfficeSpec,
+    ServiceSpec,
+    cross_check,
+    round_problems,
+)
 
 FieldPath = tuple[str | int, ...]
 
@@ -93,6 +99,11 @@ def parse_network(text: str, *, source: str) -> NetworkSpec:
             group_codes=_codes(data.get("groups")),
         )
     ]
+    if spec is not None and not problems:
+        problems += [
+            FileProblem.saying(source, line_of(lines, at), dotted(at), message)
+            for at, message in round_problems(spec)
+        ]
     if problems or spec is None:
         problems.sort(key=lambda problem: problem.line or 0)
         raise NetworkFileError(problems)

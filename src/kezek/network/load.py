@@ -13,8 +13,17 @@ from typing import Any, TypeVar
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from kezek.network.models import NetworkRevision, Office, PriorityGroup, Service, Window
-from kezek.network.spec import NetworkSpec, OfficeSpec, WindowSpec
+from kezek.allocation.seed import commitment, new_seed
+from kezek.errors import Conflict
+from kezek.network.models import (
+    DrawRound,
+    NetworkRevision,
+    Office,
+    PriorityGroup,
+    Service,
+    Window,
+)
+from kezek.network.spec import NetworkSpec, OfficeSpec, RoundSpec, WindowSpec
 from kezek.types import utcnow
 
 
@@ -64,6 +73,7 @@ def load_network(session: Session, spec: NetworkSpec) -> LoadReport:
         if code not in listed and office.active:
             _apply(office, {"active": False})
             report.deactivated["office"] += 1
+    _load_rounds(session, spec, report)
     session.flush()
     if report.changed:
         _bump_revision(session)
@@ -135,6 +145,90 @@ def _upsert(
     return rows
 
 
+class RoundFixed(Conflict):
+    code = "round_places_fixed"
+    title = "The round's places are already published"
+
+
+# What decides a round's places: fixed once they are published (``kezek.rounds.places``).
+_ROUND_PLACES = (
+    "offices",
+    "services",
+    "first_day",
+    "last_day",
+    "urgent_before",
+    "urgent_share",
+    "groups",
+    "groups_share",
+)
+
+
+def _load_rounds(session: Session, spec: NetworkSpec, report: LoadReport) -> None:
+    rounds = {row.code: row for row in session.scalars(select(DrawRound))}
+    for round_spec in spec.rounds:
+        values = _round_values(round_spec)
+        row = rounds.get(round_spec.code)
+        if row is None:
+            seed = None if round_spec.commitment else new_seed()
+            row = DrawRound(
+                code=round_spec.code,
+                seed=seed.hex() if seed else None,
+                seed_held_outside=seed is None,
+                commitment=round_spec.commitment or commitment(seed or b""),
+            )
+            _apply(row, values)
+            session.add(row)
+            report.created["round"] += 1
+            continue
+        _refuse_changed_places(row, round_spec, values)
+        if _apply(row, values):
+            report.updated["round"] += 1
+    listed = {round_spec.code for round_spec in spec.rounds}
+    for code, row in rounds.items():
+        if code not in listed and row.active:
+            _apply(row, {"active": False})
+            report.deactivated["round"] += 1
+
+
+def _refuse_changed_places(row: DrawRound, spec: RoundSpec, values: dict[str, Any]) -> None:
+    """Once published, the places and the seed's commitment stay what was published: a
+    round is changed by a new round, not by rewriting one people have applied to."""
+    if spec.commitment and spec.commitment != row.commitment:
+        raise RoundFixed(
+            f"Round '{row.code}' was published with another commitment; a seed's commitment "
+            "cannot change. Give the round a new code.",
+            field=f"rounds.{row.code}.commitment",
+        )
+    if row.places_fixed_at is None:
+        return
+    changed = [name for name in _ROUND_PLACES if getattr(row, name) != values[name]]
+    if changed:
+        raise RoundFixed(
+            f"Round '{row.code}' has published its places, so {', '.join(changed)} can no "
+            "longer change. Put them back as they were, or set up a new round.",
+            field=f"rounds.{row.code}",
+        )
+
+
+def _round_values(spec: RoundSpec) -> dict[str, Any]:
+    return {
+        "name": spec.name.model_dump(),
+        "offices": list(spec.offices),
+        "services": list(spec.services),
+        "first_day": spec.first,
+        "last_day": spec.last,
+        "opens_at": spec.opens,
+        "closes_at": spec.closes,
+        "draws_at": spec.draw,
+        "urgent_before": spec.urgent_before,
+        "urgent_share": spec.urgent_share,
+        "groups": list(spec.groups),
+        "groups_share": spec.groups_share,
+        "confirm_hours": spec.confirm_hours,
+        "active": True,
+    }
+
+
 def _load_windows(
     office: Office, office_spec: OfficeSpec, services: dict[str, Service], report: LoadReport
 ) -> None:
@@ -194,7 +288,9 @@ def _window_values(spec: WindowSpec) -> dict[str, Any]:
     }
 
 
-def _apply(row: Office | Service | Window | PriorityGroup, values: dict[str, Any]) -> bool:
+def _apply(
+    row: Office | Service | Window | PriorityGroup | DrawRound, values: dict[str, Any]
+) -> bool:
     """Set only what differs, so that an unchanged file writes nothing."""
     changed = False
     for name, value in values.items():

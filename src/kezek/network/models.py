@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -10,11 +10,13 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     Float,
     ForeignKey,
     Integer,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -138,3 +140,55 @@ class NetworkRevision(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     revision: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DrawRound(Base):
+    """A round whose places go by a draw (``kezek.rounds``): set in the network file.
+
+    While a round exists, its days of its services at its offices are not booked first come,
+    first served. The seed is drawn when the round is first loaded and only its SHA-256, the
+    commitment, is shown until the draw; a seed held outside (``seed_held_outside``) is
+    handed to the draw instead. The places are fixed, and their SHA-256 published, before
+    the first application (``kezek.rounds.places``).
+    """
+
+    __tablename__ = "draw_round"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[dict[str, str]] = mapped_column(JSON)
+    offices: Mapped[list[str]] = mapped_column(JSON)
+    services: Mapped[list[str]] = mapped_column(JSON)
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    draws_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    urgent_before: Mapped[date | None] = mapped_column(Date, nullable=True)
+    urgent_share: Mapped[int] = mapped_column(Integer, default=0)
+    groups: Mapped[list[str]] = mapped_column(JSON, default=list)
+    groups_share: Mapped[int] = mapped_column(Integer, default=0)
+    confirm_hours: Mapped[int] = mapped_column(Integer, default=48)
+    commitment: Mapped[str] = mapped_column(String(64))
+    # Hex; None when the seed is held outside until the draw.
+    seed: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    seed_held_outside: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The places per office, service and day, with their reserves, as published.
+    places: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    places_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    places_fixed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    applications_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The draw's file, as ``kezek draw verify`` and the round's page give it.
+    published: Mapped[str | None] = mapped_column(Text, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint(
+            "urgent_share >= 0 AND groups_share >= 0 AND urgent_share + groups_share <= 100",
+            name="shares_within_places",
+        ),
+        CheckConstraint("first_day <= last_day", name="days_in_order"),
+    )

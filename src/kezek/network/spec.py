@@ -228,6 +228,77 @@ class OfficeSpec(Strict):
         }
 
 
+MAX_ROUND_DAYS = 62
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise Message(
+            N_(
+                "'%(time)s' has no offset from UTC; write it with one, such as "
+                "2025-04-20T09:00:00+03:00"
+            ),
+            time=value.isoformat(),
+        )
+    return value.astimezone(dt.UTC)
+
+
+AwareTime = Annotated[dt.datetime, AfterValidator(_aware)]
+
+
+class RoundSpec(Strict):
+    """Places given out by a draw: applications in a window, then a verifiable draw."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    code: str = Field(pattern=CODE_PATTERN)
+    name: LocalizedText
+    offices: list[str] = Field(min_length=1, max_length=100)
+    services: list[str] = Field(min_length=1, max_length=50)
+    first: dt.date = Field(alias="from")
+    last: dt.date = Field(alias="to")
+    opens: AwareTime
+    closes: AwareTime
+    draw: AwareTime
+    # Applicants whose legal stay ends before this date are "urgent": a share of every
+    # day's places is reserved for them first, then a share for the priority groups.
+    urgent_before: dt.date | None = None
+    urgent_share: int = Field(default=0, ge=0, le=100)
+    groups: list[Annotated[str, Field(pattern=CODE_PATTERN)]] = Field(
+        default_factory=lambda: ["priority"], max_length=10
+    )
+    groups_share: int = Field(default=0, ge=0, le=100)
+    # A winner confirms the booking within this time, or the place goes to the waitlist.
+    confirm_hours: int = Field(default=48, ge=1, le=24 * 14)
+    # When someone outside the ministry holds the seed, the SHA-256 they published; the
+    # draw then asks for the seed itself. Otherwise Kezek draws the seed and keeps it.
+    commitment: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RoundSpec:
+        if self.first > self.last:
+            raise Message(N_("'from' is after 'to'; swap them"))
+        if (self.last - self.first).days >= MAX_ROUND_DAYS:
+            raise Message(
+                N_("a round covers at most %(days)s days; split it into rounds"),
+                days=MAX_ROUND_DAYS,
+            )
+        if not self.opens < self.closes <= self.draw:
+            raise Message(N_("the times must follow each other: opens, then closes, then draw"))
+        if self.draw.date() >= self.first:
+            raise Message(
+                N_("the draw must run before the round's first day, %(first)s; move it earlier"),
+                first=self.first.isoformat(),
+            )
+        if self.urgent_share + self.groups_share > 100:
+            raise Message(N_("urgent_share and groups_share add up to more than 100; lower them"))
+        if self.urgent_share and self.urgent_before is None:
+            raise Message(
+                N_("urgent_share needs urgent_before, the date before which a legal stay ends")
+            )
+        return self
+
+
 class NetworkInfo(Strict):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=2000)
@@ -266,6 +337,7 @@ class NetworkSpec(Strict):
     groups: list[GroupSpec] = Field(default_factory=list, max_length=20)
     services: list[ServiceSpec] = Field(min_length=1)
     offices: list[OfficeSpec] = Field(min_length=1)
+    rounds: list[RoundSpec] = Field(default_factory=list, max_length=200)
 
 
 def cross_check(
@@ -305,6 +377,75 @@ def cross_check(
     for o, office in enumerate(offices):
         if office is not None:
             yield from _office_problems(("offices", o), office, service_codes, named)
+
+
+def round_problems(spec: NetworkSpec) -> Iterator[tuple[Path, Message]]:
+    """What the rounds name must exist, and no day of a service at an office is in two."""
+    yield from _duplicates(
+        ("rounds",),
+        [r.code for r in spec.rounds],
+        N_("round code '%(code)s' is used %(count)s times; make it unique"),
+    )
+    offices = {office.code: office for office in spec.offices}
+    named = {group.code for group in spec.groups} | BUILT_IN_GROUP_NAMES.keys()
+    taken: dict[tuple[str, str, dt.date], str] = {}
+    for r, round_spec in enumerate(spec.rounds):
+        at: Path = ("rounds", r)
+        for o, code in enumerate(round_spec.offices):
+            if code not in offices:
+                yield (
+                    (*at, "offices", o),
+                    _unknown(
+                        N_("unknown office '%(code)s'; use one of %(known)s"), code, set(offices)
+                    ),
+                )
+        offered = {
+            s for code in round_spec.offices if code in offices for s in offices[code].services
+        }
+        for s, code in enumerate(round_spec.services):
+            if code not in offered:
+                yield (
+                    (*at, "services", s),
+                    _unknown(
+                        N_(
+                            "no office of the round offers service '%(code)s'; use one of %(known)s"
+                        ),
+                        code,
+                        offered,
+                    ),
+                )
+        for g, code in enumerate(round_spec.groups):
+            if code not in named:
+                yield (*at, "groups", g), _unnamed(code)
+        for key in _round_days(round_spec, offices):
+            if key in taken:
+                yield (
+                    (*at, "from"),
+                    Message(
+                        N_(
+                            "%(day)s of '%(service)s' at '%(office)s' is already in round "
+                            "'%(other)s'; a day belongs to one round"
+                        ),
+                        day=key[2].isoformat(),
+                        service=key[1],
+                        office=key[0],
+                        other=taken[key],
+                    ),
+                )
+                break
+            taken[key] = round_spec.code
+
+
+def _round_days(
+    round_spec: RoundSpec, offices: dict[str, OfficeSpec]
+) -> Iterator[tuple[str, str, dt.date]]:
+    for office in round_spec.offices:
+        for service in round_spec.services:
+            if office in offices and service in offices[office].services:
+                day = round_spec.first
+                while day <= round_spec.last:
+                    yield office, service, day
+                    day += dt.timedelta(days=1)
 
 
 def _office_problems(

@@ -22,6 +22,7 @@ from kezek.i18n import as_language
 from kezek.i18n.catalogs import translations
 from kezek.network import service as network_service
 from kezek.network.directory import OfficeInfo, ServiceInfo
+from kezek.rounds import service as rounds_service
 from kezek.web import details
 from kezek.web.booking_links import booking_from_token, token_owner
 from kezek.web.booking_pages import booking_facts, expired, not_found, open_office
@@ -86,6 +87,7 @@ def times_page(
         service.code,
         day=request.query_params.get("day"),
         week=request.query_params.get("week"),
+        round_code=moving.round_code if moving else None,
     )
     return render(
         request,
@@ -108,7 +110,7 @@ def booking_page(request: Request, token: str) -> Response:
     if booking is None:
         return expired(request, context)
     done = request.query_params.get("done", "")
-    done = done if done in ("booked", "moved", "cancelled", "found") else ""
+    done = done if done in ("booked", "moved", "cancelled", "found", "confirmed") else ""
     return render(
         request,
         context,
@@ -119,6 +121,10 @@ def booking_page(request: Request, token: str) -> Response:
         # Where the news of this very change went: "booked" and "moved" only.
         sent=sent_to(context, booking.reference, done) if done in ("booked", "moved") else [],
         telegram=_telegram(request, context, booking, token),
+        # A place from a draw: whether it is confirmed yet, and until when it can be.
+        offer=rounds_service.offer_of(context, reference=booking.reference)
+        if booking.round_code
+        else None,
         **booking_facts(booking),
     )
 

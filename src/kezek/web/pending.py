@@ -60,6 +60,20 @@ def unseal(secret: bytes, token: str) -> Pending | None:
         return None
 
 
-def _fernet(secret: bytes) -> Fernet:
-    key = hmac.new(secret, b"kezek/pending-booking/v1", hashlib.sha256).digest()
+def _fernet(secret: bytes, purpose: str = "pending-booking") -> Fernet:
+    key = hmac.new(secret, f"kezek/{purpose}/v1".encode(), hashlib.sha256).digest()
     return Fernet(base64.urlsafe_b64encode(key))
+
+
+def seal_form(secret: bytes, purpose: str, values: Mapping[str, str]) -> str:
+    """Another form waiting for its phone code (an application to a draw), sealed alike
+    under a key of its own purpose, so that no flow takes another's token."""
+    return _fernet(secret, purpose).encrypt(json.dumps(dict(values)).encode()).decode()
+
+
+def unseal_form(secret: bytes, purpose: str, token: str) -> dict[str, str] | None:
+    try:
+        payload = json.loads(_fernet(secret, purpose).decrypt(token.encode(), ttl=PENDING_SECONDS))
+        return {str(name): str(value) for name, value in payload.items()}
+    except (InvalidToken, TypeError, ValueError, AttributeError):
+        return None

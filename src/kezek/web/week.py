@@ -37,7 +37,13 @@ class Week:
 
 
 def week_of(
-    context: AppContext, office: OfficeInfo, service: str, *, day: str | None, week: str | None
+    context: AppContext,
+    office: OfficeInfo,
+    service: str,
+    *,
+    day: str | None,
+    week: str | None,
+    round_code: str | None = None,
 ) -> Week:
     today = utcnow().astimezone(office.zone).date()
     last = today + dt.timedelta(days=context.rules.horizon_days)
@@ -54,6 +60,7 @@ def week_of(
         service=service,
         first=max(monday, today),
         last=min(monday + dt.timedelta(days=6), last),
+        round_code=round_code,
     )
     days = _days(found.slots, found.places, office, monday, today, last)
     if chosen is None:  # a week asked for: its first day with a place

@@ -1,0 +1,63 @@
+"""What a round allows when, and the refusals the API reports for it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kezek.errors import Conflict, NotFound
+from kezek.network.models import DrawRound
+
+MAX_CHOICES = 3
+
+
+class RoundClosed(Conflict):
+    code = "round_not_open"
+    title = "This round is not taking applications"
+
+
+class AlreadyDrawn(Conflict):
+    code = "round_already_drawn"
+    title = "This round's draw has run"
+
+
+class TooEarly(Conflict):
+    code = "round_draw_too_early"
+    title = "This round's draw cannot run yet"
+
+
+def round_by_code(session: Session, code: str, *, lock: bool = False) -> DrawRound:
+    query = select(DrawRound).where(DrawRound.code == code, DrawRound.active)
+    if lock:
+        query = query.with_for_update()
+    row = session.scalar(query)
+    if row is None:
+        raise NotFound(f"There is no round '{code}'. GET /api/v1/rounds lists them.", field="round")
+    return row
+
+
+def check_open(row: DrawRound, now: datetime) -> None:
+    if now < row.opens_at:
+        raise RoundClosed(
+            f"Applications to round '{row.code}' open at {row.opens_at.isoformat()} (UTC). "
+            "Come back then: the time of applying makes no difference to the draw.",
+        )
+    if now >= row.closes_at or row.drawn_at is not None:
+        raise RoundClosed(
+            f"Applications to round '{row.code}' closed at {row.closes_at.isoformat()} (UTC).",
+        )
+
+
+def check_drawable(row: DrawRound, now: datetime) -> None:
+    if row.drawn_at is not None:
+        raise AlreadyDrawn(
+            f"Round '{row.code}' was drawn at {row.drawn_at.isoformat()} (UTC); its result "
+            f"is published at /rounds/{row.code}/draw.json.",
+        )
+    if now < row.draws_at:
+        raise TooEarly(
+            f"Round '{row.code}' draws at {row.draws_at.isoformat()} (UTC), as published; "
+            "it cannot run before.",
+        )
