@@ -10,12 +10,18 @@ moment they are released. People answer after 20 s on average and bots after 0.2
 looks at the free times, books one, and tries again when someone was faster, until the day
 is full.
 
-Part two, the draw: 70,000 applicants with three ranked choices (an office, and any day of a
-week) for a month of places at the example network (``examples/network``), with 40% of each
-day's places reserved for urgent applicants. Its seed, its order and its allocation are the
-ones ``kezek/allocation`` runs; the time is the draw's alone.
+Part two, the draw through the real API on PostgreSQL: the same scaled population applies to
+a round for the same day's places (each with a proven phone: the SMS code step is tested
+apart), 40% of them reserved for the urgent; bots apply a hundred times faster, which changes
+nothing. Then the round's draw runs as ``kezek draw run`` does, and books its winners.
 
-Prints the bots' share of places in each (``bot_share_fcfs``, ``bot_share_draw``) against
+Part three, the draw at full size: 70,000 applicants with three ranked choices (an office,
+and any day of a week) for a month of places at the example network (``examples/network``),
+with 40% of each day's places reserved for urgent applicants. Its seed, its order and its
+allocation are the ones ``kezek/allocation`` runs; the time is the draw's alone.
+
+Prints the bots' share of places in each (``bot_share_fcfs``, ``bot_share_draw`` at full size,
+``bot_share_draw_api`` through the API) against
 their share of identities (``bot_identity_share``), the share of urgent people served
 (``urgent_served_fcfs``, ``urgent_served_draw``) and the draw's time (``draw_seconds``).
 Targets: the bots' share in the draw within 10% of their share of identities; the draw of
@@ -149,7 +155,96 @@ def first_come_first_served(count: int, bot_share: float, workers: int) -> dict[
     return _shares(people, set(result.booked), places=result.places)
 
 
-# Part two: the draw -------------------------------------------------------------------------
+# Part two: the draw through the API ---------------------------------------------------------
+
+BENCH_SECRET = b"benchmark-secret-0123456789abcdef"
+
+
+def round_network(network: str, day: date, opens: datetime) -> str:
+    """The rush office's network with a round for ``day``: open now, drawn in ten minutes."""
+    return network + (
+        "\n[[rounds]]\n"
+        'code = "rush"\n'
+        'name = { ky = "Тартуу", ru = "Розыгрыш", en = "Draw" }\n'
+        'offices = ["rush"]\nservices = ["passport"]\n'
+        f"from = {day.isoformat()}\nto = {day.isoformat()}\n"
+        f"opens = {opens.isoformat()}\n"
+        f"closes = {(opens + timedelta(minutes=9)).isoformat()}\n"
+        f"draw = {(opens + timedelta(minutes=10)).isoformat()}\n"
+        f"urgent_before = {(day + timedelta(days=14)).isoformat()}\n"
+        f"urgent_share = {round(URGENT_RESERVE * 100)}\n"
+    )
+
+
+async def apply_all(base: str, people: list[Person], day: date, rng: random.Random) -> float:
+    """Every person applies once, bots a hundred times faster; the seconds it took."""
+    from kezek.notify.verification import phone_proof
+
+    until = datetime.now(ZONE) + timedelta(hours=2)
+    async with aiohttp.ClientSession(
+        base_url=base, connector=aiohttp.TCPConnector(limit=128)
+    ) as http:
+        began = time.perf_counter()
+
+        async def applicant(person: Person) -> None:
+            mean = HUMAN_MEAN_SECONDS / 10 / (BOT_SPEEDUP if person.bot else 1)
+            await asyncio.sleep(max(0.0, began + rng.expovariate(1 / mean) - time.perf_counter()))
+            phone = f"+7916{person.number:07d}"
+            stay = day + timedelta(days=7 if person.urgent else 90)
+            body = {
+                "full_name": "Асанов Айбек",
+                "document_number": f"AC{person.number:07d}",
+                "phone": phone,
+                "phone_proof": phone_proof(phone, secret=BENCH_SECRET, until=until),
+                "language": "ru",
+                "legal_stay_until": stay.isoformat(),
+                "choices": [{"office": "rush", "service": "passport", "day": day.isoformat()}],
+            }
+            async with http.post("/api/v1/rounds/rush/applications", json=body) as response:
+                await response.read()
+                assert response.status == 202, await response.text()
+
+        await asyncio.gather(*(applicant(person) for person in people))
+    return time.perf_counter() - began
+
+
+def draw_through_the_api(count: int, bot_share: float, workers: int) -> dict[str, float]:
+    from kezek.booking.identity import document_hash
+    from kezek.bootstrap import build_context
+    from kezek.config import Settings
+    from kezek.rounds import service
+    from kezek.rounds.models import DrawApplication, Standing
+
+    rng = random.Random(1)
+    people = population(count, bot_share, rng)
+    windows = max(1, round(count / 5 / 72))
+    opens = datetime.now(ZONE).replace(microsecond=0) - timedelta(minutes=1)
+    day = opens.date() + timedelta(days=2)
+    env = prepared_server_env(
+        database="kezek_bench_allocation_round",
+        network=round_network(network_file(windows), day, opens),
+        pool_size=40,
+        extra={"KEZEK_LIMIT_BOOKINGS_PER_DOCUMENT_DAY": "0"},
+    )
+    with served(env=env, workers=workers) as base:
+        seconds = asyncio.run(apply_all(base, people, day, rng))
+    context = build_context(
+        Settings(database_url=env["KEZEK_DATABASE_URL"], secret_key=env["KEZEK_SECRET_KEY"])
+    )
+    drawn = service.draw(context, code="rush", now=opens + timedelta(minutes=10))
+    by_hash = {document_hash(f"AC{p.number:07d}", secret=BENCH_SECRET): p.number for p in people}
+    with context.sessions() as session:
+        won = session.query(DrawApplication.document_hash).filter(
+            DrawApplication.standing == Standing.offered
+        )
+        served_people = {by_hash[row.document_hash] for row in won}
+    context.sessions.kw["bind"].dispose()
+    assert len(served_people) == drawn.booked
+    shares = _shares(people, served_people, places=drawn.places)
+    return {**shares, "applications_per_s": round(count / seconds, 1)}
+
+
+# Part three: the draw at full size ----------------------------------------------------------
 
 
 def month_of_places() -> dict[Bucket, Supply]:
@@ -245,15 +340,19 @@ def main() -> None:
     args = parser.parse_args()
 
     fcfs = first_come_first_served(args.fcfs_applicants, args.bot_share, args.workers)
+    by_api = draw_through_the_api(args.fcfs_applicants, args.bot_share, args.workers)
     drawn = draw(args.applicants, args.bot_share)
     summary = {
         "bot_identity_share": args.bot_share,
         "bot_share_fcfs": fcfs["bot_share"],
         "bot_share_draw": drawn["bot_share"],
+        "bot_share_draw_api": by_api["bot_share"],
         "urgent_served_fcfs": fcfs["urgent_served"],
         "urgent_served_draw": drawn["urgent_served"],
+        "urgent_served_draw_api": by_api["urgent_served"],
         "draw_seconds": drawn["seconds"],
         "fcfs": fcfs,
+        "draw_api": by_api,
         "draw": drawn,
     }
     print(f"bots' share of identities   {args.bot_share:>8.1%}")
@@ -264,7 +363,14 @@ def main() -> None:
         f"  ({fcfs['applicants']:.0f} applicants, {fcfs['places']:.0f} places)"
     )
     print(
-        f"draw                        {drawn['bot_share']:>8.1%} of {drawn['booked']:.0f} places"
+        f"draw through the API        {by_api['bot_share']:>8.1%} of {by_api['booked']:.0f} places"
+        f" to bots; people served: urgent {by_api['urgent_served']:.1%},"
+        f" others {by_api['others_served']:.1%}"
+        f"  ({by_api['applicants']:.0f} applicants, {by_api['places']:.0f} places,"
+        f" {by_api['applications_per_s']:.0f} applications/s)"
+    )
+    print(
+        f"draw of the full population {drawn['bot_share']:>8.1%} of {drawn['booked']:.0f} places"
         f" to bots; people served: urgent {drawn['urgent_served']:.1%},"
         f" others {drawn['others_served']:.1%}"
         f"  ({drawn['applicants']:.0f} applicants, {drawn['places']:.0f} places)"

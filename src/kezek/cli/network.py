@@ -13,6 +13,7 @@ from kezek.admin.service import load_network_file
 from kezek.cli.file_problems import refuse
 from kezek.config import get_settings
 from kezek.db import make_engine, make_sessionmaker
+from kezek.errors import Problem
 from kezek.network.file import NetworkFileError, read_network_file
 from kezek.network.load import LoadReport
 from kezek.network.spec import NetworkSpec
@@ -56,6 +57,9 @@ def load(file: Path = FileArgument) -> None:
             notify=notify_rules(settings),
             horizon_days=settings.booking_horizon_days,
         )
+    except Problem as problem:  # a round's published places rewritten, say
+        errors.print(f"[red]Not loaded[/red]: {problem.detail}", highlight=False)
+        raise typer.Exit(1) from None
     except DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0]
         errors.print(

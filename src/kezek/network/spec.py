@@ -402,8 +402,9 @@ def round_problems(spec: NetworkSpec) -> Iterator[tuple[Path, Message]]:
         offered = {
             s for code in round_spec.offices if code in offices for s in offices[code].services
         }
+        known = all(code in offices for code in round_spec.offices)
         for s, code in enumerate(round_spec.services):
-            if code not in offered:
+            if known and code not in offered:  # an unknown office is the error to fix
                 yield (
                     (*at, "services", s),
                     _unknown(

@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response, status
 
 from kezek.booking import service as booking_service
+from kezek.booking.deps import DocumentNumberDep
+from kezek.booking.reference import display_reference, normalize_reference
 from kezek.booking.schemas import Code
 from kezek.http.deps import ContextDep
 from kezek.http.problems import problems
@@ -16,7 +18,6 @@ from kezek.rounds.schemas import (
     ApplicationCreate,
     ApplicationLookup,
     ApplicationPublic,
-    ConfirmationCreate,
     ConfirmationPublic,
     ReceiptPublic,
     RoundPublic,
@@ -90,14 +91,20 @@ def look_up(
 
 
 @router.post(
-    "/rounds/confirmations",
+    "/bookings/{reference}/confirm",
     response_model=ConfirmationPublic,
     responses=problems(404, 409, 422, 429),
 )
-def confirm(body: ConfirmationCreate, context: ContextDep, http: Request) -> ConfirmationPublic:
-    """Keep a place won in a draw, before the time the message gives."""
+def confirm(
+    reference: Annotated[str, Path(max_length=20, description="The booking's reference")],
+    document_number: DocumentNumberDep,
+    context: ContextDep,
+    http: Request,
+) -> ConfirmationPublic:
+    """Keep a place won in a draw, before the time its message gives."""
     proof = booking_service.holder_proof(
-        context, document_number=body.document_number, client=client_address(http)
+        context, document_number=document_number, client=client_address(http)
     )
-    done = service.confirm_place(context, reference=body.reference, proof=proof)
-    return ConfirmationPublic(reference=body.reference, standing=done.standing)
+    done = service.confirm_place(context, reference=reference, proof=proof)
+    shown = display_reference(normalize_reference(reference))
+    return ConfirmationPublic(reference=shown, standing=done.standing)

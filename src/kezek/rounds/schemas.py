@@ -127,11 +127,6 @@ class ApplicationPublic(BaseModel):
         )
 
 
-class ConfirmationCreate(Body):
-    reference: str = Field(max_length=20, description="The booking reference in the message")
-    document_number: DocumentNumber
-
-
 class ConfirmationPublic(BaseModel):
     reference: str
     standing: str

@@ -160,12 +160,19 @@ def _network_upload(request: Request, form: FormData) -> Response:
     except NetworkFileError as exc:
         problems = [problem.shown(gettext) for problem in exc.problems]
         return _network_page(request, context, problems=problems)
-    loaded = load_network_file(
-        context.sessions,
-        spec,
-        notify=context.rules.notify,
-        horizon_days=context.rules.horizon_days,
-    )
+    try:
+        loaded = load_network_file(
+            context.sessions,
+            spec,
+            notify=context.rules.notify,
+            horizon_days=context.rules.horizon_days,
+        )
+    except Problem as problem:  # a round's published places rewritten
+        said = gettext(
+            "A round that has published its places cannot change its offices, services, "
+            "days or shares. Put them back as they were, or set up a new round."
+        )
+        return _network_page(request, context, problems=[said, problem.detail], status=409)
     return render(
         request,
         context,

@@ -219,7 +219,7 @@ def _day_options(view: RoundView, language: str) -> list[tuple[str, str]]:
     days = []
     day = view.first_day
     while day <= view.last_day:
-        days.append((day.isoformat(), formats.day(day)))
+        days.append((day.isoformat(), f"{formats.weekday(day)}, {formats.day_month(day)}"))
         day += timedelta(days=1)
     return weeks + days
 
