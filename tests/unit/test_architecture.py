@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "src" / "kezek"
 # Loaded only by the command that needs them: planning, migrations, Redis, PostgreSQL.
 HEAVY = ("matplotlib", "numba", "numpy", "kezek.planning", "alembic", "redis", "psycopg")
-FEATURES = ("booking", "network", "notify", "queue", "staff")
+FEATURES = ("booking", "network", "notify", "queue", "rounds", "staff")
 ADAPTERS_AND_SERVICES = {"__init__", "api", "deps", "stream", "service", "schemas"}
 LONGEST_FUNCTION = 80
 

@@ -61,3 +61,15 @@ def test_times_out_of_order_and_a_day_in_two_rounds() -> None:
     twice = _problems(network_with_round(t, round_toml(t), round_toml(t, code="again")))
     assert [p.field for p in twice] == ["rounds[1].from"]
     assert "already in round 'spring'" in twice[0].message
+
+
+def test_a_service_sharing_a_window_with_the_round_must_be_in_it() -> None:
+    t = timeline()
+    shared = network_with_round(t).replace(
+        'code = "1"\nservices = ["long"]\n', 'code = "1"\nservices = ["long", "quick"]\n'
+    )
+    problems = _problems(shared)
+    assert [p.field for p in problems] == ["rounds[0].services"]
+    assert "window '1' of 'tiny' also books quick" in problems[0].message
+    both = shared.replace('services = ["long"]\nurgent', 'services = ["long", "quick"]\nurgent')
+    assert [r.services for r in parse_network(both, source="n.toml").rounds] == [["long", "quick"]]

@@ -69,8 +69,11 @@ def places_by_day(
     cells: Mapping[CellKey, int],
     booked: Mapping[CellKey, int],
     opens: datetime,
+    consumed: Counter[CellKey] | None = None,
 ) -> dict[date, int]:
-    """How many more people can book ``service`` each local day, from ``opens`` on.
+    """How many more people can book ``service`` each local day, from ``opens`` on; with
+    ``consumed``, the cells those places would take are added to it (a round's services
+    that share windows take their places one after the other).
 
     Not the sum of free places over start times: a 20-minute service on a 10-minute grid
     would count each person twice. Bookings are packed greedily by start time, which is
@@ -91,5 +94,7 @@ def places_by_day(
             continue
         for cell in span:
             free[cell] -= fits
+            if consumed is not None:
+                consumed[cell] += fits
         places[key.starts_at.astimezone(plan.timezone).date()] += fits
     return dict(places)

@@ -62,7 +62,8 @@ def show(round_code: str = typer.Argument(..., metavar="ROUND", help="The round'
         f"{', '.join(view.offices)}, {view.first_day} to {view.last_day}",
         f"Applications {view.opens_at:%Y-%m-%d %H:%M} to {view.closes_at:%Y-%m-%d %H:%M} UTC, "
         f"draw {view.draws_at:%Y-%m-%d %H:%M} UTC",
-        f"Places: {view.places}; applications: {view.applications}",
+        f"Places: {view.places}; applications: "
+        f"{'(when applications close)' if view.applications is None else view.applications}",
         f"Commitment: {view.commitment}",
         f"Places SHA-256: {view.places_sha256 or '-'}",
         f"Applications SHA-256: {view.applications_sha256 or '(when applications close)'}",

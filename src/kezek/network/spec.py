@@ -285,11 +285,6 @@ class RoundSpec(Strict):
             )
         if not self.opens < self.closes <= self.draw:
             raise Message(N_("the times must follow each other: opens, then closes, then draw"))
-        if self.draw.date() >= self.first:
-            raise Message(
-                N_("the draw must run before the round's first day, %(first)s; move it earlier"),
-                first=self.first.isoformat(),
-            )
         if self.urgent_share + self.groups_share > 100:
             raise Message(N_("urgent_share and groups_share add up to more than 100; lower them"))
         if self.urgent_share and self.urgent_before is None:
@@ -418,6 +413,9 @@ def round_problems(spec: NetworkSpec) -> Iterator[tuple[Path, Message]]:
         for g, code in enumerate(round_spec.groups):
             if code not in named:
                 yield (*at, "groups", g), _unnamed(code)
+        for code in round_spec.offices:
+            if code in offices:
+                yield from _round_at_office(at, round_spec, offices[code])
         for key in _round_days(round_spec, offices):
             if key in taken:
                 yield (
@@ -435,6 +433,39 @@ def round_problems(spec: NetworkSpec) -> Iterator[tuple[Path, Message]]:
                 )
                 break
             taken[key] = round_spec.code
+
+
+def _round_at_office(
+    at: Path, round_spec: RoundSpec, office: OfficeSpec
+) -> Iterator[tuple[Path, Message]]:
+    """The draw runs before the round's first day where the office is; and no service
+    left to first come, first served takes the round's places from a window they share."""
+    if round_spec.draw.astimezone(ZoneInfo(office.timezone)).date() >= round_spec.first:
+        yield (
+            (*at, "draw"),
+            Message(
+                N_("the draw must run before the round's first day, %(first)s; move it earlier"),
+                first=round_spec.first.isoformat(),
+            ),
+        )
+    drawn = set(round_spec.services)
+    for window in office.windows:
+        shared = set(window.services)
+        outside = sorted(shared - drawn) if window.bookable and shared & drawn else []
+        if outside:
+            yield (
+                (*at, "services"),
+                Message(
+                    N_(
+                        "window '%(window)s' of '%(office)s' also books %(services)s, which "
+                        "would take the round's places; add them to the round's services"
+                    ),
+                    window=window.code,
+                    office=office.code,
+                    services=", ".join(outside),
+                ),
+            )
+            return
 
 
 def _round_days(

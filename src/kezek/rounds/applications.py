@@ -183,6 +183,14 @@ def _days_of(row: DrawRound, choice: ChoiceRequest, field: str) -> list[Bucket]:
         )
     if (choice.day is None) == (choice.week is None):
         raise Invalid("Give either a day or a week, not both.", field=f"{field}.day")
+    given = choice.day or choice.week
+    assert given is not None
+    if not row.first_day - timedelta(days=6) <= given <= row.last_day:
+        raise Invalid(
+            f"The round gives places from {row.first_day.isoformat()} to "
+            f"{row.last_day.isoformat()}; choose a day between.",
+            field=f"{field}.{'day' if choice.day else 'week'}",
+        )
     if choice.day is not None:
         first = last = choice.day
     else:

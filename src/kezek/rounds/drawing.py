@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from kezek.allocation.draw import Applicant, Bucket
 from kezek.allocation.publication import applications_hash, publish, to_json
-from kezek.allocation.seed import seed_matches
+from kezek.allocation.seed import SEED_BYTES, seed_matches
 from kezek.errors import Invalid
 from kezek.network.models import DrawRound
 from kezek.notify.outbox import enqueue
@@ -97,7 +97,10 @@ def run_draw(session: Session, at: Offering, *, seed_hex: str | None) -> Drawn:
         # service: they stay first in line for the waitlist.
         if offer(session, at, by_key[key], [win.bucket]) is not None:
             booked += 1
-    for number, key in enumerate(outcome.waitlist, start=1):
+    # Those left waiting, in the draw's order: those who won nothing, and any winner whose
+    # day filled after all (they come first).
+    waiting = [key for key in outcome.order if by_key[key].standing == Standing.waiting]
+    for number, key in enumerate(waiting, start=1):
         said = messages.waiting(
             by_key[key], code=row.code, number=number, rules=at.rules.notify, now=now
         )
@@ -107,7 +110,7 @@ def run_draw(session: Session, at: Offering, *, seed_hex: str | None) -> Drawn:
         places=sum(each.places for each in supply.values()),
         won=len(outcome.wins),
         booked=booked,
-        waitlist=len(outcome.waitlist),
+        waitlist=len(waiting),
     )
 
 
@@ -124,10 +127,10 @@ def _seed(row: DrawRound, seed_hex: str | None) -> bytes:
         seed = bytes.fromhex(text)
     except ValueError:
         seed = b""
-    if not seed or not seed_matches(seed, row.commitment):
+    if len(seed) != SEED_BYTES or not seed_matches(seed, row.commitment):
         raise Invalid(
             "This round's seed is held outside: give the seed whose SHA-256 is the published "
-            f"commitment {row.commitment}, in hexadecimal.",
+            f"commitment {row.commitment}: {SEED_BYTES} bytes, in hexadecimal.",
             field="seed",
         )
     return seed

@@ -10,6 +10,7 @@ first served. A booking from a draw keeps its name and document and may move onc
 from __future__ import annotations
 
 import hmac
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -32,6 +33,7 @@ from kezek.db import violated_constraint
 from kezek.errors import Conflict, NotFound
 from kezek.network.directory import Directory
 from kezek.network.models import DrawRound
+from kezek.network.plan import CellKey
 from kezek.notify.outbox import enqueue
 from kezek.rounds import messages
 from kezek.rounds.models import DrawApplication, Standing
@@ -203,7 +205,11 @@ def _lapse_unconfirmed(session: Session, at: Offering) -> int:
             DrawApplication.confirm_by <= at.now,
         )
         .order_by(DrawApplication.position)
+        # Locked, and read afresh: a confirmation committed meanwhile is seen, not undone.
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).all()
+    due = [application for application in due if application.standing == Standing.offered]
     for application in due:
         assert application.booking_id is not None and application.confirm_by is not None
         booking = session.get(Booking, application.booking_id)
@@ -261,13 +267,20 @@ def _free_buckets(session: Session, at: Offering) -> dict[Bucket, int]:
     opens = at.now + at.rules.min_notice
     free: dict[Bucket, int] = {}
     pairs = {(b.office, b.service) for b in supply_of(at.row)}
+    taken: dict[str, Counter[CellKey]] = {}  # per office: services sharing windows share cells
     for office_code, service in sorted(pairs):
         office = at.directory.office(session, office_code)
         first = max(at.row.first_day, opens.astimezone(office.zone).date())
         if first > at.row.last_day:
             continue
         found = free_places(
-            session, office, service, first=first, last=at.row.last_day, opens=opens
+            session,
+            office,
+            service,
+            first=first,
+            last=at.row.last_day,
+            opens=opens,
+            taken=taken.setdefault(office_code, Counter()),
         )
         for day, count in found.items():
             free[Bucket(office_code, service, day)] = count
@@ -292,6 +305,11 @@ def confirm(session: Session, *, reference: str, proof: str, now: datetime) -> D
     )
     if application is None or not hmac.compare_digest(application.document_hash, proof):
         raise not_found
+    booking = session.get(Booking, application.booking_id)
+    if booking is None or booking.status != BookingStatus.confirmed:
+        raise ConfirmTooLate(
+            "This place was cancelled, so it can no longer be confirmed.", field="reference"
+        )
     if application.standing == Standing.confirmed:
         return application
     if application.standing != Standing.offered or (

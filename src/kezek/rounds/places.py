@@ -10,6 +10,7 @@ nobody can add or remove places once they have seen who applied.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from kezek.booking.slots import cells_between, places_by_day
 from kezek.errors import NotFound
 from kezek.network.directory import Directory, OfficeInfo
 from kezek.network.models import DrawRound
+from kezek.network.plan import CellKey
 
 URGENT = "urgent"
 GROUPS = "groups"
@@ -30,7 +32,12 @@ GROUPS = "groups"
 def fix_places(session: Session, *, directory: Directory, code: str, now: datetime) -> DrawRound:
     """The round, its places fixed if they were not yet: the row is locked, so that two
     processes fixing at once fix them once."""
-    row = session.scalar(select(DrawRound).where(DrawRound.code == code).with_for_update())
+    row = session.scalar(
+        select(DrawRound)
+        .where(DrawRound.code == code)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if row is None or row.places_fixed_at is not None:
         return _found(row, code)
     supply = count_places(session, directory=directory, row=row, now=now)
@@ -62,12 +69,24 @@ def count_places(
 ) -> dict[Bucket, Supply]:
     supply: dict[Bucket, Supply] = {}
     for code in row.offices:
-        office = directory.office(session, code)
+        try:
+            office = directory.office(session, code)
+        except NotFound:  # closed since the file named it: no places there
+            continue
+        # Services that share windows share their cells: each takes what the ones before it
+        # left, so that no cell is counted twice.
+        taken: Counter[CellKey] = Counter()
         for service in office.services:
             if service.code not in row.services:
                 continue
             found = free_places(
-                session, office, service.code, first=row.first_day, last=row.last_day, opens=now
+                session,
+                office,
+                service.code,
+                first=row.first_day,
+                last=row.last_day,
+                opens=now,
+                taken=taken,
             )
             for day, places in found.items():
                 supply[Bucket(office.code, service.code, day)] = with_reserves(row, places)
@@ -85,9 +104,17 @@ def with_reserves(row: DrawRound, places: int) -> Supply:
 
 
 def free_places(
-    session: Session, office: OfficeInfo, service: str, *, first: date, last: date, opens: datetime
+    session: Session,
+    office: OfficeInfo,
+    service: str,
+    *,
+    first: date,
+    last: date,
+    opens: datetime,
+    taken: Counter[CellKey] | None = None,
 ) -> dict[date, int]:
-    """How many more people the service's free cells take each day, from ``opens`` on."""
+    """How many more people the service's free cells take each day, from ``opens`` on;
+    ``taken``: cells counted for other services already, and where this one's go."""
     plan = office.plan
     capacity = cells_between(plan, first, last)
     if not capacity:
@@ -106,8 +133,9 @@ def free_places(
         service=service,
         duration_minutes=duration,
         cells=capacity,
-        booked=booked,
+        booked=Counter(booked) + taken if taken is not None else booked,
         opens=opens,
+        consumed=taken,
     )
     return {day: count for day, count in sorted(found.items()) if count > 0}
 

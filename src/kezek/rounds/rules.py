@@ -28,10 +28,17 @@ class TooEarly(Conflict):
     title = "This round's draw cannot run yet"
 
 
-def round_by_code(session: Session, code: str, *, lock: bool = False) -> DrawRound:
-    query = select(DrawRound).where(DrawRound.code == code, DrawRound.active)
-    if lock:
-        query = query.with_for_update()
+def round_by_code(
+    session: Session, code: str, *, lock: bool = False, share: bool = False, active: bool = True
+) -> DrawRound:
+    """The active round; with ``lock`` held for a change of the round itself (the draw,
+    sealing the applications), with ``share`` for an application, which must not be
+    written while the applications are sealed. Locked, it is read afresh."""
+    query = select(DrawRound).where(DrawRound.code == code)
+    if active:
+        query = query.where(DrawRound.active)
+    if lock or share:
+        query = query.with_for_update(read=not lock).execution_options(populate_existing=True)
     row = session.scalar(query)
     if row is None:
         raise NotFound(f"There is no round '{code}'. GET /api/v1/rounds lists them.", field="round")
@@ -44,7 +51,8 @@ def check_open(row: DrawRound, now: datetime) -> None:
             f"Applications to round '{row.code}' open at {row.opens_at.isoformat()} (UTC). "
             "Come back then: the time of applying makes no difference to the draw.",
         )
-    if now >= row.closes_at or row.drawn_at is not None:
+    # Sealed: a process whose clock ran behind still takes nothing after the hash is taken.
+    if now >= row.closes_at or row.drawn_at is not None or row.applications_sha256:
         raise RoundClosed(
             f"Applications to round '{row.code}' closed at {row.closes_at.isoformat()} (UTC).",
         )

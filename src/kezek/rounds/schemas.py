@@ -161,7 +161,7 @@ class RoundPublic(BaseModel):
     places_sha256: str | None
     applications_sha256: str | None = Field(description="Published when applications close")
     places: int
-    applications: int
+    applications: int | None = Field(description="Once applications close")
     won: dict[str, int] = Field(description="Places won in the draw, by category")
     urgent_served: float | None = Field(
         description="After the last day: share of urgent applicants served before their "
@@ -171,30 +171,9 @@ class RoundPublic(BaseModel):
 
     @classmethod
     def of(cls, view: RoundView) -> RoundPublic:
+        shared = {name: getattr(view, name) for name in cls.model_fields if name != "days"}
         return cls(
-            code=view.code,
-            name=view.name,
-            phase=view.phase,
-            offices=view.offices,
-            services=view.services,
-            first_day=view.first_day,
-            last_day=view.last_day,
-            opens_at=view.opens_at,
-            closes_at=view.closes_at,
-            draws_at=view.draws_at,
-            urgent_before=view.urgent_before,
-            urgent_share=view.urgent_share,
-            groups=view.groups,
-            groups_share=view.groups_share,
-            confirm_hours=view.confirm_hours,
-            commitment=view.commitment,
-            seed=view.seed,
-            places_sha256=view.places_sha256,
-            applications_sha256=view.applications_sha256,
-            places=view.places,
-            applications=view.applications,
-            won=view.won,
-            urgent_served=view.urgent_served,
+            **shared,
             days=[
                 PlacesPublic(
                     office=b.office,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from datetime import datetime
 from functools import partial
 
@@ -15,7 +16,7 @@ from kezek.booking.identity import document_hash
 from kezek.booking.models import Booking
 from kezek.context import AppContext
 from kezek.db import run_transaction, violated_constraint
-from kezek.errors import Invalid, NotFound
+from kezek.errors import Invalid, NotFound, Problem
 from kezek.network.models import DrawRound
 from kezek.notify.verification import check_proof
 from kezek.rounds import applications as applying
@@ -27,6 +28,8 @@ from kezek.rounds.places import fix_places
 from kezek.rounds.rules import round_by_code
 from kezek.rounds.views import ApplicationView, RoundView, application_view, round_view
 from kezek.types import utcnow
+
+log = logging.getLogger("kezek.rounds")
 
 
 def rounds(context: AppContext, *, now: datetime | None = None) -> list[RoundView]:
@@ -78,7 +81,8 @@ def apply(
     now = now or utcnow()
 
     def work(session: Session) -> Receipt:
-        row = _settled(session, context, code, now)
+        _settled(session, context, code, now)
+        row = round_by_code(session, code, share=True)
         first = applying.expand_choices(row, request.choices)[0][0]
         office = context.directory.office(session, first.office)
         check_proof(
@@ -173,8 +177,12 @@ def draw(
     """Run the round's draw once, at or after its published time."""
     now = now or utcnow()
 
+    # The applications' hash is sealed and stored first, in a transaction of its own, so
+    # that it is published before the seed even when nobody looked at the round since it
+    # closed (the relays seal it each minute too).
+    run_transaction(context.sessions, lambda session: _settled(session, context, code, now))
+
     def work(session: Session) -> Drawn:
-        _settled(session, context, code, now)
         row = round_by_code(session, code, lock=True)
         at = Offering(context.directory, context.rules, row, now)
         return run_draw(session, at, seed_hex=seed)
@@ -183,8 +191,9 @@ def draw(
 
 
 def published(context: AppContext, *, code: str) -> str:
+    """The draw's file; a round since taken out of the file keeps it, to be checked."""
     with context.sessions.begin() as session:
-        row = round_by_code(session, code)
+        row = round_by_code(session, code, active=False)
         if row.published is None:
             raise NotFound(
                 f"Round '{code}' has not been drawn yet; it draws at {row.draws_at.isoformat()} "
@@ -195,22 +204,38 @@ def published(context: AppContext, *, code: str) -> str:
 
 
 def follow_up_all(context: AppContext, *, now: datetime | None = None) -> dict[str, FollowedUp]:
-    """Every drawn round still running: unconfirmed places given up, free places offered
-    to the waitlist. Each relay runs it once a minute; a round is followed by one at a time."""
+    """Every round closed and not sealed yet: its applications' hash stored. Every drawn
+    round still running: unconfirmed places given up, free places offered to the waitlist.
+    Each relay runs it once a minute; a round is followed by one at a time."""
     now = now or utcnow()
     with context.sessions.begin() as session:
-        codes = session.scalars(
+        closed = session.scalars(
+            select(DrawRound.code).where(
+                DrawRound.active,
+                DrawRound.closes_at <= now,
+                DrawRound.applications_sha256.is_(None),
+            )
+        ).all()
+        drawn = session.scalars(
             select(DrawRound.code).where(
                 DrawRound.active,
                 DrawRound.drawn_at.is_not(None),
                 DrawRound.last_day >= now.date(),
             )
         ).all()
-
-    return {
-        code: run_transaction(context.sessions, partial(_follow_up, context, code, now))
-        for code in codes
-    }
+    done = {}
+    for code in [*closed, *drawn]:
+        # One round's trouble (an office since closed) stops neither the others nor the relay.
+        try:
+            if code in closed:
+                one_round(context, code, now=now)
+            else:
+                done[code] = run_transaction(
+                    context.sessions, partial(_follow_up, context, code, now)
+                )
+        except Problem:
+            log.exception("round %s could not be followed up", code)
+    return done
 
 
 def _follow_up(context: AppContext, code: str, now: datetime, session: Session) -> FollowedUp:

@@ -42,7 +42,8 @@ class RoundView:
     places_sha256: str | None
     applications_sha256: str | None
     supply: dict[Bucket, Supply]
-    applications: int
+    applications: int | None  # shown once applications close: a count that moved would say
+    # whether a document applied before
     standings: dict[str, int] = field(default_factory=dict)
     won: dict[str, int] = field(default_factory=dict)  # places won in the draw, by category
     # After the round's last day: of the applicants whose legal stay ended before the
@@ -102,7 +103,7 @@ def round_view(session: Session, row: DrawRound, now: datetime) -> RoundView:
         places_sha256=row.places_sha256,
         applications_sha256=row.applications_sha256,
         supply=supply_of(row),
-        applications=counts.total(),
+        applications=counts.total() if now >= row.closes_at or row.drawn_at else None,
         standings={str(k): v for k, v in counts.items()},
         won={str(k): v for k, v in won.items()},
         urgent_served=urgent_served(session, row)

@@ -169,8 +169,7 @@ def _network_upload(request: Request, form: FormData) -> Response:
         )
     except Problem as problem:  # a round's published places rewritten
         said = gettext(
-            "A round that has published its places cannot change its offices, services, "
-            "days or shares. Put them back as they were, or set up a new round."
+            "Nothing was loaded: the file changes a round in a way it can no longer change."
         )
         return _network_page(request, context, problems=[said, problem.detail], status=409)
     return render(

@@ -8,6 +8,7 @@ enciphered, never written into a page.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Mapping
 from datetime import date, timedelta
@@ -76,6 +77,18 @@ def _view(context: AppContext, code: str) -> RoundView | None:
         return None
 
 
+def _posted_to(
+    request: Request, context: AppContext, form: FormData, code: str
+) -> RoundView | Response:
+    """The round a form was posted to, or the page to show instead."""
+    view = _view(context, code)
+    if view is None:
+        return not_found(request, context)
+    if not csrf_ok(request, form):
+        return expired(request, context)
+    return view
+
+
 def _round_page(
     request: Request,
     context: AppContext,
@@ -84,15 +97,14 @@ def _round_page(
     errors: Mapping[str, str],
     status: int = 200,
 ) -> Response:
-    with read_session(context.sessions) as session:
-        offices = {code: context.directory.office(session, code) for code in view.offices}
+    offices = _offices(context, view)
     return render(
         request,
         context,
         "rounds/round.html",
         round=view,
         offices=offices,
-        zone=next(iter(offices.values())).zone,
+        zone=_zone(context, view),
         totals=_totals(view),
         values=values,
         errors=errors,
@@ -167,14 +179,13 @@ def _apply_page(
     status: int = 200,
 ) -> Response:
     language = choose_language(request)
-    with read_session(context.sessions) as session:
-        offices = {code: context.directory.office(session, code) for code in view.offices}
-        groups = {
-            group.code: group
-            for office in offices.values()
-            for group in office.groups
-            if group.code in view.groups
-        }
+    offices = _offices(context, view)
+    groups = {
+        group.code: group
+        for office in offices.values()
+        for group in office.groups
+        if group.code in view.groups
+    }
     return render(
         request,
         context,
@@ -196,7 +207,9 @@ def _place_options(
     """Each office and service of the round with places, as "office/service" and its name."""
     found = []
     for office_code, service_code in dict.fromkeys((b.office, b.service) for b in view.supply):
-        office = offices[office_code]
+        office = offices.get(office_code)
+        if office is None or service_code not in {s.code for s in office.services}:
+            continue
         name = office.service(service_code).name[language]
         found.append((f"{office_code}/{service_code}", f"{office.name[language]}: {name}"))
     return found
@@ -232,11 +245,9 @@ async def apply_sent(request: Request, code: str) -> Response:
 
 def _apply_sent(request: Request, form: FormData, code: str) -> Response:
     context = app_context(request)
-    view = _view(context, code)
-    if view is None:
-        return not_found(request, context)
-    if not csrf_ok(request, form):
-        return expired(request, context)
+    view = _posted_to(request, context, form, code)
+    if isinstance(view, Response):
+        return view
     names = FIELDS + tuple(f"choice{n}_{part}" for n in CHOICES for part in ("place", "day"))
     values = {name: form_text(form, name) for name in names}
     language = choose_language(request)
@@ -376,11 +387,11 @@ def _code_page(
     sent_again: bool = False,
     typed_phone: str = "",
 ) -> Response:
-    with read_session(context.sessions) as session:
-        office = context.directory.office(session, values["office"])
     try:
+        with read_session(context.sessions) as session:
+            office = context.directory.office(session, values["office"])
         readable = shown_phone(normalize_phone(values["phone"], region=office.country))
-    except ValueError:
+    except (ValueError, Problem):
         readable = values["phone"]
     return render(
         request,
@@ -485,12 +496,10 @@ def _carried(
     request: Request, context: AppContext, form: FormData, code: str
 ) -> tuple[RoundView, dict[str, str]] | Response:
     values = unseal_form(context.secret, PURPOSE, form_text(form, "pending"))
-    if values is None or not csrf_ok(request, form) or not values.get("office"):
+    if values is None or not values.get("office"):
         return expired(request, context)
-    view = _view(context, code)
-    if view is None:
-        return not_found(request, context)
-    return view, values
+    view = _posted_to(request, context, form, code)
+    return view if isinstance(view, Response) else (view, values)
 
 
 # One's own application ------------------------------------------------------------------
@@ -504,11 +513,9 @@ async def mine(request: Request, code: str) -> Response:
 
 def _mine(request: Request, form: FormData, code: str) -> Response:
     context = app_context(request)
-    view = _view(context, code)
-    if view is None:
-        return not_found(request, context)
-    if not csrf_ok(request, form):
-        return expired(request, context)
+    view = _posted_to(request, context, form, code)
+    if isinstance(view, Response):
+        return view
     language = choose_language(request)
     values = {"phone": form_text(form, "phone")}
     try:
@@ -554,19 +561,32 @@ def _choice_lines(
     context: AppContext, choices: list[tuple[str, str, list[date]]], language: str
 ) -> list[tuple[str, list[date]]]:
     """Each choice as the reader names it: "office: service", and its days."""
+    found = []
     with read_session(context.sessions) as session:
-        found = []
         for office_code, service_code, days in choices:
-            office = context.directory.office(session, office_code)
-            name = office.service(service_code).name[language]
-            found.append((f"{office.name[language]}: {name}", days))
+            try:
+                office = context.directory.office(session, office_code)
+                name = f"{office.name[language]}: {office.service(service_code).name[language]}"
+            except Problem:  # closed since: its codes still say which
+                name = f"{office_code}: {service_code}"
+            found.append((name, days))
+    return found
+
+
+def _offices(context: AppContext, view: RoundView) -> dict[str, OfficeInfo]:
+    """The round's offices that still take people (one since closed is left out)."""
+    found = {}
+    with read_session(context.sessions) as session:
+        for code in view.offices:
+            with contextlib.suppress(NotFound):
+                found[code] = context.directory.office(session, code)
     return found
 
 
 def _zone(context: AppContext, view: RoundView) -> ZoneInfo:
     """The round's times are shown in its first office's time zone."""
-    with read_session(context.sessions) as session:
-        return context.directory.office(session, view.offices[0]).zone
+    offices = _offices(context, view)
+    return next(iter(offices.values())).zone if offices else ZoneInfo("UTC")
 
 
 # A place from a draw, confirmed from its booking's page ---------------------------------

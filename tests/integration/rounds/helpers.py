@@ -19,8 +19,8 @@ from kezek.notify.verification import phone_proof
 from kezek.rounds.applications import ApplicationRequest, ChoiceRequest
 from tests.factories import NETWORK_TOML, ZONES, document, phone
 
-# One window, an hour a day: three places a day for the 20-minute service, scarce enough
-# to draw for.
+# An hour a day, a window for each service: three places a day for the 20-minute service,
+# scarce enough to draw for.
 TINY_OFFICE = """
 [[offices]]
 code = "tiny"
@@ -45,7 +45,11 @@ sun = ["09:00-10:00"]
 
 [[offices.windows]]
 code = "1"
-services = ["long", "quick"]
+services = ["long"]
+
+[[offices.windows]]
+code = "2"
+services = ["quick"]
 """
 PLACES_A_DAY = 3  # "long" at "tiny": three 20-minute places in the hour
 ZONES.setdefault("tiny", ZONES["bsk"])

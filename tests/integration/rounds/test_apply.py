@@ -97,3 +97,23 @@ def test_refusals(settings: Settings, sessions: sessionmaker[Session]) -> None:
         apply(7, office="bsk")
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(DrawApplication)) == 0
+
+
+def test_once_sealed_no_clock_behind_can_add_an_application(
+    settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    t = timeline()
+    load_round(sessions, t)
+    context = sms_on(settings)
+    sealed = service.one_round(context, "spring", now=t.closes).applications_sha256
+    assert sealed is not None
+    with pytest.raises(Conflict, match="closed at"):
+        service.apply(
+            context,
+            code="spring",
+            request=request(1, [t.day(0)]),
+            phone_proof=proof(context, 1),
+            client=client_of(1),
+            now=t.closes - timedelta(seconds=1),  # a process whose clock runs behind
+        )
+    assert service.draw(context, code="spring", now=t.draws).applications == 0
