@@ -223,7 +223,8 @@ def draw_through_the_api(count: int, bot_share: float, workers: int) -> dict[str
     env = prepared_server_env(
         database="kezek_bench_allocation_round",
         network=round_network(network_file(windows), day, opens),
-        pool_size=40,
+        # Every connection of every worker is busy in the burst: below max_connections (100).
+        pool_size=30,
         extra={"KEZEK_LIMIT_BOOKINGS_PER_DOCUMENT_DAY": "0"},
     )
     with served(env=env, workers=workers) as base:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from kezek.errors import Conflict, NotFound
@@ -33,16 +33,35 @@ def round_by_code(
 ) -> DrawRound:
     """The active round; with ``lock`` held for a change of the round itself (the draw,
     sealing the applications), with ``share`` for an application, which must not be
-    written while the applications are sealed. Locked, it is read afresh."""
+    written while the applications are sealed. Locked, it is read afresh.
+
+    On PostgreSQL both also take the round's advisory lock, shared by applications and
+    exclusive for sealing: thousands of applications at once share it in memory, where a
+    shared row lock would rewrite the round's row for each of them. (SQLite runs one
+    writer at a time anyway.)"""
     query = select(DrawRound).where(DrawRound.code == code)
     if active:
         query = query.where(DrawRound.active)
     if lock or share:
-        query = query.with_for_update(read=not lock).execution_options(populate_existing=True)
+        found = session.scalar(query)
+        if found is not None and session.get_bind().dialect.name == "postgresql":
+            taking = "pg_advisory_xact_lock" if lock else "pg_advisory_xact_lock_shared"
+            statement = text(f"SELECT {taking}(CAST(:space AS integer), CAST(:round AS integer))")
+            session.execute(statement, _key(found.id))
+        query = query.execution_options(populate_existing=True)
+        if lock:
+            query = query.with_for_update()
     row = session.scalar(query)
     if row is None:
         raise NotFound(f"There is no round '{code}'. GET /api/v1/rounds lists them.", field="round")
     return row
+
+
+ADVISORY_SPACE = 0x4B5A  # "KZ": this project's advisory locks, keyed by round id
+
+
+def _key(round_id: int) -> dict[str, int]:
+    return {"space": ADVISORY_SPACE, "round": round_id}
 
 
 def check_open(row: DrawRound, now: datetime) -> None:
