@@ -30,7 +30,7 @@ from kezek.booking.reference import new_reference, normalize_reference
 from kezek.booking.rules import BookingRules, SlotFull
 from kezek.booking.slots import cells_between, service_slots
 from kezek.db import violated_constraint
-from kezek.errors import Conflict, NotFound
+from kezek.errors import Conflict, NotFound, Problem
 from kezek.network.directory import Directory
 from kezek.network.models import DrawRound
 from kezek.network.plan import CellKey
@@ -102,8 +102,11 @@ def _citizen(session: Session, booking: Booking) -> Citizen:
 def _book_first_free(
     session: Session, at: Offering, application: DrawApplication, bucket: Bucket
 ) -> Booking | None:
-    office = at.directory.office(session, bucket.office)
-    service = office.service(bucket.service)
+    try:
+        office = at.directory.office(session, bucket.office)
+        service = office.service(bucket.service)
+    except Problem:  # the office closed, or stopped the service, since the round began
+        return None
     plan = office.plan
     capacity = cells_between(plan, bucket.day, bucket.day)
     if not capacity:
@@ -269,7 +272,10 @@ def _free_buckets(session: Session, at: Offering) -> dict[Bucket, int]:
     pairs = {(b.office, b.service) for b in supply_of(at.row)}
     taken: dict[str, Counter[CellKey]] = {}  # per office: services sharing windows share cells
     for office_code, service in sorted(pairs):
-        office = at.directory.office(session, office_code)
+        try:
+            office = at.directory.office(session, office_code)
+        except Problem:  # closed since: nothing to offer there
+            continue
         first = max(at.row.first_day, opens.astimezone(office.zone).date())
         if first > at.row.last_day:
             continue
