@@ -53,9 +53,11 @@ def test_the_board_shows_six_calls_whole_on_a_wall_screen(
     clerk = browser.new_context(locale="ru").new_page()
     sign_in(clerk, site, "aibek", "/console/bsk")
     clerk.locator("button.primary", has_text="Открыть окно").click()
-    for _ in range(10):  # call, then "no-show, call next": ten calls at one window
+    for n in range(1, 11):  # call, then "no-show, call next": ten calls at one window
         clerk.locator("button[data-key='n'], button[data-key='x']").first.click()
-        expect(clerk.locator(".current .big")).to_be_visible()
+        # Each call must land before the next click, or a click on a page being replaced
+        # is lost.
+        expect(clerk.locator(".current .big")).to_have_text(f"Q-{n:03d}", timeout=10_000)
 
     wall = browser.new_context(
         locale="ru", viewport={"width": 1920, "height": 1080}, java_script_enabled=javascript

@@ -19,9 +19,23 @@ from rich.table import Table
 from kezek.cli.file_problems import refuse
 from kezek.network.spec import NetworkSpec
 from kezek.planning.office_model import RECORD_FIELDS, simulate_office
-from kezek.planning.planner import Clearance, Plan, Variant, make_plan, simulate_today
+from kezek.planning.planner import (
+    Clearance,
+    OfficeOutcome,
+    OutOfReach,
+    Plan,
+    Variant,
+    make_plan,
+    simulate_today,
+)
 from kezek.planning.report import write_report
-from kezek.planning.scenario import ScenarioFileError, ScenarioSpec, english, read_scenario
+from kezek.planning.scenario import (
+    ScenarioFileError,
+    ScenarioInfo,
+    ScenarioSpec,
+    english,
+    read_scenario,
+)
 from kezek.planning.scenario_offices import planning_offices
 
 console = Console(soft_wrap=True)
@@ -117,7 +131,7 @@ def run_simulation(
             f"{busiest:02d}:00",
             f"{per_day[busiest]:.0f}",
         )
-    console.print(table)
+    _show(table)
     if records is not None:
         written = _write_records(spec, network, records)
         console.print(f"Wrote {written:,} visits to {records}")
@@ -190,11 +204,12 @@ def _print_today(today: Variant, spec: ScenarioSpec) -> None:
         _day(network.likely, horizon),
         *_shares(network, info.confidence),
     )
-    console.print(table)
+    _show(table)
 
 
 def _print_recommendations(result: Plan) -> None:
     info = result.spec.scenario
+    base = result.baseline
     for n, deadline in enumerate(info.deadlines):
         table = Table(title=f"To clear by {deadline}, {info.confidence:.0%} sure")
         for column in (
@@ -208,19 +223,64 @@ def _print_recommendations(result: Plan) -> None:
             f"walk-ins ≤ {info.wait_within_minutes:.0f} min",
         ):
             table.add_column(column, justify="left" if column == "office" else "right")
-        for office in result.baseline.offices:
+        for office in base.offices:
             rec = office.recommendations[n]
+            reach = rec.out_of_reach is None
             table.add_row(
                 office.code,
                 str(office.windows_now),
-                str(rec.booked_windows),
-                str(rec.walk_in_windows),
-                f"[bold]{office.windows_now + rec.booked_windows + rec.walk_in_windows}[/]",
-                str(rec.fluid_windows),
+                str(rec.booked_windows) if reach else "—",
+                str(rec.walk_in_windows) if reach else "—",
+                f"[bold]{office.windows_now + rec.booked_windows + rec.walk_in_windows}[/]"
+                if reach
+                else "[red]out of reach[/]",
+                str(rec.fluid_windows) if reach else "—",
                 f"[{'green' if rec.met else 'red'}]{rec.cleared_share:.0%}[/]",
                 f"{rec.walk_in_within:.0%}",
             )
+        _show(table)
+        cleared = base.recommended_cleared[n]
+        colour = "green" if cleared >= info.confidence else "red"
+        console.print(
+            f"The whole network clears in time in [{colour}]{cleared:.0%}[/] of runs: "
+            f"each office is planned to clear in "
+            f"{base.office_confidence:.1%}, and the offices are independent."
+        )
+        for office in base.offices:
+            beyond = office.recommendations[n].out_of_reach
+            if beyond is not None:
+                console.print(f"[red]{office.code}:[/] {why_out_of_reach(office, beyond, info)}")
+
+
+def why_out_of_reach(office: OfficeOutcome, beyond: OutOfReach, info: ScenarioInfo) -> str:
+    earliest = _day(beyond.earliest, info.horizon_days)
+    if beyond.limit is None:
+        return (
+            f"out of reach. Even with a place for everyone on every open day, "
+            f"{beyond.no_show:.0%} of those booked miss their time and book again, so it takes "
+            f"{beyond.open_days} open days to serve the last of the {office.backlog:,}; the "
+            f"earliest date within reach: {earliest}."
+        )
+    if beyond.limit_given:
+        return (
+            f"out of reach with the {office.windows_now + beyond.limit} windows the premises "
+            f"hold; the earliest date with all of them: {earliest}."
+        )
+    return (
+        f"out of reach even with {beyond.limit} more windows, the most the planner adds where "
+        f"the scenario gives no max_windows; the earliest date with them: {earliest}."
+    )
+
+
+def _show(table: Table) -> None:
+    """Print a table at its full width, so a narrow terminal or a pipe never cuts a date."""
+    natural = console.measure(table, options=console.options.update_width(1_000)).maximum
+    width = console.width
+    console.width = max(width, natural)
+    try:
         console.print(table)
+    finally:
+        console.width = width
 
 
 def _print_what_ifs(result: Plan) -> None:
@@ -247,7 +307,7 @@ def _print_what_ifs(result: Plan) -> None:
                 )
             ),
         )
-    console.print(table)
+    _show(table)
 
 
 def _shift(now: Clearance, before: Clearance) -> str:

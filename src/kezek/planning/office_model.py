@@ -175,10 +175,20 @@ class OfficeModel:
         )
 
     @cached_property
+    def grid(self) -> tuple[np.ndarray, ...]:
+        """Each day's booked times (see ``booking_grid``)."""
+        return booking_grid(self.windows, slot_minutes=self.slot_minutes)
+
+    @cached_property
+    def places(self) -> np.ndarray:
+        """Booked places offered each day."""
+        return np.asarray([len(day) for day in self.grid], dtype=float)
+
+    @cached_property
     def arrays(self) -> ModelArrays:
         """The model as flat arrays for the compiled loop; built once per model."""
         windows = [w for day in self.windows for w in day]
-        slots = [booking_slots(day, slot_minutes=self.slot_minutes) for day in self.windows]
+        slots = self.grid
         profile = np.concatenate([[0.0], np.cumsum(self.hourly_profile)])
         days = OfficeDays(
             day_first=_offsets([len(day) for day in self.windows]),
@@ -256,6 +266,7 @@ class OfficeRun:
     queue_by_hour: np.ndarray  # people in line at each local hour mark, summed over days
     open_days: int
     gave_up: int  # visits ended by giving up (they come back the next day)
+    walk_ins_unserved: int  # walk-in visits not served that day, given up or not
     records: dict[str, np.ndarray] | None = None
 
 
@@ -275,11 +286,22 @@ def simulate_office(
     (-1) and whether they gave up; times in minutes from the first day's midnight.
     """
     horizon = len(model.windows) if days is None else min(days, len(model.windows))
+    # The backlog's services come from a stream of their own, drawn as its members reach
+    # the front of the line: the k-th member gets the same service in every variant, and
+    # a backlog of millions costs only the places it reaches.
+    backlog_rng = np.random.default_rng(rng.integers(2**63))
     out = _run_office(
-        rng, horizon, stop_when_cleared, keep_records, model.backlog, model.arrays, model.habits
+        rng,
+        backlog_rng,
+        horizon,
+        stop_when_cleared,
+        keep_records,
+        model.backlog,
+        model.arrays,
+        model.habits,
     )
     ran, cleared, served, newcomers, backlog_served, waiting = out[:6]
-    walk, held, queue, open_days, gave_up, rec = out[6:]
+    walk, held, queue, open_days, gave_up, unserved, rec = out[6:]
     records = None
     if keep_records:
         records = {name: rec[:, n] for n, name in enumerate(RECORD_FIELDS)}
@@ -299,29 +321,50 @@ def simulate_office(
         queue_by_hour=queue,
         open_days=int(open_days),
         gave_up=int(gave_up),
+        walk_ins_unserved=int(unserved),
         records=records,
     )
 
 
-def booking_slots(windows: Sequence[WindowDay], *, slot_minutes: float) -> np.ndarray:
-    """Booked times of the day's places, earliest first: one per bookable window and slot."""
-    starts = [
-        opens + np.arange((closes - opens) // slot_minutes) * slot_minutes
-        for w in windows
-        if w.bookable
-        for opens, closes in w.intervals
-    ]
-    return np.sort(np.concatenate([np.zeros(0), *starts]))
+def booking_grid(
+    days: Sequence[Sequence[WindowDay]], *, slot_minutes: float
+) -> tuple[np.ndarray, ...]:
+    """Each day's booked times, earliest first: the bookable minutes cut into places.
+
+    A slot is the mean service time, which rarely divides a window's hours: the minutes
+    left over are carried to the next day instead of dropped, so that the places up to
+    any day are the bookable minutes so far over the slot, rounded down, and half a
+    percent shorter services give half a percent more places, not a jump. A day's places
+    are spread evenly over its bookable minutes, window by window.
+    """
+    grid = []
+    minutes_so_far = 0.0
+    places_so_far = 0
+    for windows in days:
+        intervals = [
+            (opens, closes) for w in windows if w.bookable for opens, closes in w.intervals
+        ]
+        minutes = float(sum(closes - opens for opens, closes in intervals))
+        minutes_so_far += minutes
+        # The small allowance keeps a slot that divides the hours from losing a place to
+        # rounding.
+        due = math.floor(minutes_so_far / slot_minutes + 1e-9)
+        count = due - places_so_far
+        places_so_far = due
+        grid.append(_spread(intervals, count, minutes))
+    return tuple(grid)
 
 
-def places(windows: Sequence[WindowDay], *, slot_minutes: float) -> int:
-    """How many places the day's booking grid offers."""
-    return sum(
-        int((closes - opens) // slot_minutes)
-        for w in windows
-        if w.bookable
-        for opens, closes in w.intervals
-    )
+def _spread(intervals: Sequence[tuple[int, int]], count: int, minutes: float) -> np.ndarray:
+    """``count`` times spread evenly over ``intervals`` laid end to end, earliest first."""
+    if count <= 0 or minutes <= 0:
+        return np.zeros(0)
+    ends = np.cumsum([closes - opens for opens, closes in intervals])
+    at = np.arange(count) * (minutes / count)
+    which = np.minimum(np.searchsorted(ends, at, side="right"), len(intervals) - 1)
+    before = np.concatenate([[0.0], ends[:-1]])[which]
+    opens = np.asarray([opens for opens, _ in intervals], dtype=float)[which]
+    return np.sort(opens + at - before)
 
 
 # The compiled loop. People are kept as parallel arrays: the booking line as a first-in,
@@ -407,6 +450,7 @@ def _walk_in_time(
 @compiled
 def _run_office(
     rng: np.random.Generator,
+    backlog_rng: np.random.Generator,
     horizon: int,
     stop_when_cleared: bool,
     keep: bool,
@@ -415,25 +459,22 @@ def _run_office(
     habits: Habits,
 ) -> tuple[Any, ...]:
     """Days run, day cleared, then per day: served, newcomers, of the backlog, waiting;
-    the wait histograms, the line by hour, open days, visits given up, and the records."""
-    served = np.zeros(horizon, dtype=np.int64)
-    newcomers = np.zeros(horizon, dtype=np.int64)
-    backlog_served = np.zeros(horizon, dtype=np.int64)
-    waiting = np.zeros(horizon, dtype=np.int64)
-    walk_waits = np.zeros(WAIT_BINS)
-    held_waits = np.zeros(WAIT_BINS)
-    queue = np.zeros(24)
+    the wait histograms, the line by hour, open days, visits given up, walk-in visits not
+    served, and the records."""
+    served, newcomers, backlog_served, waiting = np.zeros((4, horizon), dtype=np.int64)
+    walk_waits, held_waits, queue = np.zeros(WAIT_BINS), np.zeros(WAIT_BINS), np.zeros(24)
     records = np.empty((1024 if keep else 0, RECORD_COLUMNS))
     recorded = 0
-    # The backlog is first in the booking line, ahead of every newcomer.
-    line = np.empty((backlog + 1024, 2), dtype=np.int64)
-    line, head, tail = _join_line(rng, line, 0, 0, backlog, 1, model.mix)
+    # The backlog is first in the booking line, ahead of every newcomer: ``unbooked`` of it
+    # are not in the buffer yet, and join its front as places reach them.
+    line = np.empty((1024, 2), dtype=np.int64)
+    head = tail = 0
+    unbooked = backlog
     back = np.empty((0, 3), dtype=np.int64)  # walk-ins coming back the next morning
     walk_ins_due = 0
     backlog_left = backlog
     cleared = -1 if backlog > 0 else 0
-    open_days = 0
-    gave_up = 0
+    open_days = gave_up = unserved = 0
     ran = horizon
     for day in range(horizon):
         walking, booking = _newcomers(rng, model.demand[day], habits.walk_in_share)
@@ -443,11 +484,14 @@ def _run_office(
         if day_opens == np.inf:
             # Closed: today's walk-ins come on the next open day.
             walk_ins_due += walking
-            waiting[day] = tail - head + len(back) + walk_ins_due
+            waiting[day] = unbooked + tail - head + len(back) + walk_ins_due
             continue
         walking += walk_ins_due
         walk_ins_due = 0
         open_days += 1
+        reached = min(unbooked, model.days.slot_first[day + 1] - model.days.slot_first[day])
+        line, head, tail = _backlog_to_front(backlog_rng, line, head, tail, reached, model.mix)
+        unbooked -= reached
         came, line, head, tail = _arrivals(
             rng, model, habits, day, line, head, tail, back, walking, day_opens, day_closes
         )
@@ -456,10 +500,11 @@ def _run_office(
         _tally_served(day, visitors, served, backlog_served, walk_waits, held_waits)
         back, head, gave_up_today = _carry_over(visitors, day_closes, line, head)
         gave_up += gave_up_today
+        unserved += len(back)
         _count_in_line(queue, visitors, day_closes)
         if keep:
             records, recorded = _record_visits(records, recorded, day, visitors, day_closes)
-        waiting[day] = tail - head + len(back) + walk_ins_due
+        waiting[day] = unbooked + tail - head + len(back) + walk_ins_due
         backlog_left -= backlog_served[day]
         if cleared < 0 and backlog_left == 0:
             cleared = day
@@ -478,6 +523,7 @@ def _run_office(
         queue,
         open_days,
         gave_up,
+        unserved,
         records[:recorded],
     )
 
@@ -488,6 +534,31 @@ def _newcomers(rng: np.random.Generator, wanted: float, walk_in_share: float) ->
     walking = rng.poisson(wanted * walk_in_share) if wanted > 0 else 0
     booking = rng.poisson(wanted * (1 - walk_in_share)) if wanted > 0 else 0
     return walking, booking
+
+
+@compiled
+def _backlog_to_front(
+    rng: np.random.Generator,
+    line: np.ndarray,
+    head: int,
+    tail: int,
+    count: int,
+    mix: np.ndarray,
+) -> tuple[np.ndarray, int, int]:
+    """``count`` more of the backlog join the front of the line, the first first."""
+    if count == 0:
+        return line, head, tail
+    if head < count:  # make room in front, with some to spare for the days to come
+        used = tail - head
+        gap = 2 * count + 64
+        bigger = np.empty((gap + max(used, len(line) - head) + 64, 2), dtype=line.dtype)
+        bigger[gap : gap + used] = line[head:tail]
+        line, head, tail = bigger, gap, gap + used
+    head -= count
+    for i in range(count):
+        line[head + i, FROM_BACKLOG] = 1
+        line[head + i, SERVICE] = _pick_service(rng, mix)
+    return line, head, tail
 
 
 @compiled

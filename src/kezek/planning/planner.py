@@ -28,7 +28,8 @@ from statistics import NormalDist
 import numpy as np
 
 from kezek.network.spec import NetworkSpec
-from kezek.planning.office_model import WAIT_BIN_MINUTES, OfficeModel, WindowDay, places
+from kezek.planning.fluid import earliest_clearance, fluid_clearance
+from kezek.planning.office_model import WAIT_BIN_MINUTES, OfficeModel, WindowDay
 from kezek.planning.runs import WILSON_Z, Job, OfficeRuns, run_jobs
 from kezek.planning.scenario import Change, MoveDeadline, ScenarioSpec, english
 from kezek.planning.scenario_offices import (
@@ -40,6 +41,7 @@ from kezek.planning.scenario_offices import (
 from kezek.planning.staffing import ServiceLevel, windows_by_hour
 
 MAX_CHECKS = 8  # simulation rounds for one recommendation before saying it fell short
+MAX_ADDED = 200  # windows one office may add when the scenario gives no max_windows
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,25 @@ class Recommendation:
     windows_per_day: tuple[int, ...]  # open windows each day from the start to the deadline
     fluid_windows: int  # what the fluid rule with its margin said, before the check
     cleared_share: float  # simulated: share of runs cleared by the deadline
-    walk_in_within: float  # simulated: share of walk-ins served within the target wait
+    walk_in_within: float  # simulated: share of walk-in visits called within the target wait
     met: bool
+    out_of_reach: OutOfReach | None = None  # no number of windows makes the deadline
+
+
+@dataclass(frozen=True)
+class OutOfReach:
+    """Why no number of windows makes a deadline, and the earliest date within reach.
+
+    ``limit`` None: the last people booked cannot come sooner, however many places there
+    are, because a share miss their time and book again (``open_days`` open days in all);
+    otherwise the office would need more than ``limit`` windows.
+    """
+
+    earliest: dt.date | None  # None: not within the horizon
+    open_days: int
+    no_show: float
+    limit: int | None = None
+    limit_given: bool = False  # the scenario's max_windows, not the planner's own bound
 
 
 @dataclass
@@ -82,6 +101,9 @@ class Variant:
     deadlines: tuple[dt.date, ...]
     offices: list[OfficeOutcome]
     network: Clearance
+    # Per deadline: the share of runs in which every office cleared with its recommendation.
+    recommended_cleared: list[float] = field(default_factory=list)
+    office_confidence: float = 0.0  # what each office was planned to clear with
 
 
 @dataclass
@@ -280,43 +302,13 @@ def _clearance(
     )
 
 
-def places_per_day(days: Sequence[Sequence[WindowDay]], *, slot_minutes: float) -> np.ndarray:
-    """Booking places offered each day."""
-    return np.asarray([places(day, slot_minutes=slot_minutes) for day in days])
+def office_confidence(confidence: float, offices: int) -> float:
+    """The share each office must clear with so that the network clears with ``confidence``.
 
-
-def booked_per_day(model: OfficeModel) -> np.ndarray:
-    """Places that people who come take, per day: booked places less the no-shows."""
-    return places_per_day(model.windows, slot_minutes=model.slot_minutes) * (1 - model.no_show)
-
-
-def fluid_clearance(model: OfficeModel, *, margin_z: float = 0.0, tail: float = 0.5) -> int | None:
-    """The day the last of the backlog is served, by the fluid rule.
-
-    Those who book behind the backlog count too: a backlog member who missed the booked
-    time books again at the back, behind them, so the bulk of the backlog is through once
-    the places taken cover the backlog and everyone who booked since. Then the last
-    missers come back: of the R holders of that day, a share ``no_show`` miss again each
-    time, so it takes k more open days until R·no_showᵏ falls below ``1 - tail``, the
-    chance left that someone is still missing.
+    The offices' runs are independent (each has its own seed stream), so the chance that
+    all of them clear is the product of theirs.
     """
-    taken = booked_per_day(model)
-    served = np.cumsum(taken)
-    booking = np.cumsum(np.asarray(model.daily_demand) * (1 - model.walk_in_share))
-    if margin_z:
-        slots = served / (1 - model.no_show)
-        spread = np.sqrt(slots * model.no_show * (1 - model.no_show) + booking)
-        served = served - margin_z * spread
-    enough = np.nonzero(served >= model.backlog + booking)[0]
-    if not len(enough):
-        return None
-    bulk = int(enough[0])
-    missing = model.no_show * taken[bulk]
-    if model.no_show <= 0 or missing <= 1 - tail:
-        return bulk
-    more = math.ceil(math.log((1 - tail) / missing) / math.log(model.no_show))
-    later_open = np.nonzero(taken[bulk + 1 :] > 0)[0]
-    return bulk + 1 + int(later_open[more - 1]) if len(later_open) >= more else None
+    return float(confidence ** (1 / max(offices, 1)))
 
 
 def recommend(
@@ -329,70 +321,170 @@ def recommend(
     processes: int | None,
     progress: Progress | None,
 ) -> None:
-    """Windows per office for each deadline: the fluid rule with its margin, then checked."""
+    """Windows per office for each deadline: the fluid rule with its margin, then checked.
+
+    A deadline out of an office's reach is said at once, with the earliest date it could
+    reach and why, and is not simulated.
+    """
     info = spec.scenario
-    z = NormalDist().inv_cdf(info.confidence)
+    each = office_confidence(info.confidence, sum(1 for o in offices.values() if o.backlog_total))
     for outcome in baseline.offices:
         outcome.recommendations = []
+        outcome.recommended_runs = []
+    baseline.recommended_cleared = []
+    baseline.office_confidence = each
     for deadline in info.deadlines:
         days = (deadline - info.start).days + 1
-        pending: dict[str, tuple[PlanningOffice, int, int]] = {}
-        for code, office in offices.items():
-            walk_ins = _walk_in_windows(office, spec, days)
-            booked = _fluid_windows(office, spec, days, z, walk_ins)
-            pending[code] = (office, booked, walk_ins)
-        fluid = {code: booked for code, (_, booked, _) in pending.items()}
-        searches = {
-            code: _Search(booked, walk_ins) for code, (_, booked, walk_ins) in pending.items()
+        limits = {code: _most_added(office, spec) for code, office in offices.items()}
+        beyond = {
+            code: found
+            for code, office in offices.items()
+            if (found := out_of_reach(office, spec, deadline, each, limits[code])) is not None
         }
-        for _ in range(MAX_CHECKS):
-            jobs = {
-                code: Job(
-                    _added(office, deadline, booked, walk_ins).model(start=info.start, days=days),
-                    seeds[code],
-                    days,
-                )
-                for code, (office, booked, walk_ins) in pending.items()
-            }
-            done = run_jobs(
-                jobs.values(),
-                runs=runs,
-                seed=info.seed,
-                processes=processes,
-                advance=_stage(progress, f"checking windows for {deadline}", len(jobs) * runs),
-            )
-            for code, job in jobs.items():
-                office, booked, walk_ins = pending.pop(code)
-                result = done[job]
-                following = searches[code].learn(
-                    booked,
-                    walk_ins,
-                    result,
-                    clears=_clears(result, days - 1, info.confidence),
-                    waits_well=_share_within(result, info.wait_within_minutes) >= info.wait_share,
-                )
-                if following is not None:
-                    pending[code] = (office, *following)
-            if not pending:
-                break
-        settled = {code: search.answer() for code, search in searches.items()}
+        reachable = {code: office for code, office in offices.items() if code not in beyond}
+        settled = _checked_windows(
+            spec,
+            reachable,
+            deadline,
+            each,
+            limits,
+            _Checks(seeds=seeds, runs=runs, processes=processes, progress=progress),
+        )
+        results = []
         for outcome in baseline.offices:
-            booked, walk_ins, result = settled[outcome.code]
-            cleared = result.cleared_by(days - 1)
-            outcome.recommendations.append(
-                Recommendation(
-                    deadline=deadline,
-                    booked_windows=booked,
-                    walk_in_windows=walk_ins,
-                    windows_per_day=tuple(int(n) for n in result.windows_open),
-                    fluid_windows=fluid[outcome.code],
-                    cleared_share=cleared,
-                    walk_in_within=_share_within(result, info.wait_within_minutes),
-                    met=_clears(result, days - 1, info.confidence)
-                    and _share_within(result, info.wait_within_minutes) >= info.wait_share,
+            if outcome.code in beyond:
+                recommendation, result = _unreachable(
+                    outcome, deadline, days, beyond[outcome.code], info.wait_within_minutes
                 )
-            )
+            else:
+                recommendation, result = _reached(settled[outcome.code], deadline, days, spec, each)
+            outcome.recommendations.append(recommendation)
             outcome.recommended_runs.append(result)
+            results.append(result)
+        baseline.recommended_cleared.append(all_cleared_by(results, days - 1))
+
+
+def all_cleared_by(results: Sequence[OfficeRuns], day: int) -> float:
+    """The share of runs in which every office cleared by ``day``."""
+    if not results:
+        return 1.0
+    cleared = np.stack([(r.cleared_on >= 0) & (r.cleared_on <= day) for r in results])
+    return float(cleared.all(axis=0).mean())
+
+
+@dataclass(frozen=True)
+class _Checks:
+    seeds: dict[str, int]
+    runs: int
+    processes: int | None
+    progress: Progress | None
+
+
+@dataclass(frozen=True)
+class _Settled:
+    booked: int
+    walk_ins: int
+    fluid: int
+    result: OfficeRuns
+
+
+def _checked_windows(
+    spec: ScenarioSpec,
+    offices: dict[str, PlanningOffice],
+    deadline: dt.date,
+    each: float,
+    limits: dict[str, int],
+    checks: _Checks,
+) -> dict[str, _Settled]:
+    """The fluid rule's windows for each office, checked by simulation until they hold."""
+    info = spec.scenario
+    days = (deadline - info.start).days + 1
+    z = NormalDist().inv_cdf(each)
+    pending: dict[str, tuple[PlanningOffice, int, int]] = {}
+    for code, office in offices.items():
+        walk_ins = _walk_in_windows(office, spec, days)
+        booked = _fluid_windows(office, spec, days, z, walk_ins, limits[code])
+        pending[code] = (office, booked, walk_ins)
+    fluid = {code: booked for code, (_, booked, _) in pending.items()}
+    searches = {
+        code: _Search(booked, walk_ins, limits[code])
+        for code, (_, booked, walk_ins) in pending.items()
+    }
+    for _ in range(MAX_CHECKS):
+        if not pending:
+            break
+        jobs = {
+            code: Job(
+                _added(office, deadline, booked, walk_ins).model(start=info.start, days=days),
+                checks.seeds[code],
+                days,
+            )
+            for code, (office, booked, walk_ins) in pending.items()
+        }
+        done = run_jobs(
+            jobs.values(),
+            runs=checks.runs,
+            seed=info.seed,
+            processes=checks.processes,
+            advance=_stage(
+                checks.progress, f"checking windows for {deadline}", len(jobs) * checks.runs
+            ),
+        )
+        for code, job in jobs.items():
+            office, booked, walk_ins = pending.pop(code)
+            result = done[job]
+            following = searches[code].learn(
+                booked,
+                walk_ins,
+                result,
+                clears=_clears(result, days - 1, each),
+                waits_well=_share_within(result, info.wait_within_minutes) >= info.wait_share,
+            )
+            if following is not None:
+                pending[code] = (office, *following)
+    answers = {code: search.answer() for code, search in searches.items()}
+    return {
+        code: _Settled(booked, walk_ins, fluid=fluid[code], result=result)
+        for code, (booked, walk_ins, result) in answers.items()
+    }
+
+
+def _reached(
+    settled: _Settled, deadline: dt.date, days: int, spec: ScenarioSpec, each: float
+) -> tuple[Recommendation, OfficeRuns]:
+    info = spec.scenario
+    result = settled.result
+    within = _share_within(result, info.wait_within_minutes)
+    recommendation = Recommendation(
+        deadline=deadline,
+        booked_windows=settled.booked,
+        walk_in_windows=settled.walk_ins,
+        windows_per_day=tuple(int(n) for n in result.windows_open),
+        fluid_windows=settled.fluid,
+        cleared_share=result.cleared_by(days - 1),
+        walk_in_within=within,
+        met=_clears(result, days - 1, each) and within >= info.wait_share,
+    )
+    return recommendation, result
+
+
+def _unreachable(
+    outcome: OfficeOutcome, deadline: dt.date, days: int, beyond: OutOfReach, minutes: float
+) -> tuple[Recommendation, OfficeRuns]:
+    """Nothing added: the deadline is out of reach, and today's runs show how far."""
+    runs = outcome.runs
+    recommendation = Recommendation(
+        deadline=deadline,
+        booked_windows=0,
+        walk_in_windows=0,
+        windows_per_day=tuple(int(n) for n in runs.windows_open[:days]),
+        fluid_windows=0,
+        cleared_share=runs.cleared_by(days - 1),
+        walk_in_within=_share_within(runs, minutes),
+        met=False,
+        out_of_reach=beyond,
+    )
+    return recommendation, runs
 
 
 def _clears(result: OfficeRuns, day: int, confidence: float) -> bool:
@@ -413,9 +505,11 @@ class _Search:
     From the fluid rule's guess: add a booked window while the backlog does not clear in
     time, and a walk-in window while walk-ins wait too long; once a guess holds, try one
     booked window fewer, then one walk-in window fewer, in case the rules were generous.
+    Booked windows stop at ``limit``, the most the office may add.
     """
 
-    def __init__(self, booked: int, walk_ins: int) -> None:
+    def __init__(self, booked: int, walk_ins: int, limit: int) -> None:
+        self.limit = limit
         self.short_booked = -1  # the most booked windows known not to clear in time
         self.short_walk_ins = -1  # the most walk-in windows known to be too few
         self.best: tuple[int, int, OfficeRuns] | None = None
@@ -442,6 +536,8 @@ class _Search:
             if booked < best_booked and best_walk_ins - 1 > self.short_walk_ins:
                 return best_booked, best_walk_ins - 1
             return None
+        if not clears and booked >= self.limit:
+            return None  # as many as the office holds, and still short
         return booked + (not clears), walk_ins + (not waits_well)
 
     def answer(self) -> tuple[int, int, OfficeRuns]:
@@ -460,27 +556,26 @@ def _added(office: PlanningOffice, deadline: dt.date, booked: int, walk_ins: int
 
 
 def _fluid_windows(
-    office: PlanningOffice, spec: ScenarioSpec, days: int, z: float, walk_ins: int
+    office: PlanningOffice, spec: ScenarioSpec, days: int, z: float, walk_ins: int, limit: int
 ) -> int:
-    """The fewest booked windows for which the fluid rule, less its margin, clears in time.
+    """The fewest booked windows, at most ``limit``, for which the fluid rule less its
+    margin clears in time (``limit`` if none does: the simulation will tell).
 
     More windows never clear later, so the search gallops up and then bisects.
     """
-    start = spec.scenario.start
-    deadline = start + dt.timedelta(days=days - 1)
+    deadline = spec.scenario.start + dt.timedelta(days=days - 1)
 
     def clears(added: int) -> bool:
-        model = _added(office, deadline, added, walk_ins).model(start=start, days=days)
-        cleared = fluid_clearance(model, margin_z=z, tail=spec.scenario.confidence)
+        cleared = _fluid_with(office, spec, deadline, added, walk_ins, days=days, margin_z=z)
         return cleared is not None and cleared <= days - 1
 
     if clears(0):
         return 0
     low, high = 0, 1
     while not clears(high):
-        low, high = high, high * 2
-        if high > 4096:
-            return high  # beyond any office; the check by simulation will say it falls short
+        if high >= limit:
+            return limit
+        low, high = high, min(high * 2, limit)
     while high - low > 1:
         middle = (low + high) // 2
         if clears(middle):
@@ -488,6 +583,63 @@ def _fluid_windows(
         else:
             low = middle
     return high
+
+
+def _fluid_with(
+    office: PlanningOffice,
+    spec: ScenarioSpec,
+    deadline: dt.date,
+    booked: int,
+    walk_ins: int,
+    *,
+    days: int,
+    margin_z: float = 0.0,
+) -> int | None:
+    model = _added(office, deadline, booked, walk_ins).model(start=spec.scenario.start, days=days)
+    return fluid_clearance(model, margin_z=margin_z, tail=spec.scenario.confidence)
+
+
+def _most_added(office: PlanningOffice, spec: ScenarioSpec) -> int:
+    """The most windows the office may add: what its premises hold beyond today's."""
+    if office.max_windows is None:
+        return MAX_ADDED
+    today = office.model(start=spec.scenario.start, days=14)
+    return max(0, office.max_windows - _usual_windows(today))
+
+
+def out_of_reach(
+    office: PlanningOffice, spec: ScenarioSpec, deadline: dt.date, each: float, limit: int
+) -> OutOfReach | None:
+    """Why ``deadline`` is out of the office's reach, or None if some windows make it.
+
+    First, however many places there are: the backlog's last members cannot be through
+    before the day the fluid rule gives with a place for everyone on every open day.
+    Then with the most windows the office may add.
+    """
+    info = spec.scenario
+    if not office.backlog_total:
+        return None
+    days = (deadline - info.start).days + 1
+    model = office.model(start=info.start, days=info.horizon_days)
+    earliest = earliest_clearance(model, tail=each)
+    if earliest.day is None or earliest.day > days - 1:
+        return OutOfReach(_date_of(info.start, earliest.day), earliest.open_days, model.no_show)
+    at_most = _fluid_with(office, spec, deadline, limit, 0, days=days)
+    if at_most is not None and at_most <= days - 1:
+        return None
+    horizon = info.start + dt.timedelta(days=info.horizon_days - 1)
+    reached = _fluid_with(office, spec, horizon, limit, 0, days=info.horizon_days)
+    return OutOfReach(
+        _date_of(info.start, reached),
+        earliest.open_days,
+        model.no_show,
+        limit=limit,
+        limit_given=office.max_windows is not None,
+    )
+
+
+def _date_of(start: dt.date, day: int | None) -> dt.date | None:
+    return None if day is None else start + dt.timedelta(days=day)
 
 
 def _walk_in_windows(office: PlanningOffice, spec: ScenarioSpec, days: int) -> int:
@@ -526,8 +678,12 @@ def _open_hours(day: Sequence[WindowDay]) -> list[int]:
 
 
 def _share_within(runs: OfficeRuns, minutes: float) -> float:
+    """The share of walk-in visits called within ``minutes``.
+
+    A visit not served that day counts against it: that person waits overnight.
+    """
     waits = runs.walk_in_waits
-    total = waits.sum()
+    total = waits.sum() + runs.walk_ins_unserved
     if total == 0:
         return 1.0
     bins = int(minutes // WAIT_BIN_MINUTES)
@@ -541,7 +697,7 @@ def _usual_windows(model: OfficeModel) -> int:
 
 
 def _usual_places(model: OfficeModel) -> float:
-    places = places_per_day(model.windows[:14], slot_minutes=model.slot_minutes)
+    places = model.places[:14]
     open_places = places[places > 0]
     return float(np.median(open_places)) if len(open_places) else 0.0
 

@@ -28,7 +28,7 @@ from kezek.i18n.catalogs import translations
 from kezek.i18n.formats import Formats
 from kezek.network.spec import NetworkSpec
 from kezek.planning.office_model import WAIT_BIN_MINUTES
-from kezek.planning.planner import Clearance, Plan, Variant
+from kezek.planning.planner import Clearance, OutOfReach, Plan, Variant
 from kezek.planning.runs import OfficeRuns
 from kezek.planning.scenario import localized
 
@@ -147,9 +147,12 @@ def plan_data(plan: Plan, network: NetworkSpec) -> dict[str, Any]:
                         "walk_ins_within_target": office.recommendations[n].walk_in_within,
                         "met": office.recommendations[n].met,
                         "windows_per_day": list(office.recommendations[n].windows_per_day),
+                        "out_of_reach": _out_of_reach(office.recommendations[n].out_of_reach),
                     }
                     for office in baseline.offices
                 ],
+                "network_cleared_share": baseline.recommended_cleared[n],
+                "office_confidence": baseline.office_confidence,
             }
             for n, deadline in enumerate(info.deadlines)
         ],
@@ -196,6 +199,18 @@ def _clearance(clearance: Clearance, deadlines: tuple[dt.date, ...]) -> dict[str
 
 def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+def _out_of_reach(beyond: OutOfReach | None) -> dict[str, Any] | None:
+    if beyond is None:
+        return None
+    return {
+        "earliest": _iso(beyond.earliest),
+        "open_days": beyond.open_days,
+        "no_show": beyond.no_show,
+        "added_limit": beyond.limit,
+        "limit_given": beyond.limit_given,
+    }
 
 
 def _wait_figures(histogram: np.ndarray) -> dict[str, float | None]:

@@ -45,6 +45,7 @@ class OfficeRuns:
     queue_by_hour: np.ndarray = field(default_factory=lambda: np.zeros(24))
     open_days: int = 0
     gave_up: int = 0
+    walk_ins_unserved: int = 0  # walk-in visits not served that day: they wait overnight
 
     def cleared_by(self, day: int) -> float:
         """The share of runs in which the backlog was cleared on or before ``day``."""
@@ -150,4 +151,5 @@ def _combine(job: Job, runs: list[OfficeRun]) -> OfficeRuns:
         total.queue_by_hour += run.queue_by_hour
         total.open_days += run.open_days
         total.gave_up += run.gave_up
+        total.walk_ins_unserved += run.walk_ins_unserved
     return total

@@ -137,6 +137,8 @@ class OfficeDemand(Behaviour):
     backlog: dict[str, Annotated[int, Field(ge=0, le=10_000_000)]] = Field(min_length=1)
     daily_demand: float = Field(default=0, ge=0, le=100_000)
     demand_changes: list[DemandChange] = Field(default_factory=list)
+    # The most windows the premises can hold, staff and counters included; no limit if absent.
+    max_windows: int | None = Field(default=None, ge=1, le=10_000)
 
 
 class _Change(Strict):
@@ -297,6 +299,14 @@ def cross_check(
                         f"use one of {_list(offered)}",
                     )
                 )
+        now = len(offices[office.code].windows) if office.code in offices else 0
+        if office.max_windows is not None and office.max_windows < now:
+            found.append(
+                (
+                    (*at, "max_windows"),
+                    f"'{office.code}' already has {now} windows; give at least {now}",
+                )
+            )
         dates = [change.first for change in office.demand_changes]
         if dates != sorted(dates):
             found.append(((*at, "demand_changes"), "list the changes in date order"))

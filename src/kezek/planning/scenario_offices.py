@@ -87,6 +87,7 @@ class PlanningOffice:
     added_hours: tuple[AddedHours, ...] = ()
     demand_scale: float = 1.0
     demand_from_others: tuple[tuple[PlanningOffice, float], ...] = ()
+    max_windows: int | None = None  # the most the premises hold; None: no limit given
 
     @property
     def backlog_total(self) -> int:
@@ -135,7 +136,14 @@ class PlanningOffice:
             out.append(
                 WindowDay(_minutes(ranges), bookable=plan.bookable, corridor=plan.group is not None)
             )
-        office_hours = [] if closed else [*self.calendar.weekly.on(day), *extra]
+        # Added windows keep the office's hours of the day, its extra Saturdays included.
+        surge = [
+            r
+            for hours in self.calendar.extra
+            if hours.day == day and not hours.windows
+            for r in hours.ranges
+        ]
+        office_hours = [] if closed else [*self.calendar.weekly.on(day), *surge, *extra]
         for added in self.added_windows:
             if added.on(day) and not closed:
                 ranges = list(added.hours) if added.hours is not None else office_hours
@@ -247,6 +255,7 @@ def planning_offices(spec: ScenarioSpec, network: NetworkSpec) -> dict[str, Plan
                 *((change.first, change.per_day) for change in demand.demand_changes),
             ),
             behaviour=behaviour,
+            max_windows=demand.max_windows,
         )
     return out
 

@@ -70,6 +70,8 @@ def windows_needed(a: float, target: Target, *, limit: int = 100_000) -> int:
     square-root rule's guess and then bisects.
     """
     _check_target(target)
+    if not (math.isfinite(a) and a >= 0):
+        raise ValueError(f"the offered load must be a finite number of at least 0, not {a}")
     if a == 0:
         return 0
     # Without anyone giving up, fewer windows than the load never keep up; with it, they may.
@@ -77,12 +79,15 @@ def windows_needed(a: float, target: Target, *, limit: int = 100_000) -> int:
         isinstance(target, ServiceLevel) and target.theta is not None
     )
     low = 0 if gives_up else max(0, math.floor(a) - 1)
-    guess = max(low + 1, square_root_staffing(a, beta=1.0))
+    too_many = ValueError(f"more than {limit} windows would be needed for a load of {a}")
+    if low + 1 > limit:
+        raise too_many
+    guess = min(limit, max(low + 1, square_root_staffing(a, beta=1.0)))
     while not meets(guess, a, target):
+        if guess == limit:
+            raise too_many
         low = guess
-        guess = guess * 2
-        if guess > limit:
-            raise ValueError(f"more than {limit} windows would be needed for a load of {a}")
+        guess = min(limit, guess * 2)
     high = guess
     while high - low > 1:  # meets(high) holds; meets(low) does not, or low is 0
         middle = (low + high) // 2

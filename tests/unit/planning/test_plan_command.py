@@ -34,7 +34,9 @@ from = 2025-04-05
     out = tmp_path / "report"
 
     result = runner.invoke(
-        app, ["plan", str(scenario), "--out", str(out), "-r", "20", "--processes", "1"]
+        app,
+        ["plan", str(scenario), "--out", str(out), "-r", "20", "--processes", "1"],
+        env={"COLUMNS": "80"},
     )
 
     assert result.exit_code == 0, result.output
@@ -43,9 +45,13 @@ from = 2025-04-05
         "At today's windows",
         "To clear by 2025-04-30, 90% sure",
         "To clear by 2025-06-30, 90% sure",
-        "Saturdays",  # tables fold long names at 80 columns
+        "Saturdays in Kazan",
+        "The whole network clears in time in 100% of runs",
     ):
         assert heading in result.output
+    # An 80-column terminal cuts nothing: every date is whole, no cell ends in an ellipsis.
+    assert not re.search(r"\w…\s*[│┃]", result.output)
+    assert re.search(r"kzn +│ +2,000 │ .* │ 2025-\d\d-\d\d │ 2025-\d\d-\d\d │", result.output)
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert [r["deadline"] for r in report["recommendations"]] == ["2025-04-30", "2025-06-30"]
     assert {o["code"] for o in report["baseline"]["offices"]} == {"kzn", "nsk"}

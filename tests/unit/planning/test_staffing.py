@@ -124,3 +124,21 @@ def test_a_service_level_with_people_giving_up_is_met_with_the_fewest_windows() 
     assert service_level_a(c, 95.0, 0.5, 0.1) >= 0.8 > service_level_a(c - 1, 95.0, 0.5, 0.1)
     # Those who give up free the line, so fewer windows do than without giving up.
     assert c <= windows_needed(95.0, ServiceLevel(share=0.8, within=0.1))
+
+
+def test_a_negative_or_endless_load_is_refused_by_name() -> None:
+    target = ServiceLevel(share=0.8, within=1.0)
+    for load in (-1.0, math.inf, math.nan):
+        with pytest.raises(ValueError, match="offered load must be a finite number"):
+            windows_needed(load, target)
+
+
+def test_the_window_limit_holds_whatever_the_first_guess() -> None:
+    target = ServiceLevel(share=0.8, within=1.0)
+    # 150,000 of load needs more than 100,000 windows: refused, not answered above it.
+    with pytest.raises(ValueError, match="more than 100000 windows"):
+        windows_needed(150_000.0, target)
+    # Just under the limit, the doubling search may not jump past it and give up.
+    assert windows_needed(60_000.0, target, limit=61_000) <= 61_000
+    with pytest.raises(ValueError, match="more than 50 windows"):
+        windows_needed(60.0, target, limit=50)
