@@ -9,7 +9,8 @@ NETWORK ?= examples/network/kyrgyz-consulates-russia.toml
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # pytest processes for make test; each has databases of its own (tests/conftest.py).
-TEST_PROCESSES ?= 2
+# Three on two cores: the tests mostly wait on browsers, servers and sockets.
+TEST_PROCESSES ?= 3
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 

@@ -30,6 +30,7 @@ CHARTS = (
     Chart("windows", N_("Windows open per office per day")),
     Chart("waits", N_("How long people wait at today's windows")),
     Chart("queue", N_("People in line by local hour at today's windows")),
+    Chart("sensitivity", N_("What moves the clearance date most")),
 )
 
 

@@ -18,16 +18,17 @@ from rich.table import Table
 
 from kezek.cli.file_problems import refuse
 from kezek.network.spec import NetworkSpec
+from kezek.planning.lead_time import LeadTimes
 from kezek.planning.office_model import RECORD_FIELDS, simulate_office
 from kezek.planning.planner import (
     Clearance,
     OfficeOutcome,
-    OutOfReach,
     Plan,
     Variant,
     make_plan,
     simulate_today,
 )
+from kezek.planning.reach import OutOfReach
 from kezek.planning.report import write_report
 from kezek.planning.scenario import (
     ScenarioFileError,
@@ -37,6 +38,7 @@ from kezek.planning.scenario import (
     read_scenario,
 )
 from kezek.planning.scenario_offices import planning_offices
+from kezek.planning.sensitivity import Sensitivity
 
 console = Console(soft_wrap=True)
 
@@ -97,6 +99,10 @@ def run_plan(
     _print_today(result.baseline, spec)
     _print_recommendations(result)
     _print_what_ifs(result)
+    for found in result.lead_times:
+        _print_lead_times(found)
+    if result.sensitivity is not None:
+        _print_sensitivity(result.sensitivity, spec)
     for note in result.notes:
         console.print(f"[yellow]Note:[/] {note}")
     runs = result.baseline.offices[0].runs.runs
@@ -246,10 +252,28 @@ def _print_recommendations(result: Plan) -> None:
             f"each office is planned to clear in "
             f"{base.office_confidence:.1%}, and the offices are independent."
         )
+        console.print(_window_days(base, n))
         for office in base.offices:
             beyond = office.recommendations[n].out_of_reach
             if beyond is not None:
                 console.print(f"[red]{office.code}:[/] {why_out_of_reach(office, beyond, info)}")
+
+
+def _window_days(base: Variant, n: int) -> str:
+    """The added window-days, as staff-days, and their cost where the scenario gives it."""
+    recommendations = [(office, office.recommendations[n]) for office in base.offices]
+    days = sum(rec.added_window_days for _, rec in recommendations)
+    served = sum(rec.served for _, rec in recommendations)
+    said = f"Added: {days:,} window-days, that is {days:,} staff-days of one clerk a window"
+    costs = [rec.cost(office.window_day_cost) for office, rec in recommendations]
+    known = [cost for cost in costs if cost is not None]
+    if not known:
+        return said + " (give window_day_cost per office for the cost)."
+    total = sum(known)
+    said += f"; they cost {total:,.0f}, {total / served:,.2f} per person served" if served else ""
+    if len(known) < len(costs):
+        said += " (offices without window_day_cost not counted)"
+    return said + "."
 
 
 def why_out_of_reach(office: OfficeOutcome, beyond: OutOfReach, info: ScenarioInfo) -> str:
@@ -308,6 +332,60 @@ def _print_what_ifs(result: Plan) -> None:
             ),
         )
     _show(table)
+
+
+def _print_lead_times(found: LeadTimes) -> None:
+    table = Table(
+        title=f"Windows to add to clear by {found.deadline}, if they can open from… (fluid rule)"
+    )
+    table.add_column("office", justify="left")
+    for day in found.opens:
+        table.add_column(day.isoformat(), justify="right")
+    for code, windows in found.windows.items():
+        table.add_row(code, *(_added(n) for n in windows))
+    _show(table)
+
+
+def _print_sensitivity(found: Sensitivity, spec: ScenarioSpec) -> None:
+    info = spec.scenario
+    horizon = info.horizon_days
+    table = Table(title="What matters most (the fluid rule, one assumption at a time)")
+    columns = ["assumption", "low / high", "clears (low)", "clears (high)", "days apart"]
+    columns += [f"windows to add by {d}" for d in info.deadlines]
+    for column in columns:
+        table.add_column(column, justify="left" if column == "assumption" else "right")
+    table.add_row(
+        "as the scenario has it",
+        "",
+        _day(found.base.clearance, horizon),
+        "",
+        "",
+        *(_added(n) for n in found.base.windows),
+    )
+    for swing in found.ranked():
+        assumption = swing.assumption
+        table.add_row(
+            assumption.name,
+            f"{assumption.end(assumption.low)} / {assumption.end(assumption.high)}",
+            _day(swing.low.clearance, horizon),
+            _day(swing.high.clearance, horizon),
+            str(swing.days(found.horizon)),
+            *(
+                f"{_added(low)} / {_added(high)}"
+                for low, high in zip(swing.low.windows, swing.high.windows, strict=True)
+            ),
+        )
+    _show(table)
+    top = found.ranked()[0]
+    console.print(
+        f"The clearance date moves most with the {top.assumption.name}: "
+        f"{top.days(found.horizon)} days between {top.assumption.end(top.assumption.low)} and "
+        f"{top.assumption.end(top.assumption.high)}."
+    )
+
+
+def _added(windows: int | None) -> str:
+    return "out of reach" if windows is None else f"+{windows}"
 
 
 def _shift(now: Clearance, before: Clearance) -> str:

@@ -45,27 +45,41 @@ def fluid_clearance(model: OfficeModel, *, margin_z: float = 0.0, tail: float = 
     places = model.places
     if margin_z:
         places = _with_margin(places, _bookers(model), model.no_show, margin_z)
-    return through_on(
-        places, _bookers(model), backlog=model.backlog, no_show=model.no_show, tail=tail
-    )
+    return _through(model, places, tail)
 
 
 def earliest_clearance(model: OfficeModel, *, tail: float = 0.5) -> Earliest:
     """The fluid rule with a place for everyone in line on each day the office opens."""
     open_day = np.asarray([any(w.intervals for w in day) for day in model.windows])
     unlimited = np.where(open_day, math.inf, 0.0)
-    day = through_on(
-        unlimited, _bookers(model), backlog=model.backlog, no_show=model.no_show, tail=tail
-    )
+    day = _through(model, unlimited, tail)
     opened = int(open_day[: day + 1].sum()) if day is not None else int(open_day.sum())
     return Earliest(day=day, open_days=opened, backlog=model.backlog, no_show=model.no_show)
 
 
+def _through(model: OfficeModel, places: np.ndarray, tail: float) -> int | None:
+    return through_on(
+        places,
+        _bookers(model),
+        backlog=model.backlog,
+        no_show=model.no_show,
+        tail=tail,
+        may_be_left=model.may_be_left,
+    )
+
+
 def through_on(
-    places: np.ndarray, bookers: np.ndarray, *, backlog: float, no_show: float, tail: float
+    places: np.ndarray,
+    bookers: np.ndarray,
+    *,
+    backlog: float,
+    no_show: float,
+    tail: float,
+    may_be_left: int = 0,
 ) -> int | None:
-    """The first day on which fewer than ``1 - tail`` of the backlog are left to serve."""
-    enough = 1 - tail
+    """The first day on which fewer than ``1 - tail`` of the backlog are left to serve, or
+    with a share-served target, no more than ``may_be_left``."""
+    enough = max(1 - tail, may_be_left + 1e-9)
     if backlog < enough:
         return 0
     line: deque[list[float]] = deque([[float(backlog), float(backlog)]])  # people, of backlog

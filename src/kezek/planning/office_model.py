@@ -155,6 +155,12 @@ class OfficeModel:
     call_early_minutes: float = 5.0
     slot_minutes: float = 15.0
     hourly_profile: tuple[float, ...] = (1.0,) * 24  # walk-in arrivals by local hour
+    served_share: float = 1.0  # cleared once this share of the backlog is served
+
+    @property
+    def may_be_left(self) -> int:
+        """How many of the backlog may still wait when it counts as cleared."""
+        return math.floor((1 - self.served_share) * self.backlog + 1e-9)
 
     @property
     def mean_service(self) -> float:
@@ -297,6 +303,7 @@ def simulate_office(
         stop_when_cleared,
         keep_records,
         model.backlog,
+        model.may_be_left,
         model.arrays,
         model.habits,
     )
@@ -455,6 +462,7 @@ def _run_office(
     stop_when_cleared: bool,
     keep: bool,
     backlog: int,
+    may_be_left: int,
     model: ModelArrays,
     habits: Habits,
 ) -> tuple[Any, ...]:
@@ -506,7 +514,7 @@ def _run_office(
             records, recorded = _record_visits(records, recorded, day, visitors, day_closes)
         waiting[day] = unbooked + tail - head + len(back) + walk_ins_due
         backlog_left -= backlog_served[day]
-        if cleared < 0 and backlog_left == 0:
+        if cleared < 0 and backlog_left <= may_be_left:
             cleared = day
             if stop_when_cleared:
                 ran = day + 1

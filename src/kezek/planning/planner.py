@@ -22,26 +22,35 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from statistics import NormalDist
 
 import numpy as np
 
 from kezek.network.spec import NetworkSpec
-from kezek.planning.fluid import earliest_clearance, fluid_clearance
-from kezek.planning.office_model import WAIT_BIN_MINUTES, OfficeModel, WindowDay
+from kezek.planning.fluid import fluid_clearance
+from kezek.planning.lead_time import LeadTimes, lead_times
+from kezek.planning.office_model import WAIT_BIN_MINUTES, OfficeModel
+from kezek.planning.reach import (
+    OutOfReach,
+    added,
+    fluid_windows,
+    most_added,
+    office_confidence,
+    out_of_reach,
+    usual_windows,
+    walk_in_windows,
+)
 from kezek.planning.runs import WILSON_Z, Job, OfficeRuns, run_jobs
 from kezek.planning.scenario import Change, MoveDeadline, ScenarioSpec, english
 from kezek.planning.scenario_offices import (
-    AddedWindows,
     PlanningOffice,
     planning_offices,
     shift_demand,
 )
-from kezek.planning.staffing import ServiceLevel, windows_by_hour
+from kezek.planning.sensitivity import Sensitivity, sensitivity
 
 MAX_CHECKS = 8  # simulation rounds for one recommendation before saying it fell short
-MAX_ADDED = 200  # windows one office may add when the scenario gives no max_windows
 
 
 @dataclass(frozen=True)
@@ -63,22 +72,11 @@ class Recommendation:
     walk_in_within: float  # simulated: share of walk-in visits called within the target wait
     met: bool
     out_of_reach: OutOfReach | None = None  # no number of windows makes the deadline
+    added_window_days: int = 0  # beyond today's windows, from the start to the deadline
+    served: float = 0.0  # people served from the start to the deadline, mean over runs
 
-
-@dataclass(frozen=True)
-class OutOfReach:
-    """Why no number of windows makes a deadline, and the earliest date within reach.
-
-    ``limit`` None: the last people booked cannot come sooner, however many places there
-    are, because a share miss their time and book again (``open_days`` open days in all);
-    otherwise the office would need more than ``limit`` windows.
-    """
-
-    earliest: dt.date | None  # None: not within the horizon
-    open_days: int
-    no_show: float
-    limit: int | None = None
-    limit_given: bool = False  # the scenario's max_windows, not the planner's own bound
+    def cost(self, per_window_day: float | None) -> float | None:
+        return None if per_window_day is None else self.added_window_days * per_window_day
 
 
 @dataclass
@@ -93,6 +91,7 @@ class OfficeOutcome:
     runs: OfficeRuns
     recommendations: list[Recommendation] = field(default_factory=list)
     recommended_runs: list[OfficeRuns] = field(default_factory=list)
+    window_day_cost: float | None = None  # of one added window for one day
 
 
 @dataclass
@@ -114,6 +113,8 @@ class Plan:
     baseline: Variant
     what_ifs: list[Variant]
     notes: list[str] = field(default_factory=list)
+    sensitivity: Sensitivity | None = None
+    lead_times: list[LeadTimes] = field(default_factory=list)
 
     def date(self, day: int) -> dt.date:
         return self.start + dt.timedelta(days=day)
@@ -169,16 +170,46 @@ def make_plan(
         _variant(name, changed, jobs, done, moved, spec)
         for (name, changed, moved), jobs in zip(variants, what_if_jobs, strict=True)
     ]
-    notes = []
-    if runs < runs_to_show(info.confidence):
+    notes = _target_notes(spec, offices)
+    each = baseline.office_confidence
+    if runs < runs_to_show(each):
         notes.append(
-            f"{runs} runs are too few to show {info.confidence:.0%} with 95% confidence, so a "
+            f"{runs} runs are too few to show {each:.1%} with 95% confidence, so a "
             "recommendation holds when that share of runs clears in time; with at least "
-            f"{runs_to_show(info.confidence)} runs it must hold at the low end of the interval."
+            f"{runs_to_show(each)} runs it must hold at the low end of the interval."
         )
     return Plan(
-        spec=spec, start=start, days=days, baseline=baseline, what_ifs=what_ifs, notes=notes
+        spec=spec,
+        start=start,
+        days=days,
+        baseline=baseline,
+        what_ifs=what_ifs,
+        notes=notes,
+        sensitivity=sensitivity(spec, offices),
+        lead_times=lead_times(spec, offices),
     )
+
+
+def _target_notes(spec: ScenarioSpec, offices: dict[str, PlanningOffice]) -> list[str]:
+    """What the plan counts as cleared, when it is not everyone in the backlog."""
+    notes = []
+    share = spec.scenario.served_share
+    if share < 1:
+        notes.append(
+            f"The target is {share:.0%} of the backlog served, not everyone: the backlog "
+            "counts as cleared once no more than the rest still wait."
+        )
+    start = spec.scenario.start
+    never = [
+        f"{code} {office.backlog_total - office.model(start=start, days=1).backlog:,}"
+        for code, office in offices.items()
+        if office.model(start=start, days=1).backlog < office.backlog_total
+    ]
+    if never:
+        notes.append(
+            "Part of the backlog never comes and is not waited for: " + ", ".join(never) + "."
+        )
+    return notes
 
 
 def runs_to_show(confidence: float) -> int:
@@ -256,12 +287,13 @@ def _variant(
                 name=office.name,
                 backlog=office.backlog_total,
                 demand_per_day=office.demand_on(start),
-                windows_now=_usual_windows(model),
+                windows_now=usual_windows(model),
                 places_per_day=_usual_places(model),
                 clearance=_clearance(
                     [runs.cleared_on], fluid_clearance(model), start, deadlines, spec
                 ),
                 runs=runs,
+                window_day_cost=office.window_day_cost,
             )
         )
     everyone = [outcome.runs.cleared_on for outcome in outcomes]
@@ -302,15 +334,6 @@ def _clearance(
     )
 
 
-def office_confidence(confidence: float, offices: int) -> float:
-    """The share each office must clear with so that the network clears with ``confidence``.
-
-    The offices' runs are independent (each has its own seed stream), so the chance that
-    all of them clear is the product of theirs.
-    """
-    return float(confidence ** (1 / max(offices, 1)))
-
-
 def recommend(
     spec: ScenarioSpec,
     offices: dict[str, PlanningOffice],
@@ -335,7 +358,7 @@ def recommend(
     baseline.office_confidence = each
     for deadline in info.deadlines:
         days = (deadline - info.start).days + 1
-        limits = {code: _most_added(office, spec) for code, office in offices.items()}
+        limits = {code: most_added(office, spec) for code, office in offices.items()}
         beyond = {
             code: found
             for code, office in offices.items()
@@ -358,7 +381,7 @@ def recommend(
                 )
             else:
                 recommendation, result = _reached(settled[outcome.code], deadline, days, spec, each)
-            outcome.recommendations.append(recommendation)
+            outcome.recommendations.append(_costed(recommendation, result, outcome, days))
             outcome.recommended_runs.append(result)
             results.append(result)
         baseline.recommended_cleared.append(all_cleared_by(results, days - 1))
@@ -402,8 +425,8 @@ def _checked_windows(
     z = NormalDist().inv_cdf(each)
     pending: dict[str, tuple[PlanningOffice, int, int]] = {}
     for code, office in offices.items():
-        walk_ins = _walk_in_windows(office, spec, days)
-        booked = _fluid_windows(office, spec, days, z, walk_ins, limits[code])
+        walk_ins = walk_in_windows(office, spec, days)
+        booked = fluid_windows(office, spec, days, z, walk_ins, limits[code])
         pending[code] = (office, booked, walk_ins)
     fluid = {code: booked for code, (_, booked, _) in pending.items()}
     searches = {
@@ -415,7 +438,7 @@ def _checked_windows(
             break
         jobs = {
             code: Job(
-                _added(office, deadline, booked, walk_ins).model(start=info.start, days=days),
+                added(office, deadline, booked, walk_ins).model(start=info.start, days=days),
                 checks.seeds[code],
                 days,
             )
@@ -466,6 +489,18 @@ def _reached(
         met=_clears(result, days - 1, each) and within >= info.wait_share,
     )
     return recommendation, result
+
+
+def _costed(
+    recommendation: Recommendation, result: OfficeRuns, outcome: OfficeOutcome, days: int
+) -> Recommendation:
+    """The window-days added beyond today's, and the people served meanwhile."""
+    today = int(outcome.runs.windows_open[:days].sum())
+    return replace(
+        recommendation,
+        added_window_days=sum(recommendation.windows_per_day) - today,
+        served=float(result.served[:, :days].sum(axis=1).mean()),
+    )
 
 
 def _unreachable(
@@ -546,137 +581,6 @@ class _Search:
         return found
 
 
-def _added(office: PlanningOffice, deadline: dt.date, booked: int, walk_ins: int) -> PlanningOffice:
-    start = office.demand[0][0]
-    if booked:
-        office = office.with_windows(AddedWindows(booked, start, deadline))
-    if walk_ins:
-        office = office.with_windows(AddedWindows(walk_ins, start, deadline, bookable=False))
-    return office
-
-
-def _fluid_windows(
-    office: PlanningOffice, spec: ScenarioSpec, days: int, z: float, walk_ins: int, limit: int
-) -> int:
-    """The fewest booked windows, at most ``limit``, for which the fluid rule less its
-    margin clears in time (``limit`` if none does: the simulation will tell).
-
-    More windows never clear later, so the search gallops up and then bisects.
-    """
-    deadline = spec.scenario.start + dt.timedelta(days=days - 1)
-
-    def clears(added: int) -> bool:
-        cleared = _fluid_with(office, spec, deadline, added, walk_ins, days=days, margin_z=z)
-        return cleared is not None and cleared <= days - 1
-
-    if clears(0):
-        return 0
-    low, high = 0, 1
-    while not clears(high):
-        if high >= limit:
-            return limit
-        low, high = high, min(high * 2, limit)
-    while high - low > 1:
-        middle = (low + high) // 2
-        if clears(middle):
-            high = middle
-        else:
-            low = middle
-    return high
-
-
-def _fluid_with(
-    office: PlanningOffice,
-    spec: ScenarioSpec,
-    deadline: dt.date,
-    booked: int,
-    walk_ins: int,
-    *,
-    days: int,
-    margin_z: float = 0.0,
-) -> int | None:
-    model = _added(office, deadline, booked, walk_ins).model(start=spec.scenario.start, days=days)
-    return fluid_clearance(model, margin_z=margin_z, tail=spec.scenario.confidence)
-
-
-def _most_added(office: PlanningOffice, spec: ScenarioSpec) -> int:
-    """The most windows the office may add: what its premises hold beyond today's."""
-    if office.max_windows is None:
-        return MAX_ADDED
-    today = office.model(start=spec.scenario.start, days=14)
-    return max(0, office.max_windows - _usual_windows(today))
-
-
-def out_of_reach(
-    office: PlanningOffice, spec: ScenarioSpec, deadline: dt.date, each: float, limit: int
-) -> OutOfReach | None:
-    """Why ``deadline`` is out of the office's reach, or None if some windows make it.
-
-    First, however many places there are: the backlog's last members cannot be through
-    before the day the fluid rule gives with a place for everyone on every open day.
-    Then with the most windows the office may add.
-    """
-    info = spec.scenario
-    if not office.backlog_total:
-        return None
-    days = (deadline - info.start).days + 1
-    model = office.model(start=info.start, days=info.horizon_days)
-    earliest = earliest_clearance(model, tail=each)
-    if earliest.day is None or earliest.day > days - 1:
-        return OutOfReach(_date_of(info.start, earliest.day), earliest.open_days, model.no_show)
-    at_most = _fluid_with(office, spec, deadline, limit, 0, days=days)
-    if at_most is not None and at_most <= days - 1:
-        return None
-    horizon = info.start + dt.timedelta(days=info.horizon_days - 1)
-    reached = _fluid_with(office, spec, horizon, limit, 0, days=info.horizon_days)
-    return OutOfReach(
-        _date_of(info.start, reached),
-        earliest.open_days,
-        model.no_show,
-        limit=limit,
-        limit_given=office.max_windows is not None,
-    )
-
-
-def _date_of(start: dt.date, day: int | None) -> dt.date | None:
-    return None if day is None else start + dt.timedelta(days=day)
-
-
-def _walk_in_windows(office: PlanningOffice, spec: ScenarioSpec, days: int) -> int:
-    """Walk-in windows to add so walk-ins wait within the target, by Erlang C per hour."""
-    model = office.model(start=spec.scenario.start, days=min(days, 14))
-    open_days = [day for day in model.windows if any(w.intervals for w in day)]
-    if not open_days:
-        return 0
-    # New walk-ins of an open day, including those of the closed days before it.
-    walk_ins = float(np.sum(model.daily_demand)) * model.walk_in_share / len(open_days)
-    hours = _open_hours(open_days[0])
-    profile = np.asarray(model.hourly_profile)[hours]
-    if walk_ins <= 0 or profile.sum() <= 0:
-        return 0
-    arrivals = walk_ins * profile / profile.sum()
-    needed = max(
-        windows_by_hour(
-            arrivals.tolist(),
-            mean_service_hours=model.mean_service / 60,
-            target=ServiceLevel(
-                share=spec.scenario.wait_share,
-                within=spec.scenario.wait_within_minutes / model.mean_service,
-            ),
-        )
-    )
-    free_now = sum(1 for w in open_days[0] if w.intervals and not w.bookable)
-    return max(0, needed - free_now)
-
-
-def _open_hours(day: Sequence[WindowDay]) -> list[int]:
-    hours: set[int] = set()
-    for window in day:
-        for opens, closes in window.intervals:
-            hours.update(range(opens // 60, math.ceil(closes / 60)))
-    return sorted(hours)
-
-
 def _share_within(runs: OfficeRuns, minutes: float) -> float:
     """The share of walk-in visits called within ``minutes``.
 
@@ -688,12 +592,6 @@ def _share_within(runs: OfficeRuns, minutes: float) -> float:
         return 1.0
     bins = int(minutes // WAIT_BIN_MINUTES)
     return float(waits[:bins].sum() / total)
-
-
-def _usual_windows(model: OfficeModel) -> int:
-    counts = [sum(1 for w in day if w.intervals) for day in model.windows[:14]]
-    open_counts = [count for count in counts if count]
-    return max(set(open_counts), key=open_counts.count) if open_counts else 0
 
 
 def _usual_places(model: OfficeModel) -> float:

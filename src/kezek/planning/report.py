@@ -28,9 +28,11 @@ from kezek.i18n.catalogs import translations
 from kezek.i18n.formats import Formats
 from kezek.network.spec import NetworkSpec
 from kezek.planning.office_model import WAIT_BIN_MINUTES
-from kezek.planning.planner import Clearance, OutOfReach, Plan, Variant
+from kezek.planning.planner import Clearance, Plan, Variant
+from kezek.planning.reach import OutOfReach
 from kezek.planning.runs import OfficeRuns
 from kezek.planning.scenario import localized
+from kezek.planning.sensitivity import Outlook, Sensitivity
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,13 @@ def write_report(
 
 
 def _draw_charts(plan: Plan, folder: Path, words: Words) -> list[Path]:
-    draw = {"burndown": _burndown, "windows": _windows, "waits": _waits, "queue": _queue}
+    draw = {
+        "burndown": _burndown,
+        "windows": _windows,
+        "waits": _waits,
+        "queue": _queue,
+        "sensitivity": _tornado,
+    }
     written = []
     for chart in CHARTS:
         # Figures made without pyplot need no display and are freed with the object.
@@ -148,6 +156,9 @@ def plan_data(plan: Plan, network: NetworkSpec) -> dict[str, Any]:
                         "met": office.recommendations[n].met,
                         "windows_per_day": list(office.recommendations[n].windows_per_day),
                         "out_of_reach": _out_of_reach(office.recommendations[n].out_of_reach),
+                        "added_window_days": office.recommendations[n].added_window_days,
+                        "served": round(office.recommendations[n].served),
+                        "cost": office.recommendations[n].cost(office.window_day_cost),
                     }
                     for office in baseline.offices
                 ],
@@ -161,6 +172,15 @@ def plan_data(plan: Plan, network: NetworkSpec) -> dict[str, Any]:
             for variant, what_if in zip(plan.what_ifs, plan.spec.what_ifs, strict=True)
         ],
         "notes": plan.notes,
+        "sensitivity": _sensitivity(plan.sensitivity),
+        "lead_times": [
+            {
+                "deadline": found.deadline.isoformat(),
+                "opens": [day.isoformat() for day in found.opens],
+                "windows_to_add": {code: list(n) for code, n in found.windows.items()},
+            }
+            for found in plan.lead_times
+        ],
     }
 
 
@@ -199,6 +219,30 @@ def _clearance(clearance: Clearance, deadlines: tuple[dt.date, ...]) -> dict[str
 
 def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+def _sensitivity(found: Sensitivity | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+
+    def outlook(seen: Outlook) -> dict[str, Any]:
+        return {"clearance": _iso(seen.clearance), "windows_to_add": list(seen.windows)}
+
+    return {
+        "method": "fluid rule, one assumption at a time",
+        "base": outlook(found.base),
+        "assumptions": [
+            {
+                "name": swing.assumption.name,
+                "low": swing.assumption.end(swing.assumption.low),
+                "high": swing.assumption.end(swing.assumption.high),
+                "at_low": outlook(swing.low),
+                "at_high": outlook(swing.high),
+                "days_apart": swing.days(found.horizon),
+            }
+            for swing in found.ranked()
+        ],
+    }
 
 
 def _out_of_reach(beyond: OutOfReach | None) -> dict[str, Any] | None:
@@ -362,4 +406,38 @@ def _queue(plan: Plan, words: Words) -> Figure:
     axes.set_ylabel(words("people in line (mean of open days)"))
     axes.legend()
     axes.grid(alpha=0.3)
+    return figure
+
+
+def _tornado(plan: Plan, words: Words) -> Figure:
+    """Each assumption's swing of the clearance date, the widest on top."""
+    figure = Figure(figsize=(10, 3.5))
+    axes = figure.subplots()
+    found = plan.sensitivity
+    if found is None or found.base.clearance is None:
+        axes.set_axis_off()
+        axes.text(0.5, 0.5, words("not within %(days)s days") % {"days": plan.days}, ha="center")
+        return figure
+    base = _x(found.base.clearance)
+    swings = list(reversed(found.ranked()))  # barh draws from the bottom up
+    for row, swing in enumerate(swings):
+        for end, value, colour in (
+            (swing.low, swing.assumption.low, "tab:blue"),
+            (swing.high, swing.assumption.high, "tab:orange"),
+        ):
+            at = _x(end.clearance or found.horizon)
+            axes.barh(row, at - base, left=base, color=colour, alpha=0.8)
+            axes.annotate(
+                f" {swing.assumption.end(value)} ",
+                (at, row),
+                va="center",
+                ha="left" if at >= base else "right",
+            )
+    axes.axvline(base, color="black", linewidth=1)
+    axes.margins(x=0.1)  # room for the labels at the bars' ends
+    axes.set_yticks(range(len(swings)), [words(s.assumption.name) for s in swings])
+    axes.set_xlabel(words("the network clears at today's windows (fluid rule)"))
+    axes.grid(alpha=0.3, axis="x")
+    _dated(axes, words)
+    figure.tight_layout()
     return figure

@@ -59,6 +59,8 @@ class ScenarioInfo(Strict):
     horizon_days: int = Field(default=365, ge=7, le=3 * 365)
     wait_share: float = Field(default=0.9, gt=0, lt=1)
     wait_within_minutes: float = Field(default=120, gt=0, le=24 * 60)
+    # The target: the backlog is cleared once this share of those who come is served.
+    served_share: float = Field(default=1.0, ge=0.5, le=1)
 
     @field_validator("deadlines")
     @classmethod
@@ -87,6 +89,7 @@ class Behaviour(Strict):
     arrive_early_minutes: float | None = Field(default=None, ge=-120, le=240)
     punctuality_minutes: float | None = Field(default=None, ge=0, le=240)
     hourly_profile: list[float] | None = Field(default=None, min_length=24, max_length=24)
+    never_come: float | None = Field(default=None, ge=0, lt=1)  # of the backlog: never come
 
     @field_validator("hourly_profile")
     @classmethod
@@ -104,6 +107,7 @@ BEHAVIOUR_DEFAULTS = Behaviour(
     arrive_early_minutes=10,
     punctuality_minutes=10,
     hourly_profile=[1.0] * 24,
+    never_come=0.0,
 )
 
 
@@ -139,6 +143,9 @@ class OfficeDemand(Behaviour):
     demand_changes: list[DemandChange] = Field(default_factory=list)
     # The most windows the premises can hold, staff and counters included; no limit if absent.
     max_windows: int | None = Field(default=None, ge=1, le=10_000)
+    # The first day added windows can open: premises, clerks and counters take time.
+    windows_from: dt.date | None = None
+    window_day_cost: float | None = Field(default=None, ge=0)  # one window for one day
 
 
 class _Change(Strict):

@@ -88,6 +88,9 @@ class PlanningOffice:
     demand_scale: float = 1.0
     demand_from_others: tuple[tuple[PlanningOffice, float], ...] = ()
     max_windows: int | None = None  # the most the premises hold; None: no limit given
+    served_share: float = 1.0  # the scenario's target: cleared once this share is served
+    windows_from: dt.date | None = None  # added windows open no sooner (lead time)
+    window_day_cost: float | None = None  # of one added window for one day
 
     @property
     def backlog_total(self) -> int:
@@ -102,10 +105,15 @@ class PlanningOffice:
         return own * self.demand_scale + moved
 
     def model(self, *, start: dt.date, days: int) -> OfficeModel:
-        """The simulation's view of this office for ``days`` days from ``start``."""
+        """The simulation's view of this office for ``days`` days from ``start``.
+
+        Those of the backlog who never come are not in it; it is cleared once
+        ``served_share`` of those who come are served.
+        """
         behaviour = _resolved(self.behaviour)
         dates = [start + dt.timedelta(days=n) for n in range(days)]
         backlog = list(self.backlog)
+        coming = round(sum(backlog) * (1 - _value(behaviour.never_come)))
         total = sum(backlog)
         mix = tuple(count / total for count in backlog) if total else _even(len(backlog))
         mean = sum(share * s.mean for share, s in zip(mix, self.services, strict=True))
@@ -113,7 +121,8 @@ class PlanningOffice:
         return OfficeModel(
             code=self.code,
             windows=tuple(self.windows_on(day) for day in dates),
-            backlog=total,
+            backlog=coming,
+            served_share=self.served_share,
             services=self.services,
             mix=mix,
             daily_demand=tuple(self.demand_on(day) for day in dates),
@@ -256,6 +265,9 @@ def planning_offices(spec: ScenarioSpec, network: NetworkSpec) -> dict[str, Plan
             ),
             behaviour=behaviour,
             max_windows=demand.max_windows,
+            served_share=spec.scenario.served_share,
+            windows_from=demand.windows_from,
+            window_day_cost=demand.window_day_cost,
         )
     return out
 

@@ -9,24 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kezek.planning.fluid import earliest_clearance, fluid_clearance, through_on
-from kezek.planning.office_model import OfficeModel, ServiceTimes, WindowDay, simulate_office
+from kezek.planning.office_model import ServiceTimes, WindowDay, simulate_office
 from kezek.planning.runs import Job, run_jobs
 
-DAY = (WindowDay(((540, 1080),)),)  # one window, 09:00 to 18:00: 540 minutes
+from .one_office import DAY, three_windows
 
-
-def _model(**changes: object) -> OfficeModel:
-    model = OfficeModel(
-        code="x",
-        windows=(DAY * 3,) * 30,
-        backlog=1_000,
-        services=(ServiceTimes(10.0),),
-        mix=(1.0,),
-        daily_demand=(0.0,) * 30,
-        no_show=0.0,
-        slot_minutes=10.0,
-    )
-    return replace(model, **changes)  # type: ignore[arg-type]
+_model = three_windows
 
 
 def test_the_backlog_is_through_when_the_places_cover_it() -> None:

@@ -1,0 +1,200 @@
+"""Whether a deadline is within an office's reach, and the fluid rule's windows for it.
+
+Shared by the planner, which checks its answers by simulation, and the sensitivity
+analysis, which asks the fluid rule alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
+
+from kezek.planning.fluid import earliest_clearance, fluid_clearance
+from kezek.planning.office_model import OfficeModel, WindowDay
+from kezek.planning.scenario import ScenarioSpec
+from kezek.planning.scenario_offices import AddedWindows, PlanningOffice
+from kezek.planning.staffing import ServiceLevel, windows_by_hour
+
+MAX_ADDED = 200  # windows one office may add when the scenario gives no max_windows
+
+
+@dataclass(frozen=True)
+class OutOfReach:
+    """Why no number of windows makes a deadline, and the earliest date within reach.
+
+    ``limit`` None: the last people booked cannot come sooner, however many places there
+    are, because a share miss their time and book again (``open_days`` open days in all);
+    otherwise the office would need more than ``limit`` windows.
+    """
+
+    earliest: dt.date | None  # None: not within the horizon
+    open_days: int
+    no_show: float
+    limit: int | None = None
+    limit_given: bool = False  # the scenario's max_windows, not the planner's own bound
+
+
+def office_confidence(confidence: float, offices: int) -> float:
+    """The share each office must clear with so that the network clears with ``confidence``.
+
+    The offices' runs are independent (each has its own seed stream), so the chance that
+    all of them clear is the product of theirs.
+    """
+    return float(confidence ** (1 / max(offices, 1)))
+
+
+def added(office: PlanningOffice, deadline: dt.date, booked: int, walk_ins: int) -> PlanningOffice:
+    """The office with windows added from the day they can open until the deadline."""
+    start = max(office.demand[0][0], office.windows_from or office.demand[0][0])
+    if booked:
+        office = office.with_windows(AddedWindows(booked, start, deadline))
+    if walk_ins:
+        office = office.with_windows(AddedWindows(walk_ins, start, deadline, bookable=False))
+    return office
+
+
+def fluid_windows(
+    office: PlanningOffice, spec: ScenarioSpec, days: int, z: float, walk_ins: int, limit: int
+) -> int:
+    """The fewest booked windows, at most ``limit``, for which the fluid rule less its
+    margin clears in time (``limit`` if none does: the simulation will tell).
+
+    More windows never clear later, so the search gallops up and then bisects.
+    """
+    deadline = spec.scenario.start + dt.timedelta(days=days - 1)
+
+    def clears(added: int) -> bool:
+        cleared = _fluid_with(office, spec, deadline, added, walk_ins, days=days, margin_z=z)
+        return cleared is not None and cleared <= days - 1
+
+    if clears(0):
+        return 0
+    low, high = 0, 1
+    while not clears(high):
+        if high >= limit:
+            return limit
+        low, high = high, min(high * 2, limit)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if clears(middle):
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+def _fluid_with(
+    office: PlanningOffice,
+    spec: ScenarioSpec,
+    deadline: dt.date,
+    booked: int,
+    walk_ins: int,
+    *,
+    days: int,
+    margin_z: float = 0.0,
+) -> int | None:
+    model = added(office, deadline, booked, walk_ins).model(start=spec.scenario.start, days=days)
+    return fluid_clearance(model, margin_z=margin_z, tail=spec.scenario.confidence)
+
+
+def most_added(office: PlanningOffice, spec: ScenarioSpec) -> int:
+    """The most windows the office may add: what its premises hold beyond today's."""
+    if office.max_windows is None:
+        return MAX_ADDED
+    today = office.model(start=spec.scenario.start, days=14)
+    return max(0, office.max_windows - usual_windows(today))
+
+
+def out_of_reach(
+    office: PlanningOffice, spec: ScenarioSpec, deadline: dt.date, each: float, limit: int
+) -> OutOfReach | None:
+    """Why ``deadline`` is out of the office's reach, or None if some windows make it.
+
+    First, however many places there are: the backlog's last members cannot be through
+    before the day the fluid rule gives with a place for everyone on every open day.
+    Then with the most windows the office may add.
+    """
+    info = spec.scenario
+    if not office.backlog_total:
+        return None
+    days = (deadline - info.start).days + 1
+    model = office.model(start=info.start, days=info.horizon_days)
+    earliest = earliest_clearance(model, tail=each)
+    if earliest.day is None or earliest.day > days - 1:
+        return OutOfReach(_date_of(info.start, earliest.day), earliest.open_days, model.no_show)
+    at_most = _fluid_with(office, spec, deadline, limit, 0, days=days)
+    if at_most is not None and at_most <= days - 1:
+        return None
+    horizon = info.start + dt.timedelta(days=info.horizon_days - 1)
+    reached = _fluid_with(office, spec, horizon, limit, 0, days=info.horizon_days)
+    return OutOfReach(
+        _date_of(info.start, reached),
+        earliest.open_days,
+        model.no_show,
+        limit=limit,
+        limit_given=office.max_windows is not None,
+    )
+
+
+def _date_of(start: dt.date, day: int | None) -> dt.date | None:
+    return None if day is None else start + dt.timedelta(days=day)
+
+
+def walk_in_windows(office: PlanningOffice, spec: ScenarioSpec, days: int) -> int:
+    """Walk-in windows to add so walk-ins wait within the target, by Erlang C per hour."""
+    model = office.model(start=spec.scenario.start, days=min(days, 14))
+    open_days = [day for day in model.windows if any(w.intervals for w in day)]
+    if not open_days:
+        return 0
+    # New walk-ins of an open day, including those of the closed days before it.
+    walk_ins = float(np.sum(model.daily_demand)) * model.walk_in_share / len(open_days)
+    hours = _open_hours(open_days[0])
+    profile = np.asarray(model.hourly_profile)[hours]
+    if walk_ins <= 0 or profile.sum() <= 0:
+        return 0
+    arrivals = walk_ins * profile / profile.sum()
+    needed = max(
+        windows_by_hour(
+            arrivals.tolist(),
+            mean_service_hours=model.mean_service / 60,
+            target=ServiceLevel(
+                share=spec.scenario.wait_share,
+                within=spec.scenario.wait_within_minutes / model.mean_service,
+            ),
+        )
+    )
+    free_now = sum(1 for w in open_days[0] if w.intervals and not w.bookable)
+    return max(0, needed - free_now)
+
+
+def _open_hours(day: Sequence[WindowDay]) -> list[int]:
+    hours: set[int] = set()
+    for window in day:
+        for opens, closes in window.intervals:
+            hours.update(range(opens // 60, math.ceil(closes / 60)))
+    return sorted(hours)
+
+
+def usual_windows(model: OfficeModel) -> int:
+    counts = [sum(1 for w in day if w.intervals) for day in model.windows[:14]]
+    open_counts = [count for count in counts if count]
+    return max(set(open_counts), key=open_counts.count) if open_counts else 0
+
+
+def windows_to_add(
+    spec: ScenarioSpec, office: PlanningOffice, deadline: dt.date, each: float
+) -> int | None:
+    """The fluid rule's windows to add (booked and walk-in) for the office to clear by
+    ``deadline`` in a share ``each`` of runs; None when out of reach."""
+    limit = most_added(office, spec)
+    if out_of_reach(office, spec, deadline, each, limit) is not None:
+        return None
+    days = (deadline - spec.scenario.start).days + 1
+    walk_ins = walk_in_windows(office, spec, days)
+    z = NormalDist().inv_cdf(each)
+    return walk_ins + fluid_windows(office, spec, days, z, walk_ins, limit)
