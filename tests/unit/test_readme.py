@@ -44,4 +44,4 @@ def test_the_plan_is_written_where_the_dashboard_reads_it() -> None:
 def test_the_plans_run_time_says_on_how_many_cores() -> None:
     said = README[README.index("### The 2025 answer") :][:2500]
 
-    assert re.search(r"\d+ to \d+ s of simulation with 2 processes on this 2-core machine", said)
+    assert re.search(r"simulation took \d+ s with 2 processes on this 2-core machine", said)

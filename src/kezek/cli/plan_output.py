@@ -261,34 +261,41 @@ def _print_recommendations(result: Plan) -> None:
 
 def _window_days(base: Variant, n: int) -> str:
     """The added window-days, as staff-days, and their cost where the scenario gives it."""
-    recommendations = [(office, office.recommendations[n]) for office in base.offices]
-    days = sum(rec.added_window_days for _, rec in recommendations)
-    served = sum(rec.served for _, rec in recommendations)
-    said = f"Added: {days:,} window-days, that is {days:,} staff-days of one clerk a window"
-    costs = [rec.cost(office.window_day_cost) for office, rec in recommendations]
-    known = [cost for cost in costs if cost is not None]
-    if not known:
+    added = base.added(n)
+    said = (
+        f"Added: {added.window_days:,} window-days, that is {added.window_days:,} staff-days "
+        "of one clerk a window"
+    )
+    if added.cost is None:
         return said + " (give window_day_cost per office for the cost)."
-    total = sum(known)
-    said += f"; they cost {total:,.0f}, {total / served:,.2f} per person served" if served else ""
-    if len(known) < len(costs):
+    said += f"; they cost {added.cost:,.0f}"
+    if added.per_person is not None:
+        said += f", {added.per_person:,.2f} per person of the backlog served"
+    if not added.every_office_costed:
         said += " (offices without window_day_cost not counted)"
     return said + "."
 
 
 def why_out_of_reach(office: OfficeOutcome, beyond: OutOfReach, info: ScenarioInfo) -> str:
     earliest = _day(beyond.earliest, info.horizon_days)
-    if beyond.limit is None:
+    if beyond.reason == "misses":
         return (
             f"out of reach. Even with a place for everyone on every open day, "
             f"{beyond.no_show:.0%} of those booked miss their time and book again, so it takes "
-            f"{beyond.open_days} open days to serve the last of the {office.backlog:,}; the "
+            f"{beyond.open_days} open days to serve the last of the {beyond.backlog:,}; the "
             f"earliest date within reach: {earliest}."
         )
-    if beyond.limit_given:
+    if beyond.reason == "closed":
+        return f"out of reach: the office is not open soon enough; the earliest date: {earliest}."
+    if beyond.reason == "late":
         return (
-            f"out of reach with the {office.windows_now + beyond.limit} windows the premises "
-            f"hold; the earliest date with all of them: {earliest}."
+            f"out of reach: added windows open only from {beyond.opens_on}, after the "
+            f"deadline; with today's windows the backlog clears: {earliest}."
+        )
+    if beyond.reason == "premises":
+        return (
+            f"out of reach with the {office.windows_now + (beyond.limit or 0)} windows the "
+            f"premises hold; the earliest date with all of them: {earliest}."
         )
     return (
         f"out of reach even with {beyond.limit} more windows, the most the planner adds where "

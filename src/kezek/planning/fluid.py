@@ -79,8 +79,11 @@ def through_on(
 ) -> int | None:
     """The first day on which fewer than ``1 - tail`` of the backlog are left to serve, or
     with a share-served target, no more than ``may_be_left``."""
-    enough = max(1 - tail, may_be_left + 1e-9)
-    if backlog < enough:
+    # Fewer than 1 - tail left, or no more than the target allows; a rounding error's worth
+    # either way changes nothing, so more places never clear later.
+    fewer_than = 1 - tail - 1e-9
+    at_most = may_be_left + 1e-9 if may_be_left > 0 else -1.0
+    if backlog < fewer_than or backlog <= at_most:
         return 0
     line: deque[list[float]] = deque([[float(backlog), float(backlog)]])  # people, of backlog
     left = float(backlog)
@@ -89,7 +92,7 @@ def through_on(
         taken, of_backlog = _take(line, float(room))
         _join(line, taken * no_show, of_backlog * no_show)
         left -= of_backlog * (1 - no_show)
-        if left < enough:
+        if left < fewer_than or left <= at_most:
             return day
     return None
 

@@ -307,8 +307,8 @@ def simulate_office(
         model.arrays,
         model.habits,
     )
-    ran, cleared, served, newcomers, backlog_served, waiting = out[:6]
-    walk, held, queue, open_days, gave_up, unserved, rec = out[6:]
+    ran, cleared, (served, newcomers, backlog_served, waiting) = out[:3]
+    walk, held, queue, open_days, gave_up, unserved, rec = out[3:]
     records = None
     if keep_records:
         records = {name: rec[:, n] for n, name in enumerate(RECORD_FIELDS)}
@@ -466,17 +466,17 @@ def _run_office(
     model: ModelArrays,
     habits: Habits,
 ) -> tuple[Any, ...]:
-    """Days run, day cleared, then per day: served, newcomers, of the backlog, waiting;
-    the wait histograms, the line by hour, open days, visits given up, walk-in visits not
-    served, and the records."""
-    served, newcomers, backlog_served, waiting = np.zeros((4, horizon), dtype=np.int64)
+    """Days run, day cleared, per day (served, newcomers, of the backlog, waiting), the wait
+    histograms, the line by hour, open days, visits given up, walk-ins unserved, records."""
+    per_day = np.zeros((4, horizon), dtype=np.int64)
+    served, newcomers, backlog_served, waiting = per_day
     walk_waits, held_waits, queue = np.zeros(WAIT_BINS), np.zeros(WAIT_BINS), np.zeros(24)
     records = np.empty((1024 if keep else 0, RECORD_COLUMNS))
     recorded = 0
     # The backlog is first in the booking line, ahead of every newcomer: ``unbooked`` of it
     # are not in the buffer yet, and join its front as places reach them.
     line = np.empty((1024, 2), dtype=np.int64)
-    head = tail = 0
+    head = tail = kept = 0
     unbooked = backlog
     back = np.empty((0, 3), dtype=np.int64)  # walk-ins coming back the next morning
     walk_ins_due = 0
@@ -498,7 +498,9 @@ def _run_office(
         walk_ins_due = 0
         open_days += 1
         reached = min(unbooked, model.days.slot_first[day + 1] - model.days.slot_first[day])
-        line, head, tail = _backlog_to_front(backlog_rng, line, head, tail, reached, model.mix)
+        line, head, tail = _backlog_to_front(
+            backlog_rng, line, head, tail, reached, kept, model.mix
+        )
         unbooked -= reached
         came, line, head, tail = _arrivals(
             rng, model, habits, day, line, head, tail, back, walking, day_opens, day_closes
@@ -506,7 +508,8 @@ def _run_office(
         visitors = _meet(rng, model.services, habits.patience, came)
         _serve_day(model.days, day, visitors)
         _tally_served(day, visitors, served, backlog_served, walk_waits, held_waits)
-        back, head, gave_up_today = _carry_over(visitors, day_closes, line, head)
+        back, kept_head, gave_up_today = _carry_over(visitors, day_closes, line, head)
+        kept, head = head - kept_head, kept_head  # holders not served keep the front
         gave_up += gave_up_today
         unserved += len(back)
         _count_in_line(queue, visitors, day_closes)
@@ -522,10 +525,7 @@ def _run_office(
     return (
         ran,
         cleared,
-        served,
-        newcomers,
-        backlog_served,
-        waiting,
+        per_day,
         walk_waits,
         held_waits,
         queue,
@@ -551,9 +551,11 @@ def _backlog_to_front(
     head: int,
     tail: int,
     count: int,
+    kept: int,
     mix: np.ndarray,
 ) -> tuple[np.ndarray, int, int]:
-    """``count`` more of the backlog join the front of the line, the first first."""
+    """``count`` more of the backlog join the front of the line, the first first, behind
+    the ``kept`` holders at its very front whom the office could not serve yesterday."""
     if count == 0:
         return line, head, tail
     if head < count:  # make room in front, with some to spare for the days to come
@@ -563,9 +565,11 @@ def _backlog_to_front(
         bigger[gap : gap + used] = line[head:tail]
         line, head, tail = bigger, gap, gap + used
     head -= count
+    for i in range(kept):  # the kept holders move up to the front, in their order
+        line[head + i] = line[head + count + i]
     for i in range(count):
-        line[head + i, FROM_BACKLOG] = 1
-        line[head + i, SERVICE] = _pick_service(rng, mix)
+        line[head + kept + i, FROM_BACKLOG] = 1
+        line[head + kept + i, SERVICE] = _pick_service(rng, mix)
     return line, head, tail
 
 

@@ -23,7 +23,6 @@ import datetime as dt
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from statistics import NormalDist
 
 import numpy as np
 
@@ -73,7 +72,7 @@ class Recommendation:
     met: bool
     out_of_reach: OutOfReach | None = None  # no number of windows makes the deadline
     added_window_days: int = 0  # beyond today's windows, from the start to the deadline
-    served: float = 0.0  # people served from the start to the deadline, mean over runs
+    served: float = 0.0  # of the backlog, by the deadline, mean over runs
 
     def cost(self, per_window_day: float | None) -> float | None:
         return None if per_window_day is None else self.added_window_days * per_window_day
@@ -103,6 +102,41 @@ class Variant:
     # Per deadline: the share of runs in which every office cleared with its recommendation.
     recommended_cleared: list[float] = field(default_factory=list)
     office_confidence: float = 0.0  # what each office was planned to clear with
+
+    def added(self, n: int) -> Added:
+        """What the recommendations for the ``n``-th deadline add up to."""
+        recommendations = [(office, office.recommendations[n]) for office in self.offices]
+        costs = [rec.cost(office.window_day_cost) for office, rec in recommendations]
+        known = [cost for cost in costs if cost is not None]
+        return Added(
+            window_days=sum(rec.added_window_days for _, rec in recommendations),
+            served=sum(rec.served for _, rec in recommendations),
+            cost=sum(known) if known else None,
+            every_office_costed=len(known) == len(costs),
+            served_where_costed=sum(
+                rec.served
+                for (_, rec), cost in zip(recommendations, costs, strict=True)
+                if cost is not None
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Added:
+    """The windows a deadline's recommendations add beyond today's, over the network."""
+
+    window_days: int  # as many staff-days, with one clerk a window
+    served: float  # of the backlog, by the deadline
+    cost: float | None  # None: no office gives window_day_cost
+    every_office_costed: bool
+    served_where_costed: float  # of the backlog, at the offices that give the cost
+
+    @property
+    def per_person(self) -> float | None:
+        """The cost per person of the backlog served, at the offices that give the cost."""
+        if self.cost is None or not self.served_where_costed:
+            return None
+        return self.cost / self.served_where_costed
 
 
 @dataclass
@@ -422,11 +456,10 @@ def _checked_windows(
     """The fluid rule's windows for each office, checked by simulation until they hold."""
     info = spec.scenario
     days = (deadline - info.start).days + 1
-    z = NormalDist().inv_cdf(each)
     pending: dict[str, tuple[PlanningOffice, int, int]] = {}
     for code, office in offices.items():
-        walk_ins = walk_in_windows(office, spec, days)
-        booked = fluid_windows(office, spec, days, z, walk_ins, limits[code])
+        walk_ins = min(walk_in_windows(office, spec, days), limits[code])
+        booked = fluid_windows(office, spec, days, each, walk_ins, limits[code] - walk_ins)
         pending[code] = (office, booked, walk_ins)
     fluid = {code: booked for code, (_, booked, _) in pending.items()}
     searches = {
@@ -499,7 +532,7 @@ def _costed(
     return replace(
         recommendation,
         added_window_days=sum(recommendation.windows_per_day) - today,
-        served=float(result.served[:, :days].sum(axis=1).mean()),
+        served=result.backlog_served_by(days - 1),
     )
 
 
@@ -540,7 +573,7 @@ class _Search:
     From the fluid rule's guess: add a booked window while the backlog does not clear in
     time, and a walk-in window while walk-ins wait too long; once a guess holds, try one
     booked window fewer, then one walk-in window fewer, in case the rules were generous.
-    Booked windows stop at ``limit``, the most the office may add.
+    Booked and walk-in windows together stop at ``limit``, the most the office may add.
     """
 
     def __init__(self, booked: int, walk_ins: int, limit: int) -> None:
@@ -571,9 +604,10 @@ class _Search:
             if booked < best_booked and best_walk_ins - 1 > self.short_walk_ins:
                 return best_booked, best_walk_ins - 1
             return None
-        if not clears and booked >= self.limit:
+        following = booked + (not clears), walk_ins + (not waits_well)
+        if sum(following) > self.limit:
             return None  # as many as the office holds, and still short
-        return booked + (not clears), walk_ins + (not waits_well)
+        return following
 
     def answer(self) -> tuple[int, int, OfficeRuns]:
         found = self.best or self.last

@@ -27,16 +27,25 @@ MAX_ADDED = 200  # windows one office may add when the scenario gives no max_win
 class OutOfReach:
     """Why no number of windows makes a deadline, and the earliest date within reach.
 
-    ``limit`` None: the last people booked cannot come sooner, however many places there
-    are, because a share miss their time and book again (``open_days`` open days in all);
-    otherwise the office would need more than ``limit`` windows.
+    ``reason`` is one of:
+
+    * ``misses``: however many places there are, a share ``no_show`` of those booked miss
+      their time and book again, so the last of the ``backlog`` take ``open_days`` open days;
+    * ``closed``: nobody misses, but the office does not open soon enough;
+    * ``late``: the added windows open only on ``opens_on``, after the deadline (``earliest``
+      is then with today's windows);
+    * ``premises``: more than the ``limit`` windows the scenario lets the premises add;
+    * ``bound``: more than the ``limit`` windows the planner adds where the scenario gives
+      no ``max_windows``.
     """
 
+    reason: str
     earliest: dt.date | None  # None: not within the horizon
+    backlog: int  # of those who come
     open_days: int
     no_show: float
     limit: int | None = None
-    limit_given: bool = False  # the scenario's max_windows, not the planner's own bound
+    opens_on: dt.date | None = None
 
 
 def office_confidence(confidence: float, offices: int) -> float:
@@ -59,20 +68,22 @@ def added(office: PlanningOffice, deadline: dt.date, booked: int, walk_ins: int)
 
 
 def fluid_windows(
-    office: PlanningOffice, spec: ScenarioSpec, days: int, z: float, walk_ins: int, limit: int
+    office: PlanningOffice, spec: ScenarioSpec, days: int, each: float, walk_ins: int, limit: int
 ) -> int:
     """The fewest booked windows, at most ``limit``, for which the fluid rule less its
-    margin clears in time (``limit`` if none does: the simulation will tell).
+    margin clears in time in a share ``each`` of runs (``limit`` if none does: the
+    simulation will tell).
 
     More windows never clear later, so the search gallops up and then bisects.
     """
     deadline = spec.scenario.start + dt.timedelta(days=days - 1)
+    z = NormalDist().inv_cdf(each)
 
-    def clears(added: int) -> bool:
-        cleared = _fluid_with(office, spec, deadline, added, walk_ins, days=days, margin_z=z)
+    def clears(booked: int) -> bool:
+        cleared = _fluid_with(office, spec, deadline, booked, walk_ins, each, margin_z=z)
         return cleared is not None and cleared <= days - 1
 
-    if clears(0):
+    if limit <= 0 or clears(0):
         return 0
     low, high = 0, 1
     while not clears(high):
@@ -94,12 +105,14 @@ def _fluid_with(
     deadline: dt.date,
     booked: int,
     walk_ins: int,
+    each: float,
     *,
-    days: int,
     margin_z: float = 0.0,
 ) -> int | None:
+    """The fluid rule's clearance day with windows added until ``deadline``."""
+    days = (deadline - spec.scenario.start).days + 1
     model = added(office, deadline, booked, walk_ins).model(start=spec.scenario.start, days=days)
-    return fluid_clearance(model, margin_z=margin_z, tail=spec.scenario.confidence)
+    return fluid_clearance(model, margin_z=margin_z, tail=each)
 
 
 def most_added(office: PlanningOffice, spec: ScenarioSpec) -> int:
@@ -117,7 +130,7 @@ def out_of_reach(
 
     First, however many places there are: the backlog's last members cannot be through
     before the day the fluid rule gives with a place for everyone on every open day.
-    Then with the most windows the office may add.
+    Then with the windows opening when they can, and with the most the office may add.
     """
     info = spec.scenario
     if not office.backlog_total:
@@ -125,20 +138,30 @@ def out_of_reach(
     days = (deadline - info.start).days + 1
     model = office.model(start=info.start, days=info.horizon_days)
     earliest = earliest_clearance(model, tail=each)
+
+    def beyond(
+        reason: str, day: int | None, limit: int | None = None, opens_on: dt.date | None = None
+    ) -> OutOfReach:
+        return OutOfReach(
+            reason,
+            _date_of(info.start, day),
+            model.backlog,
+            earliest.open_days,
+            model.no_show,
+            limit=limit,
+            opens_on=opens_on,
+        )
+
     if earliest.day is None or earliest.day > days - 1:
-        return OutOfReach(_date_of(info.start, earliest.day), earliest.open_days, model.no_show)
-    at_most = _fluid_with(office, spec, deadline, limit, 0, days=days)
+        return beyond("misses" if model.no_show > 0 else "closed", earliest.day)
+    at_most = _fluid_with(office, spec, deadline, limit, 0, each)
     if at_most is not None and at_most <= days - 1:
         return None
+    if office.windows_from is not None and office.windows_from > deadline:
+        return beyond("late", fluid_clearance(model, tail=each), opens_on=office.windows_from)
     horizon = info.start + dt.timedelta(days=info.horizon_days - 1)
-    reached = _fluid_with(office, spec, horizon, limit, 0, days=info.horizon_days)
-    return OutOfReach(
-        _date_of(info.start, reached),
-        earliest.open_days,
-        model.no_show,
-        limit=limit,
-        limit_given=office.max_windows is not None,
-    )
+    reached = _fluid_with(office, spec, horizon, limit, 0, each)
+    return beyond("premises" if office.max_windows is not None else "bound", reached, limit)
 
 
 def _date_of(start: dt.date, day: int | None) -> dt.date | None:
@@ -195,6 +218,5 @@ def windows_to_add(
     if out_of_reach(office, spec, deadline, each, limit) is not None:
         return None
     days = (deadline - spec.scenario.start).days + 1
-    walk_ins = walk_in_windows(office, spec, days)
-    z = NormalDist().inv_cdf(each)
-    return walk_ins + fluid_windows(office, spec, days, z, walk_ins, limit)
+    walk_ins = min(walk_in_windows(office, spec, days), limit)
+    return walk_ins + fluid_windows(office, spec, days, each, walk_ins, limit - walk_ins)

@@ -33,6 +33,7 @@ from kezek.planning.reach import OutOfReach
 from kezek.planning.runs import OfficeRuns
 from kezek.planning.scenario import localized
 from kezek.planning.sensitivity import Outlook, Sensitivity
+from kezek.planning.tables import write_tables
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def write_report(
     )
     html_path = out / "report.html"
     html_path.write_text(html, encoding="utf-8")
-    return [json_path, html_path, *written]
+    return [json_path, html_path, *write_tables(plan, out), *written]
 
 
 def _draw_charts(plan: Plan, folder: Path, words: Words) -> list[Path]:
@@ -163,6 +164,7 @@ def plan_data(plan: Plan, network: NetworkSpec) -> dict[str, Any]:
                     for office in baseline.offices
                 ],
                 "network_cleared_share": baseline.recommended_cleared[n],
+                "added": _added(baseline, n),
                 "office_confidence": baseline.office_confidence,
             }
             for n, deadline in enumerate(info.deadlines)
@@ -245,15 +247,29 @@ def _sensitivity(found: Sensitivity | None) -> dict[str, Any] | None:
     }
 
 
+def _added(baseline: Variant, n: int) -> dict[str, Any]:
+    added = baseline.added(n)
+    return {
+        "window_days": added.window_days,
+        "staff_days": added.window_days,
+        "backlog_served": round(added.served),
+        "cost": added.cost,
+        "cost_per_person": None if added.per_person is None else round(added.per_person, 2),
+        "every_office_costed": added.every_office_costed,
+    }
+
+
 def _out_of_reach(beyond: OutOfReach | None) -> dict[str, Any] | None:
     if beyond is None:
         return None
     return {
+        "reason": beyond.reason,
         "earliest": _iso(beyond.earliest),
+        "backlog": beyond.backlog,
         "open_days": beyond.open_days,
         "no_show": beyond.no_show,
         "added_limit": beyond.limit,
-        "limit_given": beyond.limit_given,
+        "opens_on": _iso(beyond.opens_on),
     }
 
 

@@ -46,6 +46,11 @@ class OfficeRuns:
     open_days: int = 0
     gave_up: int = 0
     walk_ins_unserved: int = 0  # walk-in visits not served that day: they wait overnight
+    backlog: int = 0  # the initial backlog of those who come
+
+    def backlog_served_by(self, day: int) -> float:
+        """Of the initial backlog, how many were served by the end of ``day``, mean over runs."""
+        return float(self.backlog - self.remaining[:, day].mean())
 
     def cleared_by(self, day: int) -> float:
         """The share of runs in which the backlog was cleared on or before ``day``."""
@@ -140,6 +145,7 @@ def _combine(job: Job, runs: list[OfficeRun]) -> OfficeRuns:
         windows_open=np.asarray(
             [len([w for w in day if w.intervals]) for day in job.model.windows[:days]]
         ),
+        backlog=job.model.backlog,
     )
     for n, run in enumerate(runs):
         ran = run.days

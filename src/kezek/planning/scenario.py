@@ -78,6 +78,18 @@ class ScenarioInfo(Strict):
             raise ValueError("deadlines must be in date order; sort them")
         return deadlines
 
+    @model_validator(mode="after")
+    def _deadlines_within_the_horizon(self) -> ScenarioInfo:
+        last = self.start + dt.timedelta(days=self.horizon_days - 1)
+        beyond = [deadline for deadline in self.deadlines if deadline > last]
+        if beyond:
+            needed = (beyond[-1] - self.start).days + 1
+            raise ValueError(
+                f"deadline {beyond[-1]} is beyond the horizon ({last}); "
+                f"raise horizon_days to at least {needed}"
+            )
+        return self
+
 
 class Behaviour(Strict):
     """How people come; the scenario's defaults, and any office's own values."""

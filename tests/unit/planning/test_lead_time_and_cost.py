@@ -71,6 +71,11 @@ def test_the_plan_counts_window_days_and_their_cost(tmp_path: Path) -> None:
     total = kazan["added_window_days"] + novosibirsk["added_window_days"]
     text = " ".join(result.output.split())
     assert f"Added: {total:,} window-days" in text
-    assert f"they cost {kazan['cost']:,.0f}" in text
+    added = report["recommendations"][0]["added"]
+    assert added["cost"] == kazan["cost"] and added["window_days"] == total
+    # Per person of Kazan's backlog served by the deadline: Novosibirsk gives no cost.
+    assert added["cost_per_person"] == round(kazan["cost"] / kazan["served"], 2)
+    assert kazan["served"] <= 2_000
+    assert f"they cost {kazan['cost']:,.0f}, {added['cost_per_person']:,.2f} per person" in text
     assert "offices without window_day_cost not counted" in text
     assert "if they can open from" in text
