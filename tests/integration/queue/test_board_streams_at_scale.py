@@ -18,7 +18,9 @@ from tests.server import run_async, running_server
 
 STREAMS = 200
 CHANGES = 20  # two a second for ten seconds
-P99_LIMIT_S = 0.5
+# A loop blocked by the fan-out stalls requests for seconds; this bound catches that and
+# leaves room for a loaded machine. The speed itself is measured in bench/queue_day.py.
+P99_LIMIT_S = 2.0
 STREAM = "/api/v1/offices/bsk/board/stream"
 
 

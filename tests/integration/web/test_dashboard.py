@@ -75,6 +75,10 @@ def test_a_manager_sees_today_and_the_plan_with_its_warning(
     assert "Backlog burndown" in english.text
     windows = planned.get("/dashboard/plan/windows.png")
     assert windows.status_code == 200 and windows.content[:4] == b"\x89PNG"
+    # What matters most, in the reader's language, with its chart.
+    assert "Что важнее всего" in words and "Срок расчистки сильнее всего зависит" in words
+    tornado = planned.get("/dashboard/plan/sensitivity.png")
+    assert tornado.status_code == 200 and tornado.content[:4] == b"\x89PNG"
     assert planned.get("/dashboard/plan/report.json").status_code == 404
 
 
