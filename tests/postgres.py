@@ -6,8 +6,8 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 
-def recreate_database(admin_url: str, name: str) -> str:
-    """Drop and create database ``name`` through ``admin_url``; return the new database's URL."""
+def admin_execute(admin_url: str, *statements: str) -> None:
+    """Run ``statements`` one by one, outside a transaction, through ``admin_url``."""
     admin = make_url(admin_url)
     with psycopg.connect(
         host=admin.host,
@@ -18,6 +18,13 @@ def recreate_database(admin_url: str, name: str) -> str:
         autocommit=True,
         connect_timeout=3,
     ) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return admin.set(database=name).render_as_string(hide_password=False)
+        for statement in statements:
+            connection.execute(statement)
+
+
+def recreate_database(admin_url: str, name: str) -> str:
+    """Drop and create database ``name`` through ``admin_url``; return the new database's URL."""
+    admin_execute(
+        admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'
+    )
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)

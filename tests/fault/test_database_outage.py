@@ -11,27 +11,17 @@ import threading
 import time
 from collections import Counter
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.factories import booking_body, document, start_at
+from tests.postgres import admin_execute
 
 
 def _admin(sql: str) -> None:
-    admin = make_url(POSTGRES_ADMIN_URL)
-    with psycopg.connect(
-        host=admin.host,
-        port=admin.port,
-        user=admin.username,
-        password=admin.password,
-        dbname=admin.database,
-        autocommit=True,
-        connect_timeout=3,
-    ) as connection:
-        connection.execute(sql)
+    admin_execute(POSTGRES_ADMIN_URL, sql)
 
 
 def _outage(name: str, seconds: float) -> None:
