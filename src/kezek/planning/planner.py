@@ -73,6 +73,7 @@ class Recommendation:
     out_of_reach: OutOfReach | None = None  # no number of windows makes the deadline
     added_window_days: int = 0  # beyond today's windows, from the start to the deadline
     served: float = 0.0  # of the backlog, by the deadline, mean over runs
+    planned: PlanningOffice | None = None  # the office as recommended: its windows and hours
 
     def cost(self, per_window_day: float | None) -> float | None:
         return None if per_window_day is None else self.added_window_days * per_window_day
@@ -415,6 +416,11 @@ def recommend(
                 )
             else:
                 recommendation, result = _reached(settled[outcome.code], deadline, days, spec, each)
+            planned = offices[outcome.code]
+            if outcome.code in settled:
+                found = settled[outcome.code]
+                planned = added(planned, deadline, found.booked, found.walk_ins)
+            recommendation = replace(recommendation, planned=planned)
             outcome.recommendations.append(_costed(recommendation, result, outcome, days))
             outcome.recommended_runs.append(result)
             results.append(result)

@@ -1,4 +1,5 @@
-"""A plan as CSV tables, for a spreadsheet: windows per office per day, what-ifs, sensitivity.
+"""A plan as CSV tables, for a spreadsheet: windows per office per day and their hours,
+what-ifs, sensitivity.
 
 Plain comma-separated UTF-8 with a header row and ISO dates, so Excel, LibreOffice and a
 ministry's own tools read them without the report.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -22,6 +24,11 @@ def write_tables(plan: Plan, out: Path) -> list[Path]:
         "windows-per-day.csv": (
             ["deadline", "office", "date", "windows_today", "windows_recommended"],
             _windows_per_day(plan),
+        ),
+        # What a roster staffs (kezek roster): windows open in the same hours, a row each.
+        "window-hours.csv": (
+            ["deadline", "office", "date", "hours", "windows"],
+            _window_hours(plan),
         ),
         "what-ifs.csv": (
             ["change", "office", "median", "likely", "fluid", "median_shift_days"],
@@ -51,6 +58,28 @@ def _windows_per_day(plan: Plan) -> Iterable[Row]:
             for day, windows in enumerate(recommended):
                 today = int(now[day]) if day < len(now) else ""
                 yield deadline, office.code, plan.date(day), today, windows
+
+
+def _window_hours(plan: Plan) -> Iterable[Row]:
+    for n, deadline in enumerate(plan.spec.scenario.deadlines):
+        for office in plan.baseline.offices:
+            planned = office.recommendations[n].planned
+            if planned is None:
+                continue
+            for day in range(len(office.recommendations[n].windows_per_day)):
+                date = plan.date(day)
+                alike = Counter(w.intervals for w in planned.windows_on(date) if w.intervals)
+                for intervals, count in sorted(alike.items()):
+                    yield deadline, office.code, date, clock_ranges(intervals), count
+
+
+def clock_ranges(intervals: Iterable[tuple[int, int]]) -> str:
+    """Local minutes as ``09:00-13:00 14:00-18:00``."""
+    return " ".join(f"{_clock(opens)}-{_clock(closes)}" for opens, closes in intervals)
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _what_ifs(plan: Plan) -> Iterable[Row]:

@@ -46,6 +46,20 @@ changes = [ { kind = "add_windows", office = "kzn", windows = 2, from = 2025-04-
             assert mine[0]["date"] == "2025-04-01" and mine[-1]["date"] == rec["deadline"]
             assert all(int(row["windows_recommended"]) >= int(row["windows_today"]) for row in mine)
 
+    hours = _rows(out / "window-hours.csv")
+    for rec in report["recommendations"]:
+        for office in rec["offices"]:
+            open_on: dict[str, int] = {}
+            for row in hours:
+                if row["deadline"] == rec["deadline"] and row["office"] == office["code"]:
+                    open_on[row["date"]] = open_on.get(row["date"], 0) + int(row["windows"])
+            by_day = [row for row in windows if row["office"] == office["code"]]
+            by_day = [row for row in by_day if row["deadline"] == rec["deadline"]]
+            assert [open_on.get(row["date"], 0) for row in by_day] == office["windows_per_day"]
+    weekday = next(row for row in hours if row["date"] == "2025-04-01" and row["office"] == "kzn")
+    assert weekday["hours"] == "09:00-13:00 14:00-18:00"
+    assert not any(row["date"] == "2025-04-05" and row["office"] == "kzn" for row in hours)
+
     what_ifs = _rows(out / "what-ifs.csv")
     kazan = next(
         row for row in what_ifs if row["change"].startswith("Two more") and row["office"] == "kzn"
