@@ -18,9 +18,9 @@ from kezek.planning.planner import Plan
 Row = Sequence[object]
 
 
-def write_tables(plan: Plan, out: Path) -> list[Path]:
-    """Write the plan's tables into ``out``; return their paths."""
-    tables = {
+def plan_tables(plan: Plan) -> dict[str, tuple[list[str], Iterable[Row]]]:
+    """Each table's file name, header and rows; the workbook has the same, a sheet each."""
+    return {
         "windows-per-day.csv": (
             ["deadline", "office", "date", "windows_today", "windows_recommended"],
             _windows_per_day(plan),
@@ -39,8 +39,12 @@ def write_tables(plan: Plan, out: Path) -> list[Path]:
             _sensitivity(plan),
         ),
     }
+
+
+def write_tables(plan: Plan, out: Path) -> list[Path]:
+    """Write the plan's tables into ``out``; return their paths."""
     written = []
-    for name, (header, rows) in tables.items():
+    for name, (header, rows) in plan_tables(plan).items():
         path = out / name
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
