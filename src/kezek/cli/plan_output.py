@@ -225,6 +225,8 @@ def _print_recommendations(result: Plan) -> None:
             "+ walk-in",
             "in all",
             "fluid rule",
+            "extra hours",
+            "planned sure",
             "cleared in time",
             f"walk-ins ≤ {info.wait_within_minutes:.0f} min",
         ):
@@ -241,6 +243,8 @@ def _print_recommendations(result: Plan) -> None:
                 if reach
                 else "[red]out of reach[/]",
                 str(rec.fluid_windows) if reach else "—",
+                _extras(rec.extras) if reach else "—",
+                f"{rec.confidence:.1%}" if reach and office.backlog else "—",
                 f"[{'green' if rec.met else 'red'}]{rec.cleared_share:.0%}[/]",
                 f"{rec.walk_in_within:.0%}",
             )
@@ -248,15 +252,24 @@ def _print_recommendations(result: Plan) -> None:
         cleared = base.recommended_cleared[n]
         colour = "green" if cleared >= info.confidence else "red"
         console.print(
-            f"The whole network clears in time in [{colour}]{cleared:.0%}[/] of runs: "
-            f"each office is planned to clear in "
-            f"{base.office_confidence:.1%}, and the offices are independent."
+            f"The whole network clears in time in [{colour}]{cleared:.0%}[/] of runs. "
+            f"As planned: {base.planned_confidence(n):.1%}, the product of the offices' "
+            "chances, as their runs are independent; an office cheap to make surer lets a "
+            "dear one be planned less surely."
         )
         console.print(_window_days(base, n))
         for office in base.offices:
             beyond = office.recommendations[n].out_of_reach
             if beyond is not None:
                 console.print(f"[red]{office.code}:[/] {why_out_of_reach(office, beyond, info)}")
+
+
+def _extras(extras: frozenset[str]) -> str:
+    return ", ".join(name for name in ("saturdays", "evenings") if name in extras) or "—"
+
+
+def _working(extras: frozenset[str]) -> str:
+    return f", working {_extras(extras).replace(', ', ' and ')}" if extras else ""
 
 
 def _window_days(base: Variant, n: int) -> str:
@@ -266,6 +279,11 @@ def _window_days(base: Variant, n: int) -> str:
         f"Added: {added.window_days:,} window-days, that is {added.window_days:,} staff-days "
         "of one clerk a window"
     )
+    if round(added.weighted_days) != added.window_days:
+        said += (
+            f", {added.staff_hours:,.0f} staff-hours; with Saturdays and evenings paid more, "
+            f"they weigh as {added.weighted_days:,.0f} usual window-days"
+        )
     if added.cost is None:
         return said + " (give window_day_cost per office for the cost)."
     said += f"; they cost {added.cost:,.0f}"
@@ -285,6 +303,11 @@ def why_out_of_reach(office: OfficeOutcome, beyond: OutOfReach, info: ScenarioIn
             f"{beyond.open_days} open days to serve the last of the {beyond.backlog:,}; the "
             f"earliest date within reach: {earliest}."
         )
+    if beyond.reason == "door":
+        return (
+            "out of reach: those of the backlog who walk in at the door still come after the "
+            f"deadline (door_days); the earliest date: {earliest}."
+        )
     if beyond.reason == "closed":
         return f"out of reach: the office is not open soon enough; the earliest date: {earliest}."
     if beyond.reason == "late":
@@ -295,11 +318,13 @@ def why_out_of_reach(office: OfficeOutcome, beyond: OutOfReach, info: ScenarioIn
     if beyond.reason == "premises":
         return (
             f"out of reach with the {office.windows_now + (beyond.limit or 0)} windows the "
-            f"premises hold; the earliest date with all of them: {earliest}."
+            f"premises hold{_working(beyond.extras)}; the earliest date with all of them: "
+            f"{earliest}."
         )
     return (
-        f"out of reach even with {beyond.limit} more windows, the most the planner adds where "
-        f"the scenario gives no max_windows; the earliest date with them: {earliest}."
+        f"out of reach even with {beyond.limit} more windows{_working(beyond.extras)}, the most "
+        "the planner adds where the scenario gives no max_windows; the earliest date with "
+        f"them: {earliest}."
     )
 
 

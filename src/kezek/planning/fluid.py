@@ -58,14 +58,29 @@ def earliest_clearance(model: OfficeModel, *, tail: float = 0.5) -> Earliest:
 
 
 def _through(model: OfficeModel, places: np.ndarray, tail: float) -> int | None:
-    return through_on(
+    """The booked part's day, or the door's last day if later: those of the backlog who
+    walk in are served as they come, on windows staffed for them by Erlang C."""
+    booked = through_on(
         places,
         _bookers(model),
-        backlog=model.backlog,
+        backlog=model.backlog - model.at_door,
         no_show=model.no_show,
         tail=tail,
         may_be_left=model.may_be_left,
     )
+    door = door_done(model)
+    if booked is None or door is None:
+        return None
+    return max(booked, door)
+
+
+def door_done(model: OfficeModel) -> int | None:
+    """The day the last of the backlog at the door comes; None: not within the model."""
+    if not model.at_door:
+        return 0
+    open_days = np.cumsum([any(w.intervals for w in day) for day in model.windows])
+    reached = np.nonzero(open_days >= model.door_days)[0]
+    return int(reached[0]) if len(reached) else None
 
 
 def through_on(

@@ -95,6 +95,7 @@ class Habits(NamedTuple):
     punctuality: float  # its standard deviation
     late_grace: float  # holders later than this past their time queue as walk-ins
     call_early: float  # holders are called no earlier than this before their time
+    door_per_day: float  # of the backlog at the door, how many come each open day
 
 
 class ServiceDraws(NamedTuple):
@@ -156,6 +157,10 @@ class OfficeModel:
     slot_minutes: float = 15.0
     hourly_profile: tuple[float, ...] = (1.0,) * 24  # walk-in arrivals by local hour
     served_share: float = 1.0  # cleared once this share of the backlog is served
+    # Of the backlog, how many walk in at the door instead of booking, as in 2025; they
+    # come evenly over the first ``door_days`` open days, at the hours walk-ins come.
+    at_door: int = 0
+    door_days: int = 20
 
     @property
     def may_be_left(self) -> int:
@@ -178,6 +183,7 @@ class OfficeModel:
             punctuality=float(self.punctuality_minutes),
             late_grace=float(self.late_grace_minutes),
             call_early=float(self.call_early_minutes),
+            door_per_day=self.at_door / self.door_days,
         )
 
     @cached_property
@@ -302,13 +308,14 @@ def simulate_office(
         horizon,
         stop_when_cleared,
         keep_records,
-        model.backlog,
+        model.backlog - model.at_door,
+        model.at_door,
         model.may_be_left,
         model.arrays,
         model.habits,
     )
     ran, cleared, (served, newcomers, backlog_served, waiting) = out[:3]
-    walk, held, queue, open_days, gave_up, unserved, rec = out[3:]
+    (walk, held, queue), (open_days, gave_up, unserved), rec = out[3:]
     records = None
     if keep_records:
         records = {name: rec[:, n] for n, name in enumerate(RECORD_FIELDS)}
@@ -462,12 +469,15 @@ def _run_office(
     stop_when_cleared: bool,
     keep: bool,
     backlog: int,
+    door: int,
     may_be_left: int,
     model: ModelArrays,
     habits: Habits,
 ) -> tuple[Any, ...]:
-    """Days run, day cleared, per day (served, newcomers, of the backlog, waiting), the wait
-    histograms, the line by hour, open days, visits given up, walk-ins unserved, records."""
+    """Days run, day cleared, per day (served, newcomers, of the backlog, waiting), (the wait
+    histograms, the line by hour), (open days, visits given up, walk-ins unserved), records.
+
+    ``backlog`` of the backlog book; ``door`` more walk in (``habits.door_per_day``)."""
     per_day = np.zeros((4, horizon), dtype=np.int64)
     served, newcomers, backlog_served, waiting = per_day
     walk_waits, held_waits, queue = np.zeros(WAIT_BINS), np.zeros(WAIT_BINS), np.zeros(24)
@@ -480,8 +490,9 @@ def _run_office(
     unbooked = backlog
     back = np.empty((0, 3), dtype=np.int64)  # walk-ins coming back the next morning
     walk_ins_due = 0
-    backlog_left = backlog
-    cleared = -1 if backlog > 0 else 0
+    backlog_left = backlog + door
+    cleared = -1 if backlog_left > 0 else 0
+    door_came = 0
     open_days = gave_up = unserved = 0
     ran = horizon
     for day in range(horizon):
@@ -492,18 +503,21 @@ def _run_office(
         if day_opens == np.inf:
             # Closed: today's walk-ins come on the next open day.
             walk_ins_due += walking
-            waiting[day] = unbooked + tail - head + len(back) + walk_ins_due
+            waiting[day] = unbooked + tail - head + len(back) + walk_ins_due + door - door_came
             continue
         walking += walk_ins_due
         walk_ins_due = 0
         open_days += 1
+        from_door = min(door, int(habits.door_per_day * open_days + 0.5)) - door_came
+        door_came += from_door
         reached = min(unbooked, model.days.slot_first[day + 1] - model.days.slot_first[day])
         line, head, tail = _backlog_to_front(
             backlog_rng, line, head, tail, reached, kept, model.mix
         )
         unbooked -= reached
+        booking_line = (line, head, tail)
         came, line, head, tail = _arrivals(
-            rng, model, habits, day, line, head, tail, back, walking, day_opens, day_closes
+            rng, model, habits, day, booking_line, back, (walking, from_door), day_opens, day_closes
         )
         visitors = _meet(rng, model.services, habits.patience, came)
         _serve_day(model.days, day, visitors)
@@ -515,25 +529,16 @@ def _run_office(
         _count_in_line(queue, visitors, day_closes)
         if keep:
             records, recorded = _record_visits(records, recorded, day, visitors, day_closes)
-        waiting[day] = unbooked + tail - head + len(back) + walk_ins_due
+        waiting[day] = unbooked + tail - head + len(back) + walk_ins_due + door - door_came
         backlog_left -= backlog_served[day]
         if cleared < 0 and backlog_left <= may_be_left:
             cleared = day
             if stop_when_cleared:
                 ran = day + 1
                 break
-    return (
-        ran,
-        cleared,
-        per_day,
-        walk_waits,
-        held_waits,
-        queue,
-        open_days,
-        gave_up,
-        unserved,
-        records[:recorded],
-    )
+    waits = (walk_waits, held_waits, queue)
+    counts = (open_days, gave_up, unserved)
+    return ran, cleared, per_day, waits, counts, records[:recorded]
 
 
 @compiled
@@ -611,19 +616,21 @@ def _arrivals(
     model: ModelArrays,
     habits: Habits,
     day: int,
-    line: np.ndarray,
-    head: int,
-    tail: int,
+    booking_line: tuple[np.ndarray, int, int],
     back: np.ndarray,
-    walking: int,
+    walk_ins: tuple[int, int],
     day_opens: float,
     day_closes: float,
 ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray, int, int]:
     """Who comes today, sorted by arrival: (arrival, kind, person, due); and the line.
 
     The day's places go to the front of the booking line; the line keeps those who did
-    not come, at its back.
+    not come, at its back. ``walk_ins`` is the newcomers who walk in and, on top, those of
+    the backlog who come to the door.
     """
+    line, head, tail = booking_line
+    walking, from_door = walk_ins
+    walking += from_door
     slot_low = model.days.slot_first[day]
     booked = min(model.days.slot_first[day + 1] - slot_low, tail - head)
     size = booked + len(back) + walking
@@ -637,9 +644,9 @@ def _arrivals(
     count, tail = _holders_come(rng, habits, slots, line, head, tail, arrival, kind, person, due)
     head += booked
     count = _returning_come(back, day_opens, count, arrival, kind, person)
-    for _ in range(walking):
+    for n in range(walking):
         arrival[count] = _walk_in_time(rng, model.profile, day_opens, day_closes)
-        person[count, FROM_BACKLOG] = 0
+        person[count, FROM_BACKLOG] = 1 if n < from_door else 0
         person[count, SERVICE] = _pick_service(rng, model.mix)
         kind[count] = PRIORITY if rng.random() < habits.priority_share else WALK_IN
         count += 1

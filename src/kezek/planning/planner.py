@@ -27,18 +27,18 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from kezek.network.spec import NetworkSpec
+from kezek.planning.choice import Choice, network_choices
+from kezek.planning.cost import AddedCost, added_cost
 from kezek.planning.fluid import fluid_clearance
 from kezek.planning.lead_time import LeadTimes, lead_times
 from kezek.planning.office_model import WAIT_BIN_MINUTES, OfficeModel
 from kezek.planning.reach import (
     OutOfReach,
     added,
-    fluid_windows,
     most_added,
     office_confidence,
     out_of_reach,
     usual_windows,
-    walk_in_windows,
 )
 from kezek.planning.runs import WILSON_Z, Job, OfficeRuns, run_jobs
 from kezek.planning.scenario import Change, MoveDeadline, ScenarioSpec, english
@@ -74,9 +74,16 @@ class Recommendation:
     added_window_days: int = 0  # beyond today's windows, from the start to the deadline
     served: float = 0.0  # of the backlog, by the deadline, mean over runs
     planned: PlanningOffice | None = None  # the office as recommended: its windows and hours
+    extras: frozenset[str] = frozenset()  # extra hours worked: "saturdays", "evenings"
+    confidence: float = 0.0  # the chance this office was planned to clear with
+    added_cost: AddedCost | None = None  # the hours added, and their weight
 
     def cost(self, per_window_day: float | None) -> float | None:
-        return None if per_window_day is None else self.added_window_days * per_window_day
+        if per_window_day is None:
+            return None
+        if self.added_cost is None:
+            return self.added_window_days * per_window_day
+        return self.added_cost.money(per_window_day)
 
 
 @dataclass
@@ -104,13 +111,23 @@ class Variant:
     recommended_cleared: list[float] = field(default_factory=list)
     office_confidence: float = 0.0  # what each office was planned to clear with
 
+    def planned_confidence(self, n: int) -> float:
+        """The chance the network clears by the ``n``-th deadline, as planned: the
+        product of its offices' chances (their runs are independent)."""
+        return math.prod(
+            office.recommendations[n].confidence for office in self.offices if office.backlog
+        )
+
     def added(self, n: int) -> Added:
         """What the recommendations for the ``n``-th deadline add up to."""
         recommendations = [(office, office.recommendations[n]) for office in self.offices]
         costs = [rec.cost(office.window_day_cost) for office, rec in recommendations]
         known = [cost for cost in costs if cost is not None]
+        weighed = [rec.added_cost for _, rec in recommendations if rec.added_cost is not None]
         return Added(
             window_days=sum(rec.added_window_days for _, rec in recommendations),
+            weighted_days=sum(cost.weighted_days for cost in weighed),
+            staff_hours=sum(cost.staff_hours for cost in weighed),
             served=sum(rec.served for _, rec in recommendations),
             cost=sum(known) if known else None,
             every_office_costed=len(known) == len(costs),
@@ -127,6 +144,8 @@ class Added:
     """The windows a deadline's recommendations add beyond today's, over the network."""
 
     window_days: int  # as many staff-days, with one clerk a window
+    weighted_days: float  # usual window-days costing as much, Saturdays and evenings weighed
+    staff_hours: float  # window-hours added, with one clerk a window
     served: float  # of the backlog, by the deadline
     cost: float | None  # None: no office gives window_day_cost
     every_office_costed: bool
@@ -386,6 +405,7 @@ def recommend(
     """
     info = spec.scenario
     each = office_confidence(info.confidence, sum(1 for o in offices.values() if o.backlog_total))
+    checks = _Checks(seeds=seeds, runs=runs, processes=processes, progress=progress)
     for outcome in baseline.offices:
         outcome.recommendations = []
         outcome.recommended_runs = []
@@ -400,14 +420,8 @@ def recommend(
             if (found := out_of_reach(office, spec, deadline, each, limits[code])) is not None
         }
         reachable = {code: office for code, office in offices.items() if code not in beyond}
-        settled = _checked_windows(
-            spec,
-            reachable,
-            deadline,
-            each,
-            limits,
-            _Checks(seeds=seeds, runs=runs, processes=processes, progress=progress),
-        )
+        choices = network_choices(reachable, spec, deadline, limits, each)
+        settled = _checked_windows(spec, reachable, deadline, choices, limits, checks)
         results = []
         for outcome in baseline.offices:
             if outcome.code in beyond:
@@ -415,12 +429,19 @@ def recommend(
                     outcome, deadline, days, beyond[outcome.code], info.wait_within_minutes
                 )
             else:
-                recommendation, result = _reached(settled[outcome.code], deadline, days, spec, each)
-            planned = offices[outcome.code]
+                recommendation, result = _reached(settled[outcome.code], deadline, days, spec)
+            today = offices[outcome.code]
+            planned = today
             if outcome.code in settled:
-                found = settled[outcome.code]
-                planned = added(planned, deadline, found.booked, found.walk_ins)
-            recommendation = replace(recommendation, planned=planned)
+                mine = settled[outcome.code]
+                planned = added(
+                    today, deadline, mine.booked, mine.walk_ins, mine.extras, mine.choice.door
+                )
+            recommendation = replace(
+                recommendation,
+                planned=planned,
+                added_cost=added_cost(today, planned, info.start, days),
+            )
             outcome.recommendations.append(_costed(recommendation, result, outcome, days))
             outcome.recommended_runs.append(result)
             results.append(result)
@@ -449,39 +470,41 @@ class _Settled:
     walk_ins: int
     fluid: int
     result: OfficeRuns
+    choice: Choice
+
+    @property
+    def extras(self) -> frozenset[str]:
+        return self.choice.extras
 
 
 def _checked_windows(
     spec: ScenarioSpec,
     offices: dict[str, PlanningOffice],
     deadline: dt.date,
-    each: float,
+    choices: dict[str, Choice],
     limits: dict[str, int],
     checks: _Checks,
 ) -> dict[str, _Settled]:
-    """The fluid rule's windows for each office, checked by simulation until they hold."""
+    """Each office's choice, checked by simulation at its confidence until it holds."""
     info = spec.scenario
     days = (deadline - info.start).days + 1
-    pending: dict[str, tuple[PlanningOffice, int, int]] = {}
-    for code, office in offices.items():
-        walk_ins = min(walk_in_windows(office, spec, days), limits[code])
-        booked = fluid_windows(office, spec, days, each, walk_ins, limits[code] - walk_ins)
-        pending[code] = (office, booked, walk_ins)
-    fluid = {code: booked for code, (_, booked, _) in pending.items()}
+    pending = {code: (choices[code].booked, choices[code].walk_ins) for code in offices}
     searches = {
-        code: _Search(booked, walk_ins, limits[code])
-        for code, (_, booked, walk_ins) in pending.items()
+        code: _Search(booked, walk_ins, limits[code] - choices[code].door)
+        for code, (booked, walk_ins) in pending.items()
     }
     for _ in range(MAX_CHECKS):
         if not pending:
             break
         jobs = {
             code: Job(
-                added(office, deadline, booked, walk_ins).model(start=info.start, days=days),
+                _planned(offices[code], deadline, booked, walk_ins, choices[code]).model(
+                    start=info.start, days=days
+                ),
                 checks.seeds[code],
                 days,
             )
-            for code, (office, booked, walk_ins) in pending.items()
+            for code, (booked, walk_ins) in pending.items()
         }
         done = run_jobs(
             jobs.values(),
@@ -493,26 +516,32 @@ def _checked_windows(
             ),
         )
         for code, job in jobs.items():
-            office, booked, walk_ins = pending.pop(code)
+            booked, walk_ins = pending.pop(code)
             result = done[job]
             following = searches[code].learn(
                 booked,
                 walk_ins,
                 result,
-                clears=_clears(result, days - 1, each),
+                clears=_clears(result, days - 1, choices[code].confidence),
                 waits_well=_share_within(result, info.wait_within_minutes) >= info.wait_share,
             )
             if following is not None:
-                pending[code] = (office, *following)
+                pending[code] = following
     answers = {code: search.answer() for code, search in searches.items()}
     return {
-        code: _Settled(booked, walk_ins, fluid=fluid[code], result=result)
+        code: _Settled(booked, walk_ins, choices[code].booked, result, choices[code])
         for code, (booked, walk_ins, result) in answers.items()
     }
 
 
+def _planned(
+    office: PlanningOffice, deadline: dt.date, booked: int, walk_ins: int, choice: Choice
+) -> PlanningOffice:
+    return added(office, deadline, booked, walk_ins, choice.extras, choice.door)
+
+
 def _reached(
-    settled: _Settled, deadline: dt.date, days: int, spec: ScenarioSpec, each: float
+    settled: _Settled, deadline: dt.date, days: int, spec: ScenarioSpec
 ) -> tuple[Recommendation, OfficeRuns]:
     info = spec.scenario
     result = settled.result
@@ -525,7 +554,9 @@ def _reached(
         fluid_windows=settled.fluid,
         cleared_share=result.cleared_by(days - 1),
         walk_in_within=within,
-        met=_clears(result, days - 1, each) and within >= info.wait_share,
+        met=_clears(result, days - 1, settled.choice.confidence) and within >= info.wait_share,
+        extras=settled.extras,
+        confidence=settled.choice.confidence,
     )
     return recommendation, result
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import NormalDist
 
 import numpy as np
 
-from kezek.planning.fluid import earliest_clearance, fluid_clearance
+from kezek.planning.fluid import door_done, earliest_clearance, fluid_clearance
 from kezek.planning.office_model import OfficeModel, WindowDay
 from kezek.planning.scenario import ScenarioSpec
 from kezek.planning.scenario_offices import AddedWindows, PlanningOffice
@@ -32,6 +32,8 @@ class OutOfReach:
     * ``misses``: however many places there are, a share ``no_show`` of those booked miss
       their time and book again, so the last of the ``backlog`` take ``open_days`` open days;
     * ``closed``: nobody misses, but the office does not open soon enough;
+    * ``door``: those of the backlog who walk in come to the door until after the deadline
+      (``earliest`` is the day the last of them comes);
     * ``late``: the added windows open only on ``opens_on``, after the deadline (``earliest``
       is then with today's windows);
     * ``premises``: more than the ``limit`` windows the scenario lets the premises add;
@@ -46,6 +48,7 @@ class OutOfReach:
     no_show: float
     limit: int | None = None
     opens_on: dt.date | None = None
+    extras: frozenset[str] = frozenset()  # the extra hours it was tried with
 
 
 def office_confidence(confidence: float, offices: int) -> float:
@@ -57,9 +60,24 @@ def office_confidence(confidence: float, offices: int) -> float:
     return float(confidence ** (1 / max(offices, 1)))
 
 
-def added(office: PlanningOffice, deadline: dt.date, booked: int, walk_ins: int) -> PlanningOffice:
-    """The office with windows added from the day they can open until the deadline."""
+def added(
+    office: PlanningOffice,
+    deadline: dt.date,
+    booked: int,
+    walk_ins: int,
+    extras: frozenset[str] = frozenset(),
+    door: int = 0,
+) -> PlanningOffice:
+    """The office with windows, and the named extra hours, added from the day they can
+    open until the deadline; and ``door`` walk-in windows while the backlog comes to the
+    door."""
     start = max(office.demand[0][0], office.windows_from or office.demand[0][0])
+    if door:
+        days = (deadline - office.demand[0][0]).days + 1
+        last = min(deadline, door_closes(office, office.demand[0][0], days) or deadline)
+        office = office.with_windows(AddedWindows(door, start, last, bookable=False))
+    if extras:
+        office = office.with_extras(extras, start, deadline)
     if booked:
         office = office.with_windows(AddedWindows(booked, start, deadline))
     if walk_ins:
@@ -68,7 +86,13 @@ def added(office: PlanningOffice, deadline: dt.date, booked: int, walk_ins: int)
 
 
 def fluid_windows(
-    office: PlanningOffice, spec: ScenarioSpec, days: int, each: float, walk_ins: int, limit: int
+    office: PlanningOffice,
+    spec: ScenarioSpec,
+    days: int,
+    each: float,
+    walk_ins: int,
+    limit: int,
+    extras: frozenset[str] = frozenset(),
 ) -> int:
     """The fewest booked windows, at most ``limit``, for which the fluid rule less its
     margin clears in time in a share ``each`` of runs (``limit`` if none does: the
@@ -80,7 +104,9 @@ def fluid_windows(
     z = NormalDist().inv_cdf(each)
 
     def clears(booked: int) -> bool:
-        cleared = _fluid_with(office, spec, deadline, booked, walk_ins, each, margin_z=z)
+        cleared = _fluid_with(
+            office, spec, deadline, booked, walk_ins, each, margin_z=z, extras=extras
+        )
         return cleared is not None and cleared <= days - 1
 
     if limit <= 0 or clears(0):
@@ -108,10 +134,12 @@ def _fluid_with(
     each: float,
     *,
     margin_z: float = 0.0,
+    extras: frozenset[str] = frozenset(),
 ) -> int | None:
     """The fluid rule's clearance day with windows added until ``deadline``."""
     days = (deadline - spec.scenario.start).days + 1
-    model = added(office, deadline, booked, walk_ins).model(start=spec.scenario.start, days=days)
+    planned = added(office, deadline, booked, walk_ins, extras)
+    model = planned.model(start=spec.scenario.start, days=days)
     return fluid_clearance(model, margin_z=margin_z, tail=each)
 
 
@@ -130,7 +158,8 @@ def out_of_reach(
 
     First, however many places there are: the backlog's last members cannot be through
     before the day the fluid rule gives with a place for everyone on every open day.
-    Then with the windows opening when they can, and with the most the office may add.
+    Then with the windows opening when they can, and with the most the office may add,
+    with every extra hour the scenario allows.
     """
     info = spec.scenario
     if not office.backlog_total:
@@ -152,16 +181,21 @@ def out_of_reach(
             opens_on=opens_on,
         )
 
+    door = door_done(model)
+    if door is None or door > days - 1:  # the earliest day counts the door's last day in
+        return beyond("door", earliest.day)
     if earliest.day is None or earliest.day > days - 1:
         return beyond("misses" if model.no_show > 0 else "closed", earliest.day)
-    at_most = _fluid_with(office, spec, deadline, limit, 0, each)
+    everything = frozenset(extra.name for extra in office.extras)
+    at_most = _fluid_with(office, spec, deadline, limit, 0, each, extras=everything)
     if at_most is not None and at_most <= days - 1:
         return None
     if office.windows_from is not None and office.windows_from > deadline:
         return beyond("late", fluid_clearance(model, tail=each), opens_on=office.windows_from)
     horizon = info.start + dt.timedelta(days=info.horizon_days - 1)
-    reached = _fluid_with(office, spec, horizon, limit, 0, each)
-    return beyond("premises" if office.max_windows is not None else "bound", reached, limit)
+    reached = _fluid_with(office, spec, horizon, limit, 0, each, extras=everything)
+    found = beyond("premises" if office.max_windows is not None else "bound", reached, limit)
+    return replace(found, extras=everything)
 
 
 def _date_of(start: dt.date, day: int | None) -> dt.date | None:
@@ -176,12 +210,40 @@ def walk_in_windows(office: PlanningOffice, spec: ScenarioSpec, days: int) -> in
         return 0
     # New walk-ins of an open day, including those of the closed days before it.
     walk_ins = float(np.sum(model.daily_demand)) * model.walk_in_share / len(open_days)
-    hours = _open_hours(open_days[0])
+    free_now = sum(1 for w in open_days[0] if w.intervals and not w.bookable)
+    return max(0, _erlang_windows(model, spec, open_days[0], walk_ins) - free_now)
+
+
+def door_windows(office: PlanningOffice, spec: ScenarioSpec, days: int) -> int:
+    """Walk-in windows to add while those of the backlog come to the door, on top of
+    those for the newcomers who walk in."""
+    model = office.model(start=spec.scenario.start, days=min(days, 14))
+    open_days = [day for day in model.windows if any(w.intervals for w in day)]
+    if not open_days or not model.at_door:
+        return 0
+    walk_ins = float(np.sum(model.daily_demand)) * model.walk_in_share / len(open_days)
+    door = model.at_door / model.door_days
+    newcomers = _erlang_windows(model, spec, open_days[0], walk_ins)
+    return _erlang_windows(model, spec, open_days[0], walk_ins + door) - newcomers
+
+
+def door_closes(office: PlanningOffice, start: dt.date, days: int) -> dt.date | None:
+    """The day the last of the backlog at the door comes, within ``days`` from ``start``."""
+    model = office.model(start=start, days=days)
+    done = door_done(model)
+    return None if done is None else start + dt.timedelta(days=done)
+
+
+def _erlang_windows(
+    model: OfficeModel, spec: ScenarioSpec, day: Sequence[WindowDay], walk_ins: float
+) -> int:
+    """Windows for ``walk_ins`` a day to wait within the target, at the busiest hour."""
+    hours = _open_hours(day)
     profile = np.asarray(model.hourly_profile)[hours]
     if walk_ins <= 0 or profile.sum() <= 0:
         return 0
     arrivals = walk_ins * profile / profile.sum()
-    needed = max(
+    return max(
         windows_by_hour(
             arrivals.tolist(),
             mean_service_hours=model.mean_service / 60,
@@ -191,8 +253,6 @@ def walk_in_windows(office: PlanningOffice, spec: ScenarioSpec, days: int) -> in
             ),
         )
     )
-    free_now = sum(1 for w in open_days[0] if w.intervals and not w.bookable)
-    return max(0, needed - free_now)
 
 
 def _open_hours(day: Sequence[WindowDay]) -> list[int]:

@@ -102,6 +102,10 @@ class Behaviour(Strict):
     punctuality_minutes: float | None = Field(default=None, ge=0, le=240)
     hourly_profile: list[float] | None = Field(default=None, min_length=24, max_length=24)
     never_come: float | None = Field(default=None, ge=0, lt=1)  # of the backlog: never come
+    # Of the backlog who come, the share who walk in at the door rather than book, as in
+    # 2025; they come evenly over the first ``door_days`` open days.
+    backlog_at_door: float | None = Field(default=None, ge=0, le=1)
+    door_days: int | None = Field(default=None, ge=1, le=365)
 
     @field_validator("hourly_profile")
     @classmethod
@@ -120,6 +124,8 @@ BEHAVIOUR_DEFAULTS = Behaviour(
     punctuality_minutes=10,
     hourly_profile=[1.0] * 24,
     never_come=0.0,
+    backlog_at_door=0.0,
+    door_days=20,
 )
 
 
@@ -158,6 +164,16 @@ class OfficeDemand(Behaviour):
     # The first day added windows can open: premises, clerks and counters take time.
     windows_from: dt.date | None = None
     window_day_cost: float | None = Field(default=None, ge=0)  # one window for one day
+    # Hours the planner may add to every window, from windows_from to the deadline, when
+    # they cost less than more windows or the premises hold no more: Saturdays and weekday
+    # evenings. Not used when absent.
+    saturdays: Annotated[DayHours, Field(min_length=1)] | None = None
+    evenings: Annotated[DayHours, Field(min_length=1)] | None = None
+    # What an hour of them costs against a usual hour: the Labour Code of the Russian
+    # Federation pays work on a day off at least double (art. 153) and overtime at one and
+    # a half for its first two hours (art. 152).
+    saturday_cost_factor: float = Field(default=2.0, ge=1, le=5)
+    evening_cost_factor: float = Field(default=1.5, ge=1, le=5)
 
 
 class _Change(Strict):

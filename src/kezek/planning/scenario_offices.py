@@ -30,6 +30,7 @@ from kezek.planning.scenario import (
     ExtendHours,
     ExtraDay,
     MobileTeam,
+    OfficeDemand,
     ScenarioSpec,
     ShiftDemand,
 )
@@ -73,6 +74,18 @@ class AddedHours:
 
 
 @dataclass(frozen=True)
+class ExtraHours:
+    """Hours the planner may add to every window: ``saturdays`` or ``evenings``."""
+
+    name: str
+    ranges: tuple[TimeRange, ...]
+    weekdays: frozenset[int]
+
+    def added(self, first: dt.date, last: dt.date) -> AddedHours:
+        return AddedHours(self.ranges, self.weekdays, first, last)
+
+
+@dataclass(frozen=True)
 class PlanningOffice:
     code: str
     name: str
@@ -91,6 +104,18 @@ class PlanningOffice:
     served_share: float = 1.0  # the scenario's target: cleared once this share is served
     windows_from: dt.date | None = None  # added windows open no sooner (lead time)
     window_day_cost: float | None = None  # of one added window for one day
+    extras: tuple[ExtraHours, ...] = ()  # hours the planner may add
+    saturday_cost_factor: float = 2.0  # an hour on a day off, against a usual hour
+    evening_cost_factor: float = 1.5  # an hour of the allowed evenings
+
+    @property
+    def evening_ranges(self) -> tuple[TimeRange, ...]:
+        return next((extra.ranges for extra in self.extras if extra.name == "evenings"), ())
+
+    def with_extras(self, names: frozenset[str], first: dt.date, last: dt.date) -> PlanningOffice:
+        """The office with the named extra hours worked from ``first`` to ``last``."""
+        hours = tuple(extra.added(first, last) for extra in self.extras if extra.name in names)
+        return replace(self, added_hours=(*self.added_hours, *hours))
 
     @property
     def backlog_total(self) -> int:
@@ -134,6 +159,8 @@ class PlanningOffice:
             punctuality_minutes=_value(behaviour.punctuality_minutes),
             slot_minutes=mean,
             hourly_profile=tuple(behaviour.hourly_profile),
+            at_door=round(coming * _value(behaviour.backlog_at_door)),
+            door_days=behaviour.door_days or 1,
         )
 
     def windows_on(self, day: dt.date) -> tuple[WindowDay, ...]:
@@ -268,8 +295,35 @@ def planning_offices(spec: ScenarioSpec, network: NetworkSpec) -> dict[str, Plan
             served_share=spec.scenario.served_share,
             windows_from=demand.windows_from,
             window_day_cost=demand.window_day_cost,
+            extras=_extras(demand, office.hours),
+            saturday_cost_factor=demand.saturday_cost_factor,
+            evening_cost_factor=demand.evening_cost_factor,
         )
     return out
+
+
+def _extras(demand: OfficeDemand, weekly: Mapping[Weekday, list[str]]) -> tuple[ExtraHours, ...]:
+    """The Saturdays and evenings the scenario lets the planner add; evenings on the days
+    the office opens."""
+    extras = []
+    if demand.evenings:
+        opens = [day for day, ranges in weekly.items() if ranges and day not in ("sat", "sun")]
+        extras.append(
+            ExtraHours(
+                "evenings",
+                _ranges(demand.evenings),
+                _weekdays(opens),
+            )
+        )
+    if demand.saturdays:
+        extras.append(
+            ExtraHours(
+                "saturdays",
+                _ranges(demand.saturdays),
+                _weekdays(["sat"]),
+            )
+        )
+    return tuple(extras)
 
 
 def _service_times(spec: ScenarioSpec, code: str, minutes: int) -> ServiceTimes:
