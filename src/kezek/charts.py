@@ -27,6 +27,8 @@ class Chart:
 CHARTS = (
     # Also as SVG: sharp at any size on the managers' dashboard.
     Chart("burndown", N_("Backlog still to serve, against the deadlines"), ("png", "svg")),
+    # The same, office by office: small multiples, each panel on its own scale.
+    Chart("burndown-offices", N_("Backlog still to serve at each office")),
     Chart("windows", N_("Windows open per office per day")),
     Chart("waits", N_("How long people wait at today's windows")),
     Chart("queue", N_("People in line by local hour at today's windows")),

@@ -7,6 +7,7 @@ matplotlib, which it never uses.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
@@ -33,11 +34,49 @@ def plan(
     lang: ReportLanguage = typer.Option(
         "en", "--lang", help="The language of report.html: ky, ru or en."
     ),
+    deadline: list[str] | None = typer.Option(
+        None,
+        "--deadline",
+        help="A deadline instead of the scenario's (YYYY-MM-DD; repeat for several): when "
+        "it moves, re-plan with it.",
+    ),
+    actual: bool = typer.Option(
+        False,
+        "--actual",
+        help="Re-forecast from today with what the live system knows: the people served "
+        "per office per day, the bookings ahead, the windows in service (the database of "
+        "the settings).",
+    ),
+    today: str | None = typer.Option(
+        None, help="With --actual: the day to re-forecast from (YYYY-MM-DD); today by default."
+    ),
 ) -> None:
     """When the backlog clears, the windows each office needs per deadline, and what-ifs."""
-    from kezek.cli.plan_output import run_plan
+    from kezek.cli.plan_output import Replan, run_plan
 
-    run_plan(scenario, out=out, replications=replications, processes=processes, language=lang.value)
+    replan = Replan(
+        deadlines=[_date("--deadline", text) for text in deadline or []],
+        actual=actual,
+        today=_date("--today", today) if today else None,
+    )
+    run_plan(
+        scenario,
+        out=out,
+        replications=replications,
+        processes=processes,
+        language=lang.value,
+        replan=replan,
+    )
+
+
+def _date(option: str, text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2025-09-10",
+            param_hint=option,
+        ) from None
 
 
 def simulate(

@@ -9,15 +9,19 @@ import csv
 import datetime as dt
 import os
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
+import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kezek.cli.file_problems import refuse
 from kezek.network.spec import NetworkSpec
+from kezek.planning.actuals import Actuals, ReplanError, reforecast, with_deadlines
 from kezek.planning.lead_time import LeadTimes
 from kezek.planning.office_model import RECORD_FIELDS, simulate_office
 from kezek.planning.planner import (
@@ -76,6 +80,15 @@ def _bars() -> Progress:
     )
 
 
+@dataclass(frozen=True)
+class Replan:
+    """A plan made again: with moved deadlines, or from today with the live figures."""
+
+    deadlines: list[dt.date] = field(default_factory=list)
+    actual: bool = False
+    today: dt.date | None = None
+
+
 def run_plan(
     scenario: Path,
     *,
@@ -83,8 +96,10 @@ def run_plan(
     replications: int | None,
     processes: int | None,
     language: str = "en",
+    replan: Replan | None = None,
 ) -> None:
     spec, network = _read(scenario)
+    spec, actuals = _replanned(spec, network, replan or Replan())
     began = time.perf_counter()
     with _bars() as progress:
         result = make_plan(
@@ -94,6 +109,9 @@ def run_plan(
             progress=_Bars(progress),
             replications=replications,
         )
+    result.actuals = actuals
+    if actuals is not None:
+        _print_actuals(actuals, spec)
     took = time.perf_counter() - began
     console.print(f"\n[bold]{english(spec.scenario.name)}[/bold]")
     _print_today(result.baseline, spec)
@@ -112,6 +130,51 @@ def run_plan(
     if out is not None:
         paths = write_report(result, out, network=network, language=language)
         console.print("Wrote " + ", ".join(str(path) for path in paths))
+
+
+def _replanned(
+    spec: ScenarioSpec, network: NetworkSpec, replan: Replan
+) -> tuple[ScenarioSpec, Actuals | None]:
+    """The scenario with moved deadlines, or from today; a request that cannot be met
+    is said with its option and the fix, and nothing is run."""
+    if replan.today is not None and not replan.actual:
+        _refuse("--today is read only with --actual; add --actual")
+    try:
+        if not replan.actual:
+            return (with_deadlines(spec, replan.deadlines) if replan.deadlines else spec), None
+        from kezek.cli.plan_actual import read_actuals
+
+        actuals = read_actuals(spec, network, replan.today)
+        moved = replan.deadlines or None
+        return reforecast(spec, actuals.offices, today=actuals.today, deadlines=moved), actuals
+    except ReplanError as exc:
+        _refuse(str(exc))
+
+
+def _refuse(message: str) -> NoReturn:
+    console.print(f"[red]Error:[/] {message}; nothing was run.")
+    raise typer.Exit(1)
+
+
+def _print_actuals(actuals: Actuals, spec: ScenarioSpec) -> None:
+    table = Table(title=f"What the live system knows, {actuals.start} to {actuals.today}")
+    for column in ("office", "served", "backlog left (estimate)", "booked ahead", "windows"):
+        table.add_column(column, justify="left" if column == "office" else "right")
+    for code, actual in actuals.offices.items():
+        table.add_row(
+            code,
+            f"{actual.served:,}",
+            f"{actual.backlog_left:,.0f}",
+            f"{actual.booked_ahead:,}",
+            "—" if actual.windows is None else str(actual.windows),
+        )
+    _show(table)
+    console.print(
+        f"Re-forecast from {spec.scenario.start} for "
+        + ", ".join(str(day) for day in spec.scenario.deadlines)
+        + ". Those served less the walk-in newcomers of each open day count as of the "
+        "backlog: the live system cannot tell who was."
+    )
 
 
 def run_simulation(

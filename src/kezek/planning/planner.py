@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from kezek.network.spec import NetworkSpec
+from kezek.planning.actuals import Actuals
 from kezek.planning.choice import Choice, network_choices
 from kezek.planning.cost import AddedCost, added_cost
 from kezek.planning.fluid import fluid_clearance
@@ -75,6 +76,7 @@ class Recommendation:
     served: float = 0.0  # of the backlog, by the deadline, mean over runs
     planned: PlanningOffice | None = None  # the office as recommended: its windows and hours
     extras: frozenset[str] = frozenset()  # extra hours worked: "saturdays", "evenings"
+    door_windows: int = 0  # walk-in windows while the backlog comes to the door
     confidence: float = 0.0  # the chance this office was planned to clear with
     added_cost: AddedCost | None = None  # the hours added, and their weight
 
@@ -169,6 +171,7 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     sensitivity: Sensitivity | None = None
     lead_times: list[LeadTimes] = field(default_factory=list)
+    actuals: Actuals | None = None  # a re-forecast: what the live system knew
 
     def date(self, day: int) -> dt.date:
         return self.start + dt.timedelta(days=day)
@@ -556,6 +559,7 @@ def _reached(
         walk_in_within=within,
         met=_clears(result, days - 1, settled.choice.confidence) and within >= info.wait_share,
         extras=settled.extras,
+        door_windows=settled.choice.door,
         confidence=settled.choice.confidence,
     )
     return recommendation, result

@@ -1,4 +1,5 @@
-"""A plan as files: ``report.json``, the charts, and ``report.html`` with all inside.
+"""A plan as files: ``report.json``, the charts, ``report.html`` with all inside, the CSV
+tables and ``plan.xlsx`` with them for a spreadsheet.
 
 The HTML embeds its charts and styles, so it can be mailed or opened offline as one file,
 and is written in one language (``kezek plan --lang``). The charts are drawn in every
@@ -11,15 +12,18 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from jinja2 import Environment, PackageLoader, select_autoescape
 from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
 from kezek.charts import CHARTS
@@ -28,12 +32,13 @@ from kezek.i18n.catalogs import translations
 from kezek.i18n.formats import Formats
 from kezek.network.spec import NetworkSpec
 from kezek.planning.office_model import WAIT_BIN_MINUTES
-from kezek.planning.planner import Clearance, Plan, Variant
+from kezek.planning.planner import Clearance, OfficeOutcome, Plan, Variant
 from kezek.planning.reach import OutOfReach
 from kezek.planning.runs import OfficeRuns
 from kezek.planning.scenario import localized
 from kezek.planning.sensitivity import Outlook, Sensitivity
 from kezek.planning.tables import write_tables
+from kezek.planning.workbook import write_workbook
 
 
 @dataclass(frozen=True)
@@ -94,12 +99,14 @@ def write_report(
     )
     html_path = out / "report.html"
     html_path.write_text(html, encoding="utf-8")
-    return [json_path, html_path, *write_tables(plan, out), *written]
+    workbook = write_workbook(plan, data, out / "plan.xlsx", language=language)
+    return [json_path, html_path, *write_tables(plan, out), workbook, *written]
 
 
 def _draw_charts(plan: Plan, folder: Path, words: Words) -> list[Path]:
     draw = {
         "burndown": _burndown,
+        "burndown-offices": _burndown_offices,
         "windows": _windows,
         "waits": _waits,
         "queue": _queue,
@@ -140,40 +147,15 @@ def plan_data(plan: Plan, network: NetworkSpec) -> dict[str, Any]:
         },
         "baseline": _variant(baseline),
         "recommendations": [
-            {
-                "deadline": deadline.isoformat(),
-                "offices": [
-                    {
-                        "code": office.code,
-                        "windows_now": office.windows_now,
-                        "add_booked_windows": office.recommendations[n].booked_windows,
-                        "add_walk_in_windows": office.recommendations[n].walk_in_windows,
-                        "windows_total": office.windows_now
-                        + office.recommendations[n].booked_windows
-                        + office.recommendations[n].walk_in_windows,
-                        "fluid_rule_booked_windows": office.recommendations[n].fluid_windows,
-                        "cleared_share": office.recommendations[n].cleared_share,
-                        "walk_ins_within_target": office.recommendations[n].walk_in_within,
-                        "met": office.recommendations[n].met,
-                        "windows_per_day": list(office.recommendations[n].windows_per_day),
-                        "out_of_reach": _out_of_reach(office.recommendations[n].out_of_reach),
-                        "added_window_days": office.recommendations[n].added_window_days,
-                        "served": round(office.recommendations[n].served),
-                        "cost": office.recommendations[n].cost(office.window_day_cost),
-                    }
-                    for office in baseline.offices
-                ],
-                "network_cleared_share": baseline.recommended_cleared[n],
-                "added": _added(baseline, n),
-                "office_confidence": baseline.office_confidence,
-            }
-            for n, deadline in enumerate(info.deadlines)
+            _recommendation(baseline, n, deadline) for n, deadline in enumerate(info.deadlines)
         ],
         "what_ifs": [
             {**_variant(variant), "names": localized(what_if.name)}
             for variant, what_if in zip(plan.what_ifs, plan.spec.what_ifs, strict=True)
         ],
         "notes": plan.notes,
+        "burndown": _expected(plan),
+        "actuals": _actuals(plan),
         "sensitivity": _sensitivity(plan.sensitivity),
         "lead_times": [
             {
@@ -183,6 +165,88 @@ def plan_data(plan: Plan, network: NetworkSpec) -> dict[str, Any]:
             }
             for found in plan.lead_times
         ],
+    }
+
+
+def _recommendation(baseline: Variant, n: int, deadline: dt.date) -> dict[str, Any]:
+    return {
+        "deadline": deadline.isoformat(),
+        "offices": [_office_recommendation(office, n) for office in baseline.offices],
+        "network_cleared_share": baseline.recommended_cleared[n],
+        "added": _added(baseline, n),
+        "office_confidence": baseline.office_confidence,
+        "planned_confidence": baseline.planned_confidence(n),
+    }
+
+
+def _office_recommendation(office: OfficeOutcome, n: int) -> dict[str, Any]:
+    rec = office.recommendations[n]
+    weighed = rec.added_cost
+    return {
+        "code": office.code,
+        "windows_now": office.windows_now,
+        "add_booked_windows": rec.booked_windows,
+        "add_walk_in_windows": rec.walk_in_windows,
+        "windows_total": office.windows_now + rec.booked_windows + rec.walk_in_windows,
+        "door_windows": rec.door_windows,
+        "extras": sorted(rec.extras),
+        "confidence": rec.confidence,
+        "fluid_rule_booked_windows": rec.fluid_windows,
+        "cleared_share": rec.cleared_share,
+        "walk_ins_within_target": rec.walk_in_within,
+        "met": rec.met,
+        "windows_per_day": list(rec.windows_per_day),
+        "out_of_reach": _out_of_reach(rec.out_of_reach),
+        "added_window_days": rec.added_window_days,
+        "weighted_window_days": None if weighed is None else round(weighed.weighted_days, 2),
+        "staff_hours": None if weighed is None else round(weighed.staff_hours, 1),
+        "served": round(rec.served),
+        "cost": _rounded(rec.cost(office.window_day_cost)),
+    }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def _expected(plan: Plan) -> dict[str, Any]:
+    """The median backlog left each day, for the dashboard to set the actual against."""
+
+    def medians(bands: list[Band]) -> dict[str, list[int]]:
+        return {
+            "today" if band.deadline is None else band.deadline.isoformat(): [
+                round(float(left)) for left in band.median
+            ]
+            for band in bands
+        }
+
+    return {
+        "start": plan.start.isoformat(),
+        "network": medians(network_bands(plan)),
+        "offices": {code: medians(bands) for code, bands in office_bands(plan).items()},
+    }
+
+
+def _actuals(plan: Plan) -> dict[str, Any] | None:
+    """What the live system knew when the plan was made again from it."""
+    found = plan.actuals
+    if found is None:
+        return None
+    return {
+        "start": found.start.isoformat(),
+        "today": found.today.isoformat(),
+        "offices": {
+            code: {
+                "served": actual.served,
+                "backlog_left": round(actual.backlog_left),
+                "booked_ahead": actual.booked_ahead,
+                "windows": actual.windows,
+                "left_by_day": [
+                    [day.isoformat(), round(left)] for day, left in found.left_by_day[code]
+                ],
+            }
+            for code, actual in found.offices.items()
+        },
     }
 
 
@@ -252,6 +316,8 @@ def _added(baseline: Variant, n: int) -> dict[str, Any]:
     return {
         "window_days": added.window_days,
         "staff_days": added.window_days,
+        "weighted_window_days": round(added.weighted_days, 2),
+        "staff_hours": round(added.staff_hours, 1),
         "backlog_served": round(added.served),
         "cost": added.cost,
         "cost_per_person": None if added.per_person is None else round(added.per_person, 2),
@@ -270,6 +336,7 @@ def _out_of_reach(beyond: OutOfReach | None) -> dict[str, Any] | None:
         "no_show": beyond.no_show,
         "added_limit": beyond.limit,
         "opens_on": _iso(beyond.opens_on),
+        "extras": sorted(beyond.extras),
     }
 
 
@@ -313,36 +380,83 @@ def _dated(axes: Axes, words: Words) -> None:
     )
 
 
+class Band(NamedTuple):
+    """The initial backlog not yet served, day by day: 5%, median and 95% over the runs."""
+
+    deadline: dt.date | None  # None: at today's windows; else with those recommended for it
+    low: np.ndarray
+    median: np.ndarray
+    high: np.ndarray
+    out_of_reach: OutOfReach | None = None  # nothing added: the runs are today's again
+
+
+def _band(
+    deadline: dt.date | None, remaining: np.ndarray, beyond: OutOfReach | None = None
+) -> Band:
+    low, median, high = np.quantile(remaining, [0.05, 0.5, 0.95], axis=0)
+    return Band(deadline, low, median, high, beyond)
+
+
+def network_bands(plan: Plan) -> list[Band]:
+    """Over the network: at today's windows, then with each deadline's recommended ones."""
+    offices = plan.baseline.offices
+    return [
+        _band(None, network_remaining([o.runs for o in offices])),
+        *(
+            _band(deadline, network_remaining([o.recommended_runs[n] for o in offices]))
+            for n, deadline in enumerate(plan.spec.scenario.deadlines)
+        ),
+    ]
+
+
+def office_bands(plan: Plan) -> dict[str, list[Band]]:
+    """By office code, as ``network_bands``: today's windows, then each deadline's."""
+    deadlines = plan.spec.scenario.deadlines
+    return {
+        office.code: [
+            _band(None, office.runs.remaining),
+            *(
+                _band(
+                    deadline,
+                    office.recommended_runs[n].remaining,
+                    office.recommendations[n].out_of_reach,
+                )
+                for n, deadline in enumerate(deadlines)
+            ),
+        ]
+        for office in plan.baseline.offices
+    }
+
+
+def _curve(deadline: dt.date | None, words: Words) -> str:
+    """A median line's name: at today's windows, or with those recommended for ``deadline``."""
+    if deadline is None:
+        label = words("today's windows")
+    else:
+        label = words("windows recommended for %(deadline)s") % {
+            "deadline": words.formats.numeric_day(deadline)
+        }
+    return words("%(curve)s (median)") % {"curve": label}
+
+
+def _shown(plan: Plan, bands: Iterable[Band]) -> int:
+    """The days until the slowest curve is down to zero in nearly all runs, and a week."""
+    busy = [int(np.nonzero(b.high > 0)[0][-1]) + 1 if np.any(b.high > 0) else 0 for b in bands]
+    return min(max(busy, default=0) + 8, plan.days)
+
+
 def _burndown(plan: Plan, words: Words) -> Figure:
     figure = Figure(figsize=(10, 5))
     axes = figure.subplots()
-    curves: list[tuple[str, list[OfficeRuns]]] = [
-        (words("today's windows"), [o.runs for o in plan.baseline.offices])
-    ]
-    for n, deadline in enumerate(plan.spec.scenario.deadlines):
-        curves.append(
-            (
-                words("windows recommended for %(deadline)s")
-                % {"deadline": words.formats.numeric_day(deadline)},
-                [o.recommended_runs[n] for o in plan.baseline.offices],
-            )
-        )
-    bands = [
-        (label, np.quantile(network_remaining(runs), [0.05, 0.5, 0.95], axis=0))
-        for label, runs in curves
-    ]
-    # Show the days until the slowest curve is down to zero in nearly all runs, and a week.
-    busy = [
-        int(np.nonzero(band[2] > 0)[0][-1]) + 1 if np.any(band[2] > 0) else 0 for _, band in bands
-    ]
-    shown = min(max(*busy, 0) + 8, plan.days)
-    for label, (low, middle, high) in bands:
-        days = min(shown, len(middle))
+    bands = network_bands(plan)
+    shown = _shown(plan, bands)
+    for band in bands:
+        days = min(shown, len(band.median))
         dates = _dates(plan, days)
-        (line,) = axes.plot(
-            dates, middle[:days], label=words("%(curve)s (median)") % {"curve": label}
+        (line,) = axes.plot(dates, band.median[:days], label=_curve(band.deadline, words))
+        axes.fill_between(
+            dates, band.low[:days], band.high[:days], color=line.get_color(), alpha=0.2
         )
-        axes.fill_between(dates, low[:days], high[:days], color=line.get_color(), alpha=0.2)
     for deadline in plan.spec.scenario.deadlines:
         axes.axvline(_x(deadline), color="crimson", linestyle="--", linewidth=1)
         axes.annotate(
@@ -351,6 +465,7 @@ def _burndown(plan: Plan, words: Words) -> Figure:
             color="crimson",
             ha="left",
         )
+    _actual_line(plan, axes, words)
     axes.set_ylabel(words("people of the initial backlog not yet served"))
     axes.set_title(words("Backlog burndown (the band: nine runs in ten)"))
     axes.legend(loc="upper right")
@@ -358,6 +473,129 @@ def _burndown(plan: Plan, words: Words) -> Figure:
     _dated(axes, words)
     figure.autofmt_xdate()
     return figure
+
+
+def _actual_line(plan: Plan, axes: Axes, words: Words) -> None:
+    """On a plan made again from the live figures: the backlog left so far, as estimated."""
+    if plan.actuals is None:
+        return
+    by_day: dict[dt.date, float] = {}
+    for series in plan.actuals.left_by_day.values():
+        for day, left in series:
+            by_day[day] = by_day.get(day, 0.0) + left
+    if not by_day:
+        return
+    days = sorted(by_day)
+    axes.plot(
+        np.asarray(days, dtype="datetime64[D]"),
+        [by_day[day] for day in days],
+        color="black",
+        linewidth=2,
+        label=words("actual so far (estimated from those served)"),
+    )
+
+
+def _burndown_offices(plan: Plan, words: Words) -> Figure:
+    """Small multiples: an office a panel, the same dates, each on its own scale."""
+    bands = office_bands(plan)
+    shown = _shown(plan, (band for each in bands.values() for band in each))
+    columns = 1 if len(bands) <= 3 else 2
+    rows = max(math.ceil(len(bands) / columns), 1)
+    figure = Figure(figsize=(10, 1.4 + 2.3 * rows), layout="constrained")
+    panels = figure.subplots(rows, columns, sharex=True, squeeze=False)
+    for axes, (code, office) in zip(panels.flat, bands.items(), strict=False):
+        _office_panel(axes, plan, office, shown, words)
+        axes.set_title(words.office(code), loc="left", fontweight="bold")
+    for n, axes in enumerate(panels.flat):
+        if n >= len(bands):
+            axes.set_axis_off()
+        elif n + columns >= len(bands):  # nothing below it: it keeps its dates
+            axes.xaxis.set_tick_params(labelbottom=True, labelrotation=30)
+    figure.suptitle(words("Backlog burndown at each office (the band: nine runs in ten)"))
+    figure.supylabel(words("people of the initial backlog not yet served"))
+    figure.legend(
+        handles=_legend(plan, words),
+        loc="outside lower center",
+        ncols=1 + len(plan.spec.scenario.deadlines),
+    )
+    return figure
+
+
+def _legend(plan: Plan, words: Words) -> list[Line2D]:
+    """Each curve above the dashed line of its deadline, in its colour (today's: none)."""
+    deadlines = plan.spec.scenario.deadlines
+    handles = [Line2D([], [], color="C0", linewidth=3, label=_curve(None, words))]
+    handles.append(Line2D([], [], alpha=0, label=" "))
+    for n, deadline in enumerate(deadlines, start=1):
+        handles.append(Line2D([], [], color=f"C{n}", label=_curve(deadline, words)))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=f"C{n}",
+                linestyle="--",
+                label=words("deadline %(day)s") % {"day": words.formats.day_month(deadline)},
+            )
+        )
+    return handles
+
+
+def _office_panel(axes: Axes, plan: Plan, bands: list[Band], shown: int, words: Words) -> None:
+    """One office's curves and their bands; a deadline it cannot make is marked at its line."""
+    today = bands[0].median
+    for n, band in enumerate(bands):
+        colour = f"C{n}"
+        if band.deadline is not None:
+            axes.axvline(_x(band.deadline), color=colour, linestyle="--", linewidth=1)
+        if band.out_of_reach is not None:
+            _beyond_reach(axes, plan, band, today, shown, colour, words)
+            continue  # nothing added: its curve would be today's
+        days = min(shown, len(band.median))
+        dates = _dates(plan, days)
+        # Today's line is wider, so it shows beside a recommendation that adds nothing.
+        axes.plot(dates, band.median[:days], color=colour, linewidth=3 if n == 0 else 1.5)
+        axes.fill_between(dates, band.low[:days], band.high[:days], color=colour, alpha=0.2)
+    formats = words.formats
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda y, _: formats.number(y)))
+    axes.set_ylim(bottom=0)
+    axes.grid(alpha=0.3)
+    _dated(axes, words)
+
+
+def _beyond_reach(
+    axes: Axes,
+    plan: Plan,
+    band: Band,
+    today: np.ndarray,
+    shown: int,
+    colour: str,
+    words: Words,
+) -> None:
+    """A cross where today's windows leave the office at the deadline, and why it is marked."""
+    assert band.deadline is not None and band.out_of_reach is not None
+    day = min((band.deadline - plan.start).days, len(today) - 1)
+    axes.plot(_x(band.deadline), today[day], marker="X", markersize=10, color=colour)
+    earliest = band.out_of_reach.earliest
+    text = (
+        words("out of reach; earliest %(day)s") % {"day": words.formats.numeric_day(earliest)}
+        if earliest
+        else words("out of reach")
+    )
+    deadlines = plan.spec.scenario.deadlines
+    # Beside its line, on the side with room: the right, unless the line is far right.
+    right = day < 0.6 * shown
+    axes.annotate(
+        text,
+        (_x(band.deadline), 0.92 - 0.16 * deadlines.index(band.deadline)),
+        xycoords=("data", "axes fraction"),
+        xytext=(4 if right else -4, 0),
+        textcoords="offset points",
+        ha="left" if right else "right",
+        va="top",
+        color=colour,
+        fontweight="bold",
+        bbox={"facecolor": "white", "edgecolor": colour, "alpha": 0.85, "boxstyle": "round"},
+    )
 
 
 def _windows(plan: Plan, words: Words) -> Figure:

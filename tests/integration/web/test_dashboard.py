@@ -73,6 +73,9 @@ def test_a_manager_sees_today_and_the_plan_with_its_warning(
     assert "Сокращение очереди" in chart.text and "Backlog" not in chart.text
     english = planned.get("/dashboard/plan/burndown.svg", headers={"Accept-Language": "en"})
     assert "Backlog burndown" in english.text
+    assert 'src="/dashboard/plan/burndown-offices.png"' in page.text
+    offices = planned.get("/dashboard/plan/burndown-offices.png")
+    assert offices.status_code == 200 and offices.content[:4] == b"\x89PNG"
     windows = planned.get("/dashboard/plan/windows.png")
     assert windows.status_code == 200 and windows.content[:4] == b"\x89PNG"
     # What matters most, in the reader's language, with its chart.

@@ -61,10 +61,10 @@ from = 2025-04-05
     assert "20 runs are too few to show 94.9%" in report["notes"][0]  # √0.9 per office
     assert "too few" in result.output
     assert all(o["met"] for rec in report["recommendations"] for o in rec["offices"])
-    for chart in ("burndown", "windows", "waits", "queue", "sensitivity"):
+    for chart in ("burndown", "burndown-offices", "windows", "waits", "queue", "sensitivity"):
         assert (out / f"{chart}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert html.count("data:image/png;base64,") == 5
+    assert html.count("data:image/png;base64,") == 6
     assert "http://" not in html and "https://" not in html and "<script" not in html
 
 
