@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from kezek.network.spec import NetworkSpec
-from kezek.planning.actuals import Actuals
+from kezek.planning.actuals import Actuals, walk_ins_per_open_day
 from kezek.planning.choice import Choice, network_choices
 from kezek.planning.cost import AddedCost, added_cost
 from kezek.planning.fluid import fluid_clearance
@@ -101,6 +101,8 @@ class OfficeOutcome:
     recommendations: list[Recommendation] = field(default_factory=list)
     recommended_runs: list[OfficeRuns] = field(default_factory=list)
     window_day_cost: float | None = None  # of one added window for one day
+    coming: int = 0  # of the backlog, those who come
+    walk_ins_per_open_day: float = 0.0  # newcomers who walk in on an open day
 
 
 @dataclass
@@ -351,6 +353,8 @@ def _variant(
                 ),
                 runs=runs,
                 window_day_cost=office.window_day_cost,
+                coming=model.backlog,
+                walk_ins_per_open_day=walk_ins_per_open_day(office, start),
             )
         )
     everyone = [outcome.runs.cleared_on for outcome in outcomes]

@@ -224,6 +224,14 @@ def _expected(plan: Plan) -> dict[str, Any]:
         "start": plan.start.isoformat(),
         "network": medians(network_bands(plan)),
         "offices": {code: medians(bands) for code, bands in office_bands(plan).items()},
+        # What the dashboard needs to estimate the backlog left from those served.
+        "inputs": {
+            office.code: {
+                "coming": office.coming,
+                "walk_ins_per_open_day": round(office.walk_ins_per_open_day, 3),
+            }
+            for office in plan.baseline.offices
+        },
     }
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -31,6 +32,8 @@ from kezek.queue import service as queue_service
 from kezek.queue.closing import to_send_home
 from kezek.queue.kpis import Kpis, day_kpis
 from kezek.queue.models import WindowSession, WindowSessionStatus
+from kezek.queue.served import served_by_day
+from kezek.web.campaign_progress import Chart, Progress, campaign_progress
 from kezek.web.i18n import choose_language
 from kezek.web.pages import app_context, offices_in_order, render
 from kezek.web.staff_pages import signed_in, staff_form, staff_or_refusal
@@ -71,7 +74,8 @@ def dashboard(request: Request) -> Response:
             )
             kpis = day_kpis(session, office=office, day=today, now=now)
             offices.append(OfficeToday(office, kpis, open_windows or 0))
-    plan = campaign_plan(context.settings.campaign_plan_dir)
+        plan = campaign_plan(context.settings.campaign_plan_dir)
+        progress = _against_plan(session, plan, now, offices)
     closed = request.query_params.get("closed", "")
     return render(
         request,
@@ -80,11 +84,23 @@ def dashboard(request: Request) -> Response:
         offices=offices,
         plan=plan,
         warnings=plan_warnings(plan) if plan else [],
+        progress=progress,
         names={row.office.code: row.office.name for row in offices},
         closed=next((row.office for row in offices if row.office.code == closed), None),
         sent_home=request.query_params.get("sent_home", ""),
         iso_day=_iso_day,
     )
+
+
+def _against_plan(
+    session: Session, plan: dict[str, Any] | None, now: dt.datetime, offices: list[OfficeToday]
+) -> tuple[list[Progress], Chart] | None:
+    """The campaign so far against the plan, as of this morning in the first office's zone."""
+    if plan is None or not offices or "burndown" not in plan:
+        return None
+    start = dt.date.fromisoformat(plan["burndown"]["start"])
+    served = served_by_day(session, since=start)
+    return campaign_progress(plan, served, now.astimezone(offices[0].office.zone).date())
 
 
 def _iso_day(text: str | None) -> dt.date | None:

@@ -76,6 +76,11 @@ def test_a_manager_sees_today_and_the_plan_with_its_warning(
     assert 'src="/dashboard/plan/burndown-offices.png"' in page.text
     offices = planned.get("/dashboard/plan/burndown-offices.png")
     assert offices.status_code == 200 and offices.content[:4] == b"\x89PNG"
+    # Actual against the plan: the scenario started on 1 April 2025 and its deadlines
+    # have passed; nobody of Kazan or Novosibirsk was served in this database.
+    assert "Факт и план" in words and "Вся сеть" in words
+    assert 'role="img" aria-labelledby="against-plan"' in page.text
+    assert "Осталось в очереди (оценка)" in words
     windows = planned.get("/dashboard/plan/windows.png")
     assert windows.status_code == 200 and windows.content[:4] == b"\x89PNG"
     # What matters most, in the reader's language, with its chart.
