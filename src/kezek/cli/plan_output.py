@@ -410,10 +410,14 @@ def _print_what_ifs(result: Plan) -> None:
     for column in ("change", "offices", "network", "cleared by the deadline"):
         table.add_column(column, justify="left")
     for variant in [base, *result.what_ifs]:
+        before = {office.code: office.clearance for office in base.offices}
         moved = [
-            f"{o.code} {_day(o.clearance.median, horizon)}{_shift(o.clearance, b.clearance)}"
-            for o, b in zip(variant.offices, base.offices, strict=True)
-            if variant is base or o.clearance.median != b.clearance.median
+            f"{o.code} {_day(o.clearance.median, horizon)}"
+            + (_shift(o.clearance, before[o.code]) if o.code in before else " (a new site)")
+            for o in variant.offices
+            if variant is base
+            or o.code not in before
+            or o.clearance.median != before[o.code].median
         ]
         table.add_row(
             variant.name,

@@ -31,6 +31,7 @@ from kezek.planning.actuals import Actuals, walk_ins_per_open_day
 from kezek.planning.choice import Choice, network_choices
 from kezek.planning.cost import AddedCost, added_cost
 from kezek.planning.fluid import fluid_clearance
+from kezek.planning.geography import to_nearest, with_team
 from kezek.planning.lead_time import LeadTimes, lead_times
 from kezek.planning.office_model import WAIT_BIN_MINUTES, OfficeModel
 from kezek.planning.reach import (
@@ -42,7 +43,14 @@ from kezek.planning.reach import (
     usual_windows,
 )
 from kezek.planning.runs import WILSON_Z, Job, OfficeRuns, run_jobs
-from kezek.planning.scenario import Change, MoveDeadline, ScenarioSpec, english
+from kezek.planning.scenario import (
+    Change,
+    MobileTeam,
+    MoveDeadline,
+    NearestOffice,
+    ScenarioSpec,
+    english,
+)
 from kezek.planning.scenario_offices import (
     PlanningOffice,
     planning_offices,
@@ -200,7 +208,7 @@ def make_plan(
     variants = [
         (
             english(what_if.name),
-            offices_after(offices, what_if.changes),
+            offices_after(offices, what_if.changes, spec),
             _deadlines(spec, what_if.changes),
         )
         for what_if in spec.what_ifs
@@ -316,9 +324,20 @@ def simulate_today(
 
 
 def offices_after(
-    offices: dict[str, PlanningOffice], changes: Sequence[Change]
+    offices: dict[str, PlanningOffice], changes: Sequence[Change], spec: ScenarioSpec
 ) -> dict[str, PlanningOffice]:
+    """The offices with a what-if's changes: demand moved by share or by distance, mobile
+    teams in other towns as sites of their own, then each office's own changes."""
     changed = shift_demand(offices, changes)
+    geography = spec.geography
+    teams = 0
+    for change in changes:
+        if isinstance(change, NearestOffice) and geography is not None:
+            changed = to_nearest(changed, change, geography)
+        elif isinstance(change, MobileTeam) and change.at is not None and geography is not None:
+            teams += 1
+            days = spec.scenario.horizon_days
+            changed = with_team(changed, change, geography, number=teams, days=days)
     return {code: office.changed(changes) for code, office in changed.items()}
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
@@ -26,7 +26,8 @@ from kezek.network.file import (
     read_network_file,
     syntax_problem,
 )
-from kezek.network.spec import DayHours, LocalizedText, NetworkSpec, Strict, Weekday
+from kezek.network.spec import Coordinates, DayHours, LocalizedText, NetworkSpec, Strict, Weekday
+from kezek.planning.regions_file import Region, RegionsFileError, read_regions
 
 OfficeCode = Annotated[str, Field(pattern=CODE_PATTERN)]
 WORKING_WEEK: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
@@ -207,7 +208,13 @@ class ExtraDay(_Change):
 
 
 class MobileTeam(_Change):
-    """A visiting team: extra windows at an office on given days and hours only."""
+    """A visiting team: extra windows on given days and hours only.
+
+    Without ``at``, the windows are the office's own. With ``at`` (and the scenario's
+    ``[geography]``), the team works in another place, run by ``office``: the people of
+    the backlog living within ``radius_km`` of it, and nearer to it than to their own
+    office, go to it, as many as it can serve in its days.
+    """
 
     kind: Literal["mobile_team"]
     office: OfficeCode
@@ -216,6 +223,18 @@ class MobileTeam(_Change):
     weekdays: list[Weekday] = Field(default_factory=lambda: list(WORKING_WEEK))
     first: dt.date = Field(alias="from")
     last: dt.date = Field(alias="to")
+    at: Coordinates | None = None
+    place: str | None = Field(default=None, min_length=1, max_length=100)  # its town
+    radius_km: float = Field(default=300, gt=0, le=3000)
+
+
+class NearestOffice(_Change):
+    """People go to the office nearest to where they live (``[geography]``), a ``share``
+    of them; among ``offices`` only, when given."""
+
+    kind: Literal["nearest_office"]
+    share: float = Field(default=1.0, gt=0, le=1)
+    offices: list[OfficeCode] | None = None
 
 
 class MoveDeadline(_Change):
@@ -231,7 +250,7 @@ class ShiftDemand(_Change):
 
 
 Change = Annotated[
-    AddWindows | ExtendHours | ExtraDay | MobileTeam | MoveDeadline | ShiftDemand,
+    AddWindows | ExtendHours | ExtraDay | MobileTeam | MoveDeadline | ShiftDemand | NearestOffice,
     Field(discriminator="kind"),
 ]
 
@@ -241,8 +260,26 @@ class WhatIf(Strict):
     changes: list[Change] = Field(min_length=1)
 
 
+class Geography(Strict):
+    """Where the backlog lives: a CSV file of regions (``region,lat,lon,office,people``),
+    or the rows here as ``[[geography.table]]``. An office without a region has its
+    people where it is."""
+
+    regions: str | None = Field(default=None, min_length=1)  # relative to the scenario
+    table: list[Region] = Field(default_factory=list, max_length=5_000)
+
+    @model_validator(mode="after")
+    def _some_regions(self) -> Geography:
+        if self.regions is None and not self.table:
+            raise ValueError(
+                'name a regions CSV file with regions = "…", or give [[geography.table]] rows'
+            )
+        return self
+
+
 class ScenarioSpec(Strict):
     scenario: ScenarioInfo
+    geography: Geography | None = None
     defaults: Behaviour = Field(default_factory=Behaviour)
     services: dict[str, ServiceTimesSpec] = Field(default_factory=dict)
     offices: list[OfficeDemand] = Field(min_length=1)
@@ -290,6 +327,7 @@ def read_scenario(path: Path) -> tuple[ScenarioSpec, NetworkSpec]:
                 *exc.problems,
             ]
         ) from None
+    spec = _with_regions(spec, path.parent)
     problems = [
         FileProblem(source, line_of(lines, at), dotted(at), message)
         for at, message in cross_check(spec, network)
@@ -297,6 +335,18 @@ def read_scenario(path: Path) -> tuple[ScenarioSpec, NetworkSpec]:
     if problems:
         raise ScenarioFileError(sorted(problems, key=lambda p: p.line or 0))
     return spec, network
+
+
+def _with_regions(spec: ScenarioSpec, folder: Path) -> ScenarioSpec:
+    """The scenario with its regions file read into ``geography.table``."""
+    geography = spec.geography
+    if geography is None or geography.regions is None:
+        return spec
+    try:
+        table = read_regions(folder / geography.regions)
+    except RegionsFileError as exc:
+        raise ScenarioFileError(exc.problems) from None
+    return spec.model_copy(update={"geography": geography.model_copy(update={"table": table})})
 
 
 def _single(source: str, field: str, message: str) -> ScenarioFileError:
@@ -353,10 +403,14 @@ def cross_check(
                     f"service '{code}' is not in the network; use one of {_list(service_codes)}",
                 )
             )
+    found += _geography_check(spec, offices)
     for w, what_if in enumerate(spec.what_ifs):
         for c, change in enumerate(what_if.changes):
             at = ("what_ifs", w, "changes", c)
-            if isinstance(change, ShiftDemand):
+            if isinstance(change, NearestOffice):
+                for code in change.offices or []:
+                    known_office((*at, "offices"), code)
+            elif isinstance(change, ShiftDemand):
                 known_office((*at, "from"), change.source)
                 known_office((*at, "to"), change.target)
                 if change.source == change.target:
@@ -369,6 +423,37 @@ def cross_check(
                 last = getattr(change, "last", None)
                 if last is not None and last < change.first:
                     found.append(((*at, "to"), "'to' is before 'from'; swap them"))
+    return found
+
+
+def _geography_check(
+    spec: ScenarioSpec, offices: dict[str, Any]
+) -> list[tuple[tuple[str | int, ...], str]]:
+    """Regions of known offices, and a [geography] for the changes that need one."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    if spec.geography is not None:
+        for code in sorted({region.office for region in spec.geography.table} - set(offices)):
+            found.append(
+                (
+                    ("geography", "regions"),
+                    f"a region names office '{code}', not in the network; use one of "
+                    f"{_list(offices)}",
+                )
+            )
+        return found
+    for w, what_if in enumerate(spec.what_ifs):
+        for c, change in enumerate(what_if.changes):
+            needs = isinstance(change, NearestOffice) or (
+                isinstance(change, MobileTeam) and change.at is not None
+            )
+            if needs:
+                found.append(
+                    (
+                        ("what_ifs", w, "changes", c, "kind"),
+                        "moving people by distance needs to know where they live: add a "
+                        '[geography] table with regions = "regions.csv"',
+                    )
+                )
     return found
 
 

@@ -105,6 +105,7 @@ class PlanningOffice:
     windows_from: dt.date | None = None  # added windows open no sooner (lead time)
     window_day_cost: float | None = None  # of one added window for one day
     extras: tuple[ExtraHours, ...] = ()  # hours the planner may add
+    location: tuple[float, float] | None = None  # latitude and longitude
     saturday_cost_factor: float = 2.0  # an hour on a day off, against a usual hour
     evening_cost_factor: float = 1.5  # an hour of the allowed evenings
 
@@ -193,20 +194,20 @@ class PlanningOffice:
                 office = office.with_windows(
                     AddedWindows(change.windows, change.first, change.last)
                 )
-            elif isinstance(change, MobileTeam) and change.office == self.code:
+            elif isinstance(change, MobileTeam) and change.office == self.code and not change.at:
                 office = office.with_windows(
                     AddedWindows(
                         change.windows,
                         change.first,
                         change.last,
-                        hours=_ranges(change.hours),
-                        weekdays=_weekdays(change.weekdays),
+                        hours=hours_of(change.hours),
+                        weekdays=weekdays_of(change.weekdays),
                     )
                 )
             elif isinstance(change, ExtendHours | ExtraDay) and change.office == self.code:
                 days = change.weekdays if isinstance(change, ExtendHours) else [change.weekday]
                 hours = AddedHours(
-                    _ranges(change.hours), _weekdays(days), change.first, change.last
+                    hours_of(change.hours), weekdays_of(days), change.first, change.last
                 )
                 office = replace(office, added_hours=(*office.added_hours, hours))
         return office
@@ -296,6 +297,7 @@ def planning_offices(spec: ScenarioSpec, network: NetworkSpec) -> dict[str, Plan
             windows_from=demand.windows_from,
             window_day_cost=demand.window_day_cost,
             extras=_extras(demand, office.hours),
+            location=(office.coordinates.lat, office.coordinates.lon),
             saturday_cost_factor=demand.saturday_cost_factor,
             evening_cost_factor=demand.evening_cost_factor,
         )
@@ -311,16 +313,16 @@ def _extras(demand: OfficeDemand, weekly: Mapping[Weekday, list[str]]) -> tuple[
         extras.append(
             ExtraHours(
                 "evenings",
-                _ranges(demand.evenings),
-                _weekdays(opens),
+                hours_of(demand.evenings),
+                weekdays_of(opens),
             )
         )
     if demand.saturdays:
         extras.append(
             ExtraHours(
                 "saturdays",
-                _ranges(demand.saturdays),
-                _weekdays(["sat"]),
+                hours_of(demand.saturdays),
+                weekdays_of(["sat"]),
             )
         )
     return tuple(extras)
@@ -374,11 +376,11 @@ def _even(count: int) -> tuple[float, ...]:
     return (1 / count,) * count
 
 
-def _ranges(texts: Sequence[str]) -> tuple[TimeRange, ...]:
+def hours_of(texts: Sequence[str]) -> tuple[TimeRange, ...]:
     return tuple(TimeRange.parse(text) for text in texts)
 
 
-def _weekdays(names: Sequence[str]) -> frozenset[int]:
+def weekdays_of(names: Sequence[str]) -> frozenset[int]:
     return frozenset(WEEKDAYS.index(name) for name in names)
 
 

@@ -91,7 +91,7 @@ def _what_ifs(plan: Plan) -> Iterable[Row]:
     for variant in [plan.baseline, *plan.what_ifs]:
         for office in variant.offices:
             seen = office.clearance
-            before = base[office.code].median
+            before = base[office.code].median if office.code in base else None  # a new site
             shift = (seen.median - before).days if seen.median and before else ""
             yield (
                 variant.name,
