@@ -11,13 +11,16 @@ as SVG here: a web worker loads no plotting library.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kezek.queue.served import backlog_left
 
-WIDTH, HEIGHT, MARGIN = 640, 260, 44  # the chart's view box and its left and bottom margin
+# The chart's view box and its left and bottom margins: small, so that on a 360-pixel
+# phone its words are still 10 pixels high; a wide screen caps its width (site.css).
+WIDTH, HEIGHT, LEFT, BOTTOM = 420, 240, 58, 26
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,13 @@ class Progress:
     planned: float | None  # its median with the windows recommended for ``deadline``
     deadline: str | None  # the first deadline still ahead
     days_behind: int | None  # how many days later the plan is down to ``left``; < 0: ahead
+    coming: float = 0.0  # of the backlog at the plan's start, those who come
+    medians: Mapping[str, Sequence[int]] = field(default_factory=dict, repr=False)
+
+    @property
+    def behind_today_windows(self) -> float | None:
+        """People left beyond the plan at today's windows; < 0: fewer, ahead of it."""
+        return None if self.at_today_windows is None else self.left - self.at_today_windows
 
 
 @dataclass(frozen=True)
@@ -45,7 +55,8 @@ class Chart:
     over_a_year: bool  # the marks then show the year too
     width: int = WIDTH
     height: int = HEIGHT
-    margin: int = MARGIN
+    left: int = LEFT
+    bottom: int = BOTTOM
 
 
 def campaign_progress(
@@ -75,8 +86,9 @@ def campaign_progress(
         code: {date: n for date, n in served.get(code, {}).items() if date < today}
         for code in left_by_office
     }
+    inputs = burndown["inputs"]
     rows = [
-        _progress(code, burndown["offices"][code], left, done[code], day, deadline)
+        _progress(code, burndown["offices"][code], left, done[code], inputs[code]["coming"])
         for code, left in left_by_office.items()
     ]
     dates = [start + dt.timedelta(days=n) for n in range(day)]
@@ -85,9 +97,13 @@ def campaign_progress(
         for n, date in enumerate(dates)
     ]
     everyone = {date: sum(office.get(date, 0) for office in done.values()) for date in dates}
-    network = _progress(None, burndown["network"], network_left, everyone, day, deadline)
+    coming = sum(office["coming"] for office in inputs.values())
+    network = _progress(None, burndown["network"], network_left, everyone, coming)
+    network_rows = [replace(row, deadline=deadline) for row in [*rows, network]]
     actual = [left for _, left in network_left]
-    return [*rows, network], _chart(burndown["network"], actual, start, today, deadline)
+    return _with_plan(network_rows, burndown, day, deadline), _chart(
+        burndown["network"], actual, start, today, deadline
+    )
 
 
 def _progress(
@@ -95,21 +111,42 @@ def _progress(
     medians: Mapping[str, Sequence[int]],
     left: Sequence[tuple[dt.date, float]],
     served: Mapping[dt.date, int],
-    day: int,
-    deadline: str | None,
+    coming: float,
 ) -> Progress:
-    now = left[-1][1]
-    yesterday = day - 1  # the series hold what is left at the end of each day
-    planned = medians.get(deadline) if deadline else None
+    """The figures of one office or the network; the plan's are set by ``_with_plan``."""
     return Progress(
         code=code,
         served=sum(served.values()),
-        left=now,
-        at_today_windows=_on(medians["today"], yesterday),
-        planned=_on(planned, yesterday),
-        deadline=deadline,
-        days_behind=None if planned is None else _days_behind(planned, now, yesterday),
+        left=left[-1][1],
+        at_today_windows=None,
+        planned=None,
+        deadline=None,
+        days_behind=None,
+        coming=coming,
+        medians=medians,
     )
+
+
+def _with_plan(
+    rows: Sequence[Progress], burndown: Mapping[str, Any], day: int, deadline: str | None
+) -> list[Progress]:
+    """Each row with the plan's figures at the end of yesterday (the series hold what is
+    left at the end of each day)."""
+    yesterday = day - 1
+    out = []
+    for row in rows:
+        planned = row.medians.get(deadline) if deadline else None
+        out.append(
+            replace(
+                row,
+                at_today_windows=_on(row.medians["today"], yesterday),
+                planned=_on(planned, yesterday),
+                days_behind=None
+                if planned is None
+                else _days_behind(planned, row.left, yesterday, row.coming),
+            )
+        )
+    return out
 
 
 def _on(series: Sequence[int] | None, day: int) -> float | None:
@@ -118,10 +155,12 @@ def _on(series: Sequence[int] | None, day: int) -> float | None:
     return float(series[min(day, len(series) - 1)])
 
 
-def _days_behind(planned: Sequence[int], left: float, day: int) -> int | None:
-    """The day the plan is down to ``left``, less today: how far behind it; None: never."""
-    reached = next((n for n, value in enumerate(planned) if value <= left), None)
-    return None if reached is None else day - reached
+def _days_behind(planned: Sequence[int], left: float, day: int, coming: float) -> int | None:
+    """How many days after the plan was down to ``left`` the office is (< 0: before);
+    None: the plan never is. Before its first day the plan had all who come."""
+    series = [coming, *planned]
+    reached = next((n for n, value in enumerate(series) if value <= left), None)
+    return None if reached is None else day - (reached - 1)
 
 
 def _chart(
@@ -134,7 +173,7 @@ def _chart(
     ends = [dt.date.fromisoformat(deadline)] if deadline else []
     last = max([today + dt.timedelta(days=14), *ends])
     days = (last - start).days + 1
-    top = max([*medians["today"][:days], *actual, 1])
+    step, top = _nice_top(max([*medians["today"][:days], *actual, 1]))
 
     def point(n: int, people: float) -> str:
         return f"{_x(n, days):.1f},{_y(people, top):.1f}"
@@ -144,25 +183,36 @@ def _chart(
         planned = medians[deadline][:days]
         lines["planned"] = " ".join(point(n, v) for n, v in enumerate(planned))
     lines["actual"] = " ".join(point(n, v) for n, v in enumerate(actual))
-    step = max(1, days // 6)
+    every = max(1, days // 4)
     return Chart(
         lines=lines,
         deadline_x=_x((ends[0] - start).days, days) if ends else None,
         today_x=_x((today - start).days, days),
-        y_marks=[(_y(top * share, top), round(top * share)) for share in (0, 0.5, 1)],
+        y_marks=[(_y(people, top), people) for people in range(0, top + 1, step)],
         # Marks clear of the right edge, where a date would be cut.
         x_marks=[
             (_x(n, days), start + dt.timedelta(days=n))
-            for n in range(0, days, step)
-            if _x(n, days) < WIDTH - 40
+            for n in range(0, days, every)
+            if _x(n, days) < WIDTH - 30
         ],
         over_a_year=days > 300,
     )
 
 
+def _nice_top(most: float) -> tuple[int, int]:
+    """A round step (1, 2 or 5 times a power of ten) giving two to five marks, and the
+    first multiple of it at or above ``most``."""
+    power = 10 ** max(0, math.floor(math.log10(most)) - 1) if most >= 10 else 1
+    for factor in (1, 2, 5, 10, 20, 50, 100):
+        step = factor * power
+        if math.ceil(most / step) <= 4:
+            return step, step * math.ceil(most / step)
+    return step, step * math.ceil(most / step)
+
+
 def _x(day: int, days: int) -> float:
-    return MARGIN + (WIDTH - MARGIN - 8) * day / max(days - 1, 1)
+    return LEFT + (WIDTH - LEFT - 10) * day / max(days - 1, 1)
 
 
 def _y(people: float, top: float) -> float:
-    return 8 + (HEIGHT - MARGIN - 8) * (1 - people / top)
+    return 8 + (HEIGHT - BOTTOM - 8) * (1 - people / top)

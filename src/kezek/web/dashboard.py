@@ -75,7 +75,7 @@ def dashboard(request: Request) -> Response:
             kpis = day_kpis(session, office=office, day=today, now=now)
             offices.append(OfficeToday(office, kpis, open_windows or 0))
         plan = campaign_plan(context.settings.campaign_plan_dir)
-        progress = _against_plan(session, plan, now, offices)
+        progress = _against_plan(session, plan, now, context.directory.offices(session))
     closed = request.query_params.get("closed", "")
     return render(
         request,
@@ -93,14 +93,17 @@ def dashboard(request: Request) -> Response:
 
 
 def _against_plan(
-    session: Session, plan: dict[str, Any] | None, now: dt.datetime, offices: list[OfficeToday]
+    session: Session, plan: dict[str, Any] | None, now: dt.datetime, offices: list[OfficeInfo]
 ) -> tuple[list[Progress], Chart] | None:
-    """The campaign so far against the plan, as of this morning in the first office's zone."""
-    if plan is None or not offices or "burndown" not in plan:
+    """The campaign so far against the plan, as of this morning where the plan's first
+    office is: the same day for every manager, whichever offices they oversee."""
+    if plan is None or "burndown" not in plan or not plan["baseline"]["offices"]:
         return None
+    first = plan["baseline"]["offices"][0]["code"]
+    zone = next((office.zone for office in offices if office.code == first), dt.UTC)
     start = dt.date.fromisoformat(plan["burndown"]["start"])
     served = served_by_day(session, since=start)
-    return campaign_progress(plan, served, now.astimezone(offices[0].office.zone).date())
+    return campaign_progress(plan, served, now.astimezone(zone).date())
 
 
 def _iso_day(text: str | None) -> dt.date | None:

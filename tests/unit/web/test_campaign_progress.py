@@ -58,3 +58,32 @@ def test_once_every_deadline_has_passed_only_today_windows_are_compared() -> Non
     (kazan, _), chart = found
     assert kazan.deadline is None and kazan.planned is None and kazan.days_behind is None
     assert kazan.left == 1_000 and "planned" not in chart.lines
+
+
+def test_an_office_that_served_nobody_is_as_far_behind_as_days_have_passed() -> None:
+    found = campaign_progress(_plan(), {}, START + dt.timedelta(days=1))
+
+    assert found is not None
+    (kazan, _), _ = found
+    # On the first morning after the start: the plan was at 900 by then, the office at
+    # 1,000, where the plan was the day before it began.
+    assert kazan.left == 1_000 and kazan.days_behind == 1
+    assert kazan.behind_today_windows == 50
+
+
+def test_the_chart_marks_round_numbers_and_stays_within_its_box() -> None:
+    plan = _plan()
+    plan["burndown"]["network"] = {
+        key: [value * 132 for value in series]
+        for key, series in plan["burndown"]["network"].items()
+    }
+
+    found = campaign_progress(plan, {}, START + dt.timedelta(days=4))
+
+    assert found is not None
+    _, chart = found
+    assert [people for _, people in chart.y_marks] == [0, 50_000, 100_000, 150_000]
+    for line in chart.lines.values():
+        for point in line.split():
+            x, y = map(float, point.split(","))
+            assert chart.left <= x <= chart.width and 0 <= y <= chart.height - chart.bottom
