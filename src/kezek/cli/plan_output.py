@@ -286,6 +286,7 @@ def _print_recommendations(result: Plan) -> None:
             "windows now",
             "+ booked",
             "+ walk-in",
+            "+ door",
             "in all",
             "fluid rule",
             "extra hours",
@@ -302,7 +303,8 @@ def _print_recommendations(result: Plan) -> None:
                 str(office.windows_now),
                 str(rec.booked_windows) if reach else "—",
                 str(rec.walk_in_windows) if reach else "—",
-                f"[bold]{office.windows_now + rec.booked_windows + rec.walk_in_windows}[/]"
+                str(rec.door_windows) if reach else "—",
+                f"[bold]{office.windows_now + rec.added_windows}[/]"
                 if reach
                 else "[red]out of reach[/]",
                 str(rec.fluid_windows) if reach else "—",

@@ -134,6 +134,7 @@ class ModelArrays(NamedTuple):
     mix: np.ndarray  # cumulative shares of the services
     profile: np.ndarray  # cumulative hourly profile of walk-ins, 25 points from 0 to 1
     services: ServiceDraws
+    door_room: np.ndarray  # per day: the most of the backlog let queue at the door
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,15 @@ class OfficeModel:
             mix=np.cumsum(self.mix),
             profile=profile / profile[-1] if profile[-1] > 0 else profile,
             services=_service_draws(self.services),
+            door_room=self._door_room(),
         )
+
+    def _door_room(self) -> np.ndarray:
+        """Per day, twice as many as the day's windows could serve: beyond that the office
+        gives out no more numbers at the door, and those turned away book instead (offices
+        did so in 2025); a crowd of a million is then not queued one by one."""
+        minutes = [sum(c - o for w in day for o, c in w.intervals) for day in self.windows]
+        return np.ceil(2 * np.asarray(minutes, dtype=float) / self.mean_service).astype(np.int64)
 
 
 def _service_draws(services: Sequence[ServiceTimes]) -> ServiceDraws:
@@ -508,8 +517,9 @@ def _run_office(
         walking += walk_ins_due
         walk_ins_due = 0
         open_days += 1
-        from_door = min(door, int(habits.door_per_day * open_days + 0.5)) - door_came
-        door_came += from_door
+        room = model.door_room[day]
+        door_came, from_door, turned = _door_today(habits, door, door_came, open_days, room)
+        line, head, tail = _join_line(rng, line, head, tail, turned, 1, model.mix)
         reached = min(unbooked, model.days.slot_first[day + 1] - model.days.slot_first[day])
         line, head, tail = _backlog_to_front(
             backlog_rng, line, head, tail, reached, kept, model.mix
@@ -522,8 +532,9 @@ def _run_office(
         visitors = _meet(rng, model.services, habits.patience, came)
         _serve_day(model.days, day, visitors)
         _tally_served(day, visitors, served, backlog_served, walk_waits, held_waits)
-        back, kept_head, gave_up_today = _carry_over(visitors, day_closes, line, head)
-        kept, head = head - kept_head, kept_head  # holders not served keep the front
+        back, line, head, tail, kept, gave_up_today = _carry_over(
+            visitors, day_closes, line, head, tail
+        )
         gave_up += gave_up_today
         unserved += len(back)
         _count_in_line(queue, visitors, day_closes)
@@ -539,6 +550,17 @@ def _run_office(
     waits = (walk_waits, held_waits, queue)
     counts = (open_days, gave_up, unserved)
     return ran, cleared, per_day, waits, counts, records[:recorded]
+
+
+@compiled
+def _door_today(
+    habits: Habits, door: int, came: int, open_days: int, room: int
+) -> tuple[int, int, int]:
+    """Of the backlog at the door: how many have come by the end of today, how many queue
+    today, and how many are turned away beyond the day's ``room`` and book instead."""
+    arriving = min(door, int(habits.door_per_day * open_days + 0.5)) - came
+    queueing = min(arriving, room)
+    return came + arriving, queueing, arriving - queueing
 
 
 @compiled
@@ -565,7 +587,7 @@ def _backlog_to_front(
         return line, head, tail
     if head < count:  # make room in front, with some to spare for the days to come
         used = tail - head
-        gap = 2 * count + 64
+        gap = max(2 * count, used) + 64  # room for days to come: a long line is not copied daily
         bigger = np.empty((gap + max(used, len(line) - head) + 64, 2), dtype=line.dtype)
         bigger[gap : gap + used] = line[head:tail]
         line, head, tail = bigger, gap, gap + used
@@ -791,14 +813,19 @@ def _tally_served(
 
 @compiled
 def _carry_over(
-    visitors: Visitors, day_closes: float, line: np.ndarray, head: int
-) -> tuple[np.ndarray, int, int]:
-    """Those not served: walk-ins coming back the next morning (FROM_BACKLOG, SERVICE,
-    KIND), the line's new head, and how many gave up before closing."""
+    visitors: Visitors, day_closes: float, line: np.ndarray, head: int, tail: int
+) -> tuple[np.ndarray, np.ndarray, int, int, int, int]:
+    """Those not served, and the booking line after them: walk-ins coming back the next
+    morning (FROM_BACKLOG, SERVICE, KIND); the line, its head and tail; how many holders
+    keep its front; how many gave up before closing.
+
+    Those of the backlog who gave up at the door book instead, at the back of the line:
+    they need the service by the deadline, and a booking spares them the next dawn.
+    """
     count = len(visitors.arrival)
     back = np.empty((count, 3), dtype=np.int64)
-    coming_back = 0
-    gave_up = 0
+    booking = np.empty((count, 2), dtype=np.int64)
+    coming_back = books = kept = gave_up = 0
     for i in range(count):
         if visitors.served_by[i] >= 0:
             continue
@@ -806,15 +833,23 @@ def _carry_over(
             # The office could not serve a booking: the person keeps the front place.
             # There is room: today's holders were taken from before the head.
             head -= 1
+            kept += 1
             line[head] = visitors.person[i]
             continue
         if visitors.gives_up[i] < day_closes:
             gave_up += 1
+            if visitors.person[i, FROM_BACKLOG]:
+                booking[books] = visitors.person[i]
+                books += 1
+                continue
         back[coming_back, FROM_BACKLOG] = visitors.person[i, FROM_BACKLOG]
         back[coming_back, SERVICE] = visitors.person[i, SERVICE]
         back[coming_back, KIND] = visitors.kind[i]
         coming_back += 1
-    return back[:coming_back], head, gave_up
+    if tail + books > len(line):
+        line, head, tail = _grown(line, head, tail, books)
+    line[tail : tail + books] = booking[:books]
+    return back[:coming_back], line, head, tail + books, kept, gave_up
 
 
 @compiled

@@ -88,6 +88,11 @@ class Recommendation:
     confidence: float = 0.0  # the chance this office was planned to clear with
     added_cost: AddedCost | None = None  # the hours added, and their weight
 
+    @property
+    def added_windows(self) -> int:
+        """Windows added on a day the backlog still comes to the door: the most at once."""
+        return self.booked_windows + self.walk_in_windows + self.door_windows
+
     def cost(self, per_window_day: float | None) -> float | None:
         if per_window_day is None:
             return None

@@ -187,13 +187,16 @@ def out_of_reach(
     if earliest.day is None or earliest.day > days - 1:
         return beyond("misses" if model.no_show > 0 else "closed", earliest.day)
     everything = frozenset(extra.name for extra in office.extras)
-    at_most = _fluid_with(office, spec, deadline, limit, 0, each, extras=everything)
+    # Windows for walk-ins, and for the backlog at the door, take their room first.
+    reserved = min(limit, walk_in_windows(office, spec, days) + door_windows(office, spec, days))
+    booked = limit - reserved
+    at_most = _fluid_with(office, spec, deadline, booked, 0, each, extras=everything)
     if at_most is not None and at_most <= days - 1:
         return None
     if office.windows_from is not None and office.windows_from > deadline:
         return beyond("late", fluid_clearance(model, tail=each), opens_on=office.windows_from)
     horizon = info.start + dt.timedelta(days=info.horizon_days - 1)
-    reached = _fluid_with(office, spec, horizon, limit, 0, each, extras=everything)
+    reached = _fluid_with(office, spec, horizon, booked, 0, each, extras=everything)
     found = beyond("premises" if office.max_windows is not None else "bound", reached, limit)
     return replace(found, extras=everything)
 
@@ -272,11 +275,14 @@ def usual_windows(model: OfficeModel) -> int:
 def windows_to_add(
     spec: ScenarioSpec, office: PlanningOffice, deadline: dt.date, each: float
 ) -> int | None:
-    """The fluid rule's windows to add (booked and walk-in) for the office to clear by
-    ``deadline`` in a share ``each`` of runs; None when out of reach."""
+    """The fluid rule's windows to add (booked, walk-in, and at the door while the backlog
+    comes to it) for the office to clear by ``deadline`` in a share ``each`` of runs;
+    None when out of reach."""
     limit = most_added(office, spec)
     if out_of_reach(office, spec, deadline, each, limit) is not None:
         return None
     days = (deadline - spec.scenario.start).days + 1
     walk_ins = min(walk_in_windows(office, spec, days), limit)
-    return walk_ins + fluid_windows(office, spec, days, each, walk_ins, limit - walk_ins)
+    door = min(door_windows(office, spec, days), limit - walk_ins)
+    booked = fluid_windows(office, spec, days, each, walk_ins, limit - walk_ins - door)
+    return walk_ins + door + booked

@@ -187,7 +187,7 @@ def _office_recommendation(office: OfficeOutcome, n: int) -> dict[str, Any]:
         "windows_now": office.windows_now,
         "add_booked_windows": rec.booked_windows,
         "add_walk_in_windows": rec.walk_in_windows,
-        "windows_total": office.windows_now + rec.booked_windows + rec.walk_in_windows,
+        "windows_total": office.windows_now + rec.added_windows,
         "door_windows": rec.door_windows,
         "extras": sorted(rec.extras),
         "confidence": rec.confidence,

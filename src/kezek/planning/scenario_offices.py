@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from kezek.network.calendar import (
     WEEKDAYS,
@@ -108,6 +108,14 @@ class PlanningOffice:
     location: tuple[float, float] | None = None  # latitude and longitude
     saturday_cost_factor: float = 2.0  # an hour on a day off, against a usual hour
     evening_cost_factor: float = 1.5  # an hour of the allowed evenings
+    # What this office's days and models come to, kept: the fluid rule asks for the same
+    # ones many times, and a changed office (dataclasses.replace) starts with none.
+    _days: dict[dt.date, tuple[WindowDay, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _models: dict[tuple[dt.date, int], OfficeModel] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def evening_ranges(self) -> tuple[TimeRange, ...]:
@@ -131,6 +139,12 @@ class PlanningOffice:
         return own * self.demand_scale + moved
 
     def model(self, *, start: dt.date, days: int) -> OfficeModel:
+        found = self._models.get((start, days))
+        if found is None:
+            found = self._models[start, days] = self._model(start=start, days=days)
+        return found
+
+    def _model(self, *, start: dt.date, days: int) -> OfficeModel:
         """The simulation's view of this office for ``days`` days from ``start``.
 
         Those of the backlog who never come are not in it; it is cleared once
@@ -165,6 +179,12 @@ class PlanningOffice:
         )
 
     def windows_on(self, day: dt.date) -> tuple[WindowDay, ...]:
+        found = self._days.get(day)
+        if found is None:
+            found = self._days[day] = self._windows_on(day)
+        return found
+
+    def _windows_on(self, day: dt.date) -> tuple[WindowDay, ...]:
         closed = self.calendar.is_closed(day)
         extra = [r for hours in self.added_hours if hours.on(day) for r in hours.ranges]
         out = []

@@ -174,7 +174,7 @@ def _offices_block(out: _Sheet, data: Mapping[str, Any], language: str, top: int
 def _windows_to_add(office: Mapping[str, Any]) -> object:
     if office["out_of_reach"]:
         return OUT_OF_REACH
-    return office["add_booked_windows"] + office["add_walk_in_windows"]
+    return office["add_booked_windows"] + office["add_walk_in_windows"] + office["door_windows"]
 
 
 NETWORK_HEADER = [

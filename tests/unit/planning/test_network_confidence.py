@@ -44,9 +44,7 @@ def test_the_cheapest_mix_never_falls_below_the_network_confidence() -> None:
     # No other mix that reaches 90% costs less: checked against every one of them.
     best = min(
         sum(c.cost for c in mix)
-        for mix in (
-            (a, b, c) for a in options["a"] for b in options["b"] for c in options["c"]
-        )
+        for mix in ((a, b, c) for a in options["a"] for b in options["b"] for c in options["c"])
         if math.prod(x.confidence for x in mix) >= 0.9 - 1e-12
     )
     assert math.isclose(sum(choice.cost for choice in chosen.values()), best)
