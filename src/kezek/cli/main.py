@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kezek.cli import db, draw, network, notify, plan, serve, staff, telegram
+from kezek.cli import db, draw, network, notify, plan, roster, serve, staff, telegram
 
 app = typer.Typer(
     help="Kezek: booking, live queue and capacity planning for offices facing a deadline surge.",
@@ -19,4 +19,5 @@ app.add_typer(telegram.app, name="telegram")
 app.add_typer(staff.app, name="staff")
 app.command("serve")(serve.serve)
 app.command("plan")(plan.plan)
+app.command("roster")(roster.roster)
 app.command("simulate")(plan.simulate)
