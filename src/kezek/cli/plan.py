@@ -43,9 +43,9 @@ def plan(
     actual: bool = typer.Option(
         False,
         "--actual",
-        help="Re-forecast from today with what the live system knows: the people served "
-        "per office per day, the bookings ahead, the windows in service (the database of "
-        "the settings).",
+        help="Re-forecast from today with what the live system knows (the database of the "
+        "settings): the backlog left, from the people served per office per day; the "
+        "bookings ahead and the windows in service are shown beside it.",
     ),
     today: str | None = typer.Option(
         None, help="With --actual: the day to re-forecast from (YYYY-MM-DD); today by default."

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kezek.planning.scenario import BEHAVIOUR_DEFAULTS, ScenarioSpec
+from kezek.planning.scenario import BEHAVIOUR_DEFAULTS, Change, MoveDeadline, ScenarioSpec
 from kezek.planning.scenario_offices import PlanningOffice
 
 
@@ -83,16 +83,25 @@ def reforecast(
     data = spec.model_dump(by_alias=True)
     data["scenario"]["start"] = today
     data["what_ifs"] = [
-        what_if
-        for what_if in data["what_ifs"]
-        if all(change.get("to") is None or change["to"] > today for change in what_if["changes"])
+        data["what_ifs"][n]
+        for n, what_if in enumerate(spec.what_ifs)
+        if all(_still_ahead(change, today) for change in what_if.changes)
     ]
     _set_deadlines(data, today, (last - today).days + 1, kept)
-    data["defaults"]["door_days"] = data["defaults"]["door_days"] or BEHAVIOUR_DEFAULTS.door_days
-    _door_goes_on(data["defaults"], info.start, today)
+    defaults = data["defaults"]
     for office in data["offices"]:
+        _door_left(office, defaults, actual.get(office["code"]), start=info.start, today=today)
         _from_today(office, actual.get(office["code"]), start=info.start, today=today)
+    defaults["backlog_at_door"] = 0.0  # each office now says its own
     return _validated(data)
+
+
+def _still_ahead(change: Change, today: dt.date) -> bool:
+    """Whether a what-if's change still has days ahead: one that ended is dropped."""
+    if isinstance(change, MoveDeadline):
+        return change.to > today
+    last = getattr(change, "last", None)
+    return last is None or last > today
 
 
 def _set_deadlines(
@@ -123,13 +132,33 @@ def _from_today(
     office["daily_demand"], office["demand_changes"] = per_day, changes
     if office.get("windows_from") is not None and office["windows_from"] <= today:
         office["windows_from"] = None
-    _door_goes_on(office, start, today)
 
 
-def _door_goes_on(habits: dict[str, Any], start: dt.date, today: dt.date) -> None:
-    """Those at the door keep coming for the open days they had left."""
-    if habits.get("door_days") is not None:
-        habits["door_days"] = max(1, habits["door_days"] - _weekdays(start, today))
+def _door_left(
+    office: dict[str, Any],
+    defaults: dict[str, Any],
+    actual: OfficeActual | None,
+    *,
+    start: dt.date,
+    today: dt.date,
+) -> None:
+    """Those of the backlog still to come to the door, as a share of what is left: none
+    once the door's days are over, else its part for the days it has left."""
+    share = _first(office.get("backlog_at_door"), defaults.get("backlog_at_door"))
+    days = _first(office.get("door_days"), defaults.get("door_days"), BEHAVIOUR_DEFAULTS.door_days)
+    gone = _weekdays(start, today)
+    total = sum(office["backlog"].values())
+    if actual is None or not share or gone >= days or not actual.backlog_left:
+        office["backlog_at_door"] = 0.0 if actual is not None else share
+        return
+    coming = total * (1 - _first(office.get("never_come"), defaults.get("never_come"), 0.0))
+    still = coming * share * (days - gone) / days
+    office["backlog_at_door"] = min(1.0, still / actual.backlog_left)
+    office["door_days"] = days - gone
+
+
+def _first(*values: Any) -> Any:
+    return next((value for value in values if value is not None), None)
 
 
 def _weekdays(start: dt.date, today: dt.date) -> int:

@@ -50,8 +50,9 @@ def cheapest(
     limit: int,
     *,
     in_money: bool,
-) -> Choice:
-    """The mix of windows and extra hours costing least for ``confidence``.
+) -> tuple[Choice, bool]:
+    """The mix of windows and extra hours costing least for ``confidence``, and whether
+    it reaches it.
 
     A mix that cannot clear within ``limit`` windows costs nothing less than every mix
     that can; when none can, the one with every extra hour is tried by simulation.
@@ -75,8 +76,8 @@ def cheapest(
         choice = Choice(booked, walk_ins, extras, confidence, cost or 0.0, door)
         found.append((not reaches, choice.cost, choice))
     if all(short for short, _, _ in found):  # none is enough: the most hours, for the check
-        return max(found, key=lambda item: len(item[2].extras))[2]
-    return min(found, key=lambda item: (item[0], item[1], len(item[2].extras)))[2]
+        return max(found, key=lambda item: len(item[2].extras))[2], False
+    return min(found, key=lambda item: (item[0], item[1], len(item[2].extras)))[2], True
 
 
 def _reaches_at_limit(
@@ -115,18 +116,22 @@ def network_choices(
     office with a backlog is here."""
     planned = {code: office for code, office in offices.items() if office.backlog_total}
     in_money = all(office.window_day_cost is not None for office in planned.values())
-    levels = sorted({min(0.9999, max(0.5, 1 - (1 - each) * f)) for f in TAIL_FACTORS})
-    options = {
-        code: [
-            cheapest(office, spec, deadline, level, limits[code], in_money=in_money)
+    # The even share itself is always a level, so that some mix reaches the target.
+    levels = sorted({each, *(min(0.9999, max(0.5, 1 - (1 - each) * f)) for f in TAIL_FACTORS)})
+    options = {}
+    for code, office in planned.items():
+        found = {
+            level: cheapest(office, spec, deadline, level, limits[code], in_money=in_money)
             for level in levels
+        }
+        # A level the office cannot reach is no bid for it: the even share stays, for the check.
+        options[code] = [choice for choice, reaches in found.values() if reaches] or [
+            found[each][0]
         ]
-        for code, office in planned.items()
-    }
     chosen = least_cost(options, math.log(each) * len(planned))
     for code, office in offices.items():
         if code not in planned:  # nobody of the backlog here: only walk-ins to staff
-            chosen[code] = cheapest(office, spec, deadline, each, limits[code], in_money=False)
+            chosen[code] = cheapest(office, spec, deadline, each, limits[code], in_money=False)[0]
     return chosen
 
 
@@ -146,5 +151,6 @@ def least_cost(options: Mapping[str, list[Choice]], at_least: float) -> dict[str
             if not front or item[1] < front[-1][1]:
                 front.append(item)
     feasible = [item for item in front if item[0] >= at_least - 1e-9]
-    best = min(feasible, key=lambda item: item[1])
+    # None when an office cannot reach even its even share: then the surest of all.
+    best = min(feasible, key=lambda item: item[1]) if feasible else front[0]
     return dict(best[2])

@@ -17,12 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from kezek.planning.regions_file import Region
-from kezek.planning.scenario import Geography, MobileTeam, NearestOffice, ShiftDemand
+from kezek.planning.scenario import Geography, MobileTeam, NearestOffice
 from kezek.planning.scenario_offices import (
     AddedWindows,
     PlanningOffice,
     hours_of,
-    shift_demand,
+    receiving,
     weekdays_of,
 )
 
@@ -92,26 +92,33 @@ def to_nearest(
 def _moved(
     offices: dict[str, PlanningOffice], moves: Mapping[tuple[str, str], float]
 ) -> dict[str, PlanningOffice]:
-    """Apply shares of each office's original people, one move at a time: a later move
-    from the same office takes its share of what the earlier ones left."""
+    """Move shares of each office's own people, all reckoned from the offices as they
+    were: an office that receives people does not pass them on."""
+    out = dict(offices)
     gone: dict[str, float] = defaultdict(float)
-    shifts = []
     for (source, target), share in sorted(moves.items()):
-        left = 1 - gone[source]
-        if share <= 0 or left <= 0:
-            continue
-        shifts.append(
-            ShiftDemand.model_validate(
-                {
-                    "kind": "shift_demand",
-                    "from": source,
-                    "to": target,
-                    "share": min(1.0, share / left),
-                }
-            )
-        )
+        original = offices[source]
+        moved = {
+            code: round(count * share)
+            for code, count in zip(original.service_codes, original.backlog, strict=True)
+        }
+        out[target] = receiving(out[target], original, moved, share)
         gone[source] += share
-    return shift_demand(offices, shifts)
+    for source, share in gone.items():
+        original, now = offices[source], out[source]
+        less = {
+            code: round(count * share)
+            for code, count in zip(original.service_codes, original.backlog, strict=True)
+        }
+        out[source] = replace(
+            now,
+            backlog=tuple(
+                count - less.get(code, 0)
+                for code, count in zip(now.service_codes, now.backlog, strict=True)
+            ),
+            demand_scale=now.demand_scale * max(0.0, 1 - share),
+        )
+    return out
 
 
 def with_team(
@@ -131,7 +138,8 @@ def with_team(
     near = [
         part
         for part in parts(offices, geography)
-        if distance_km(part.where, where) <= change.radius_km
+        if offices[part.office].backlog_total
+        and distance_km(part.where, where) <= change.radius_km
         and _nearer_than_own(part, where, offices[part.office])
     ]
     people = {p.office: 0.0 for p in near}

@@ -817,15 +817,10 @@ def _carry_over(
 ) -> tuple[np.ndarray, np.ndarray, int, int, int, int]:
     """Those not served, and the booking line after them: walk-ins coming back the next
     morning (FROM_BACKLOG, SERVICE, KIND); the line, its head and tail; how many holders
-    keep its front; how many gave up before closing.
-
-    Those of the backlog who gave up at the door book instead, at the back of the line:
-    they need the service by the deadline, and a booking spares them the next dawn.
-    """
+    keep its front; how many gave up before closing (they come back too)."""
     count = len(visitors.arrival)
     back = np.empty((count, 3), dtype=np.int64)
-    booking = np.empty((count, 2), dtype=np.int64)
-    coming_back = books = kept = gave_up = 0
+    coming_back = kept = gave_up = 0
     for i in range(count):
         if visitors.served_by[i] >= 0:
             continue
@@ -838,18 +833,11 @@ def _carry_over(
             continue
         if visitors.gives_up[i] < day_closes:
             gave_up += 1
-            if visitors.person[i, FROM_BACKLOG]:
-                booking[books] = visitors.person[i]
-                books += 1
-                continue
         back[coming_back, FROM_BACKLOG] = visitors.person[i, FROM_BACKLOG]
         back[coming_back, SERVICE] = visitors.person[i, SERVICE]
         back[coming_back, KIND] = visitors.kind[i]
         coming_back += 1
-    if tail + books > len(line):
-        line, head, tail = _grown(line, head, tail, books)
-    line[tail : tail + books] = booking[:books]
-    return back[:coming_back], line, head, tail + books, kept, gave_up
+    return back[:coming_back], line, head, tail, kept, gave_up
 
 
 @compiled

@@ -166,7 +166,13 @@ def out_of_reach(
         return None
     days = (deadline - info.start).days + 1
     model = office.model(start=info.start, days=info.horizon_days)
-    earliest = earliest_clearance(model, tail=each)
+    everything = frozenset(extra.name for extra in office.extras)
+    horizon = info.start + dt.timedelta(days=info.horizon_days - 1)
+    # With every Saturday the scenario allows, more days are open: the earliest is sooner.
+    widest = added(office, horizon, 0, 0, everything).model(
+        start=info.start, days=info.horizon_days
+    )
+    earliest = earliest_clearance(widest, tail=each)
 
     def beyond(
         reason: str, day: int | None, limit: int | None = None, opens_on: dt.date | None = None
@@ -181,12 +187,11 @@ def out_of_reach(
             opens_on=opens_on,
         )
 
-    door = door_done(model)
+    door = door_done(widest)
     if door is None or door > days - 1:  # the earliest day counts the door's last day in
         return beyond("door", earliest.day)
     if earliest.day is None or earliest.day > days - 1:
         return beyond("misses" if model.no_show > 0 else "closed", earliest.day)
-    everything = frozenset(extra.name for extra in office.extras)
     # Windows for walk-ins, and for the backlog at the door, take their room first.
     reserved = min(limit, walk_in_windows(office, spec, days) + door_windows(office, spec, days))
     booked = limit - reserved
@@ -195,7 +200,6 @@ def out_of_reach(
         return None
     if office.windows_from is not None and office.windows_from > deadline:
         return beyond("late", fluid_clearance(model, tail=each), opens_on=office.windows_from)
-    horizon = info.start + dt.timedelta(days=info.horizon_days - 1)
     reached = _fluid_with(office, spec, horizon, booked, 0, each, extras=everything)
     found = beyond("premises" if office.max_windows is not None else "bound", reached, limit)
     return replace(found, extras=everything)

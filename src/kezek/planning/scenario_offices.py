@@ -257,11 +257,11 @@ def shift_demand(
             ),
             demand_scale=source.demand_scale * (1 - change.share),
         )
-        out[change.target] = _receiving(target, source, moved, change.share)
+        out[change.target] = receiving(target, source, moved, change.share)
     return out
 
 
-def _receiving(
+def receiving(
     target: PlanningOffice, source: PlanningOffice, moved: dict[str, int], share: float
 ) -> PlanningOffice:
     codes = list(target.service_codes)

@@ -178,3 +178,26 @@ def test_a_regions_file_with_mistakes_names_each_line_and_the_fix(tmp_path: Path
     with pytest.raises(ScenarioFileError) as raised:
         _read(tmp_path, regions=unknown)
     assert "a region names office 'zzz', not in the network" in str(raised.value)
+
+
+def test_people_moved_to_their_nearest_office_are_not_passed_on(tmp_path: Path) -> None:
+    # A quarter of Kazan's people live by Novosibirsk, half of Novosibirsk's by Kazan:
+    # each office sends its own and keeps what it receives.
+    swapped = """region,lat,lon,office,people
+Kazan,55.796,49.106,kzn,3
+Near Novosibirsk,55.1,82.9,kzn,1
+Novosibirsk,55.030,82.920,nsk,1
+Near Kazan,55.8,49.2,nsk,1
+"""
+    path = write_scenario(tmp_path, GEOGRAPHY)
+    (tmp_path / "regions.csv").write_text(swapped, encoding="utf-8")
+    spec, network = read_scenario(path)
+    assert spec.geography is not None
+    offices = planning_offices(spec, network)
+
+    moved = to_nearest(offices, NearestOffice(kind="nearest_office"), spec.geography)
+
+    assert moved["kzn"].backlog_total == 2_000 - 500 + 600
+    assert moved["nsk"].backlog_total == 1_200 - 600 + 500
+    day = dt.date(2025, 4, 2)
+    assert moved["kzn"].demand_on(day) + moved["nsk"].demand_on(day) == pytest.approx(25)

@@ -28,6 +28,10 @@ to = 2025-04-30
 [[what_ifs]]
 name = "Two windows more in Kazan"
 changes = [ { kind = "add_windows", office = "kzn", windows = 2, from = 2025-04-14 } ]
+
+[[what_ifs]]
+name = "A tenth of Kazan to Novosibirsk"
+changes = [ { kind = "shift_demand", from = "kzn", to = "nsk", share = 0.1 } ]
 """
 
 
@@ -36,6 +40,7 @@ def _spec(tmp_path: Path) -> ScenarioSpec:
     text = path.read_text(encoding="utf-8").replace(
         'code = "kzn"\n',
         'code = "kzn"\nnever_come = 0.1\nwindows_from = 2025-04-14\ndoor_days = 30\n'
+        "backlog_at_door = 0.3\n"
         "demand_changes = [ { from = 2025-04-20, per_day = 25 }, "
         "{ from = 2025-06-01, per_day = 40 } ]\n",
     )
@@ -65,10 +70,14 @@ def test_the_scenario_starts_again_today_with_what_is_left(tmp_path: Path) -> No
         [dt.date(2025, 6, 1)],
     )
     assert kazan.windows_from is None
-    assert kazan.door_days == 30 - 23  # 23 weekdays from 1 April to 1 May
+    # At the door: 30% of the 1,800 who come, over 30 days, 23 of them gone (weekdays from
+    # 1 April to 1 May): 126 still to come, of the 1,000 left.
+    assert kazan.door_days == 7
+    assert kazan.backlog_at_door == pytest.approx(540 * 7 / 30 / 1_000.4)
+    assert again.defaults.backlog_at_door == 0
     # Novosibirsk: nothing known of it, so as the file has it.
     assert novosibirsk.backlog == spec.offices[1].backlog
-    assert [w.changes[0].kind for w in again.what_ifs] == ["add_windows"]
+    assert [w.changes[0].kind for w in again.what_ifs] == ["add_windows", "shift_demand"]
 
 
 def test_a_moved_deadline_is_planned_for_and_the_horizon_grows_to_it(tmp_path: Path) -> None:
