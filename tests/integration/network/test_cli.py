@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,16 +19,6 @@ from tests.factories import NETWORK_TOML, booking_body
 
 EXAMPLE = Path(__file__).parents[3] / "examples" / "network" / "kyrgyz-consulates-russia.toml"
 runner = CliRunner()
-
-
-@pytest.fixture
-def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    monkeypatch.setenv("KEZEK_DATABASE_URL", database_url)
-    monkeypatch.setenv("KEZEK_SECRET_KEY", TEST_SECRET)
-    monkeypatch.setenv("KEZEK_VAR_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def test_validate_accepts_the_example() -> None:

@@ -5,37 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from kezek.booking.models import Booking, Citizen
 from kezek.cli.main import app
-from kezek.config import get_settings
 from kezek.network.models import Office, Service
 from kezek.queue.models import Ticket
 from kezek.queue.served import backlog_left, booked_ahead, served_by_day, windows_in_service
-from tests.conftest import TEST_SECRET
 from tests.unit.planning.scenarios import NETWORK, write_scenario
 
 runner = CliRunner()
 START = dt.date(2025, 4, 1)
 TODAY = dt.date(2025, 4, 15)
 SERVED_A_DAY = 150  # at Kazan, on each open day from 1 to 14 April (7 April a holiday)
-
-
-@pytest.fixture
-def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    monkeypatch.setenv("KEZEK_DATABASE_URL", database_url)
-    monkeypatch.setenv("KEZEK_SECRET_KEY", TEST_SECRET)
-    monkeypatch.setenv("KEZEK_VAR_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def _open_days() -> list[dt.date]:

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from kezek.bootstrap import build_context
 from kezek.cli.main import app
 from kezek.config import get_settings
 from kezek.rounds import service
-from tests.conftest import TEST_SECRET
 from tests.factories import ZONES
 from tests.integration.rounds.helpers import (
     Timeline,
@@ -29,16 +26,6 @@ from tests.integration.rounds.helpers import (
 
 runner = CliRunner()
 SEED = bytes(range(32))
-
-
-@pytest.fixture
-def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    monkeypatch.setenv("KEZEK_DATABASE_URL", database_url)
-    monkeypatch.setenv("KEZEK_SECRET_KEY", TEST_SECRET)
-    monkeypatch.setenv("KEZEK_VAR_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def _past_round() -> Timeline:
