@@ -127,7 +127,15 @@ class OfficeCalendar:
     extra: tuple[ExtraHours, ...] = ()
 
     def is_closed(self, day: date) -> bool:
-        return any(closure.covers(day) for closure in self.closures)
+        # Asked for every window of every day of a plan's many variants: kept per day.
+        known = self._closed_on.get(day)
+        if known is None:
+            known = self._closed_on[day] = any(closure.covers(day) for closure in self.closures)
+        return known
+
+    @cached_property
+    def _closed_on(self) -> dict[date, bool]:
+        return {}
 
 
 @dataclass(frozen=True)

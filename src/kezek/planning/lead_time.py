@@ -39,12 +39,27 @@ def lead_times(spec: ScenarioSpec, offices: dict[str, PlanningOffice]) -> list[L
                 deadline,
                 opens,
                 {
-                    code: tuple(
-                        windows_to_add(spec, replace(office, windows_from=day), deadline, each)
-                        for day in opens
-                    )
+                    code: _by_opening(spec, office, deadline, each, opens)
                     for code, office in offices.items()
                 },
             )
         )
     return found
+
+
+def _by_opening(
+    spec: ScenarioSpec,
+    office: PlanningOffice,
+    deadline: dt.date,
+    each: float,
+    opens: tuple[dt.date, ...],
+) -> tuple[int | None, ...]:
+    """The windows to add for each opening date. Once out of reach, a later opening is
+    too: it is not asked again."""
+    found: list[int | None] = []
+    for day in opens:
+        if found and found[-1] is None:
+            found.append(None)
+            continue
+        found.append(windows_to_add(spec, replace(office, windows_from=day), deadline, each))
+    return tuple(found)

@@ -152,14 +152,21 @@ def most_added(office: PlanningOffice, spec: ScenarioSpec) -> int:
 
 
 def out_of_reach(
-    office: PlanningOffice, spec: ScenarioSpec, deadline: dt.date, each: float, limit: int
+    office: PlanningOffice,
+    spec: ScenarioSpec,
+    deadline: dt.date,
+    each: float,
+    limit: int,
+    *,
+    earliest_with_all: bool = True,
 ) -> OutOfReach | None:
     """Why ``deadline`` is out of the office's reach, or None if some windows make it.
 
     First, however many places there are: the backlog's last members cannot be through
     before the day the fluid rule gives with a place for everyone on every open day.
     Then with the windows opening when they can, and with the most the office may add,
-    with every extra hour the scenario allows.
+    with every extra hour the scenario allows. Without ``earliest_with_all``, the date
+    all of them would reach is not looked for (a table that only asks "in reach?").
     """
     info = spec.scenario
     if not office.backlog_total:
@@ -169,8 +176,10 @@ def out_of_reach(
     everything = frozenset(extra.name for extra in office.extras)
     horizon = info.start + dt.timedelta(days=info.horizon_days - 1)
     # With every Saturday the scenario allows, more days are open: the earliest is sooner.
-    widest = added(office, horizon, 0, 0, everything).model(
-        start=info.start, days=info.horizon_days
+    widest = (
+        added(office, horizon, 0, 0, everything).model(start=info.start, days=info.horizon_days)
+        if everything
+        else model
     )
     earliest = earliest_clearance(widest, tail=each)
 
@@ -200,7 +209,11 @@ def out_of_reach(
         return None
     if office.windows_from is not None and office.windows_from > deadline:
         return beyond("late", fluid_clearance(model, tail=each), opens_on=office.windows_from)
-    reached = _fluid_with(office, spec, horizon, booked, 0, each, extras=everything)
+    reached = (
+        _fluid_with(office, spec, horizon, booked, 0, each, extras=everything)
+        if earliest_with_all
+        else None
+    )
     found = beyond("premises" if office.max_windows is not None else "bound", reached, limit)
     return replace(found, extras=everything)
 
@@ -283,7 +296,7 @@ def windows_to_add(
     comes to it) for the office to clear by ``deadline`` in a share ``each`` of runs;
     None when out of reach."""
     limit = most_added(office, spec)
-    if out_of_reach(office, spec, deadline, each, limit) is not None:
+    if out_of_reach(office, spec, deadline, each, limit, earliest_with_all=False) is not None:
         return None
     days = (deadline - spec.scenario.start).days + 1
     walk_ins = min(walk_in_windows(office, spec, days), limit)
