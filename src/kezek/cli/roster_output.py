@@ -14,11 +14,12 @@ import typer
 from rich.console import Console
 
 from kezek.cli.file_problems import refuse
+from kezek.network.calendar import hhmm
 from kezek.planning.roster_chart import draw_roster
 from kezek.planning.roster_clerks import Clerk, read_clerks
 from kezek.planning.roster_csv import RosterFileError
 from kezek.planning.roster_files import write_csv, write_workbook
-from kezek.planning.roster_need import DayNeed, busiest_month, hhmm, month_of
+from kezek.planning.roster_need import DayNeed, busiest_month, month_of
 from kezek.planning.roster_plan_file import FILE_NAME, WindowHours, read_window_hours
 from kezek.planning.roster_result import Roster
 from kezek.planning.roster_shifts import ShiftRules

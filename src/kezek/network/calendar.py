@@ -55,7 +55,7 @@ class TimeRange:
         return cls(opens, closes)
 
     def __str__(self) -> str:
-        return f"{_hhmm(self.opens)}-{_hhmm(self.closes)}"
+        return f"{hhmm(self.opens)}-{hhmm(self.closes)}"
 
     @property
     def minutes(self) -> int:
@@ -64,10 +64,11 @@ class TimeRange:
     @property
     def opening(self) -> str:
         """The wall-clock time it opens, as 09:00."""
-        return _hhmm(self.opens)
+        return hhmm(self.opens)
 
 
-def _hhmm(minutes: int) -> str:
+def hhmm(minutes: int) -> str:
+    """Minutes after midnight as the wall-clock time, 09:00."""
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 

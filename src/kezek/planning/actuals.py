@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kezek.planning import reach
 from kezek.planning.scenario import BEHAVIOUR_DEFAULTS, Change, MoveDeadline, ScenarioSpec
 from kezek.planning.scenario_offices import PlanningOffice
 
@@ -42,10 +43,8 @@ class ReplanError(ValueError):
 
 
 def walk_ins_per_open_day(office: PlanningOffice, start: dt.date) -> float:
-    """Newcomers who walk in on an open day, those of the closed days before it included."""
-    model = office.model(start=start, days=14)
-    open_days = sum(1 for day in model.windows if any(w.intervals for w in day))
-    return sum(model.daily_demand) * model.walk_in_share / open_days if open_days else 0.0
+    """Newcomers who walk in on an open day of the first fortnight."""
+    return reach.walk_ins_per_open_day(office.model(start=start, days=14))
 
 
 def coming(office: PlanningOffice, start: dt.date) -> int:

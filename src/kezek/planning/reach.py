@@ -228,8 +228,7 @@ def walk_in_windows(office: PlanningOffice, spec: ScenarioSpec, days: int) -> in
     open_days = [day for day in model.windows if any(w.intervals for w in day)]
     if not open_days:
         return 0
-    # New walk-ins of an open day, including those of the closed days before it.
-    walk_ins = float(np.sum(model.daily_demand)) * model.walk_in_share / len(open_days)
+    walk_ins = walk_ins_per_open_day(model)
     free_now = sum(1 for w in open_days[0] if w.intervals and not w.bookable)
     return max(0, _erlang_windows(model, spec, open_days[0], walk_ins) - free_now)
 
@@ -241,10 +240,18 @@ def door_windows(office: PlanningOffice, spec: ScenarioSpec, days: int) -> int:
     open_days = [day for day in model.windows if any(w.intervals for w in day)]
     if not open_days or not model.at_door:
         return 0
-    walk_ins = float(np.sum(model.daily_demand)) * model.walk_in_share / len(open_days)
+    walk_ins = walk_ins_per_open_day(model)
     door = model.at_door / model.door_days
     newcomers = _erlang_windows(model, spec, open_days[0], walk_ins)
     return _erlang_windows(model, spec, open_days[0], walk_ins + door) - newcomers
+
+
+def walk_ins_per_open_day(model: OfficeModel) -> float:
+    """New walk-ins of an open day, those of the closed days before it included."""
+    open_days = sum(1 for day in model.windows if any(w.intervals for w in day))
+    if not open_days:
+        return 0.0
+    return float(np.sum(model.daily_demand)) * model.walk_in_share / open_days
 
 
 def door_closes(office: PlanningOffice, start: dt.date, days: int) -> dt.date | None:

@@ -14,8 +14,7 @@ from pathlib import Path
 import xlsxwriter  # type: ignore[import-untyped]
 from xlsxwriter.worksheet import Worksheet  # type: ignore[import-untyped]
 
-from kezek.network.calendar import WEEKDAYS
-from kezek.planning.roster_need import hhmm
+from kezek.network.calendar import WEEKDAYS, hhmm
 from kezek.planning.roster_result import Roster
 
 ROSTER_COLUMNS = ("date", "weekday", "clerk", "start", "end", "hours")

@@ -87,7 +87,3 @@ def month_of(day: date) -> tuple[date, date]:
     """The first and last day of the calendar month ``day`` is in."""
     following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
     return day.replace(day=1), following - timedelta(days=1)
-
-
-def hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"

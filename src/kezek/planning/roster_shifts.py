@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from kezek.planning.roster_need import DayNeed, hhmm
+from kezek.network.calendar import hhmm
+from kezek.planning.roster_need import DayNeed
 
 MINUTES_PER_DAY = 24 * 60
 

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from kezek.network.calendar import hhmm
 from kezek.planning.planner import Plan
 
 Row = Sequence[object]
@@ -79,11 +80,7 @@ def _window_hours(plan: Plan) -> Iterable[Row]:
 
 def clock_ranges(intervals: Iterable[tuple[int, int]]) -> str:
     """Local minutes as ``09:00-13:00 14:00-18:00``."""
-    return " ".join(f"{_clock(opens)}-{_clock(closes)}" for opens, closes in intervals)
-
-
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+    return " ".join(f"{hhmm(opens)}-{hhmm(closes)}" for opens, closes in intervals)
 
 
 def _what_ifs(plan: Plan) -> Iterable[Row]:

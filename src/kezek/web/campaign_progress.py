@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Any
 
 from kezek.queue.served import backlog_left
@@ -34,8 +34,6 @@ class Progress:
     planned: float | None  # its median with the windows recommended for ``deadline``
     deadline: str | None  # the first deadline still ahead
     days_behind: int | None  # how many days later the plan is down to ``left``; < 0: ahead
-    coming: float = 0.0  # of the backlog at the plan's start, those who come
-    medians: Mapping[str, Sequence[int]] = field(default_factory=dict, repr=False)
 
     @property
     def behind_today_windows(self) -> float | None:
@@ -87,66 +85,41 @@ def campaign_progress(
         for code in left_by_office
     }
     inputs = burndown["inputs"]
+    at = (day - 1, deadline)  # the series hold what is left at the end of each day
     rows = [
-        _progress(code, burndown["offices"][code], left, done[code], inputs[code]["coming"])
+        _progress(code, burndown["offices"][code], left[-1][1], done[code], inputs[code], at)
         for code, left in left_by_office.items()
     ]
     dates = [start + dt.timedelta(days=n) for n in range(day)]
-    network_left = [
-        (date, sum(found[n][1] for found in left_by_office.values()))
-        for n, date in enumerate(dates)
-    ]
+    actual = [sum(found[n][1] for found in left_by_office.values()) for n in range(day)]
     everyone = {date: sum(office.get(date, 0) for office in done.values()) for date in dates}
-    coming = sum(office["coming"] for office in inputs.values())
-    network = _progress(None, burndown["network"], network_left, everyone, coming)
-    network_rows = [replace(row, deadline=deadline) for row in [*rows, network]]
-    actual = [left for _, left in network_left]
-    return _with_plan(network_rows, burndown, day, deadline), _chart(
-        burndown["network"], actual, start, today, deadline
-    )
+    coming = {"coming": sum(office["coming"] for office in inputs.values())}
+    network = _progress(None, burndown["network"], actual[-1], everyone, coming, at)
+    return [*rows, network], _chart(burndown["network"], actual, start, today, deadline)
 
 
 def _progress(
     code: str | None,
     medians: Mapping[str, Sequence[int]],
-    left: Sequence[tuple[dt.date, float]],
+    left: float,
     served: Mapping[dt.date, int],
-    coming: float,
+    inputs: Mapping[str, float],
+    at: tuple[int, str | None],
 ) -> Progress:
-    """The figures of one office or the network; the plan's are set by ``_with_plan``."""
+    """One office, or the network, against the plan's medians at the end of yesterday."""
+    yesterday, deadline = at
+    planned = medians.get(deadline) if deadline else None
     return Progress(
         code=code,
         served=sum(served.values()),
-        left=left[-1][1],
-        at_today_windows=None,
-        planned=None,
-        deadline=None,
-        days_behind=None,
-        coming=coming,
-        medians=medians,
+        left=left,
+        at_today_windows=_on(medians["today"], yesterday),
+        planned=_on(planned, yesterday),
+        deadline=deadline,
+        days_behind=None
+        if planned is None
+        else _days_behind(planned, left, yesterday, inputs["coming"]),
     )
-
-
-def _with_plan(
-    rows: Sequence[Progress], burndown: Mapping[str, Any], day: int, deadline: str | None
-) -> list[Progress]:
-    """Each row with the plan's figures at the end of yesterday (the series hold what is
-    left at the end of each day)."""
-    yesterday = day - 1
-    out = []
-    for row in rows:
-        planned = row.medians.get(deadline) if deadline else None
-        out.append(
-            replace(
-                row,
-                at_today_windows=_on(row.medians["today"], yesterday),
-                planned=_on(planned, yesterday),
-                days_behind=None
-                if planned is None
-                else _days_behind(planned, row.left, yesterday, row.coming),
-            )
-        )
-    return out
 
 
 def _on(series: Sequence[int] | None, day: int) -> float | None:

@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from kezek.cli.main import app
@@ -211,57 +212,36 @@ def test_an_unknown_office_lists_the_known_ones(tmp_path: Path) -> None:
     assert "give one of msk, spb" in said
 
 
-def test_an_unknown_deadline_lists_the_plan_s(tmp_path: Path) -> None:
-    code, said = roster(
-        tmp_path,
-        str(plan_dir(tmp_path)),
-        "msk",
-        "--clerks",
-        str(clerks_file(tmp_path)),
-        "--deadline",
-        "2025-05-31",
-    )
+@pytest.mark.parametrize(
+    ("options", "said_so"),
+    [
+        pytest.param(
+            ["--deadline", "2025-05-31"],
+            "Invalid value for '--deadline': the plan has no recommendation for 2025-05-31; "
+            "give one of 2025-04-30, 2025-06-30",
+            id="an unknown deadline lists the plan's",
+        ),
+        pytest.param(
+            ["--from", "2025-04-20"],
+            "msk opens no window from 2025-04-20 to 2025-04-30 in this plan; its open days run "
+            "from 2025-03-31 to 2025-04-19: choose --from and --to within them",
+            id="a period without an open day",
+        ),
+        pytest.param(
+            ["--min-hours", "6", "--max-hours", "5"],
+            "Invalid value for '--min-hours': 6 is longer than --max-hours 5",
+            id="shift lengths the wrong way round",
+        ),
+    ],
+)
+def test_an_option_that_cannot_be_met_names_itself_and_the_fix(
+    tmp_path: Path, options: list[str], said_so: str
+) -> None:
+    clerks = str(clerks_file(tmp_path))
+    code, said = roster(tmp_path, str(plan_dir(tmp_path)), "msk", "--clerks", clerks, *options)
 
     assert code == 2
-    assert (
-        "Invalid value for '--deadline': the plan has no recommendation for 2025-05-31; "
-        "give one of 2025-04-30, 2025-06-30" in said
-    )
-
-
-def test_a_period_without_an_open_day(tmp_path: Path) -> None:
-    code, said = roster(
-        tmp_path,
-        str(plan_dir(tmp_path)),
-        "msk",
-        "--clerks",
-        str(clerks_file(tmp_path)),
-        "--from",
-        "2025-04-20",
-    )
-
-    assert code == 2
-    assert (
-        "msk opens no window from 2025-04-20 to 2025-04-30 in this plan; its open days run "
-        "from 2025-03-31 to 2025-04-19: choose --from and --to within them" in said
-    )
-
-
-def test_shift_lengths_the_wrong_way_round(tmp_path: Path) -> None:
-    code, said = roster(
-        tmp_path,
-        str(plan_dir(tmp_path)),
-        "msk",
-        "--clerks",
-        str(clerks_file(tmp_path)),
-        "--min-hours",
-        "6",
-        "--max-hours",
-        "5",
-    )
-
-    assert code == 2
-    assert "Invalid value for '--min-hours': 6 is longer than --max-hours 5" in said
+    assert said_so in said
 
 
 def test_a_wrong_clerks_file_is_refused_line_by_line(tmp_path: Path) -> None:
