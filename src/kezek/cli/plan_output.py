@@ -33,7 +33,6 @@ from kezek.planning.planner import (
     simulate_today,
 )
 from kezek.planning.reach import OutOfReach
-from kezek.planning.report import write_report
 from kezek.planning.scenario import (
     ScenarioFileError,
     ScenarioInfo,
@@ -128,6 +127,9 @@ def run_plan(
     spread = f"{cores} process" if cores == 1 else f"{cores} processes"
     console.print(f"{runs} runs per variant in {took:.1f} s on {spread}.")
     if out is not None:
+        # matplotlib takes a second and a half to load: only for the charts.
+        from kezek.planning.report import write_report
+
         paths = write_report(result, out, network=network, language=language)
         console.print("Wrote " + ", ".join(str(path) for path in paths))
 

@@ -138,6 +138,10 @@ class OfficeCalendar:
     def _closed_on(self) -> dict[date, bool]:
         return {}
 
+    @cached_property
+    def _staffed(self) -> dict[tuple[str, date], tuple[TimeRange, ...]]:
+        return {}
+
 
 @dataclass(frozen=True)
 class WindowPlan:
@@ -156,7 +160,17 @@ class WindowPlan:
 
 
 def window_hours(calendar: OfficeCalendar, window: WindowPlan, day: date) -> tuple[TimeRange, ...]:
-    """Local ranges in which ``window`` is staffed on ``day``; a closure wins over everything."""
+    """Local ranges in which ``window`` is staffed on ``day``; a closure wins over everything.
+
+    Kept per window and day: a plan asks for every day of its many variants."""
+    key = (window.code, day)
+    known = calendar._staffed.get(key)
+    if known is None:
+        known = calendar._staffed[key] = _window_hours(calendar, window, day)
+    return known
+
+
+def _window_hours(calendar: OfficeCalendar, window: WindowPlan, day: date) -> tuple[TimeRange, ...]:
     if calendar.is_closed(day):
         return ()
     weekly = window.shifts if window.shifts is not None else calendar.weekly

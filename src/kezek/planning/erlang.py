@@ -31,8 +31,14 @@ def log_inverse_erlang_b(c: int, a: float) -> float:
     log_inverse = 0.0  # 1/B(0) = 1
     log_a = math.log(a)
     for k in range(1, c + 1):
-        log_inverse = float(np.logaddexp(0.0, math.log(k) - log_a + log_inverse))
+        log_inverse = _log1p_exp(math.log(k) - log_a + log_inverse)
     return log_inverse
+
+
+def _log1p_exp(x: float) -> float:
+    """log(1 + e^x) without overflow: NumPy's logaddexp(0, x), at a tenth of its cost
+    on one number (the recursion runs for every window of thousands)."""
+    return x + math.log1p(math.exp(-x)) if x > 0 else math.log1p(math.exp(x))
 
 
 def erlang_b(c: int, a: float) -> float:

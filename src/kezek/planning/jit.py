@@ -17,3 +17,10 @@ Function = TypeVar("Function", bound=Callable[..., Any])
 
 def compiled(function: Function) -> Function:
     return cast(Function, numba.njit(cache=True, nogil=True)(function))
+
+
+def inlined(function: Function) -> Function:
+    """``compiled``, and written into each caller: for the small steps done once per
+    person, where a call's cost (the counted references to every array passed) would
+    outweigh the step itself."""
+    return cast(Function, numba.njit(cache=True, nogil=True, inline="always")(function))

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kezek.planning.jit import compiled
+from kezek.planning.jit import compiled, inlined
 
 
 @dataclass(frozen=True)
@@ -145,14 +145,19 @@ def serve(
     count = len(arrival)
     windows = len(first) - 1
     classes = order.shape[1]
-    # Each class's members in order of arrival, and the front of each class's line.
-    members = np.argsort(kind, kind="mergesort")
+    # Each class's members in order of arrival, and the front of each class's line: a
+    # counting sort, stable, in one pass.
     head = np.zeros(classes + 1, dtype=np.int64)
     for n in range(count):
         head[kind[n] + 1] += 1
     for k in range(classes):
         head[k + 1] += head[k]
     end = head[1:].copy()
+    members = np.empty(count, dtype=np.int64)
+    placed = head[:-1].copy()
+    for n in range(count):
+        members[placed[kind[n]]] = n
+        placed[kind[n]] += 1
     # A heap of (free time, window), earliest on top; ties go to the lower window.
     free = np.full(windows, np.inf)
     which = np.arange(windows)
@@ -202,7 +207,7 @@ def serve(
         replace_top(free, which, now + duration[chosen])
 
 
-@compiled
+@inlined
 def replace_top(free: np.ndarray, which: np.ndarray, value: float) -> None:
     """Give the top of the heap the free time ``value`` and sift it down to its place."""
     size = len(free)

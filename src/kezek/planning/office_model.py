@@ -23,12 +23,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from kezek.planning.jit import compiled
+from kezek.planning.jit import compiled, inlined
 from kezek.planning.line import serve
 
 WAIT_BIN_MINUTES = 5
@@ -374,20 +374,29 @@ def booking_grid(
         due = math.floor(minutes_so_far / slot_minutes + 1e-9)
         count = due - places_so_far
         places_so_far = due
-        grid.append(_spread(intervals, count, minutes))
+        grid.append(_spread(tuple(intervals), count, minutes))
     return tuple(grid)
 
 
-def _spread(intervals: Sequence[tuple[int, int]], count: int, minutes: float) -> np.ndarray:
-    """``count`` times spread evenly over ``intervals`` laid end to end, earliest first."""
+_NONE = np.zeros(0)
+_NONE.flags.writeable = False
+
+
+@lru_cache(maxsize=4096)
+def _spread(intervals: tuple[tuple[int, int], ...], count: int, minutes: float) -> np.ndarray:
+    """``count`` times spread evenly over ``intervals`` laid end to end, earliest first.
+
+    Kept, as days repeat: the arrays are shared and never written to."""
     if count <= 0 or minutes <= 0:
-        return np.zeros(0)
+        return _NONE
     ends = np.cumsum([closes - opens for opens, closes in intervals])
     at = np.arange(count) * (minutes / count)
     which = np.minimum(np.searchsorted(ends, at, side="right"), len(intervals) - 1)
     before = np.concatenate([[0.0], ends[:-1]])[which]
     opens = np.asarray([opens for opens, _ in intervals], dtype=float)[which]
-    return np.sort(opens + at - before)
+    times = np.sort(opens + at - before)
+    times.flags.writeable = False
+    return times
 
 
 # The compiled loop. People are kept as parallel arrays: the booking line as a first-in,
@@ -402,6 +411,7 @@ def _spread(intervals: Sequence[tuple[int, int]], count: int, minutes: float) ->
 FROM_BACKLOG = 0
 SERVICE = 1
 KIND = 2
+UNDRAWN = -1  # a service not drawn yet: drawn when the person comes to a booking
 
 
 class Visitors(NamedTuple):
@@ -417,15 +427,16 @@ class Visitors(NamedTuple):
     served_by: np.ndarray  # the window; -1: not served
 
 
-@compiled
+@inlined
 def _service_time(rng: np.random.Generator, service: int, draws: ServiceDraws) -> float:
     if draws.distribution[service] == LOGNORMAL:
-        return float(rng.lognormal(draws.log_mean[service], draws.log_sd[service]))
+        normal = rng.standard_normal()
+        return math.exp(draws.log_mean[service] + draws.log_sd[service] * normal)
     if draws.distribution[service] == EMPIRICAL:
         low = draws.sample_first[service]
         count = draws.sample_first[service + 1] - low
         return float(draws.samples[low + min(int(rng.random() * count), count - 1)])
-    return float(rng.exponential(draws.mean[service]))
+    return float(draws.mean[service] * rng.standard_exponential())
 
 
 @compiled
@@ -436,34 +447,46 @@ def _draw_many(rng: np.random.Generator, count: int, draws: ServiceDraws) -> np.
     return out
 
 
-@compiled
+@inlined
 def _pick_service(rng: np.random.Generator, mix: np.ndarray) -> int:
     return min(int(np.searchsorted(mix, rng.random(), side="right")), len(mix) - 1)
 
 
 @compiled
 def _grown(buffer: np.ndarray, head: int, tail: int, room: int) -> tuple[np.ndarray, int, int]:
-    """The buffer with ``room`` free places after its tail, its content moved to the front."""
+    """The buffer with ``room`` free places after its tail. The free places before its
+    head stay, up to about as many as it holds: the backlog joins the line there, and a
+    line of a million must not be moved back and forth every day."""
     used = tail - head
-    size = len(buffer)
-    if used + room > size // 2:
-        size = 2 * (used + room) + 64
+    front = min(head, used + room + 1024)
+    size = max(len(buffer), front + 2 * (used + room) + 64)
     out = np.empty((size, buffer.shape[1]), dtype=buffer.dtype)
-    out[:used] = buffer[head:tail]
-    return out, 0, used
+    out[front : front + used] = buffer[head:tail]
+    return out, front, front + used
 
 
 @compiled
+def _profile_between(profile: np.ndarray, opens: float, closes: float) -> tuple[float, float]:
+    """The cumulative hourly profile (25 points) at opening and at closing."""
+    hours = np.arange(25.0)
+    return np.interp(opens / 60.0, hours, profile), np.interp(closes / 60.0, hours, profile)
+
+
+@inlined
 def _walk_in_time(
-    rng: np.random.Generator, profile: np.ndarray, opens: float, closes: float
+    rng: np.random.Generator,
+    profile: np.ndarray,
+    between: tuple[float, float],
+    opens: float,
+    closes: float,
 ) -> float:
-    """A time within opening hours, drawn from the hourly profile (cumulative, 25 points)."""
-    low = np.interp(opens / 60.0, np.arange(25.0), profile)
-    high = np.interp(closes / 60.0, np.arange(25.0), profile)
+    """A time within opening hours, drawn from the hourly profile (cumulative, 25 points)
+    between its values at opening and closing (``_profile_between``)."""
+    low, high = between
     if high <= low:
         return opens + rng.random() * (closes - opens)
     level = low + rng.random() * (high - low)
-    hour = np.searchsorted(profile, level, side="right") - 1
+    hour = int(np.searchsorted(profile, level, side="right")) - 1
     hour = min(max(hour, 0), 23)
     width = profile[hour + 1] - profile[hour]
     at = (hour + (level - profile[hour]) / width) * 60.0 if width > 0 else hour * 60.0
@@ -517,9 +540,9 @@ def _run_office(
         walking += walk_ins_due
         walk_ins_due = 0
         open_days += 1
-        room = model.door_room[day]
-        door_came, from_door, turned = _door_today(habits, door, door_came, open_days, room)
-        line, head, tail = _join_line(rng, line, head, tail, turned, 1, model.mix)
+        at_door = _door_today(habits, door, door_came, open_days, model.door_room[day])
+        door_came, from_door, line, head, tail = _book_turned_away(at_door, line, head, tail)
+        back, outside = _numbers(back, model.door_room[day])
         reached = min(unbooked, model.days.slot_first[day + 1] - model.days.slot_first[day])
         line, head, tail = _backlog_to_front(
             backlog_rng, line, head, tail, reached, kept, model.mix
@@ -533,7 +556,7 @@ def _run_office(
         _serve_day(model.days, day, visitors)
         _tally_served(day, visitors, served, backlog_served, walk_waits, held_waits)
         back, line, head, tail, kept, gave_up_today = _carry_over(
-            visitors, day_closes, line, head, tail
+            visitors, (day_opens, day_closes), line, head, tail, outside
         )
         gave_up += gave_up_today
         unserved += len(back)
@@ -621,6 +644,38 @@ def _join_line(
 
 
 @compiled
+def _numbers(back: np.ndarray, room: int) -> tuple[np.ndarray, np.ndarray]:
+    """Those back from yesterday who get the door's numbers first, and those beyond, who
+    get none, go home and come back tomorrow, keeping their place: a crowd the windows
+    cannot serve is not queued one by one, day after day."""
+    return back[:room], back[room:]
+
+
+@compiled
+def _book_turned_away(
+    at_door: tuple[int, int, int], line: np.ndarray, head: int, tail: int
+) -> tuple[int, int, np.ndarray, int, int]:
+    """From ``_door_today``: how many have come to the door so far and queue today, and
+    the line after those turned away booked."""
+    came, queueing, turned = at_door
+    line, head, tail = _join_undrawn(line, head, tail, turned)
+    return came, queueing, line, head, tail
+
+
+@compiled
+def _join_undrawn(
+    line: np.ndarray, head: int, tail: int, count: int
+) -> tuple[np.ndarray, int, int]:
+    """``count`` of the backlog turned away at the door book, at the back of the line;
+    their services are drawn only when they come, as a crowd of a million may not."""
+    if tail + count > len(line):
+        line, head, tail = _grown(line, head, tail, count)
+    line[tail : tail + count, FROM_BACKLOG] = 1
+    line[tail : tail + count, SERVICE] = UNDRAWN
+    return line, head, tail + count
+
+
+@compiled
 def _opening_hours(days: OfficeDays, day: int) -> tuple[float, float]:
     """When the day's first window opens and its last one closes; infinite when closed."""
     day_opens = np.inf
@@ -663,11 +718,14 @@ def _arrivals(
     if tail + booked > len(line):  # room for every holder to book again
         line, head, tail = _grown(line, head, tail, booked)
     slots = model.days.slot_time[slot_low : slot_low + booked]
-    count, tail = _holders_come(rng, habits, slots, line, head, tail, arrival, kind, person, due)
+    count, tail = _holders_come(
+        rng, habits, model.mix, slots, line, head, tail, (arrival, kind, person, due)
+    )
     head += booked
     count = _returning_come(back, day_opens, count, arrival, kind, person)
+    between = _profile_between(model.profile, day_opens, day_closes)
     for n in range(walking):
-        arrival[count] = _walk_in_time(rng, model.profile, day_opens, day_closes)
+        arrival[count] = _walk_in_time(rng, model.profile, between, day_opens, day_closes)
         person[count, FROM_BACKLOG] = 1 if n < from_door else 0
         person[count, SERVICE] = _pick_service(rng, model.mix)
         kind[count] = PRIORITY if rng.random() < habits.priority_share else WALK_IN
@@ -680,20 +738,19 @@ def _arrivals(
 def _holders_come(
     rng: np.random.Generator,
     habits: Habits,
+    mix: np.ndarray,
     slots: np.ndarray,
     line: np.ndarray,
     taken: int,
     tail: int,
-    arrival: np.ndarray,
-    kind: np.ndarray,
-    person: np.ndarray,
-    due: np.ndarray,
+    came_today: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
 ) -> tuple[int, int]:
     """The holders of ``slots``, from ``taken`` in the line, come or book again.
 
-    Returns how many came (written from the start of the visitors' arrays) and the line's
-    tail after those who did not come booked again.
+    Returns how many came (written from the start of ``came_today``: arrival, kind,
+    person, due) and the line's tail after those who did not come booked again.
     """
+    arrival, kind, person, due = came_today
     count = 0
     for i in range(len(slots)):
         at = slots[i]
@@ -704,6 +761,8 @@ def _holders_come(
         noise = rng.normal(0.0, habits.punctuality) if habits.punctuality > 0 else 0.0
         came = at - habits.arrive_early + noise
         person[count] = line[taken + i]
+        if person[count, SERVICE] == UNDRAWN:
+            person[count, SERVICE] = _pick_service(rng, mix)
         due[count] = at
         if came > at + habits.late_grace:
             kind[count] = WALK_IN  # too late for the booking: queues as a walk-in
@@ -813,14 +872,22 @@ def _tally_served(
 
 @compiled
 def _carry_over(
-    visitors: Visitors, day_closes: float, line: np.ndarray, head: int, tail: int
+    visitors: Visitors,
+    hours: tuple[float, float],
+    line: np.ndarray,
+    head: int,
+    tail: int,
+    outside: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, int, int, int, int]:
     """Those not served, and the booking line after them: walk-ins coming back the next
-    morning (FROM_BACKLOG, SERVICE, KIND); the line, its head and tail; how many holders
-    keep its front; how many gave up before closing (they come back too)."""
+    morning (FROM_BACKLOG, SERVICE, KIND), ``outside`` (who had no number today) behind
+    those back from yesterday and ahead of today's; the line, its head and tail; how many
+    holders keep its front; how many gave up before closing (they come back too)."""
+    day_opens, day_closes = hours
     count = len(visitors.arrival)
-    back = np.empty((count, 3), dtype=np.int64)
+    back = np.empty((count + len(outside), 3), dtype=np.int64)
     coming_back = kept = gave_up = 0
+    placed = len(outside) == 0
     for i in range(count):
         if visitors.served_by[i] >= 0:
             continue
@@ -831,12 +898,19 @@ def _carry_over(
             kept += 1
             line[head] = visitors.person[i]
             continue
+        if not placed and visitors.arrival[i] >= day_opens:
+            back[coming_back : coming_back + len(outside)] = outside
+            coming_back += len(outside)
+            placed = True
         if visitors.gives_up[i] < day_closes:
             gave_up += 1
         back[coming_back, FROM_BACKLOG] = visitors.person[i, FROM_BACKLOG]
         back[coming_back, SERVICE] = visitors.person[i, SERVICE]
         back[coming_back, KIND] = visitors.kind[i]
         coming_back += 1
+    if not placed:
+        back[coming_back : coming_back + len(outside)] = outside
+        coming_back += len(outside)
     return back[:coming_back], line, head, tail, kept, gave_up
 
 
@@ -848,10 +922,12 @@ def _count_in_line(queue: np.ndarray, visitors: Visitors, day_closes: float) -> 
             left = visitors.start[i]
         else:
             left = min(visitors.gives_up[i], day_closes)
-        for hour in range(24):
-            mark = hour * 60.0
-            if visitors.arrival[i] <= mark < left:
-                queue[hour] += 1
+        # The marks m with arrival <= 60 m < left.
+        first = max(math.ceil(visitors.arrival[i] / 60.0), 0)
+        for hour in range(first, 24):
+            if hour * 60.0 >= left:
+                break
+            queue[hour] += 1
 
 
 @compiled

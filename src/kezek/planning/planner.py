@@ -442,8 +442,8 @@ def recommend(
         outcome.recommended_runs = []
     baseline.recommended_cleared = []
     baseline.office_confidence = each
+    problems = []
     for deadline in info.deadlines:
-        days = (deadline - info.start).days + 1
         limits = {code: most_added(office, spec) for code, office in offices.items()}
         beyond = {
             code: found
@@ -452,7 +452,11 @@ def recommend(
         }
         reachable = {code: office for code, office in offices.items() if code not in beyond}
         choices = network_choices(reachable, spec, deadline, limits, each)
-        settled = _checked_windows(spec, reachable, deadline, choices, limits, checks)
+        problems.append(_Deadline(deadline, reachable, choices, limits, beyond))
+    # The deadlines' searches are independent: their checks share each round of runs.
+    for problem, settled in zip(problems, _checked_windows(spec, problems, checks), strict=True):
+        deadline, beyond = problem.deadline, problem.beyond
+        days = (deadline - info.start).days + 1
         results = []
         for outcome in baseline.offices:
             if outcome.code in beyond:
@@ -508,61 +512,80 @@ class _Settled:
         return self.choice.extras
 
 
+@dataclass(frozen=True)
+class _Deadline:
+    """One deadline's search: the offices that can reach it and their first guesses."""
+
+    deadline: dt.date
+    offices: dict[str, PlanningOffice]
+    choices: dict[str, Choice]
+    limits: dict[str, int]
+    beyond: dict[str, OutOfReach]
+
+
 def _checked_windows(
-    spec: ScenarioSpec,
-    offices: dict[str, PlanningOffice],
-    deadline: dt.date,
-    choices: dict[str, Choice],
-    limits: dict[str, int],
-    checks: _Checks,
-) -> dict[str, _Settled]:
-    """Each office's choice, checked by simulation at its confidence until it holds."""
+    spec: ScenarioSpec, problems: Sequence[_Deadline], checks: _Checks
+) -> list[dict[str, _Settled]]:
+    """Each office's choice for each deadline, checked by simulation at its confidence
+    until it holds; the checks of every deadline and office in one round share the cores."""
     info = spec.scenario
-    days = (deadline - info.start).days + 1
-    pending = {code: (choices[code].booked, choices[code].walk_ins) for code in offices}
+    pending = {
+        (n, code): (choice.booked, choice.walk_ins)
+        for n, problem in enumerate(problems)
+        for code, choice in problem.choices.items()
+    }
     searches = {
-        code: _Search(booked, walk_ins, limits[code] - choices[code].door)
-        for code, (booked, walk_ins) in pending.items()
+        (n, code): _Search(
+            booked, walk_ins, problems[n].limits[code] - problems[n].choices[code].door
+        )
+        for (n, code), (booked, walk_ins) in pending.items()
     }
     for _ in range(MAX_CHECKS):
         if not pending:
             break
         jobs = {
-            code: Job(
-                _planned(offices[code], deadline, booked, walk_ins, choices[code]).model(
-                    start=info.start, days=days
-                ),
-                checks.seeds[code],
-                days,
-            )
-            for code, (booked, walk_ins) in pending.items()
+            key: _check_job(spec, problems[key[0]], key[1], guess, checks)
+            for key, guess in pending.items()
         }
         done = run_jobs(
             jobs.values(),
             runs=checks.runs,
             seed=info.seed,
             processes=checks.processes,
-            advance=_stage(
-                checks.progress, f"checking windows for {deadline}", len(jobs) * checks.runs
-            ),
+            advance=_stage(checks.progress, "checking windows", len(jobs) * checks.runs),
         )
-        for code, job in jobs.items():
-            booked, walk_ins = pending.pop(code)
+        for (n, code), job in jobs.items():
+            booked, walk_ins = pending.pop((n, code))
             result = done[job]
-            following = searches[code].learn(
+            choice = problems[n].choices[code]
+            following = searches[n, code].learn(
                 booked,
                 walk_ins,
                 result,
-                clears=_clears(result, days - 1, choices[code].confidence),
+                clears=_clears(result, job.days - 1, choice.confidence),
                 waits_well=_share_within(result, info.wait_within_minutes) >= info.wait_share,
             )
             if following is not None:
-                pending[code] = following
-    answers = {code: search.answer() for code, search in searches.items()}
-    return {
-        code: _Settled(booked, walk_ins, choices[code].booked, result, choices[code])
-        for code, (booked, walk_ins, result) in answers.items()
-    }
+                pending[n, code] = following
+    settled: list[dict[str, _Settled]] = [{} for _ in problems]
+    for (n, code), search in searches.items():
+        booked, walk_ins, result = search.answer()
+        choice = problems[n].choices[code]
+        settled[n][code] = _Settled(booked, walk_ins, choice.booked, result, choice)
+    return settled
+
+
+def _check_job(
+    spec: ScenarioSpec, problem: _Deadline, code: str, guess: tuple[int, int], checks: _Checks
+) -> Job:
+    """The runs that check one guess of booked and walk-in windows, up to the deadline."""
+    start = spec.scenario.start
+    days = (problem.deadline - start).days + 1
+    booked, walk_ins = guess
+    office = _planned(
+        problem.offices[code], problem.deadline, booked, walk_ins, problem.choices[code]
+    )
+    return Job(office.model(start=start, days=days), checks.seeds[code], days)
 
 
 def _planned(

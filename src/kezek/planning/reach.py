@@ -18,7 +18,12 @@ from kezek.planning.fluid import door_done, earliest_clearance, fluid_clearance
 from kezek.planning.office_model import OfficeModel, WindowDay
 from kezek.planning.scenario import ScenarioSpec
 from kezek.planning.scenario_offices import AddedWindows, PlanningOffice
-from kezek.planning.staffing import ServiceLevel, windows_by_hour
+from kezek.planning.staffing import (
+    HourlyMethod,
+    ServiceLevel,
+    offered_load_by_hour,
+    windows_needed,
+)
 
 MAX_ADDED = 200  # windows one office may add when the scenario gives no max_windows
 
@@ -270,15 +275,18 @@ def _erlang_windows(
     if walk_ins <= 0 or profile.sum() <= 0:
         return 0
     arrivals = walk_ins * profile / profile.sum()
-    return max(
-        windows_by_hour(
-            arrivals.tolist(),
-            mean_service_hours=model.mean_service / 60,
-            target=ServiceLevel(
-                share=spec.scenario.wait_share,
-                within=spec.scenario.wait_within_minutes / model.mean_service,
-            ),
-        )
+    loads = offered_load_by_hour(
+        arrivals.tolist(),
+        mean_service_hours=model.mean_service / 60,
+        method=HourlyMethod.modified_offered_load,
+    )
+    # More load never needs fewer windows: the busiest hour's answer is the day's.
+    return windows_needed(
+        max(loads),
+        ServiceLevel(
+            share=spec.scenario.wait_share,
+            within=spec.scenario.wait_within_minutes / model.mean_service,
+        ),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from kezek.network.calendar import (
     WEEKDAYS,
@@ -116,6 +117,9 @@ class PlanningOffice:
     _models: dict[tuple[dt.date, int], OfficeModel] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _kinds: dict[tuple[object, ...], tuple[WindowDay, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def evening_ranges(self) -> tuple[TimeRange, ...]:
@@ -181,8 +185,25 @@ class PlanningOffice:
     def windows_on(self, day: dt.date) -> tuple[WindowDay, ...]:
         found = self._days.get(day)
         if found is None:
-            found = self._days[day] = self._windows_on(day)
+            # Days alike in all that shapes them share one answer: a horizon of 540
+            # days has a dozen kinds, and a plan builds thousands of horizons.
+            kind = self._kind_of(day)
+            found = self._kinds.get(kind)
+            if found is None:
+                found = self._kinds[kind] = self._windows_on(day)
+            self._days[day] = found
         return found
+
+    def _kind_of(self, day: dt.date) -> tuple[object, ...]:
+        """What the windows of ``day`` depend on, bar the date itself."""
+        calendar = self.calendar
+        return (
+            day.weekday(),
+            calendar.is_closed(day),
+            tuple(n for n, hours in enumerate(calendar.extra) if hours.day == day),
+            tuple(n for n, hours in enumerate(self.added_hours) if hours.on(day)),
+            tuple(n for n, added in enumerate(self.added_windows) if added.on(day)),
+        )
 
     def _windows_on(self, day: dt.date) -> tuple[WindowDay, ...]:
         closed = self.calendar.is_closed(day)
@@ -190,9 +211,7 @@ class PlanningOffice:
         out = []
         for plan in self.windows:
             ranges = [] if closed else [*window_hours(self.calendar, plan, day), *extra]
-            out.append(
-                WindowDay(_minutes(ranges), bookable=plan.bookable, corridor=plan.group is not None)
-            )
+            out.append(_window_day(tuple(ranges), plan.bookable, plan.group is not None))
         # Added windows keep the office's hours of the day, its extra Saturdays included.
         surge = [
             r
@@ -204,7 +223,7 @@ class PlanningOffice:
         for added in self.added_windows:
             if added.on(day) and not closed:
                 ranges = list(added.hours) if added.hours is not None else office_hours
-                out += [WindowDay(_minutes(ranges), bookable=added.bookable)] * added.count
+                out += [_window_day(tuple(ranges), added.bookable, False)] * added.count
         return tuple(out)
 
     def changed(self, changes: Sequence[Change]) -> PlanningOffice:
@@ -402,6 +421,12 @@ def hours_of(texts: Sequence[str]) -> tuple[TimeRange, ...]:
 
 def weekdays_of(names: Sequence[str]) -> frozenset[int]:
     return frozenset(WEEKDAYS.index(name) for name in names)
+
+
+@lru_cache(maxsize=4096)
+def _window_day(ranges: tuple[TimeRange, ...], bookable: bool, corridor: bool) -> WindowDay:
+    """One window's day, shared: a plan builds the same few days thousands of times."""
+    return WindowDay(_minutes(ranges), bookable=bookable, corridor=corridor)
 
 
 def _minutes(ranges: Sequence[TimeRange]) -> tuple[tuple[int, int], ...]:

@@ -98,7 +98,7 @@ def test_each_record_is_a_visit_served_in_opening_hours_one_at_a_time() -> None:
     assert np.isnan(records["due"][records["kind"] == Kind.priority]).all()
 
 
-def test_walk_ins_not_served_come_back_next_morning_before_opening() -> None:
+def test_walk_ins_not_served_come_back_next_morning_before_opening_numbers_first() -> None:
     # One window, all walk-ins, far more than it can serve: most come back.
     model = office(
         windows=1,
@@ -118,8 +118,14 @@ def test_walk_ins_not_served_come_back_next_morning_before_opening() -> None:
     second = records["day"] == 1
     left_on_first = int((first & (records["window"] < 0)).sum())
     queued_early = second & (records["arrival"] % 1440 < 540)
-    assert left_on_first > 100
-    assert int(queued_early.sum()) == left_on_first
+    # The door gives numbers to twice what the window can serve, those back first; the
+    # others get none that day and come back the next, still waiting, not lost.
+    room = int(model.arrays.door_room[1])
+    assert left_on_first > room > 50
+    assert int(queued_early.sum()) == room
+    assert run.waiting[1] >= left_on_first - room
+    third_early = (records["day"] == 2) & (records["arrival"] % 1440 < 540)
+    assert int(third_early.sum()) == room
     # Those coming back are at the front of the line, so the first served are theirs.
     order = np.argsort(records["start"][second & (records["window"] >= 0)])
     came_back = queued_early[second & (records["window"] >= 0)][order]
