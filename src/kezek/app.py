@@ -44,6 +44,7 @@ from kezek.queue.gauges import QueueCollector
 from kezek.queue.service import close_due_days
 from kezek.rounds.api import router as rounds_router
 from kezek.staff.api import router as staff_router
+from kezek.staff.tokens import CHANNEL as TOKENS_CHANNEL
 from kezek.web.admin import router as admin_router
 from kezek.web.api_docs import router as api_docs_router
 from kezek.web.citizen import router as citizen_router
@@ -109,9 +110,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _lifespan(context: AppContext) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # On PostgreSQL each worker process listens for queue changes for its boards.
+        # On PostgreSQL each worker process listens for queue changes for its boards, and
+        # for users disabled or signed out, whose tokens it must forget.
         url = context.settings.sqlalchemy_url
-        tasks = [asyncio.create_task(context.bus.listen(url))] if is_postgresql(url) else []
+        tasks = []
+        if is_postgresql(url):
+            heard = {TOKENS_CHANNEL: context.tokens}
+            tasks.append(asyncio.create_task(context.bus.listen(url, others=heard)))
         if context.settings.queue_close_days:
             tasks.append(asyncio.create_task(_close_days(context)))
         if context.settings.purge_every_seconds:

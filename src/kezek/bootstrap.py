@@ -11,21 +11,26 @@ from kezek.db import make_engine, make_sessionmaker
 from kezek.network.directory import Directory
 from kezek.notify.rules import notify_rules
 from kezek.queue.bus import BoardBus
+from kezek.queue.status import KeptLines
 from kezek.ratelimit import Limit, Limits, limiter_for
 from kezek.staff.passwords import PasswordChecks
+from kezek.staff.tokens import KnownTokens
 
 
 def build_context(settings: Settings) -> AppContext:
     sessions = make_sessionmaker(make_engine(settings))
     secret = settings.secret_bytes()
+    bus = BoardBus()
     return AppContext(
         settings=settings,
         sessions=sessions,
         directory=Directory(max_age=settings.network_refresh_seconds),
         secret=secret,
-        bus=BoardBus(),
+        bus=bus,
+        lines=KeptLines(bus.version),
         limiter=limiter_for(redis_url=settings.redis_url, sessions=sessions, secret=secret),
         limits=_limits(settings),
+        tokens=KnownTokens(),
         passwords=PasswordChecks(
             concurrency=settings.sign_in_concurrency, wait_seconds=settings.sign_in_wait_seconds
         ),

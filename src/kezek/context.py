@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from kezek.booking.rules import BookingRules
     from kezek.network.directory import Directory
     from kezek.queue.bus import BoardBus
+    from kezek.queue.status import KeptLines
     from kezek.staff.passwords import PasswordChecks
+    from kezek.staff.tokens import KnownTokens
 
 
 @dataclass(frozen=True)
@@ -33,8 +35,10 @@ class AppContext:
     secret: bytes
     rules: BookingRules
     bus: BoardBus
+    lines: KeptLines  # the line's estimates for the ticket pages, once per change
     limiter: RateLimiter
     limits: Limits
     passwords: PasswordChecks
+    tokens: KnownTokens  # who holds each token, while the database tells of changes
     # What the queue and sign-in take as "now"; a replay of a whole day in tests sets its own.
     clock: Callable[[], datetime] = field(default=utcnow)

@@ -16,6 +16,7 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
@@ -33,6 +34,13 @@ LATENCY = Histogram(
 )
 BOOKINGS = Counter("kezek_bookings_created", "Bookings confirmed", ["office"])
 TICKETS = Counter("kezek_tickets_issued", "Queue tickets issued", ["office"])
+# Per worker (a "pid" label): each remembers the tokens it has seen, and forgets them all
+# when a user is disabled or signs out anywhere (``kezek.staff.tokens``).
+TOKENS_REMEMBERED = Gauge(
+    "kezek_staff_tokens_remembered",
+    "Staff tokens this worker remembers",
+    multiprocess_mode="all",
+)
 
 
 def exposition(*collectors: Collector) -> bytes:

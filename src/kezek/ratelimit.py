@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from ipaddress import IPv6Address, ip_address, ip_network
 from typing import Any, Protocol
 
-from sqlalchemy import Column, Integer, String, Table, update
+from sqlalchemy import Column, Engine, Integer, String, Table, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.db import Base, dialect_insert, run_transaction
@@ -98,23 +98,28 @@ class DatabaseCounter:
             index_elements=["key_hash", "window"],
             set_={"hits": RATE_COUNT.c.hits + 1},
         ).returning(RATE_COUNT.c.hits)
+        # Each count is one upsert, whole by itself: on PostgreSQL it runs without BEGIN and
+        # COMMIT around it, a round trip instead of three on a booking's path.
+        self.autocommit = dialect == "postgresql"
 
     def hit_all(self, hits: Sequence[Hit], now: datetime) -> list[int]:
+        rows = [
+            {
+                "key_hash": hit.key_hash,
+                "window": hit.window,
+                "hits": 1,
+                "expires_at": now + timedelta(seconds=hit.seconds),
+            }
+            for hit in hits
+        ]
+        if self.autocommit:
+            engine: Engine = self.sessions.kw["bind"]
+            with engine.connect() as connection:
+                alone = connection.execution_options(isolation_level="AUTOCOMMIT")
+                return [int(alone.execute(self.statement, row).scalar_one()) for row in rows]
+
         def count(session: Session) -> list[int]:  # one transaction for them all
-            return [
-                int(
-                    session.execute(
-                        self.statement,
-                        {
-                            "key_hash": hit.key_hash,
-                            "window": hit.window,
-                            "hits": 1,
-                            "expires_at": now + timedelta(seconds=hit.seconds),
-                        },
-                    ).scalar_one()
-                )
-                for hit in hits
-            ]
+            return [int(session.execute(self.statement, row).scalar_one()) for row in rows]
 
         return run_transaction(self.sessions, count)
 

@@ -318,7 +318,9 @@ def _ticket_view(
     ticket = session.get(Ticket, ticket_id) if 0 < ticket_id < 2**31 else None
     if ticket is None:
         return None
-    return status_view(session, directory=context.directory, ticket=ticket, now=now)
+    return status_view(
+        session, directory=context.directory, ticket=ticket, now=now, kept=context.lines
+    )
 
 
 def ticket_status_text(view: TicketStatusView, language: str) -> str:

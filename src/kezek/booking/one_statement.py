@@ -1,13 +1,17 @@
 """A booking on PostgreSQL in one SQL statement, where the general path needs six.
 
-The statement takes the slot cells, then upserts the citizen, then inserts the booking, each
-step only if the one before it succeeded, so a refused booking writes nothing. With one
-cell nothing can be half-done, so the statement runs in autocommit as a transaction of its
-own, after the phone's bookings are counted under its locks (``phone_cap``); with several
-it runs in an explicit transaction that counts first, rolled back when only some cells
-could be taken. The unique indexes still decide "one active booking per citizen and
-service" and "one booking per idempotency key": a violation aborts the whole statement and
-surfaces as an IntegrityError, which the caller handles as on the general path.
+The statement counts the phone's bookings under its locks (``phone_cap``), takes the slot
+cells, then upserts the citizen, then inserts the booking, each step only if the one
+before it succeeded, so a refused booking writes nothing. The count runs in the database
+function ``kezek_phone_bookings``, which waits for the phone's and the document's locks
+and only then reads, with a snapshot of its own: the statement's snapshot dates from
+before the wait. With one cell nothing can be half-done, so the statement runs in
+autocommit as a transaction of its own: one round trip, and the locks and the cell held
+only while it runs. With several cells it runs in an explicit transaction, rolled back
+when only some cells could be taken. The unique indexes still decide "one active booking
+per citizen and service" and "one booking per idempotency key": a violation aborts the
+whole statement and surfaces as an IntegrityError, which the caller handles as on the
+general path.
 
 This path serves a service that only one window pool handles, which is the common case;
 the general path (``create._book``) covers the rest, and SQLite.
@@ -20,17 +24,25 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, TextClause, text
+from sqlalchemy import Engine, Row, TextClause, text
 
 from kezek.booking.identity import document_hash, document_tail
 from kezek.booking.models import BookingStatus
-from kezek.booking.phone_cap import hold_phone, phone_held, refuse_past_cap
+from kezek.booking.phone_cap import cap_reached, lock_keys
 from kezek.db import with_retries
 from kezek.network.directory import OfficeInfo, ServiceInfo
 from kezek.network.plan import Span
 
+# The phone's bookings, counted by the function after it has taken the phone's locks; no
+# cap (0) counts nothing and takes no lock.
+_CAP = """
+WITH cap AS (
+    SELECT CASE WHEN :cap > 0 THEN kezek_phone_bookings(
+        :first_lock, :second_lock, :phone, :document_hash, :idempotency_key, :now
+    ) ELSE 0 END AS active
+), earlier AS ("""
+
 _TAKE = """
-WITH earlier AS (
     SELECT id FROM booking WHERE idempotency_key = :idempotency_key
 ), cell AS (
     INSERT INTO slot_cell (office_id, pool, starts_at, booked, capacity)
@@ -38,6 +50,7 @@ WITH earlier AS (
     FROM unnest(CAST(:cell_starts AS timestamptz[]), CAST(:cell_capacities AS integer[]))
         AS wanted(starts_at, capacity)
     WHERE NOT EXISTS (SELECT 1 FROM earlier)
+      AND (:cap <= 0 OR (SELECT active FROM cap) < :cap)
     ORDER BY wanted.starts_at
     ON CONFLICT (office_id, pool, starts_at) DO UPDATE
         SET booked = slot_cell.booked + 1, capacity = excluded.capacity
@@ -54,28 +67,20 @@ WITH earlier AS (
             language = excluded.language, legal_stay_until = excluded.legal_stay_until,
             updated_at = excluded.updated_at
     RETURNING id
+), booked AS (
+    INSERT INTO booking (reference, office_id, service_id, citizen_id, starts_at, ends_at,
+                         pool, cells, cell_minutes, status, language, idempotency_key,
+                         request_fingerprint, created_at, updated_at, remind_at)
+    SELECT :reference, :office_id, :service_id, citizen.id, :starts_at, :ends_at, :pool,
+           :cells, :cell_minutes, :status, :language, :idempotency_key, :request_fingerprint,
+           :now, :now, :remind_at
+    FROM citizen
+    RETURNING reference
 )"""
 
-_INSERT_BOOKING = """
-INSERT INTO booking (reference, office_id, service_id, citizen_id, starts_at, ends_at, pool,
-                     cells, cell_minutes, status, language, idempotency_key, request_fingerprint,
-                     created_at, updated_at, remind_at)
-SELECT :reference, :office_id, :service_id, citizen.id, :starts_at, :ends_at, :pool,
-       :cells, :cell_minutes, :status, :language, :idempotency_key, :request_fingerprint,
-       :now, :now, :remind_at
-FROM citizen
-RETURNING reference
-"""
-
-BOOK = text(_TAKE + _INSERT_BOOKING)
-
-# The same, and the booking's confirmation and chosen channels written only if it was made:
-# the notifications commit with the booking, in the same statement.
-BOOK_AND_TELL = text(
-    _TAKE
-    + ", booked AS ("
-    + _INSERT_BOOKING
-    + """), told AS (
+# The booking's confirmation and chosen channels, written only if it was made: the
+# notifications commit with the booking, in the same statement.
+_TELL = """, told AS (
     INSERT INTO notify_outbox (key, subject, kind, channel, address, language, subject_line,
                                body, calendar, status, attempts, due_at, created_at)
     SELECT m.key, m.subject, m.kind, m.channel, m.address, m.language, m.subject_line,
@@ -94,10 +99,16 @@ BOOK_AND_TELL = text(
     WHERE EXISTS (SELECT 1 FROM booked)
     ON CONFLICT (subject, channel) DO UPDATE
         SET address = excluded.address, language = excluded.language
-)
-SELECT reference FROM booked
+)"""
+
+# The reference when booked; and the phone's active bookings, to tell a refusal for the cap
+# from a full cell.
+_ANSWER = """
+SELECT (SELECT reference FROM booked) AS reference, (SELECT active FROM cap) AS active
 """
-)
+
+BOOK = text(_CAP + _TAKE + _ANSWER)
+BOOK_AND_TELL = text(_CAP + _TAKE + _TELL + _ANSWER)
 
 
 def book_in_one_statement(
@@ -145,13 +156,15 @@ def book_in_one_statement(
         "status": BookingStatus.confirmed.value,
         "now": now,
         "remind_at": remind_at,
+        "cap": phone_cap,
+        **lock_keys(citizen["phone"], document_hash(document, secret=secret)),
     }
     statement = BOOK
     if messages or contacts:
         statement = BOOK_AND_TELL
         parameters["messages"] = json.dumps(list(messages), default=_json_value)
         parameters["contacts"] = json.dumps(list(contacts), default=_json_value)
-    return with_retries(lambda: _run(engine, statement, parameters, phone_cap=phone_cap))
+    return with_retries(lambda: _run(engine, statement, parameters))
 
 
 def _json_value(value: object) -> str:
@@ -160,29 +173,23 @@ def _json_value(value: object) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
-def _run(
-    engine: Engine, statement: TextClause, parameters: dict[str, Any], *, phone_cap: int
-) -> str | None:
-    cap = {
-        "phone": parameters["phone"],
-        "document_hash": parameters["document_hash"],
-        "idempotency_key": parameters["idempotency_key"],
-        "cap": phone_cap,
-        "now": parameters["now"],
-    }
+def _run(engine: Engine, statement: TextClause, parameters: dict[str, Any]) -> str | None:
     with engine.connect() as connection:
         if parameters["cells"] == 1:
             # Nothing can be half-done with one cell: the statement is its own transaction,
-            # and the cell is locked only while it runs.
+            # and the cell and the phone's locks are held only while it runs.
             autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
-            if phone_cap <= 0:
-                return autocommit.execute(statement, parameters).scalar()
-            with phone_held(autocommit, phone=cap["phone"], document_hash=cap["document_hash"]):
-                refuse_past_cap(autocommit, **cap)
-                return autocommit.execute(statement, parameters).scalar()
+            return _answer(autocommit.execute(statement, parameters).one(), parameters["cap"])
         with connection.begin() as transaction:
-            hold_phone(connection, **cap)
-            reference = connection.execute(statement, parameters).scalar()
-            if reference is None:
+            row = connection.execute(statement, parameters).one()
+            if row.reference is None:
                 transaction.rollback()  # some cells may have been taken before one was full
-            return reference
+            return _answer(row, parameters["cap"])
+
+
+def _answer(row: Row[Any], cap: int) -> str | None:
+    """The reference; None for a full cell or a used key; PhoneCapReached past the cap."""
+    if row.reference is None and cap > 0 and row.active >= cap:
+        raise cap_reached(row.active, cap)
+    reference: str | None = row.reference
+    return reference

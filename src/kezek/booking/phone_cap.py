@@ -7,34 +7,30 @@ the citizen now booking (whose number the booking is about to change to this one
 
 Counting and then inserting is only safe if no other booking for the same phone or the same
 citizen can commit in between. On PostgreSQL the booking first takes advisory locks keyed by
-the phone and by the document; the count runs as the next statement, so its snapshot
-already includes whatever the previous holder of the locks committed. SQLite transactions
-start with BEGIN IMMEDIATE, which serializes every writer anyway.
-
-A booking in a transaction takes transaction-level locks (``hold_phone``). The one-statement
-booking of a single cell runs in autocommit, so that the slot cell, which every client of a
-rush wants, is locked only while that statement runs; it takes session-level locks around
-the count and the statement instead (``phone_held``), and gives them back at once.
+the phone and by the document, held until its transaction ends; the count runs after them
+with a snapshot of its own, so it includes whatever the previous holder of the locks
+committed. The general path takes them and counts in two statements (``hold_phone``); the
+one-statement booking does both inside its statement, through the database function
+``kezek_phone_bookings``, with the keys from ``lock_keys``. SQLite transactions start with
+BEGIN IMMEDIATE, which serializes every writer anyway.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import Connection, text
-from sqlalchemy.exc import DBAPIError
 
 from kezek.db import is_postgresql
 from kezek.errors import Conflict
 
-_LOCK = text("SELECT pg_advisory_xact_lock(:first), pg_advisory_xact_lock(:second)")
-_SESSION_LOCK = text("SELECT pg_advisory_lock(:first), pg_advisory_lock(:second)")
-_SESSION_UNLOCK = text("SELECT pg_advisory_unlock(:second), pg_advisory_unlock(:first)")
+_LOCKED_COUNT = text(
+    "SELECT kezek_phone_bookings(:first_lock, :second_lock, :phone, :document_hash, :key, :now)"
+)
 
-# From the citizens to their bookings, each looked up by its index: a plain join lets the
+# SQLite's count (PostgreSQL's is the function's, the same query). From the citizens to
+# their bookings, each looked up by its index: a plain join lets the
 # planner, with statistics from before a rush, scan every confirmed booking instead.
 _ACTIVE = text(
     """
@@ -75,65 +71,34 @@ def hold_phone(
     """
     if cap <= 0:
         return
-    if is_postgresql(connection):
-        connection.execute(_LOCK, _lock_keys(phone, document_hash))
-    refuse_past_cap(
-        connection,
-        phone=phone,
-        document_hash=document_hash,
-        idempotency_key=idempotency_key,
-        cap=cap,
-        now=now,
-    )
-
-
-@contextmanager
-def phone_held(connection: Connection, *, phone: str, document_hash: str) -> Iterator[None]:
-    """The phone's and the document's locks for a PostgreSQL connection in autocommit."""
-    keys = _lock_keys(phone, document_hash)
-    connection.execute(_SESSION_LOCK, keys)
-    try:
-        yield
-    finally:
-        try:
-            connection.execute(_SESSION_UNLOCK, keys)
-        except DBAPIError:
-            # A connection that cannot give its locks back must not serve anyone else:
-            # closed, it releases them.
-            connection.invalidate()
-            raise
-
-
-def refuse_past_cap(
-    connection: Connection,
-    *,
-    phone: str,
-    document_hash: str,
-    idempotency_key: str | None,
-    cap: int,
-    now: datetime,
-) -> None:
-    """The count under the locks; PhoneCapReached when the phone holds ``cap`` already."""
     parameters = {
         "phone": phone,
         "document_hash": document_hash,
         "now": now,
         "key": idempotency_key,
     }
-    active = connection.execute(_ACTIVE, parameters).scalar_one()
+    if is_postgresql(connection):
+        parameters.update(lock_keys(phone, document_hash))
+        active = connection.execute(_LOCKED_COUNT, parameters).scalar_one()
+    else:
+        active = connection.execute(_ACTIVE, parameters).scalar_one()
     if active >= cap:
-        raise PhoneCapReached(
-            f"This phone number already holds {active} active bookings; one number may hold "
-            f"at most {cap}. Cancel a booking that is no longer needed, or give the phone "
-            "number of the person the booking is for.",
-            field="phone",
-        )
+        raise cap_reached(active, cap)
 
 
-def _lock_keys(phone: str, document_hash: str) -> dict[str, int]:
+def cap_reached(active: int, cap: int) -> PhoneCapReached:
+    return PhoneCapReached(
+        f"This phone number already holds {active} active bookings; one number may hold "
+        f"at most {cap}. Cancel a booking that is no longer needed, or give the phone "
+        "number of the person the booking is for.",
+        field="phone",
+    )
+
+
+def lock_keys(phone: str, document_hash: str) -> dict[str, int]:
     # Both locks in one fixed order, so that two bookings can never wait on each other.
     first, second = sorted((_lock_key("phone", phone), _lock_key("document", document_hash)))
-    return {"first": first, "second": second}
+    return {"first_lock": first, "second_lock": second}
 
 
 def _lock_key(kind: str, value: str) -> int:

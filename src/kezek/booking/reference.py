@@ -15,7 +15,9 @@ _TYPED = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
 def new_reference() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    # One read of the system's randomness, not one per character: 32 letters divide 256,
+    # so every letter is as likely as any other.
+    return "".join(ALPHABET[byte % len(ALPHABET)] for byte in secrets.token_bytes(LENGTH))
 
 
 def normalize_reference(raw: str) -> str:

@@ -10,6 +10,7 @@ clocks change has exactly as many cells as it has real staffed minutes.
 from __future__ import annotations
 
 import math
+import threading
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -58,6 +59,11 @@ class OfficePlan:
     _pools: dict[str, tuple[str, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    # The first booking of a day builds its cells; the others of a rush wait for them
+    # rather than each build the same day.
+    _building: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
 
     def pools_for(self, service: str) -> tuple[str, ...]:
         pools = self._pools.get(service)
@@ -88,9 +94,12 @@ class OfficePlan:
         day = cell.starts_at.astimezone(self.timezone).date()
         cells = self._days.get(day)
         if cells is None:
-            if len(self._days) > 400:
-                self._days.clear()
-            cells = self._days[day] = day_cells(self, day)
+            with self._building:
+                cells = self._days.get(day)
+                if cells is None:
+                    if len(self._days) > 400:
+                        self._days.clear()
+                    cells = self._days[day] = day_cells(self, day)
         return cells.get(cell, 0)
 
 

@@ -16,6 +16,7 @@ from kezek.booking.deps import DocumentNumberDep
 from kezek.codes import CODE_MAX_LENGTH, CODE_PATTERN
 from kezek.http.deps import ContextDep
 from kezek.http.problems import problems
+from kezek.http.validators import etag, not_modified, unchanged, validator_headers
 from kezek.queue import service
 from kezek.queue.retries import Answered
 from kezek.queue.schemas import (
@@ -315,14 +316,30 @@ def _answer(answered: Answered[T], *, status_code: int = status.HTTP_200_OK) -> 
     )
 
 
-@router.get("/tickets/{ticket_id}", response_model=TicketStatusPublic, responses=problems(404, 422))
+@router.get(
+    "/tickets/{ticket_id}",
+    response_model=TicketStatusPublic,
+    responses={
+        304: {"description": "Unchanged since the ETag in If-None-Match"},
+        **problems(404, 422),
+    },
+)
 def ticket_status(
     ticket_id: TicketId,
     context: ContextDep,
     x_ticket_secret: Annotated[str, Header(max_length=64, description="From the ticket")],
-) -> TicketStatusPublic:
-    """For the ticket's holder, who has no login: the place in line and the estimated call."""
-    return service.ticket_status(context, ticket_id=ticket_id, ticket_secret=x_ticket_secret)
+    if_none_match: Annotated[str | None, Header(max_length=512)] = None,
+) -> Response:
+    """For the ticket's holder, who has no login: the place in line and the estimated call.
+
+    The answer has an ETag; asked again with it in If-None-Match, an unchanged status is a
+    304 without a body."""
+    found = service.ticket_status(context, ticket_id=ticket_id, ticket_secret=x_ticket_secret)
+    body = found.model_dump_json()
+    tag = etag(body)
+    if unchanged(if_none_match, tag):
+        return not_modified(tag)
+    return Response(body, media_type="application/json", headers=validator_headers(tag))
 
 
 @router.get("/offices/{office}/board", response_model=BoardPublic, responses=problems(404, 422))

@@ -14,8 +14,9 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
@@ -39,6 +40,7 @@ class BoardBus:
         self._subscribers: dict[int, set[asyncio.Queue[None]]] = defaultdict(set)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._changes: dict[int, int] = defaultdict(int)  # changes seen, per office
+        self._committed_here: dict[int, int] = defaultdict(int)  # by this process, per office
         self._snapshots: dict[int, tuple[tuple[int, date], str]] = {}
         self._reading: dict[int, asyncio.Lock] = {}
         self.streams = 0  # open board streams in this process
@@ -50,8 +52,17 @@ class BoardBus:
                 text("SELECT pg_notify(:channel, :office)"),
                 {"channel": CHANNEL, "office": str(office_id)},
             )
-            return
-        event.listen(session, "after_commit", lambda _session: self.deliver(office_id), once=True)
+        else:
+            event.listen(session, "after_commit", lambda _: self.deliver(office_id), once=True)
+        event.listen(session, "after_commit", lambda _: self._committed(office_id), once=True)
+
+    def _committed(self, office_id: int) -> None:
+        self._committed_here[office_id] += 1
+
+    def version(self, office_id: int) -> int:
+        """Grows with every change of the office this process has made or heard of: its
+        own at once, at commit, before the database's notice comes back."""
+        return self._changes[office_id] + self._committed_here[office_id]
 
     def deliver(self, office_id: int) -> None:
         """Wake this process's boards of the office; safe to call from any thread."""
@@ -108,11 +119,17 @@ class BoardBus:
         self.streams += 1
         return StreamPlace(self)
 
-    async def listen(self, database_url: str) -> None:
-        """Relay NOTIFY messages to this process's boards until cancelled; reconnect on loss."""
+    async def listen(
+        self, database_url: str, *, others: Mapping[str, Hearing] | None = None
+    ) -> None:
+        """Relay NOTIFY messages to this process's boards until cancelled; reconnect on loss.
+
+        The same connection listens on ``others``' channels for other parts of the process
+        (the staff tokens), and tells each when it hears, and when it cannot."""
         # Only PostgreSQL's workers listen: a SQLite server never loads the driver.
         import psycopg
 
+        others = others or {}
         self._loop = asyncio.get_running_loop()
         url = make_url(database_url)
         while True:
@@ -125,16 +142,34 @@ class BoardBus:
                     dbname=url.database,
                     autocommit=True,
                 ) as connection:
-                    await connection.execute(f"LISTEN {CHANNEL}")
+                    for channel in (CHANNEL, *others):
+                        await connection.execute(f"LISTEN {channel}")
                     self.all_changed()  # whatever happened while nobody listened
+                    for hearing in others.values():
+                        hearing.listening()
                     async for notice in connection.notifies():
-                        if notice.payload.isdigit():
+                        if notice.channel in others:
+                            others[notice.channel].changed()
+                        elif notice.payload.isdigit():
                             self.deliver(int(notice.payload))
             except asyncio.CancelledError:
                 raise
             except psycopg.Error as exc:
                 log.warning("board listener lost the database (%s); reconnecting", exc)
                 await asyncio.sleep(1)
+            finally:  # lost, or the worker stops: nothing heard from now on
+                for hearing in others.values():
+                    hearing.deaf()
+
+
+class Hearing(Protocol):
+    """What else listens on the boards' connection: told when notices can reach it."""
+
+    def listening(self) -> None: ...
+
+    def deaf(self) -> None: ...
+
+    def changed(self) -> None: ...
 
 
 class StreamPlace:

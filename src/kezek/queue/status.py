@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import hmac
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -78,6 +81,7 @@ def ticket_status(
     ticket_id: int,
     ticket_secret: str,
     now: datetime,
+    kept: KeptLines | None = None,
 ) -> TicketStatusView:
     # An id past the column's range (typed by hand, or probing) is no ticket, not an error.
     ticket = session.get(Ticket, ticket_id) if 0 < ticket_id < 2**31 else None
@@ -85,23 +89,93 @@ def ticket_status(
         ticket.secret_hash, hash_ticket_secret(typed_secret(ticket_secret))
     ):
         raise NotFound("No ticket has this number and secret.", field="ticket")
-    return status_view(session, directory=directory, ticket=ticket, now=now)
+    return status_view(session, directory=directory, ticket=ticket, now=now, kept=kept)
 
 
 def status_view(
-    session: Session, *, directory: Directory, ticket: Ticket, now: datetime
+    session: Session,
+    *,
+    directory: Directory,
+    ticket: Ticket,
+    now: datetime,
+    kept: KeptLines | None = None,
 ) -> TicketStatusView:
     """The ticket (or the one it was transferred to) as its page shows it; the caller has
-    proved its holder."""
+    proved its holder. With ``kept``, the line's estimates are those this process worked
+    out since the office's latest change."""
     ticket = _followed(session, ticket)
     office = directory.office_by_id(session, ticket.office_id)
     window = session.get(Window, ticket.window_id) if ticket.window_id else None
     if ticket.status != TicketStatus.waiting:
         return TicketStatusView(ticket, office, None, None, window.code if window else None)
-    estimates = _estimates(session, office=office, day=ticket.day, now=now)
-    mine = estimates.get(ticket.id)
-    position = None if mine is None else 1 + sum(1 for at in estimates.values() if at < mine)
-    return TicketStatusView(ticket, office, position, mine, None)
+    day = ticket.day
+
+    def work() -> LineEstimate:
+        return LineEstimate(_estimates(session, office=office, day=day, now=now))
+
+    line = work() if kept is None else kept.line(office.id, day, now=now, work=work)
+    mine = line.estimates.get(ticket.id)
+    return TicketStatusView(ticket, office, line.position(mine), mine, None)
+
+
+class LineEstimate:
+    """When each waiting ticket of a line should be called, and so its place."""
+
+    def __init__(self, estimates: dict[int, datetime]) -> None:
+        self.estimates = estimates
+        self._in_order = sorted(estimates.values())
+
+    def position(self, at: datetime | None) -> int | None:
+        """1 for the next; the tickets estimated before ``at``, and one."""
+        return None if at is None else 1 + bisect.bisect_left(self._in_order, at)
+
+
+class KeptLines:
+    """Each office's line estimate, worked out once per change in this process.
+
+    Thousands of holders reload their ticket pages every 20 seconds; each reload reading
+    and ordering the whole line would cost more than the line's own work. ``changes`` counts
+    the changes of an office this process has heard of (the boards' bus), and an estimate is
+    kept until the next, and for at most ``max_age``: time alone moves it too (appointments
+    fall due, a service runs long), and a booking made or cancelled is not announced.
+    Threads asking at once for a line not kept wait for one of them to work it out.
+    """
+
+    def __init__(
+        self, changes: Callable[[int], int], *, max_age: timedelta = timedelta(seconds=10)
+    ) -> None:
+        self._changes = changes
+        self._max_age = max_age
+        self._kept: dict[tuple[int, date], tuple[int, datetime, LineEstimate]] = {}
+        self._working: dict[tuple[int, date], threading.Lock] = {}
+
+    def line(
+        self, office_id: int, day: date, *, now: datetime, work: Callable[[], LineEstimate]
+    ) -> LineEstimate:
+        key = (office_id, day)
+        found = self._fresh(key, now)
+        if found is not None:
+            return found
+        with self._working.setdefault(key, threading.Lock()):
+            found = self._fresh(key, now)
+            if found is not None:
+                return found
+            # Counted before the work: a change during it makes the next reader work again.
+            version = self._changes(office_id)
+            line = work()
+            if len(self._kept) > 1000:  # yesterday's lines of every office, at most
+                self._kept.clear()
+            self._kept[key] = (version, now, line)
+            return line
+
+    def _fresh(self, key: tuple[int, date], now: datetime) -> LineEstimate | None:
+        kept = self._kept.get(key)
+        if kept is None:
+            return None
+        version, at, line = kept
+        if version != self._changes(key[0]) or not timedelta(0) <= now - at < self._max_age:
+            return None
+        return line
 
 
 def _followed(session: Session, ticket: Ticket) -> Ticket:

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from kezek.db import read_session
 from kezek.http.deps import ContextDep
 from kezek.staff.members import Staff, Unauthorized
 from kezek.staff.service import staff_for_token
@@ -24,8 +23,7 @@ def get_staff(
             "This needs a staff token: POST /api/v1/auth/token, then send it as "
             "'Authorization: Bearer <token>'."
         )
-    with read_session(context.sessions) as session:
-        return staff_for_token(session, token=credentials.credentials, now=context.clock())
+    return staff_for_token(context, token=credentials.credentials)
 
 
 StaffDep = Annotated[Staff, Depends(get_staff)]

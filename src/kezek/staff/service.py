@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from kezek.config import networks
-from kezek.db import run_transaction
+from kezek.db import read_session, run_transaction
 from kezek.errors import Conflict, Invalid, NotFound, Problem
 from kezek.network.models import Office
 from kezek.staff import attempts
@@ -21,6 +21,7 @@ from kezek.staff.attempts import USERNAME, token_hash
 from kezek.staff.members import Staff, Unauthorized
 from kezek.staff.models import ApiToken, Role, StaffUser, staff_office
 from kezek.staff.passwords import HASHER, SignInBusy
+from kezek.staff.tokens import staff_changed
 
 if TYPE_CHECKING:
     from kezek.context import AppContext
@@ -96,10 +97,11 @@ def disable_staff(session: Session, *, username: str) -> StaffUser:
     if user is None:
         raise NotFound(f"There is no staff user '{username}'.", field="username")
     user.active = False
-    # Signing out everywhere: a disabled user's tokens stop working at once.
+    # Signing out everywhere: a disabled user's tokens stop working at once, on every worker.
     for token in session.scalars(select(ApiToken).where(ApiToken.staff_id == user.id)):
         session.delete(token)
     session.flush()
+    staff_changed(session)
     return user
 
 
@@ -146,6 +148,7 @@ def revoke_token(session: Session, *, token: str) -> None:
     if found is not None:
         session.delete(found)
         session.flush()
+        staff_changed(session)
 
 
 # One statement, built once, with a row per office (or one with none): it runs before every
@@ -166,19 +169,35 @@ _STAFF_FOR_TOKEN = (
 )
 
 
-def staff_for_token(session: Session, *, token: str, now: datetime) -> Staff:
-    rows = session.execute(_STAFF_FOR_TOKEN, {"token_hash": token_hash(token)}).all()
+def staff_for_token(context: AppContext, *, token: str) -> Staff:
+    """The member of staff signed in with ``token``; Unauthorized for a token not valid.
+
+    Remembered by this worker until a user is disabled or signs out (``kezek.staff.tokens``).
+    """
+    hashed = token_hash(token)
+
+    def read() -> tuple[Staff, datetime]:
+        with read_session(context.sessions) as session:
+            return token_holder(session, token_hash=hashed)
+
+    return context.tokens.staff(hashed, now=context.clock(), read=read)
+
+
+def token_holder(session: Session, *, token_hash: str) -> tuple[Staff, datetime]:
+    """The active member of staff holding the token, and when it expires."""
+    rows = session.execute(_STAFF_FOR_TOKEN, {"token_hash": token_hash}).all()
     if not rows:
         raise Unauthorized("The token is not valid. Sign in again.")
     expires_at, staff_id, username, role, active, _ = rows[0]
-    if expires_at <= now or not active:
+    if not active:
         raise Unauthorized("The token has expired. Sign in again.")
-    return Staff(
+    staff = Staff(
         id=staff_id,
         username=username,
         role=Role(role),
         office_codes=frozenset(code for *_, code in rows if code is not None),
     )
+    return staff, expires_at
 
 
 def _in_an_office(context: AppContext, address: str) -> bool:

@@ -25,6 +25,7 @@ from kezek.admin.telegram import ticket_telegram_link
 from kezek.context import AppContext
 from kezek.db import read_session
 from kezek.errors import Problem
+from kezek.http.validators import etag, not_modified, unchanged, validator_headers
 from kezek.i18n import LANGUAGES, N_
 from kezek.i18n.catalogs import translations
 from kezek.network.plan import closes_at, next_open_day
@@ -109,7 +110,38 @@ def ticket_page(request: Request, number: str, s: str = "") -> Response:
         return _no_such_ticket(request)
     # HTMX asks for the status block alone every 20 seconds; a browser without it, the page.
     partial = request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
-    return _ticket_answer(request, context, view, ticket_id, s, partial=partial)
+    if not partial:
+        return _ticket_answer(request, context, view, ticket_id, s)
+    # Most of those asks find the same place and estimate: answered 304 before rendering.
+    # (The whole page is always sent: its check-in form carries a fresh CSRF token.)
+    tag = _block_tag(request, view)
+    if unchanged(request.headers.get("if-none-match"), tag):
+        return not_modified(tag)
+    response = _ticket_answer(request, context, view, ticket_id, s, partial=True)
+    response.headers.update(validator_headers(tag))
+    return response
+
+
+def _block_tag(request: Request, view: TicketStatusView) -> str:
+    """Everything the ticket's status block shows that can change, in the reader's
+    language."""
+    ticket = view.ticket
+    return etag(
+        ticket.id,
+        ticket.code,
+        ticket.status,
+        ticket.ended_at,
+        view.position,
+        view.estimated_call_at,
+        view.window,
+        view.checked_in,
+        view.passed_over,
+        choose_language(request),
+        request.query_params.get("took", ""),
+        # The day rolls on: "come back on ..." and the closing time are worked out from it.
+        view.office.plan.timezone.key,
+        ticket.day,
+    )
 
 
 def _ticket_answer(

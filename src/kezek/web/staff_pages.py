@@ -51,8 +51,7 @@ def signed_in(request: Request, context: AppContext) -> Staff | None:
     if not token:
         return None
     try:
-        with read_session(context.sessions) as session:
-            return staff_for_token(session, token=token, now=context.clock())
+        return staff_for_token(context, token=token)
     except Problem:
         return None
 
