@@ -14,7 +14,7 @@ TEST_PROCESSES ?= 3
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint bench bench-queue bench-notify bench-allocation bench-simulator bench-soak bench-startup screenshots translations clean
+.PHONY: run test lint bench bench-queue bench-boards bench-notify bench-allocation bench-simulator bench-soak bench-startup screenshots translations clean
 
 CATALOGS := $(wildcard src/kezek/i18n/locale/*/LC_MESSAGES/messages.po)
 
@@ -57,6 +57,9 @@ bench-notify: $(VENV)/.synced
 
 bench-allocation: $(VENV)/.synced
 	$(VENV)/bin/python bench/allocation.py
+
+bench-boards: $(VENV)/.synced
+	$(VENV)/bin/python bench/board_streams.py
 
 # The pages read compiled catalogs; the .po files are the source, kept in git.
 translations: $(CATALOGS:.po=.mo)

@@ -10,7 +10,13 @@ The reference, run afterwards in the same process against the same PostgreSQL se
 pgbench (TPC-B-like) with as many clients as there are kiosks and clerks: the ratio of our
 operations per second to its transactions per second.
 
-    python bench/queue_day.py [--windows 40] [--tickets 8000] [--workers 2] [--json]
+With ``--phones N``, N citizens more follow their tickets on their phones as a busy office's
+would: each reloads its ticket's status every 20 seconds (``--phone-seconds``), sending the
+ETag it was given, and takes up a later ticket once its own is served. Their answers count
+in ``status_p99_ms``, and ``status_not_modified`` says how many were 304s.
+
+    python bench/queue_day.py [--windows 40] [--tickets 8000] [--workers 2] [--phones 0]
+                              [--json]
 """
 
 from __future__ import annotations
@@ -88,6 +94,7 @@ class Day:
     board_events: list[tuple[float, datetime | None]] = field(default_factory=list)
     issued: list[tuple[int, str]] = field(default_factory=list)
     ops: int = 0
+    not_modified: int = 0
 
     def took(self, kind: str, seconds: float) -> None:
         self.latencies.setdefault(kind, []).append(seconds)
@@ -152,6 +159,38 @@ async def phone(day: Day, http: aiohttp.ClientSession, stop: asyncio.Event) -> N
         await asyncio.sleep(0.1)
 
 
+async def held_phone(
+    day: Day,
+    http: aiohttp.ClientSession,
+    number: int,
+    phones: int,
+    every: float,
+    stop: asyncio.Event,
+) -> None:
+    """One of many phones: follows ticket ``number``, then every ``phones``-th after it,
+    reloading its status every ``every`` seconds with the ETag it was given."""
+    rng = random.Random(number)
+    await asyncio.sleep(rng.uniform(0, every))  # the reloads spread over the interval
+    tag = ""
+    while not stop.is_set():
+        if number < len(day.issued):
+            ticket_id, secret = day.issued[number]
+            headers = {"X-Ticket-Secret": secret, **({"If-None-Match": tag} if tag else {})}
+            began = time.perf_counter()
+            async with http.get(f"/api/v1/tickets/{ticket_id}", headers=headers) as response:
+                assert response.status in (200, 304), await response.text()
+                body = await response.json() if response.status == 200 else None
+                tag = response.headers.get("ETag", tag)
+            day.took("status", time.perf_counter() - began)
+            day.not_modified += response.status == 304
+            if body is not None and body["status"] not in ("waiting", "called", "serving"):
+                number, tag = number + phones, ""  # served: a later ticket's holder
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=every)
+        except TimeoutError:
+            continue
+
+
 async def clerk(
     day: Day,
     http: aiohttp.ClientSession,
@@ -211,11 +250,23 @@ def board_lags(day: Day) -> list[float]:
 
 
 async def run_day(
-    base: str, *, windows: int, tickets: int, kiosks: int, boards: int
+    base: str,
+    *,
+    windows: int,
+    tickets: int,
+    kiosks: int,
+    boards: int,
+    phones: int = 0,
+    phone_seconds: float = 20.0,
 ) -> tuple[Day, float]:
     day = Day()
     connector = aiohttp.TCPConnector(limit=windows + kiosks + 8)
-    async with aiohttp.ClientSession(base_url=base, connector=connector) as http:
+    # The phones' own connections: thousands of them share a hundred, each held briefly.
+    phone_connector = aiohttp.TCPConnector(limit=100)
+    async with (
+        aiohttp.ClientSession(base_url=base, connector=connector) as http,
+        aiohttp.ClientSession(base_url=base, connector=phone_connector) as phone_http,
+    ):
         kiosk_headers = await sign_in(http, "kiosk")
         clerks = {str(n): await sign_in(http, f"clerk{n}") for n in range(1, windows + 1)}
         for window, headers in clerks.items():
@@ -235,14 +286,18 @@ async def run_day(
             asyncio.create_task(clerk(day, http, window, headers, everyone_issued))
             for window, headers in clerks.items()
         ]
-        phones = [asyncio.create_task(phone(day, http, stop)) for _ in range(2)]
+        readers = [asyncio.create_task(phone(day, http, stop)) for _ in range(2)]
+        readers += [
+            asyncio.create_task(held_phone(day, phone_http, n, phones, phone_seconds, stop))
+            for n in range(phones)
+        ]
         await asyncio.gather(*(kiosk(day, http, kiosk_headers, numbers) for _ in range(kiosks)))
         everyone_issued.set()
         await asyncio.gather(*clerk_tasks)
         elapsed = time.perf_counter() - began
         await asyncio.sleep(2)  # the last events reach the boards
         stop.set()
-        await asyncio.gather(*board_tasks, *phones)
+        await asyncio.gather(*board_tasks, *readers)
     return day, elapsed
 
 
@@ -267,6 +322,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="kezek serve worker processes")
     parser.add_argument("--kiosks", type=int, default=8)
     parser.add_argument("--boards", type=int, default=4)
+    parser.add_argument("--phones", type=int, default=0, help="phones reloading their tickets")
+    parser.add_argument("--phone-seconds", type=float, default=20.0, help="between reloads")
     parser.add_argument("--pgbench-seconds", type=int, default=15)
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     args = parser.parse_args()
@@ -286,6 +343,8 @@ def main() -> None:
                 tickets=args.tickets,
                 kiosks=args.kiosks,
                 boards=args.boards,
+                phones=args.phones,
+                phone_seconds=args.phone_seconds,
             )
         )
     lags = board_lags(day)
@@ -304,6 +363,9 @@ def main() -> None:
         "issue_p99_ms": round(percentile(day.latencies["issue"], 99) * 1000, 1),
         "finish_p99_ms": round(percentile(day.latencies["finish"], 99) * 1000, 1),
         "status_p99_ms": round(percentile(day.latencies["status"], 99) * 1000, 1),
+        "phones": args.phones,
+        "status_reads": len(day.latencies["status"]),
+        "status_not_modified": day.not_modified,
         "board_events": len(day.board_events),
         "board_lag_p50_ms": round(percentile(lags, 50) * 1000, 1),
         "board_lag_p99_ms": round(percentile(lags, 99) * 1000, 1),
@@ -330,6 +392,8 @@ def main() -> None:
     print(f"issue p99          {summary['issue_p99_ms']:>7} ms")
     print(f"finish p99         {summary['finish_p99_ms']:>7} ms")
     print(f"ticket status p99  {summary['status_p99_ms']:>7} ms   (a citizen's place and estimate)")
+    reads = f"{summary['status_reads']} reads, {day.not_modified} answered 304"
+    print(f"phones             {args.phones:>10}   ({reads})")
     lag = f"{summary['board_lag_p50_ms']} ms / {summary['board_lag_p99_ms']} ms"
     print(f"board lag p50/p99  {lag}   (target p99 <= 1000 ms; {len(day.board_events)} events)")
     print(f"double calls       {double_calls:>10}   (must be 0)")

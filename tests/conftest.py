@@ -93,6 +93,12 @@ BOTH_BOOKING_PATHS = pytest.mark.parametrize(
 )
 
 
+# A mark for what only PostgreSQL has (call-next's one statement): the test runs there alone.
+POSTGRESQL_ONLY = pytest.mark.parametrize(
+    "database_url", [pytest.param("postgresql", id="postgresql")], indirect=True, scope="session"
+)
+
+
 def make_settings(
     database_url: str, var_dir: Path, *, booking_one_statement: bool | None = None
 ) -> Settings:

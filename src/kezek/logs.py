@@ -9,11 +9,13 @@ a header or a query string, where a document number could be.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import os
 import re
+import secrets
 import time
-import uuid
 from contextvars import ContextVar
 from typing import Any
 
@@ -75,6 +77,16 @@ def configure(level: str = "INFO") -> None:
     root.setLevel(level)
 
 
+# A request's id needs to be unique, not secret: a random prefix, the process and a count,
+# rather than a read of the system's randomness for every request.
+_PROCESS = secrets.token_hex(8)
+_COUNT = itertools.count(1)
+
+
+def _new_request_id() -> str:
+    return f"{_PROCESS}{os.getpid() % 16**6:06x}{next(_COUNT) % 16**10:010x}"
+
+
 class RequestIdMiddleware:
     """Give each request an id; log it and count it once, when its response has started."""
 
@@ -86,7 +98,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        current = given if _ID.match(given) else uuid.uuid4().hex
+        current = given if _ID.match(given) else _new_request_id()
         token = request_id.set(current)
         began = time.perf_counter()
 

@@ -32,9 +32,11 @@ def unchanged(if_none_match: str | None, tag: str) -> bool:
     return "*" in given or tag in given
 
 
-def not_modified(tag: str) -> Response:
-    return Response(status_code=304, headers=validator_headers(tag))
+def not_modified(tag: str, *, vary: str | None = None) -> Response:
+    return Response(status_code=304, headers=validator_headers(tag, vary=vary))
 
 
-def validator_headers(tag: str) -> dict[str, str]:
-    return {"ETag": tag, "Cache-Control": CACHE_CONTROL}
+def validator_headers(tag: str, *, vary: str | None = None) -> dict[str, str]:
+    """``vary`` names a request header that makes another answer at the same address: the
+    kept copy is then never shown for a request without it."""
+    return {"ETag": tag, "Cache-Control": CACHE_CONTROL, **({"Vary": vary} if vary else {})}

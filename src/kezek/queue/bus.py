@@ -26,6 +26,7 @@ from kezek.db import is_postgresql
 
 log = logging.getLogger(__name__)
 CHANNEL = "kezek_board"
+WAKE_BATCH = 32  # boards woken per turn of the event loop
 
 
 class BoardBus:
@@ -33,10 +34,18 @@ class BoardBus:
 
     Every board of an office wants the same snapshot after a change: ``snapshot`` reads it
     once per change (and per local day) in this process, and its other streams wait for that
-    read, so that 200 boards of one office cost one read, not 200.
+    read, so that 200 boards of one office cost one read, not 200; ``event`` encodes it once
+    for them all. A busy office changes several times a second (each ticket is issued,
+    called, started and finished); its boards are woken at most once per ``fan_out_seconds``
+    and then show the latest board, so that a thousand boards are not woken for each change.
+    The first change after a quiet spell wakes them at once.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, fan_out_seconds: float = 0.25) -> None:
+        self._fan_out_seconds = fan_out_seconds
+        self._fanned_at: dict[int, float] = {}  # the loop's time of each office's last wake
+        self._due: dict[int, asyncio.TimerHandle] = {}  # wakes waiting for their turn
+        self._events: dict[int, tuple[str, bytes]] = {}  # each office's latest, encoded
         self._subscribers: dict[int, set[asyncio.Queue[None]]] = defaultdict(set)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._changes: dict[int, int] = defaultdict(int)  # changes seen, per office
@@ -56,6 +65,11 @@ class BoardBus:
             event.listen(session, "after_commit", lambda _: self.deliver(office_id), once=True)
         event.listen(session, "after_commit", lambda _: self._committed(office_id), once=True)
 
+    def announced(self, session: Session, office_id: int) -> None:
+        """A statement of ``session`` sent the office's NOTIFY itself: count the change here
+        too, once it commits, as ``publish`` does."""
+        event.listen(session, "after_commit", lambda _: self._committed(office_id), once=True)
+
     def _committed(self, office_id: int) -> None:
         self._committed_here[office_id] += 1
 
@@ -73,8 +87,35 @@ class BoardBus:
 
     def _changed(self, office_id: int) -> None:
         self._changes[office_id] += 1
-        for queue in self._subscribers.get(office_id, ()):
+        if office_id in self._due:
+            return  # a wake is on its way: the boards will read this change too
+        loop = self._loop
+        last = self._fanned_at.get(office_id)
+        if loop is None or last is None or loop.time() - last >= self._fan_out_seconds:
+            self._fan_out(office_id)
+        else:
+            wait = last + self._fan_out_seconds - loop.time()
+            self._due[office_id] = loop.call_later(wait, self._fan_out, office_id)
+
+    def _fan_out(self, office_id: int) -> None:
+        self._due.pop(office_id, None)
+        loop = self._loop
+        if loop is not None:
+            self._fanned_at[office_id] = loop.time()
+        waiting = list(self._subscribers.get(office_id, ()))
+        if loop is None:
+            for queue in waiting:
+                _nudge(queue)
+            return
+        self._wake(waiting, 0)
+
+    def _wake(self, waiting: list[asyncio.Queue[None]], start: int) -> None:
+        """Wake the boards a batch per turn of the loop: requests that came meanwhile are
+        answered between two batches, not after a thousand boards."""
+        for queue in waiting[start : start + WAKE_BATCH]:
             _nudge(queue)
+        if start + WAKE_BATCH < len(waiting) and self._loop is not None:
+            self._loop.call_soon(self._wake, waiting, start + WAKE_BATCH)
 
     def all_changed(self) -> None:
         """Changes may have gone unheard (the listener was away): every board reads again."""
@@ -90,6 +131,9 @@ class BoardBus:
         """The office's board since its latest change, on the office's local ``day``: read
         by one stream of this process (``read`` runs in a thread), the others waiting."""
         self._loop = asyncio.get_running_loop()
+        kept = self._snapshots.get(office_id)
+        if kept is not None and kept[0] == (self._changes[office_id], day):
+            return kept[1]  # read since the latest change: no need to queue for the lock
         lock = self._reading.setdefault(office_id, asyncio.Lock())
         async with lock:
             # Counted before the read: a change during it makes the next stream read again.
@@ -100,6 +144,16 @@ class BoardBus:
             data = await asyncio.to_thread(read)
             self._snapshots[office_id] = (now, data)
             return data
+
+    async def event(self, office_id: int, day: date, read: Callable[[], str]) -> bytes:
+        """The office's board as one Server-Sent Event, encoded once for all its streams."""
+        data = await self.snapshot(office_id, day, read)
+        kept = self._events.get(office_id)
+        if kept is not None and kept[0] is data:
+            return kept[1]
+        encoded = f"event: board\ndata: {data}\n\n".encode()
+        self._events[office_id] = (data, encoded)
+        return encoded
 
     @contextlib.asynccontextmanager
     async def subscribe(self, office_id: int) -> AsyncIterator[asyncio.Queue[None]]:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from kezek.booking.identity import document_hash, normalize_phone
 from kezek.context import AppContext
-from kezek.db import read_session, run_transaction
+from kezek.db import is_postgresql, read_session, run_transaction
 from kezek.errors import Invalid
 from kezek.i18n import LANGUAGES, as_language
 from kezek.metrics import TICKETS
@@ -25,6 +25,7 @@ from kezek.queue import closing, notices, remote, tickets, windows
 from kezek.queue.board import board
 from kezek.queue.kpis import day_kpis
 from kezek.queue.models import Ticket, WindowSession, WindowSessionStatus
+from kezek.queue.one_statement import ACTIONS, act_in_one_statement, call_in_one_statement
 from kezek.queue.retries import Answered, answer_once, fingerprint, ticket_secret_for
 from kezek.queue.schemas import (
     Action,
@@ -151,12 +152,22 @@ def call_next(
 
     def call(session: Session) -> tuple[TicketPublic | None, int | None]:
         info = context.directory.office(session, office)
-        tickets.calling_window(info, window, None)  # an unknown window is a 404
+        plan = tickets.calling_window(info, window, None)  # an unknown window is a 404
+        now = context.clock()
+        if settle is None and is_postgresql(session):
+            outcome = call_in_one_statement(
+                session, office=info, window=plan, staff_id=staff.id, now=now, actor=staff.username
+            )
+            if not outcome.window_open:
+                raise windows.WindowNotOpen(f"Open window {window} before calling tickets to it.")
+            if outcome.left is None:
+                if outcome.ticket is not None:
+                    context.bus.announced(session, info.id)  # the statement sent NOTIFY
+                return _told(session, context, info, window, outcome.ticket, now, services=None)
         # Locked: two calls to one window (a double tap) take turns rather than race.
         current = windows.current_session(session, window_id=info.window_ids[window], lock=True)
         if current is None or current.status != "open" or current.staff_id != staff.id:
             raise windows.WindowNotOpen(f"Open window {window} before calling tickets to it.")
-        now = context.clock()
         ticket = tickets.call_next(
             session,
             directory=context.directory,
@@ -169,12 +180,7 @@ def call_next(
         )
         if ticket is not None or settle is not None:  # a poll finding nobody changes nothing
             context.bus.publish(session, info.id)
-        if ticket is None:
-            return None, None
-        rules = context.rules.notify
-        notices.tell_called(session.connection(), ticket, window=window, rules=rules, now=now)
-        notices.tell_near(session, office=info, services=current.services, rules=rules, now=now)
-        return _public(ticket, window_code=window, zone=info.zone), ticket.id
+        return _told(session, context, info, window, ticket, now, services=current.services)
 
     return answer_once(
         context.sessions,
@@ -185,12 +191,52 @@ def call_next(
     )
 
 
+def _told(
+    session: Session,
+    context: AppContext,
+    office: OfficeInfo,
+    window: str,
+    ticket: Ticket | None,
+    now: datetime,
+    *,
+    services: list[str] | None,
+) -> tuple[TicketPublic | None, int | None]:
+    """The called ticket's answer, once its holder and those now near the head are told;
+    ``services``, the window's (None: read them, only if anyone is to be told)."""
+    if ticket is None:
+        return None, None
+    rules = context.rules.notify
+    if rules.channels:
+        notices.tell_called(session.connection(), ticket, window=window, rules=rules, now=now)
+        if services is None:
+            current = windows.current_session(session, window_id=office.window_ids[window])
+            services = current.services if current is not None else []
+        notices.tell_near(session, office=office, services=services, rules=rules, now=now)
+    return _public(ticket, window_code=window, zone=office.zone), ticket.id
+
+
 def act(
     context: AppContext, *, staff: Staff, ticket_id: int, action: Action, key: str | None = None
 ) -> Answered[TicketPublic]:
     """Start, finish, recall, requeue, cancel or mark a no-show."""
 
     def work(session: Session) -> tuple[TicketPublic, int]:
+        if action.value in ACTIONS and is_postgresql(session):
+            moved = act_in_one_statement(
+                session,
+                ticket_id=ticket_id,
+                action=action.value,
+                staff_id=staff.id,
+                oversees=staff.oversees,
+                now=context.clock(),
+                actor=staff.username,
+            )
+            if moved is not None:
+                office = context.directory.office_by_id(session, moved.office_id)
+                staff.require_office(office.code)  # else the change rolls back
+                context.bus.announced(session, moved.office_id)  # the statement sent NOTIFY
+                window = office.window_code(moved.window_id)
+                return _public(moved, window_code=window, zone=office.zone), moved.id
         ticket = tickets.locked(session, ticket_id)
         info = context.directory.office_by_id(session, ticket.office_id)
         staff.require_office(info.code)

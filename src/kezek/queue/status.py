@@ -115,7 +115,15 @@ def status_view(
 
     line = work() if kept is None else kept.line(office.id, day, now=now, work=work)
     mine = line.estimates.get(ticket.id)
-    return TicketStatusView(ticket, office, line.position(mine), mine, None)
+    return TicketStatusView(ticket, office, line.position(mine), _to_the_minute(mine), None)
+
+
+def _to_the_minute(at: datetime | None) -> datetime | None:
+    """An estimate to the nearest minute, as the pages show it: a reload that would show
+    the same time is the same answer (and a 304), not a new one by some seconds."""
+    if at is None:
+        return None
+    return (at + timedelta(seconds=30)).replace(second=0, microsecond=0)
 
 
 class LineEstimate:

@@ -38,7 +38,7 @@ class TooManyBoards(Problem):
 
 async def board_events(
     context: AppContext, *, office: str, disconnected: Callable[[], Awaitable[bool]]
-) -> tuple[AsyncIterator[str], StreamPlace]:
+) -> tuple[AsyncIterator[bytes], StreamPlace]:
     """The stream's events, and its place among this process's streams, to give back when
     the answer ends. The first snapshot is read before the first event is sent, so that an
     unknown office is refused before the stream starts, as is one stream too many."""
@@ -53,7 +53,7 @@ async def board_events(
     try:
         watched = await _watched(context, office)
         heard = context.bus.changes(watched.office_id)
-        first = await watched.snapshot()
+        first = await watched.event()
     except BaseException:
         place.close()
         raise
@@ -72,8 +72,8 @@ class _Watched:
     def today(self) -> date:
         return self.context.clock().astimezone(self.zone).date()
 
-    async def snapshot(self) -> str:
-        return await self.context.bus.snapshot(self.office_id, self.today(), self._read)
+    async def event(self) -> bytes:
+        return await self.context.bus.event(self.office_id, self.today(), self._read)
 
     def _read(self) -> str:
         return service.office_board(self.context, office=self.code).model_dump_json()
@@ -90,39 +90,44 @@ async def _watched(context: AppContext, office: str) -> _Watched:
 
 async def _events(
     watched: _Watched,
-    first: str,
+    first: bytes,
     heard: int,
     disconnected: Callable[[], Awaitable[bool]],
     place: StreamPlace,
-) -> AsyncIterator[str]:
+) -> AsyncIterator[bytes]:
+    """A thousand boards are woken together: each turn costs as little as it can. A board
+    that went away is noticed when writing to it fails, or at the next beat."""
     bus = watched.context.bus
     try:
         async with bus.subscribe(watched.office_id) as changes:
-            yield f"retry: 2000\nevent: board\ndata: {first}\n\n"
+            yield b"retry: 2000\n" + first
             shown_day = watched.today()
             # A change between the first read and listening: read again at once.
             catch_up = bus.changes(watched.office_id) != heard
             behind = False  # the last change could not be read; try again at the next beat
-            while not await disconnected():
+            while True:
                 if not catch_up:
                     try:
-                        await asyncio.wait_for(changes.get(), timeout=KEEP_ALIVE_SECONDS)
+                        async with asyncio.timeout(KEEP_ALIVE_SECONDS):
+                            await changes.get()
                     except TimeoutError:
+                        if await disconnected():
+                            return
                         if not behind and watched.today() == shown_day:
-                            yield ": still here\n\n"
+                            yield b": still here\n\n"
                             continue
                 catch_up = False
                 try:
-                    data = await watched.snapshot()
+                    event = await watched.event()
                 except SQLAlchemyError as exc:
                     # A board outlives a busy or restarting database: it keeps the stream
                     # and shows the next snapshot it can read.
                     log.warning("board of %s could not be read (%s); retrying", watched.code, exc)
                     behind = True
-                    yield ": database busy, retrying\n\n"
+                    yield b": database busy, retrying\n\n"
                     continue
                 behind = False
                 shown_day = watched.today()
-                yield f"event: board\ndata: {data}\n\n"
+                yield event
     finally:
         place.close()

@@ -114,11 +114,13 @@ def ticket_page(request: Request, number: str, s: str = "") -> Response:
         return _ticket_answer(request, context, view, ticket_id, s)
     # Most of those asks find the same place and estimate: answered 304 before rendering.
     # (The whole page is always sent: its check-in form carries a fresh CSRF token.)
+    # The block and the page share an address: "Vary" keeps the phone from showing its kept
+    # block alone when the page is opened again (the Back button, a link from an SMS).
     tag = _block_tag(request, view)
     if unchanged(request.headers.get("if-none-match"), tag):
-        return not_modified(tag)
+        return not_modified(tag, vary="HX-Request")
     response = _ticket_answer(request, context, view, ticket_id, s, partial=True)
-    response.headers.update(validator_headers(tag))
+    response.headers.update(validator_headers(tag, vary="HX-Request"))
     return response
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,6 +38,9 @@ def test_the_status_answers_304_until_the_line_moves(
 
     assert first.status_code == 200 and first.json()["position"] == 2
     assert first.headers["Cache-Control"] == "private, no-cache"
+    # To the minute, as shown: an estimate that moved by seconds is the same answer.
+    estimate = datetime.fromisoformat(first.json()["estimated_call_at"])
+    assert estimate.second == estimate.microsecond == 0
     assert again.status_code == 304 and again.content == b""
     assert again.headers["ETag"] == tag
     assert moved.status_code == 200 and moved.json()["position"] == 1
@@ -72,6 +77,9 @@ def test_the_pages_status_block_answers_304_until_the_line_moves(
 
     assert first.status_code == 200 and 'class="ticket"' in first.text
     assert again.status_code == 304 and again.content == b""
+    # The block is kept by the phone apart from the page at the same address: opened again
+    # (Back, a link from an SMS), the page is the page, not its block alone.
+    assert first.headers["Vary"] == again.headers["Vary"] == "HX-Request"
     assert in_russian.status_code == 200 and in_russian.headers["ETag"] != tag
     # The whole page carries a fresh form token each time: never a 304.
     assert whole_page.status_code == 200 and "ETag" not in whole_page.headers

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from datetime import date
 
@@ -94,3 +95,47 @@ def test_a_listener_back_after_a_loss_makes_every_board_read_again() -> None:
         return [first, await bus.snapshot(7, DAY, read)]
 
     assert run_async(run()) == ["board #1", "board #2"]
+
+
+def test_changes_in_quick_succession_wake_the_boards_once_per_interval() -> None:
+    async def run() -> tuple[int, int, int, bytes, bytes]:
+        bus = BoardBus(fan_out_seconds=1.0)
+        await bus.snapshot(7, DAY, lambda: "warm-up")  # the bus knows its loop
+        async with bus.subscribe(7) as board:
+            bus.deliver(7)  # the first change after a quiet spell: at once
+            await asyncio.sleep(0.01)
+            woken_at_once = board.qsize()
+            board.get_nowait()
+            for _ in range(5):  # four more within the interval: one wake, at its end
+                bus.deliver(7)
+            await asyncio.sleep(0.05)
+            meanwhile = board.qsize()
+            await asyncio.sleep(1.2)
+            at_the_end = board.qsize()
+        first = await bus.event(7, DAY, lambda: '{"n": 1}')
+        again = await bus.event(7, DAY, lambda: '{"n": 2}')  # no change since: the same
+        return woken_at_once, meanwhile, at_the_end, first, again
+
+    woken_at_once, meanwhile, at_the_end, first, again = run_async(run())
+
+    assert (woken_at_once, meanwhile, at_the_end) == (1, 0, 1)
+    assert first == b'event: board\ndata: {"n": 1}\n\n' and again is first
+
+
+def test_a_thousand_boards_are_woken_in_batches_between_other_work() -> None:
+    async def run() -> tuple[list[int], int]:
+        bus = BoardBus()
+        await bus.snapshot(7, DAY, lambda: "warm-up")
+        woken: list[int] = []
+        async with contextlib.AsyncExitStack() as stack:
+            boards = [await stack.enter_async_context(bus.subscribe(7)) for _ in range(1000)]
+            bus.deliver(7)
+            for _ in range(40):  # each turn of the loop, count the boards woken so far
+                await asyncio.sleep(0)
+                woken.append(sum(board.qsize() for board in boards))
+        return woken, max(woken)
+
+    woken, everyone = run_async(run())
+
+    assert everyone == 1000
+    assert 0 < woken[1] < 1000  # some before the others: other work runs in between
