@@ -91,3 +91,16 @@ def test_a_token_is_read_again_after_the_longest_memory() -> None:
     tokens.staff("h", now=NOW, read=reads)
 
     assert reads.count == 2
+
+
+def test_what_the_worker_remembers_is_answered_without_reading() -> None:
+    tokens, reads = KnownTokens(), Reads(expires_at=NOW + timedelta(minutes=1))
+    tokens.listening()
+
+    before = tokens.remembered("h", now=NOW)
+    tokens.staff("h", now=NOW, read=reads)
+    after = tokens.remembered("h", now=NOW)
+
+    assert before is None and after == CLERK and reads.count == 1
+    with pytest.raises(Unauthorized, match="expired"):
+        tokens.remembered("h", now=NOW + timedelta(minutes=1))

@@ -183,6 +183,12 @@ def staff_for_token(context: AppContext, *, token: str) -> Staff:
     return context.tokens.staff(hashed, now=context.clock(), read=read)
 
 
+def remembered_staff(context: AppContext, *, token: str) -> Staff | None:
+    """The member of staff for ``token`` if this worker remembers it, reading nothing: the
+    answer the event loop can give without a thread."""
+    return context.tokens.remembered(token_hash(token), now=context.clock())
+
+
 def token_holder(session: Session, *, token_hash: str) -> tuple[Staff, datetime]:
     """The active member of staff holding the token, and when it expires."""
     rows = session.execute(_STAFF_FOR_TOKEN, {"token_hash": token_hash}).all()

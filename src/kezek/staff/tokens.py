@@ -49,21 +49,26 @@ class KnownTokens:
         self, token_hash: str, *, now: datetime, read: Callable[[], tuple[Staff, datetime]]
     ) -> Staff:
         """The member of staff holding the token; ``read`` asks the database when needed."""
+        found = self.remembered(token_hash, now=now)
+        if found is not None:
+            return found
+        generation = self._generation
+        staff, expires_at = read()
+        with self._guard:
+            if self._listening and generation == self._generation:
+                if len(self._kept) > 10_000:  # a flood of sign-ins: start again
+                    self._kept.clear()
+                self._kept[token_hash] = (staff, expires_at, time.monotonic())
+                TOKENS_REMEMBERED.set(len(self._kept))
+        return _unexpired(staff, expires_at, now)
+
+    def remembered(self, token_hash: str, *, now: datetime) -> Staff | None:
+        """The member of staff, if this worker remembers the token; reads nothing."""
         kept = self._kept.get(token_hash)
-        if kept is not None and time.monotonic() - kept[2] < self._max_age:
-            staff, expires_at, _ = kept
-        else:
-            generation = self._generation
-            staff, expires_at = read()
-            with self._guard:
-                if self._listening and generation == self._generation:
-                    if len(self._kept) > 10_000:  # a flood of sign-ins: start again
-                        self._kept.clear()
-                    self._kept[token_hash] = (staff, expires_at, time.monotonic())
-                    TOKENS_REMEMBERED.set(len(self._kept))
-        if expires_at <= now:
-            raise Unauthorized("The token has expired. Sign in again.")
-        return staff
+        if kept is None or time.monotonic() - kept[2] >= self._max_age:
+            return None
+        staff, expires_at, _ = kept
+        return _unexpired(staff, expires_at, now)
 
     def listening(self) -> None:
         """The worker hears the database's notices from now on (and missed any before)."""
@@ -87,3 +92,9 @@ class KnownTokens:
             self._generation += 1
             self._kept.clear()
             TOKENS_REMEMBERED.set(0)
+
+
+def _unexpired(staff: Staff, expires_at: datetime, now: datetime) -> Staff:
+    if expires_at <= now:
+        raise Unauthorized("The token has expired. Sign in again.")
+    return staff
