@@ -109,8 +109,10 @@ def test_the_clerk_works_one_citizen_at_a_time_and_the_board_follows(
     clerk.keyboard.press("p")
     expect(clerk.locator(".window-state")).to_contain_text("Окно открыто")
 
-    # A chime for each call, once sound is on; the office's name in both languages.
-    assert int(board.locator("body").get_attribute("data-chimes") or 0) >= 3
+    # A chime for each call shown, once sound is on (the board may show the last within a
+    # second; a call put back before the board showed it does not chime); the office's
+    # name in both languages.
+    expect(board.locator("body")).to_have_attribute("data-chimes", re.compile(r"^([3-9]|\d\d+)$"))
     board.screenshot(path=screenshot_path("board-ru"))
     expect(board.locator("h1")).to_have_text("Бишкек кеңсеси", timeout=12_000)
     assert shown_after < 2.0

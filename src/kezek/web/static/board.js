@@ -26,14 +26,14 @@
     return li;
   }
 
-  function chime() {
+  function chime(after) {
     document.body.dataset.chimes = String(Number(document.body.dataset.chimes || 0) + 1);
     if (!audio) return;
     // Two soft tones, as in a hall: high, then lower.
     [[880, 0], [660, 0.35]].forEach(function (tone) {
       var oscillator = audio.createOscillator();
       var gain = audio.createGain();
-      var start = audio.currentTime + tone[1];
+      var start = audio.currentTime + after + tone[1];
       oscillator.frequency.value = tone[0];
       gain.gain.setValueAtTime(0.0001, start);
       gain.gain.exponentialRampToValueAtTime(0.4, start + 0.03);
@@ -54,8 +54,14 @@
       var at = Date.parse(call.at);
       return at > latest ? at : latest;
     }, 0);
-    // A ticket put back in line leaves the list: only a call made later chimes.
-    if (lastCall !== null && newest > lastCall && chimeOn) chime();
+    // A ticket put back in line leaves the list: only a call made later chimes. The server
+    // sends a busy office's board a few times a second at most, so one event may bring
+    // several calls: each chimes, one after another.
+    if (lastCall !== null && chimeOn) {
+      board.last_calls
+        .filter(function (call) { return Date.parse(call.at) > lastCall; })
+        .forEach(function (call, index) { chime(index * 0.8); });
+    }
     if (lastCall === null || newest > lastCall) lastCall = newest;
     var names = data.names[data.languages[language]];
     waiting.replaceChildren.apply(waiting, Object.keys(board.waiting).map(function (code) {
@@ -127,7 +133,7 @@
     chimeButton.setAttribute("aria-pressed", String(chimeOn));
     if (chimeOn && !audio && window.AudioContext) audio = new window.AudioContext();
     if (chimeOn && audio && audio.state !== "running") audio.resume();
-    if (chimeOn) chime();
+    if (chimeOn) chime(0);
   });
   if (chimeOn && window.AudioContext) audio = new window.AudioContext();
 
