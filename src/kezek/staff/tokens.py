@@ -72,26 +72,25 @@ class KnownTokens:
 
     def listening(self) -> None:
         """The worker hears the database's notices from now on (and missed any before)."""
-        with self._guard:
-            self._generation += 1
-            self._kept.clear()
-            TOKENS_REMEMBERED.set(0)
-            self._listening = True
+        self._forget(listening=True)
 
     def deaf(self) -> None:
         """The worker lost the database's notices: it remembers nothing until it hears again."""
-        with self._guard:
-            self._generation += 1
-            self._kept.clear()
-            TOKENS_REMEMBERED.set(0)
-            self._listening = False
+        self._forget(listening=False)
 
     def changed(self) -> None:
         """A user was disabled or a token revoked somewhere: forget every token."""
+        self._forget()
+
+    def _forget(self, *, listening: bool | None = None) -> None:
+        """Forget every token; ``listening`` says whether notices reach the worker now (None:
+        as before)."""
         with self._guard:
             self._generation += 1
             self._kept.clear()
             TOKENS_REMEMBERED.set(0)
+            if listening is not None:
+                self._listening = listening
 
 
 def _unexpired(staff: Staff, expires_at: datetime, now: datetime) -> Staff:
