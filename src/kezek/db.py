@@ -168,6 +168,29 @@ def with_retries(work: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
+_ON_COMMIT = "kezek.on_commit"
+
+
+def on_commit(session: Session, action: Callable[[], None]) -> None:
+    """Run ``action`` once the transaction of ``session`` commits; not if it rolls back.
+
+    Kept in the session's ``info``, which the listeners below empty: registering a listener
+    on each session, once per change, cost a clerk's call a tenth of its time.
+    """
+    session.info.setdefault(_ON_COMMIT, []).append(action)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    for action in session.info.pop(_ON_COMMIT, ()):
+        action()
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    session.info.pop(_ON_COMMIT, None)
+
+
 @contextmanager
 def read_session(sessions: sessionmaker[Session]) -> Iterator[Session]:
     with sessions.begin() as session:

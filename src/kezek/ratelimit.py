@@ -21,6 +21,7 @@ from sqlalchemy import Column, Engine, Integer, String, Table, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.db import Base, dialect_insert, run_transaction
+from kezek.direct import Direct
 from kezek.errors import Problem
 from kezek.types import UTCDateTime
 
@@ -100,7 +101,7 @@ class DatabaseCounter:
         ).returning(RATE_COUNT.c.hits)
         # Each count is one upsert, whole by itself: on PostgreSQL it runs without BEGIN and
         # COMMIT around it, a round trip instead of three on a booking's path.
-        self.autocommit = dialect == "postgresql"
+        self.alone = Direct(self.statement) if dialect == "postgresql" else None
 
     def hit_all(self, hits: Sequence[Hit], now: datetime) -> list[int]:
         rows = [
@@ -112,11 +113,9 @@ class DatabaseCounter:
             }
             for hit in hits
         ]
-        if self.autocommit:
+        if self.alone is not None:
             engine: Engine = self.sessions.kw["bind"]
-            with engine.connect() as connection:
-                alone = connection.execution_options(isolation_level="AUTOCOMMIT")
-                return [int(alone.execute(self.statement, row).scalar_one()) for row in rows]
+            return [int(self.alone.rows(engine, row)[0].hits) for row in rows]
 
         def count(session: Session) -> list[int]:  # one transaction for them all
             return [int(session.execute(self.statement, row).scalar_one()) for row in rows]

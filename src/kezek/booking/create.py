@@ -101,8 +101,7 @@ def _book_in_one_statement(sessions: sessionmaker[Session], attempt: _Attempt) -
     """The PostgreSQL path for a service of one window pool; None leaves it to ``_book``."""
     directory, request, secret = attempt.directory, attempt.request, attempt.secret
     idempotency_key, fingerprint = attempt.idempotency_key, attempt.fingerprint
-    with sessions() as session:
-        office = directory.office(session, request.office)
+    office = directory.office(sessions, request.office)
     service = office.service(request.service)
     phone = _phone(request, office)
     now = utcnow()

@@ -24,12 +24,13 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Row, TextClause, text
+from sqlalchemy import Engine, text
 
 from kezek.booking.identity import document_hash, document_tail
 from kezek.booking.models import BookingStatus
 from kezek.booking.phone_cap import cap_reached, lock_keys
 from kezek.db import with_retries
+from kezek.direct import Direct
 from kezek.network.directory import OfficeInfo, ServiceInfo
 from kezek.network.plan import Span
 
@@ -109,6 +110,10 @@ SELECT (SELECT reference FROM booked) AS reference, (SELECT active FROM cap) AS 
 
 BOOK = text(_CAP + _TAKE + _ANSWER)
 BOOK_AND_TELL = text(_CAP + _TAKE + _TELL + _ANSWER)
+# With one cell nothing can be half-done: the statement is its own transaction, and the
+# cell and the phone's locks are held only while it runs.
+BOOK_ALONE = Direct(BOOK)
+BOOK_AND_TELL_ALONE = Direct(BOOK_AND_TELL)
 
 
 def book_in_one_statement(
@@ -159,9 +164,9 @@ def book_in_one_statement(
         "cap": phone_cap,
         **lock_keys(citizen["phone"], document_hash(document, secret=secret)),
     }
-    statement = BOOK
+    statement = BOOK_ALONE
     if messages or contacts:
-        statement = BOOK_AND_TELL
+        statement = BOOK_AND_TELL_ALONE
         parameters["messages"] = json.dumps(list(messages), default=_json_value)
         parameters["contacts"] = json.dumps(list(contacts), default=_json_value)
     return with_retries(lambda: _run(engine, statement, parameters))
@@ -173,21 +178,18 @@ def _json_value(value: object) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
-def _run(engine: Engine, statement: TextClause, parameters: dict[str, Any]) -> str | None:
-    with engine.connect() as connection:
-        if parameters["cells"] == 1:
-            # Nothing can be half-done with one cell: the statement is its own transaction,
-            # and the cell and the phone's locks are held only while it runs.
-            autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
-            return _answer(autocommit.execute(statement, parameters).one(), parameters["cap"])
-        with connection.begin() as transaction:
-            row = connection.execute(statement, parameters).one()
-            if row.reference is None:
-                transaction.rollback()  # some cells may have been taken before one was full
-            return _answer(row, parameters["cap"])
+def _run(engine: Engine, statement: Direct, parameters: dict[str, Any]) -> str | None:
+    if parameters["cells"] == 1:
+        (row,) = statement.rows(engine, parameters)
+        return _answer(row, parameters["cap"])
+    with engine.connect() as connection, connection.begin() as transaction:
+        row = connection.execute(statement.statement, parameters).one()
+        if row.reference is None:
+            transaction.rollback()  # some cells may have been taken before one was full
+        return _answer(row, parameters["cap"])
 
 
-def _answer(row: Row[Any], cap: int) -> str | None:
+def _answer(row: Any, cap: int) -> str | None:
     """The reference; None for a full cell or a used key; PhoneCapReached past the cap."""
     if row.reference is None and cap > 0 and row.active >= cap:
         raise cap_reached(row.active, cap)

@@ -337,8 +337,7 @@ def phone_check_needed(context: AppContext, *, office: str) -> bool:
 
 
 def _office(context: AppContext, code: str) -> OfficeInfo:
-    with read_session(context.sessions) as session:
-        return context.directory.office(session, code)
+    return context.directory.office(context.sessions, code)
 
 
 def _code_limits(context: AppContext) -> tuple[Limit, Limit]:

@@ -45,7 +45,7 @@ def serve(
 
 def _serve(host: str, port: int, workers: int, settings: Settings) -> None:
     uvicorn.run(
-        "kezek.app:create_app",
+        "kezek.app:create_worker_app",
         factory=True,
         host=host,
         port=port,

@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from kezek.errors import Invalid, NotFound
 from kezek.network.calendar import WindowPlan
@@ -153,6 +153,12 @@ def natural_key(code: str) -> tuple[tuple[int, int | str], ...]:
     )
 
 
+# What a lookup reads the network with when its snapshot is due for a check: the caller's
+# session, or a session factory, opened only then. Most lookups find the snapshot fresh,
+# and a hot path that needs no other session then builds none.
+Reader = Session | sessionmaker[Session]
+
+
 class Directory:
     """A process's snapshot of the network.
 
@@ -165,11 +171,18 @@ class Directory:
         self._max_age = max_age
         self._checked_at = -math.inf
 
-    def _current(self, session: Session) -> _Snapshot:
+    def _current(self, reader: Reader) -> _Snapshot:
         snapshot = self._snapshot
         now = time.monotonic()
         if snapshot.revision is not None and now - self._checked_at < self._max_age:
             return snapshot
+        if isinstance(reader, sessionmaker):
+            with reader() as session:
+                return self._checked(session, now)
+        return self._checked(reader, now)
+
+    def _checked(self, session: Session, now: float) -> _Snapshot:
+        snapshot = self._snapshot
         revision = session.scalar(select(NetworkRevision.revision).where(NetworkRevision.id == 1))
         if revision is None or revision != snapshot.revision:
             snapshot = _read(session, revision)
@@ -178,28 +191,28 @@ class Directory:
         self._checked_at = now
         return snapshot
 
-    def offices(self, session: Session) -> list[OfficeInfo]:
-        offices = self._current(session).offices.values()
+    def offices(self, reader: Reader) -> list[OfficeInfo]:
+        offices = self._current(reader).offices.values()
         return sorted((o for o in offices if o.active), key=lambda o: o.code)
 
-    def services(self, session: Session) -> list[ServiceInfo]:
-        services = self._current(session).services.values()
+    def services(self, reader: Reader) -> list[ServiceInfo]:
+        services = self._current(reader).services.values()
         return sorted((s for s in services if s.active), key=lambda s: (s.position, s.code))
 
-    def office(self, session: Session, code: str) -> OfficeInfo:
-        for office in self._current(session).offices.values():
+    def office(self, reader: Reader, code: str) -> OfficeInfo:
+        for office in self._current(reader).offices.values():
             if office.code == code and office.active:
                 return office
         raise NotFound(
             f"There is no office '{code}'. GET /api/v1/offices lists them.", field="office"
         )
 
-    def office_by_id(self, session: Session, office_id: int) -> OfficeInfo:
+    def office_by_id(self, reader: Reader, office_id: int) -> OfficeInfo:
         """Also an office that has since been deactivated: its bookings still show."""
-        return self._current(session).offices[office_id]
+        return self._current(reader).offices[office_id]
 
-    def service_by_id(self, session: Session, service_id: int) -> ServiceInfo:
-        return self._current(session).services[service_id]
+    def service_by_id(self, reader: Reader, service_id: int) -> ServiceInfo:
+        return self._current(reader).services[service_id]
 
 
 def _read(session: Session, revision: int | None) -> _Snapshot:

@@ -18,11 +18,11 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import date
 from typing import Protocol
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from kezek.db import is_postgresql
+from kezek.db import is_postgresql, on_commit
 
 log = logging.getLogger(__name__)
 CHANNEL = "kezek_board"
@@ -62,13 +62,13 @@ class BoardBus:
                 {"channel": CHANNEL, "office": str(office_id)},
             )
         else:
-            event.listen(session, "after_commit", lambda _: self.deliver(office_id), once=True)
-        event.listen(session, "after_commit", lambda _: self._committed(office_id), once=True)
+            on_commit(session, lambda: self.deliver(office_id))
+        on_commit(session, lambda: self._committed(office_id))
 
     def announced(self, session: Session, office_id: int) -> None:
         """A statement of ``session`` sent the office's NOTIFY itself: count the change here
         too, once it commits, as ``publish`` does."""
-        event.listen(session, "after_commit", lambda _: self._committed(office_id), once=True)
+        on_commit(session, lambda: self._committed(office_id))
 
     def _committed(self, office_id: int) -> None:
         self._committed_here[office_id] += 1

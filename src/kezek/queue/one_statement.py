@@ -165,7 +165,7 @@ def call_in_one_statement(
         return Outcome(window_open=True, ticket=None, left=Leave.absent_ahead)
     if row.id is None:
         return Outcome(window_open=True, ticket=None)
-    return Outcome(window_open=True, ticket=_detached(row))
+    return Outcome(window_open=True, ticket=detached(row))
 
 
 def line_parameters(
@@ -242,10 +242,10 @@ def act_in_one_statement(
         "channel": CHANNEL,
     }
     row = session.execute(ACT, parameters).one()
-    return None if row.id is None else _detached(row)
+    return None if row.id is None else detached(row)
 
 
-def _detached(row: Row[Any]) -> Ticket:
+def detached(row: Row[Any]) -> Ticket:
     """The ticket a statement returned, as an object the answers and messages can read."""
     found = row._asdict()
     return Ticket(**{key: value for key, value in found.items() if key in _COLUMNS})

@@ -23,6 +23,7 @@ from kezek.network.directory import OfficeInfo
 from kezek.notify.verification import check_proof
 from kezek.queue import closing, notices, remote, tickets, windows
 from kezek.queue.board import board
+from kezek.queue.issue_statement import issue_in_one_statement
 from kezek.queue.kpis import day_kpis
 from kezek.queue.models import Ticket, WindowSession, WindowSessionStatus
 from kezek.queue.one_statement import ACTIONS, act_in_one_statement, call_in_one_statement
@@ -306,6 +307,18 @@ def issue(
     staff.require_office(office, at_kiosk=True)
 
     def work(session: Session) -> tuple[IssuedPublic, int]:
+        if is_postgresql(session):
+            issued = issue_in_one_statement(
+                session,
+                office=context.directory.office(session, office),
+                service_code=service,
+                group=group,
+                now=context.clock(),
+                ticket_secret=_ticket_secret(key, context),
+                actor=staff.username,
+            )
+            context.bus.announced(session, issued.ticket.office_id)  # the statement told
+            return _shown(session, context, issued), issued.ticket.id
         issued = tickets.issue_walk_in(
             session,
             directory=context.directory,
@@ -698,6 +711,11 @@ def _window_public(current: WindowSession, window: str, zone: ZoneInfo) -> Windo
 def _announced(session: Session, context: AppContext, issued: tickets.Issued) -> IssuedPublic:
     """Tell the office's boards about a new ticket, and show it to its holder."""
     context.bus.publish(session, issued.ticket.office_id)
+    return _shown(session, context, issued)
+
+
+def _shown(session: Session, context: AppContext, issued: tickets.Issued) -> IssuedPublic:
+    """A new ticket, counted, as its holder sees it."""
     office = context.directory.office_by_id(session, issued.ticket.office_id)
     TICKETS.labels(office.code).inc()
     return _issued_public(issued.ticket, secret=issued.secret, office=office)

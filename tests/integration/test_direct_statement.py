@@ -1,0 +1,83 @@
+"""A statement run below SQLAlchemy's layers: its rows, its commit, its errors and the
+connection it hands back to the pool behave as through ``Connection.execute``."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from kezek.db import violated_constraint
+from kezek.direct import Direct
+from kezek.ratelimit import RATE_COUNT
+from tests.conftest import POSTGRESQL_ONLY
+
+pytestmark = POSTGRESQL_ONLY
+
+COUNT = Direct(
+    text(
+        'INSERT INTO rate_count (key_hash, "window", hits, expires_at) '
+        "VALUES (:key, 1, 1, now()) RETURNING key_hash AS key, hits"
+    )
+)
+
+
+def _counted(sessions: sessionmaker[Session]) -> int:
+    with sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(RATE_COUNT)) or 0)
+
+
+def test_it_returns_named_rows_already_committed(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    rows = COUNT.rows(engine, {"key": "a"})
+
+    assert [(row.key, row.hits) for row in rows] == [("a", 1)]
+    assert _counted(sessions) == 1  # seen from another connection: committed
+
+
+def test_a_unique_violation_is_sqlalchemys_integrity_error_with_its_constraint(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    COUNT.rows(engine, {"key": "a"})
+
+    with pytest.raises(IntegrityError) as raised:
+        COUNT.rows(engine, {"key": "a"})
+
+    assert violated_constraint(raised.value) == "pk_rate_count"
+    assert _counted(sessions) == 1
+
+
+def test_the_connection_goes_back_to_the_pool_out_of_autocommit(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    for key in ("a", "b", "c"):  # every connection of a small pool has run it
+        COUNT.rows(engine, {"key": key})
+
+    # A transaction rolled back on any of them leaves nothing behind.
+    for _ in range(3):
+        with engine.connect() as connection:
+            connection.execute(text("DELETE FROM rate_count"))
+            connection.rollback()
+
+    assert _counted(sessions) == 3
+
+
+def test_a_connection_the_server_dropped_leaves_the_pool(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    with engine.connect() as victim, engine.connect() as other:
+        pid = victim.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        victim.commit()
+        other.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+        other.commit()
+
+    with pytest.raises(OperationalError) as raised:
+        for key in ("b", "c", "d", "e", "f", "g"):  # until the dropped one is checked out
+            COUNT.rows(engine, {"key": key})
+    assert raised.value.connection_invalidated
+
+    COUNT.rows(engine, {"key": "z"})  # a fresh connection serves the next one
+    with sessions() as session:
+        assert session.scalar(select(RATE_COUNT.c.hits).where(RATE_COUNT.c.key_hash == "z")) == 1
