@@ -70,8 +70,8 @@ log = logging.getLogger(__name__)
 # How long a thread of a worker runs before Python makes it hand the interpreter to another
 # that waits (5 ms by default). A worker runs its event loop in one thread and the sync
 # routes in others; each forced handover stalls both. With 20 ms, bench/booking_rush.py
-# books 8-10% more per second (three runs each way); a route's own work is well under it,
-# and a thread that waits for the database lets go at once anyway.
+# books about 10% more per second (three runs each way). A route's own work is well under
+# it, and a thread that waits for the database lets go at once anyway.
 WORKER_SWITCH_INTERVAL_SECONDS = 0.02
 
 
@@ -93,6 +93,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Served from the package by kezek.web.api_docs, not from a CDN.
         docs_url=None,
         redoc_url=None,
+        # Kezek's metrics are Prometheus's and its logs JSON lines (kezek.metrics, kezek.logs):
+        # FastAPI's OpenTelemetry hooks would ask for a provider on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.context = context
     install_problem_handlers(app)

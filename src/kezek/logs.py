@@ -76,8 +76,8 @@ def configure(level: str = "INFO") -> None:
     root.addHandler(handler)
     root.setLevel(level)
     # A line says neither the source line, the thread nor the process: the logging module
-    # need not look them up for each of the request lines a rush writes (its documented
-    # optimisation, a tenth of a request's logging).
+    # need not look them up for each of the request lines a rush writes (the optimisation
+    # its documentation gives).
     logging._srcfile = None
     logging.logThreads = False
     logging.logProcesses = False
