@@ -39,7 +39,7 @@ class Direct:
             clause = cast(ClauseElement, self.statement)  # every statement is a clause
             compiled = self._compiled = clause.compile(dialect=engine.dialect)
         sql = compiled.string
-        values = compiled.construct_params(dict(parameters))
+        values = compiled.construct_params(parameters)
         fairy = engine.raw_connection()
         try:
             driver: Any = fairy.driver_connection
