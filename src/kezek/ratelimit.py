@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from ipaddress import IPv6Address, ip_address, ip_network
@@ -154,10 +154,102 @@ class Taken:
             self.counter.give_back([hit])
 
 
+@dataclass
+class Pending:
+    """A request's hits, worked out but not counted yet.
+
+    ``count`` counts them, before the work they limit. On PostgreSQL the work's own
+    statement may count them instead (``HITS``), in the same round trip, and hand the
+    counts to ``counted``: a booking then takes one round trip instead of two.
+    """
+
+    counter: Counter
+    checks: list[tuple[Limit, Hit]]
+    epoch: int
+    now: datetime
+    taken: Taken | None = None
+
+    @property
+    def hits(self) -> list[Hit]:
+        return [hit for _, hit in self.checks]
+
+    def count(self) -> Taken:
+        """Count the hits, once; refuse when one is over its limit."""
+        if self.taken is None:
+            self.counted(self.counter.hit_all(self.hits, self.now) if self.checks else [])
+        assert self.taken is not None
+        return self.taken
+
+    def counted(self, counts: Sequence[int]) -> Taken:
+        """The hits counted, ``counts`` in their order; refuse when one is over its limit."""
+        over = [
+            (limit, hit)
+            for (limit, hit), count in zip(self.checks, counts, strict=True)
+            if count > limit.hits
+        ]
+        if over:
+            self.taken = Taken(self.counter, {})
+            # Refused: the request does nothing, so it uses up no other limit's place (a
+            # flood refused per address leaves a document's own count alone).
+            self.counter.give_back([hit for hit in self.hits if all(hit is not h for _, h in over)])
+            limit, hit = over[0]
+            retry = (hit.window + 1) * limit.seconds - self.epoch
+            problem = TooManyRequests(
+                "Too many attempts. Wait a little and try again.",
+                limit=limit.name,
+                retry_after_seconds=retry,
+            )
+            problem.headers = {"Retry-After": str(retry)}
+            raise problem
+        self.taken = Taken(self.counter, {limit.name: hit for limit, hit in self.checks})
+        return self.taken
+
+    def parameters(self) -> dict[str, Any]:
+        """The hits as ``HITS`` takes them."""
+        return {
+            "hit_keys": [hit.key_hash for hit in self.hits],
+            "hit_windows": [hit.window for hit in self.hits],
+            "hit_expiries": [self.now + timedelta(seconds=hit.seconds) for hit in self.hits],
+            "hit_limits": [limit.hits for limit, _ in self.checks],
+        }
+
+    def counted_by_statement(self, counts: Mapping[str, int] | None) -> Taken:
+        """``counted``, from the key-to-count object ``HITS`` answers with."""
+        counts = counts or {}
+        return self.counted([counts[hit.key_hash] for hit in self.hits])
+
+
+# The hits of a ``Pending``, counted inside another statement: ``hit`` holds each key's
+# new count, and ``within`` whether all are within their limits, so that the statement
+# does its work only then. Its answer should carry ``json_object_agg(key_hash, hits)``.
+HITS = """hit AS (
+    INSERT INTO rate_count (key_hash, "window", hits, expires_at)
+    SELECT h.key_hash, h.window_number, 1, h.expires_at
+    FROM unnest(CAST(:hit_keys AS varchar[]), CAST(:hit_windows AS integer[]),
+                CAST(:hit_expiries AS timestamptz[])) AS h(key_hash, window_number, expires_at)
+    ON CONFLICT (key_hash, "window") DO UPDATE SET hits = rate_count.hits + 1
+    RETURNING key_hash, hits
+), within AS (
+    SELECT NOT EXISTS (
+        SELECT 1
+        FROM hit JOIN unnest(CAST(:hit_keys AS varchar[]), CAST(:hit_limits AS integer[]))
+            AS l(key_hash, most) USING (key_hash)
+        WHERE hit.hits > l.most
+    ) AS ok
+)"""
+NO_HITS = """hit AS (SELECT CAST(NULL AS varchar) AS key_hash, 0 AS hits WHERE false),
+within AS (SELECT true AS ok)"""
+
+
 class RateLimiter:
     def __init__(self, counter: Counter, secret: bytes) -> None:
         self.counter = counter
         self.key = hmac.new(secret, b"kezek/rate-limit/v1", hashlib.sha256).digest()
+
+    @property
+    def counts_in_statements(self) -> bool:
+        """Whether a statement on the same database may count the hits (``HITS``)."""
+        return isinstance(self.counter, DatabaseCounter) and self.counter.alone is not None
 
     def check(self, limit: Limit, value: str, *, now: datetime) -> Taken:
         """Count one hit of ``value`` against ``limit``; refuse when over it."""
@@ -169,40 +261,26 @@ class RateLimiter:
         The count is taken before the work it limits, so that requests running at once see
         each other; a request whose work did not happen gives its hit back (``Taken``).
         """
-        active = [(limit, value) for limit, value in checks if limit.hits > 0 and value]
-        if not active:
-            return Taken(self.counter, {})
+        return self.pending(checks, now=now).count()
+
+    def pending(self, checks: Sequence[tuple[Limit, str]], *, now: datetime) -> Pending:
+        """The hits ``check_all`` would count, not counted yet."""
         epoch = int(now.timestamp())
-        hits = [
-            Hit(
-                hmac.new(self.key, f"{limit.name}/{value}".encode(), hashlib.sha256).hexdigest(),
-                epoch // limit.seconds,
-                limit.seconds,
+        active = [
+            (
+                limit,
+                Hit(
+                    hmac.new(
+                        self.key, f"{limit.name}/{value}".encode(), hashlib.sha256
+                    ).hexdigest(),
+                    epoch // limit.seconds,
+                    limit.seconds,
+                ),
             )
-            for limit, value in active
+            for limit, value in checks
+            if limit.hits > 0 and value
         ]
-        counts = self.counter.hit_all(hits, now)
-        over = [
-            (limit, hit)
-            for (limit, _), hit, count in zip(active, hits, counts, strict=True)
-            if count > limit.hits
-        ]
-        if over:
-            # Refused: the request does nothing, so it uses up no other limit's place (a
-            # flood refused per address leaves a document's own count alone).
-            self.counter.give_back([hit for hit in hits if all(hit is not h for _, h in over)])
-            limit, hit = over[0]
-            retry = (hit.window + 1) * limit.seconds - epoch
-            problem = TooManyRequests(
-                "Too many attempts. Wait a little and try again.",
-                limit=limit.name,
-                retry_after_seconds=retry,
-            )
-            problem.headers = {"Retry-After": str(retry)}
-            raise problem
-        return Taken(
-            self.counter, {limit.name: hit for (limit, _), hit in zip(active, hits, strict=True)}
-        )
+        return Pending(self.counter, active, epoch, now)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from kezek.booking.schemas import (
 )
 from kezek.http.deps import ContextDep
 from kezek.http.problems import problems
+from kezek.http.threads import on_a_thread
 from kezek.ratelimit import client_address
 from kezek.types import IsoDate
 
@@ -46,7 +47,7 @@ IdempotencyKey = Annotated[
     response_model=AvailabilityPublic,
     responses=problems(404, 422),
 )
-def availability(
+async def availability(
     context: ContextDep,
     office: Annotated[Code, Path()],
     service_code: Annotated[Code, Query(alias="service")],
@@ -59,7 +60,9 @@ def availability(
         Query(alias="to", description="Last local date, YYYY-MM-DD; a week on if left out"),
     ] = None,
 ) -> AvailabilityPublic:
-    found = service.free_times(context, office=office, service=service_code, first=first, last=last)
+    found = await on_a_thread(
+        service.free_times, context, office=office, service=service_code, first=first, last=last
+    )
     zone = found.office.zone
     return AvailabilityPublic(
         office=found.office.code,
@@ -75,13 +78,14 @@ def availability(
     response_model=BookingPublic,
     responses=problems(404, 409, 422, 429),
 )
-def create_booking(
+async def create_booking(
     body: BookingCreate,
     context: ContextDep,
     http: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    booked = service.create(
+    booked = await on_a_thread(
+        service.create,
         context,
         request=body.as_request(),
         client=client_address(http),

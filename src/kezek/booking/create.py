@@ -42,6 +42,7 @@ from kezek.network.models import Service
 from kezek.notify.models import Channel
 from kezek.notify.outbox import Address, Message, add_contact, enqueue
 from kezek.notify.rules import NotifyRules
+from kezek.ratelimit import Pending
 from kezek.types import utcnow
 
 REFERENCE_ATTEMPTS = 5
@@ -58,15 +59,22 @@ def book(
     rules: BookingRules,
     secret: bytes,
     idempotency_key: str | None = None,
+    hits: Pending | None = None,
 ) -> Booked:
+    """Book a place; ``hits`` (the request's rate limits) are counted before any work,
+    in the booking's own statement where it can."""
     fingerprint = request.fingerprint(secret)
-    attempt = _Attempt(directory, request, rules, secret, idempotency_key, fingerprint)
+    attempt = _Attempt(directory, request, rules, secret, idempotency_key, fingerprint, hits)
     one_statement = rules.one_statement and is_postgresql(sessions)
     for _ in range(REFERENCE_ATTEMPTS):
         try:
             booked = _book_in_one_statement(sessions, attempt) if one_statement else None
-            return booked or run_transaction(sessions, partial(_book, attempt=attempt))
+            if booked is not None:
+                return booked
+            attempt.count_hits()
+            return run_transaction(sessions, partial(_book, attempt=attempt))
         except IntegrityError as exc:
+            attempt.count_hits()  # the statement that would have counted them was undone
             violated = violated_constraint(exc)
             if idempotency_key and violated == "uq_booking_idempotency_key":
                 # A concurrent retry with the same key won the race: answer with its booking.
@@ -95,6 +103,11 @@ class _Attempt:
     secret: bytes
     idempotency_key: str | None
     fingerprint: str
+    hits: Pending | None
+
+    def count_hits(self) -> None:
+        if self.hits is not None:
+            self.hits.count()
 
 
 def _book_in_one_statement(sessions: sessionmaker[Session], attempt: _Attempt) -> Booked | None:
@@ -116,6 +129,7 @@ def _book_in_one_statement(sessions: sessionmaker[Session], attempt: _Attempt) -
         check_bookable_time(office.plan, starts_at=request.starts_at, now=now, rules=attempt.rules)
         check_not_drawn(office, service=service.code, starts_at=request.starts_at)
     except SlotRefused:
+        attempt.count_hits()
         # A retry of a booking made in time is still answered after the time has passed.
         if replayed := replay():
             return replayed
@@ -153,6 +167,7 @@ def _book_in_one_statement(sessions: sessionmaker[Session], attempt: _Attempt) -
         messages=[message.row(now) for message in messages],
         contacts=contacts,
         remind_at=notices.first_reminder_at(details, notify, changed_at=now),
+        hits=attempt.hits,
     )
     if taken is None:
         if replayed := replay():

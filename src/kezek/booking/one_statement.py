@@ -33,15 +33,20 @@ from kezek.db import with_retries
 from kezek.direct import Direct
 from kezek.network.directory import OfficeInfo, ServiceInfo
 from kezek.network.plan import Span
+from kezek.ratelimit import HITS, NO_HITS, Pending
 
-# The phone's bookings, counted by the function after it has taken the phone's locks; no
-# cap (0) counts nothing and takes no lock.
-_CAP = """
-WITH cap AS (
-    SELECT CASE WHEN :cap > 0 THEN kezek_phone_bookings(
+
+# The request's rate-limit hits first (``kezek.ratelimit.HITS``, or none), then the phone's
+# bookings, counted by the function after it has taken the phone's locks; no cap (0), or a
+# rate limit passed, counts nothing and takes no lock.
+def _with(hits: str) -> str:
+    return f"""
+WITH {hits}, cap AS (
+    SELECT CASE WHEN :cap > 0 AND (SELECT ok FROM within) THEN kezek_phone_bookings(
         :first_lock, :second_lock, :phone, :document_hash, :idempotency_key, :now
     ) ELSE 0 END AS active
 ), earlier AS ("""
+
 
 _TAKE = """
     SELECT id FROM booking WHERE idempotency_key = :idempotency_key
@@ -51,6 +56,7 @@ _TAKE = """
     FROM unnest(CAST(:cell_starts AS timestamptz[]), CAST(:cell_capacities AS integer[]))
         AS wanted(starts_at, capacity)
     WHERE NOT EXISTS (SELECT 1 FROM earlier)
+      AND (SELECT ok FROM within)
       AND (:cap <= 0 OR (SELECT active FROM cap) < :cap)
     ORDER BY wanted.starts_at
     ON CONFLICT (office_id, pool, starts_at) DO UPDATE
@@ -102,18 +108,21 @@ _TELL = """, told AS (
         SET address = excluded.address, language = excluded.language
 )"""
 
-# The reference when booked; and the phone's active bookings, to tell a refusal for the cap
-# from a full cell.
+# The reference when booked; the phone's active bookings, to tell a refusal for the cap
+# from a full cell; and the rate limits' counts.
 _ANSWER = """
-SELECT (SELECT reference FROM booked) AS reference, (SELECT active FROM cap) AS active
+SELECT (SELECT reference FROM booked) AS reference, (SELECT active FROM cap) AS active,
+       (SELECT json_object_agg(key_hash, hits) FROM hit) AS hits
 """
 
-BOOK = text(_CAP + _TAKE + _ANSWER)
-BOOK_AND_TELL = text(_CAP + _TAKE + _TELL + _ANSWER)
 # With one cell nothing can be half-done: the statement is its own transaction, and the
-# cell and the phone's locks are held only while it runs.
-BOOK_ALONE = Direct(BOOK)
-BOOK_AND_TELL_ALONE = Direct(BOOK_AND_TELL)
+# cell and the phone's locks are held only while it runs. Only then may it count the rate
+# limits' hits too: a transaction rolled back would take the counts back with it.
+ALONE = {
+    (tell, counting): Direct(text(_with(HITS if counting else NO_HITS) + _TAKE + tail))
+    for tell, tail in ((False, _ANSWER), (True, _TELL + _ANSWER))
+    for counting in (False, True)
+}
 
 
 def book_in_one_statement(
@@ -133,10 +142,13 @@ def book_in_one_statement(
     messages: Sequence[Mapping[str, Any]] = (),
     contacts: Sequence[Mapping[str, Any]] = (),
     remind_at: datetime | None = None,
+    hits: Pending | None = None,
 ) -> str | None:
     """The new booking's reference, or None when a cell was full or the key was used.
 
-    Raises ``PhoneCapReached`` when the phone already holds ``phone_cap`` active bookings.
+    ``hits`` are counted in the statement when it runs alone, before it otherwise: past a
+    rate limit, ``TooManyRequests`` and nothing booked. Raises ``PhoneCapReached`` when the
+    phone already holds ``phone_cap`` active bookings.
     """
     document = citizen["document_number"]
     parameters = {
@@ -164,12 +176,21 @@ def book_in_one_statement(
         "cap": phone_cap,
         **lock_keys(citizen["phone"], document_hash(document, secret=secret)),
     }
-    statement = BOOK_ALONE
-    if messages or contacts:
-        statement = BOOK_AND_TELL_ALONE
+    tell = bool(messages or contacts)
+    if tell:
         parameters["messages"] = json.dumps(list(messages), default=_json_value)
         parameters["contacts"] = json.dumps(list(contacts), default=_json_value)
-    return with_retries(lambda: _run(engine, statement, parameters))
+    counting = hits is not None and hits.taken is None and bool(hits.checks)
+    if counting and len(span.cells) == 1:
+        assert hits is not None
+        parameters.update(hits.parameters())
+    else:
+        counting = False
+        if hits is not None:
+            hits.count()  # before the work, as the limits are counted everywhere else
+    statement = ALONE[tell, counting]
+    counted = hits if counting else None
+    return with_retries(lambda: _run(engine, statement, parameters, counted))
 
 
 def _json_value(value: object) -> str:
@@ -178,19 +199,24 @@ def _json_value(value: object) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
-def _run(engine: Engine, statement: Direct, parameters: dict[str, Any]) -> str | None:
+def _run(
+    engine: Engine, statement: Direct, parameters: dict[str, Any], hits: Pending | None
+) -> str | None:
     if parameters["cells"] == 1:
         (row,) = statement.rows(engine, parameters)
-        return _answer(row, parameters["cap"])
+        return _answer(row, parameters["cap"], hits)
     with engine.connect() as connection, connection.begin() as transaction:
         row = connection.execute(statement.statement, parameters).one()
         if row.reference is None:
             transaction.rollback()  # some cells may have been taken before one was full
-        return _answer(row, parameters["cap"])
+        return _answer(row, parameters["cap"], None)
 
 
-def _answer(row: Any, cap: int) -> str | None:
-    """The reference; None for a full cell or a used key; PhoneCapReached past the cap."""
+def _answer(row: Any, cap: int, hits: Pending | None) -> str | None:
+    """The reference; None for a full cell or a used key; TooManyRequests past a rate
+    limit the statement counted; PhoneCapReached past the cap."""
+    if hits is not None:
+        hits.counted_by_statement(row.hits)
     if row.reference is None and cap > 0 and row.active >= cap:
         raise cap_reached(row.active, cap)
     reference: str | None = row.reference

@@ -95,13 +95,15 @@ def create(
             now=utcnow(),
         )
     limits = context.limits
-    taken = context.limiter.check_all(
+    hits = context.limiter.pending(
         [
             (limits.booking_per_address, client),
             (limits.booking_per_document, request.document_number),
         ],
         now=utcnow(),
     )
+    if not context.limiter.counts_in_statements:
+        hits.count()
     try:
         booked = book(
             context.sessions,
@@ -110,13 +112,15 @@ def create(
             rules=context.rules,
             secret=context.secret,
             idempotency_key=idempotency_key,
+            hits=hits,  # counted by the booking's statement, or before the work
         )
     except BaseException:
         with contextlib.suppress(Exception):  # the booking's own failure is what to tell
-            taken.give_back(limits.booking_per_document)
+            # Refused before the work counted them: the address counts all the same.
+            hits.count().give_back(limits.booking_per_document)
         raise
     if booked.replayed:
-        taken.give_back(limits.booking_per_document)
+        hits.count().give_back(limits.booking_per_document)
     else:
         BOOKINGS.labels(request.office).inc()
     return booked

@@ -16,6 +16,7 @@ from kezek.booking.deps import DocumentNumberDep
 from kezek.codes import CODE_MAX_LENGTH, CODE_PATTERN
 from kezek.http.deps import ContextDep
 from kezek.http.problems import problems
+from kezek.http.threads import on_a_thread
 from kezek.http.validators import etag, not_modified, unchanged, validator_headers
 from kezek.queue import service
 from kezek.queue.retries import Answered
@@ -85,7 +86,7 @@ def open_window(
     response_model=TicketPublic,
     responses={204: {"description": "Nobody is waiting for this window"}, **STAFF_PROBLEMS},
 )
-def call_next(
+async def call_next(
     office: Code,
     window: Code,
     staff: StaffDep,
@@ -99,7 +100,8 @@ def call_next(
     a no-show or put back in line, as ``settle`` says; without it the answer is 409
     ``window_busy``. Someone being served must be finished or transferred first.
     """
-    called = service.call_next(
+    called = await on_a_thread(
+        service.call_next,
         context,
         staff=staff,
         office=office,
@@ -178,15 +180,15 @@ def check_in_at_door(
 
 
 @router.post("/tickets/{ticket_id}/{action}", response_model=TicketPublic, responses=STAFF_PROBLEMS)
-def act(
+async def act(
     ticket_id: TicketId,
     action: Action,
     staff: StaffDep,
     context: ContextDep,
     idempotency_key: QueueKey = None,
 ) -> Response:
-    acted = service.act(
-        context, staff=staff, ticket_id=ticket_id, action=action, key=idempotency_key
+    acted = await on_a_thread(
+        service.act, context, staff=staff, ticket_id=ticket_id, action=action, key=idempotency_key
     )
     return _answer(acted)
 
@@ -197,7 +199,7 @@ def act(
     status_code=201,
     responses=STAFF_PROBLEMS,
 )
-def issue(
+async def issue(
     office: Code,
     body: WalkIn,
     staff: StaffDep,
@@ -205,7 +207,8 @@ def issue(
     idempotency_key: QueueKey = None,
 ) -> Response:
     """A walk-in ticket, from the kiosk (which runs signed in as a member of the office)."""
-    issued = service.issue(
+    issued = await on_a_thread(
+        service.issue,
         context,
         staff=staff,
         office=office,
@@ -324,7 +327,7 @@ def _answer(answered: Answered[T], *, status_code: int = status.HTTP_200_OK) -> 
         **problems(404, 422),
     },
 )
-def ticket_status(
+async def ticket_status(
     ticket_id: TicketId,
     context: ContextDep,
     x_ticket_secret: Annotated[str, Header(max_length=64, description="From the ticket")],
@@ -334,7 +337,9 @@ def ticket_status(
 
     The answer has an ETag; asked again with it in If-None-Match, an unchanged status is a
     304 without a body."""
-    found = service.ticket_status(context, ticket_id=ticket_id, ticket_secret=x_ticket_secret)
+    found = await on_a_thread(
+        service.ticket_status, context, ticket_id=ticket_id, ticket_secret=x_ticket_secret
+    )
     body = found.model_dump_json()
     tag = etag(body)
     if unchanged(if_none_match, tag):

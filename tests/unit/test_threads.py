@@ -1,0 +1,103 @@
+"""The hop of the busiest routes' work to a thread (kezek.http.threads)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import threading
+
+import pytest
+
+from kezek.http.threads import ThreadPool, on_a_thread
+
+current: contextvars.ContextVar[str] = contextvars.ContextVar("current", default="none")
+
+
+def test_the_work_runs_on_another_thread_in_the_callers_context() -> None:
+    async def main() -> tuple[str, str, int]:
+        current.set("request-7")
+        return await on_a_thread(
+            lambda x, *, y: (current.get(), threading.current_thread().name, x + y), 2, y=3
+        )
+
+    seen, thread, total = asyncio.run(main())
+    assert seen == "request-7"
+    assert thread.startswith("kezek-route-")
+    assert total == 5
+
+
+def test_the_works_error_is_raised_to_the_caller_as_it_was() -> None:
+    class Refused(Exception):
+        pass
+
+    def refuse() -> None:
+        raise Refused("no place left")
+
+    with pytest.raises(Refused, match="no place left"):
+        asyncio.run(on_a_thread(refuse))
+
+
+def test_a_request_cancelled_meanwhile_waits_for_its_work_to_end() -> None:
+    release = threading.Event()
+    started = threading.Event()
+    ended: list[str] = []
+
+    def work() -> str:
+        started.set()
+        release.wait()
+        ended.append("work")
+        return "done"
+
+    async def main() -> None:
+        task = asyncio.create_task(on_a_thread(work))
+        while not started.is_set():
+            await asyncio.sleep(0.001)
+        task.cancel()
+        for _ in range(20):
+            await asyncio.sleep(0)
+        task.cancel()  # a second cancellation is waited out too
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert not task.done()  # the work still holds its thread
+        release.set()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert ended == ["work"]
+
+    asyncio.run(main())
+
+
+def test_calls_beyond_the_pools_threads_wait_their_turn() -> None:
+    pool = ThreadPool(2)
+    running = 0
+    most = 0
+    lock = threading.Lock()
+    both_in = threading.Barrier(2)
+
+    def work(number: int) -> int:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        if number < 2:
+            both_in.wait()  # the first two run at once, on the pool's two threads
+        with lock:
+            running -= 1
+        return number
+
+    async def main() -> list[int]:
+        return list(await asyncio.gather(*(pool.call(work, n) for n in range(6))))
+
+    assert asyncio.run(main()) == [0, 1, 2, 3, 4, 5]
+    assert most == 2
+    assert pool.threads == 2
+
+
+def test_an_idle_thread_takes_the_next_call() -> None:
+    pool = ThreadPool(8)
+
+    async def main() -> set[str]:
+        return {await pool.call(lambda: threading.current_thread().name) for _ in range(10)}
+
+    assert len(asyncio.run(main())) == 1
+    assert pool.threads == 1
