@@ -84,7 +84,7 @@ def create_worker_app() -> FastAPI:
     # What the worker has built so far (the modules, the routes, the settings) lives as
     # long as it does: frozen, the garbage collector's full passes no longer walk it, and a
     # full pass no longer stalls every request of the worker at once. In bench/queue_day.py
-    # call-next's p99 fell from 183-185 ms to 110-134 ms (five runs), below pgbench's.
+    # call-next's p99 fell from 183-185 ms to 110-136 ms (seven runs), below pgbench's.
     gc.freeze()
     return app
 

@@ -160,7 +160,7 @@ class Pending:
 
     ``count`` counts them, before the work they limit. On PostgreSQL the work's own
     statement may count them instead (``HITS``), in the same round trip, and hand the
-    counts to ``counted``: a booking then takes one round trip instead of two.
+    counts to ``counted_by_statement``: a booking then takes one round trip, not two.
     """
 
     counter: Counter
