@@ -50,8 +50,8 @@ def test_a_request_cancelled_meanwhile_waits_for_its_work_to_end() -> None:
 
     async def main() -> None:
         task = asyncio.create_task(on_a_thread(work))
-        while not started.is_set():
-            await asyncio.sleep(0.001)
+        await asyncio.to_thread(started.wait, 10)  # a bound, so that a fault fails, not hangs
+        assert started.is_set()
         task.cancel()
         for _ in range(20):
             await asyncio.sleep(0)
@@ -72,7 +72,7 @@ def test_calls_beyond_the_pools_threads_wait_their_turn() -> None:
     running = 0
     most = 0
     lock = threading.Lock()
-    both_in = threading.Barrier(2)
+    both_in = threading.Barrier(2, timeout=10)
 
     def work(number: int) -> int:
         nonlocal running, most
@@ -101,3 +101,41 @@ def test_an_idle_thread_takes_the_next_call() -> None:
 
     assert len(asyncio.run(main())) == 1
     assert pool.threads == 1
+
+
+def test_a_stop_iteration_from_the_work_comes_back_as_an_error() -> None:
+    def exhausted() -> None:
+        next(iter([]))
+
+    with pytest.raises(RuntimeError) as raised:
+        asyncio.run(on_a_thread(exhausted))
+
+    assert isinstance(raised.value.__cause__, StopIteration)
+
+
+def test_a_request_cancelled_before_a_thread_took_it_is_never_run() -> None:
+    pool = ThreadPool(1)
+    release = threading.Event()
+    busy = threading.Event()
+    ran: list[str] = []
+
+    def hold_the_only_thread() -> None:
+        busy.set()
+        release.wait(10)
+
+    async def main() -> None:
+        holding = asyncio.create_task(pool.call(hold_the_only_thread))
+        await asyncio.to_thread(busy.wait, 10)
+        waiting = asyncio.create_task(pool.call(ran.append, "booked for a client gone"))
+        await asyncio.sleep(0)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            async with asyncio.timeout(10):  # a fault fails the test rather than hang it
+                await waiting  # at once: the thread is still held
+        assert not release.is_set()
+        release.set()
+        await holding
+        assert await pool.call(lambda: "next") == "next"  # the thread went on to the next
+
+    asyncio.run(main())
+    assert ran == []

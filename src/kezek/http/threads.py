@@ -10,7 +10,8 @@ one ``call_soon_threadsafe`` with the result: a booking costs 6% fewer instructi
 The pool keeps at most ``MAX_THREADS`` threads per process (AnyIO's default too), started
 as calls find none idle; calls beyond them wait their turn. A request cancelled while its
 work runs (the client went away) waits for that work to end, as AnyIO's hop does, so that
-nothing the work uses is torn down under it.
+nothing the work uses is torn down under it; cancelled while still waiting for a thread,
+its work is dropped and never runs.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ class _Call(Generic[T]):
     function: Callable[..., T]
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
+    # Under the pool's lock: a thread has taken the call; or its request, cancelled before
+    # that, dropped it, and no thread will run it.
+    started: bool = False
+    dropped: bool = False
     finished: bool = False
     # Set when the request was cancelled while the work ran: the request waits on it.
     ended: asyncio.Future[None] | None = None
@@ -44,6 +49,11 @@ class _Call(Generic[T]):
     def work(self) -> tuple[T | None, BaseException | None]:  # on the pool's thread
         try:
             return self.context.run(self.function, *self.args, **self.kwargs), None
+        except StopIteration as exc:
+            # A future cannot hold StopIteration; as AnyIO does, it goes as a RuntimeError.
+            error = RuntimeError("the work raised StopIteration")
+            error.__cause__ = exc
+            return None, error
         except BaseException as exc:  # handed to the route, which raises it as its own
             return None, exc
 
@@ -54,13 +64,15 @@ class _Call(Generic[T]):
 
     def _settle(self, result: T | None, error: BaseException | None) -> None:  # on the loop
         self.finished = True
-        if not self.future.done():
-            if error is not None:
-                self.future.set_exception(error)
-            else:
-                self.future.set_result(result)  # type: ignore[arg-type]
-        if self.ended is not None and not self.ended.done():
-            self.ended.set_result(None)
+        try:
+            if not self.future.done():
+                if error is not None:
+                    self.future.set_exception(error)
+                else:
+                    self.future.set_result(result)  # type: ignore[arg-type]
+        finally:
+            if self.ended is not None and not self.ended.done():
+                self.ended.set_result(None)
 
 
 class ThreadPool:
@@ -80,7 +92,9 @@ class ThreadPool:
         try:
             return await future
         except asyncio.CancelledError:
-            if not call.finished:
+            with self.lock:
+                call.dropped = not call.started  # still waiting for a thread: never run
+            if not call.dropped and not call.finished:
                 await _until_ended(call, loop)
             raise
 
@@ -97,11 +111,15 @@ class ThreadPool:
     def _serve(self) -> None:
         while True:
             call = self.calls.get()
-            result, error = call.work()
+            with self.lock:
+                call.started = not call.dropped
+            outcome = call.work() if call.started else None
             with self.lock:
                 # Idle before the answer goes: the call the answer lets in finds this thread.
                 self.idle += 1
-            call.answer(result, error)
+            if outcome is not None:
+                call.answer(*outcome)
+            del call, outcome  # an idle thread keeps nothing of its last call
 
 
 async def _until_ended(call: _Call[Any], loop: asyncio.AbstractEventLoop) -> None:
