@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from kezek.http.threads import ThreadPool, on_a_thread
+from tests.server import run_async
 
 current: contextvars.ContextVar[str] = contextvars.ContextVar("current", default="none")
 
@@ -20,7 +21,7 @@ def test_the_work_runs_on_another_thread_in_the_callers_context() -> None:
             lambda x, *, y: (current.get(), threading.current_thread().name, x + y), 2, y=3
         )
 
-    seen, thread, total = asyncio.run(main())
+    seen, thread, total = run_async(main())
     assert seen == "request-7"
     assert thread.startswith("kezek-route-")
     assert total == 5
@@ -34,7 +35,7 @@ def test_the_works_error_is_raised_to_the_caller_as_it_was() -> None:
         raise Refused("no place left")
 
     with pytest.raises(Refused, match="no place left"):
-        asyncio.run(on_a_thread(refuse))
+        run_async(on_a_thread(refuse))
 
 
 def test_a_request_cancelled_meanwhile_waits_for_its_work_to_end() -> None:
@@ -64,7 +65,7 @@ def test_a_request_cancelled_meanwhile_waits_for_its_work_to_end() -> None:
             await task
         assert ended == ["work"]
 
-    asyncio.run(main())
+    run_async(main())
 
 
 def test_calls_beyond_the_pools_threads_wait_their_turn() -> None:
@@ -88,7 +89,7 @@ def test_calls_beyond_the_pools_threads_wait_their_turn() -> None:
     async def main() -> list[int]:
         return list(await asyncio.gather(*(pool.call(work, n) for n in range(6))))
 
-    assert asyncio.run(main()) == [0, 1, 2, 3, 4, 5]
+    assert run_async(main()) == [0, 1, 2, 3, 4, 5]
     assert most == 2
     assert pool.threads == 2
 
@@ -99,7 +100,7 @@ def test_an_idle_thread_takes_the_next_call() -> None:
     async def main() -> set[str]:
         return {await pool.call(lambda: threading.current_thread().name) for _ in range(10)}
 
-    assert len(asyncio.run(main())) == 1
+    assert len(run_async(main())) == 1
     assert pool.threads == 1
 
 
@@ -108,7 +109,7 @@ def test_a_stop_iteration_from_the_work_comes_back_as_an_error() -> None:
         next(iter([]))
 
     with pytest.raises(RuntimeError) as raised:
-        asyncio.run(on_a_thread(exhausted))
+        run_async(on_a_thread(exhausted))
 
     assert isinstance(raised.value.__cause__, StopIteration)
 
@@ -137,5 +138,5 @@ def test_a_request_cancelled_before_a_thread_took_it_is_never_run() -> None:
         await holding
         assert await pool.call(lambda: "next") == "next"  # the thread went on to the next
 
-    asyncio.run(main())
+    run_async(main())
     assert ran == []
