@@ -176,8 +176,7 @@ class Pending:
     def count(self) -> Taken:
         """Count the hits, once; refuse when one is over its limit."""
         if self.taken is None:
-            self.counted(self.counter.hit_all(self.hits, self.now) if self.checks else [])
-        assert self.taken is not None
+            return self.counted(self.counter.hit_all(self.hits, self.now) if self.checks else [])
         return self.taken
 
     def counted(self, counts: Sequence[int]) -> Taken:
@@ -207,9 +206,9 @@ class Pending:
     def parameters(self) -> dict[str, Any]:
         """The hits as ``HITS`` takes them."""
         return {
-            "hit_keys": [hit.key_hash for hit in self.hits],
-            "hit_windows": [hit.window for hit in self.hits],
-            "hit_expiries": [self.now + timedelta(seconds=hit.seconds) for hit in self.hits],
+            "hit_keys": [hit.key_hash for _, hit in self.checks],
+            "hit_windows": [hit.window for _, hit in self.checks],
+            "hit_expiries": [self.now + timedelta(seconds=hit.seconds) for _, hit in self.checks],
             "hit_limits": [limit.hits for limit, _ in self.checks],
         }
 

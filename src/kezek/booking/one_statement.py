@@ -180,16 +180,13 @@ def book_in_one_statement(
     if tell:
         parameters["messages"] = json.dumps(list(messages), default=_json_value)
         parameters["contacts"] = json.dumps(list(contacts), default=_json_value)
-    counting = hits is not None and hits.taken is None and bool(hits.checks)
-    if counting and len(span.cells) == 1:
-        assert hits is not None
-        parameters.update(hits.parameters())
-    else:
-        counting = False
-        if hits is not None:
-            hits.count()  # before the work, as the limits are counted everywhere else
-    statement = ALONE[tell, counting]
-    counted = hits if counting else None
+    alone = len(span.cells) == 1
+    counted = hits if hits is not None and hits.taken is None and hits.checks and alone else None
+    if counted is not None:
+        parameters.update(counted.parameters())
+    elif hits is not None:
+        hits.count()  # before the work, as the limits are counted everywhere else
+    statement = ALONE[tell, counted is not None]
     return with_retries(lambda: _run(engine, statement, parameters, counted))
 
 
