@@ -3,10 +3,12 @@
 Starts ``kezek serve`` on PostgreSQL with several worker processes. At a fixed rate a kiosk
 issues a ticket and a clerk at an open window calls it, starts and finishes it; every call
 is a change the boards must show. Phones read their tickets' place and estimate meanwhile.
-The same load runs twice, for the same time: first with no board open (the baseline), then
-with N boards following the office's stream (``/api/v1/offices/{office}/board/stream``),
-held by a separate client process so that reading them does not slow the load's own
-client.
+The same load runs in rounds, each half without a board open (the baseline) and half with
+N boards following the office's stream (``/api/v1/offices/{office}/board/stream``), held by
+a separate client process so that reading them does not slow the load's own client. The
+halves alternate (``--rounds``), so that a drift over the run (a table that grows, the
+database's own work) weighs on both alike; with the baseline first and the boards after,
+the same server with two boards gave ratios of 0.90 and 1.15.
 
 Board lag is per board: for each call and each stream, how long until that stream received
 an event showing the call or a later one (p50 and p99 over every pair). A stream without
@@ -23,7 +25,7 @@ The reference, run afterwards against the same PostgreSQL server, is pgbench (TP
 with as many clients as there are kiosks and clerks.
 
     python bench/board_streams.py [--streams 1000] [--changes-per-second 5] [--seconds 60]
-                                  [--workers 2] [--json]
+                                  [--rounds 3] [--phones 4] [--workers 2] [--json]
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from queue_day import OFFICE, add_staff, network_file, sign_in
 STREAM = f"/api/v1/offices/{OFFICE}/board/stream"
 WARM_UP_SECONDS = 3.0  # a load not recorded: the workers' first requests, their pools
 TAIL_SECONDS = 3.0  # after the last call, for its events to reach every board
+SETTLE_SECONDS = 2.0  # after the boards closed, for the server to let their streams go
 CONNECTING = 100  # streams being opened at once
 READY_TIMEOUT = 180.0
 
@@ -72,6 +75,23 @@ class Phase:
 
     def every_latency(self) -> list[float]:
         return [seconds for values in self.latencies.values() for seconds in values]
+
+    def add(self, other: Phase) -> None:
+        """``other``'s figures with these, as one phase of both lengths."""
+        for kind, values in other.latencies.items():
+            self.latencies.setdefault(kind, []).extend(values)
+        self.calls += other.calls
+        self.empty_calls += other.empty_calls
+        total = self.elapsed + other.elapsed
+        self.cpu = {
+            kind: round(
+                (self.cpu.get(kind, 0) * self.elapsed + other.cpu.get(kind, 0) * other.elapsed)
+                / total,
+                2,
+            )
+            for kind in {*self.cpu, *other.cpu}
+        }
+        self.elapsed = total
 
 
 @dataclass
@@ -312,11 +332,20 @@ def boards_process(base: str, streams: int) -> Iterator[BoardsProcess]:
 
 
 @dataclass
-class Run:
-    baseline: Phase
-    loaded: Phase
-    opening: dict[str, Any]
+class Round:
+    calls: list[float]  # the calls made while these boards were open
     boards: list[Board]
+    opening: dict[str, Any]
+
+
+@dataclass
+class Run:
+    baseline: Phase = field(default_factory=Phase)
+    loaded: Phase = field(default_factory=Phase)
+    rounds: list[Round] = field(default_factory=list)
+
+    def boards(self) -> list[Board]:
+        return [board for one in self.rounds for board in one.boards]
 
 
 async def staff_for(http: aiohttp.ClientSession, windows: int, phones: int) -> Staff:
@@ -332,22 +361,26 @@ async def staff_for(http: aiohttp.ClientSession, windows: int, phones: int) -> S
 
 
 async def play(base: str, args: argparse.Namespace) -> Run:
-    rate, seconds = args.changes_per_second, args.seconds
+    rate, part = args.changes_per_second, args.seconds / args.rounds
     connector = aiohttp.TCPConnector(limit=args.windows + args.phones + 16)
+    run = Run()
     async with aiohttp.ClientSession(base_url=base, connector=connector) as http:
         staff = await staff_for(http, args.windows, args.phones)
         await drive(staff, rate=rate, seconds=WARM_UP_SECONDS)
-        print(f"baseline: {seconds:g} s at {rate:g} changes/s, no boards", file=sys.stderr)
-        baseline = await drive(staff, rate=rate, seconds=seconds)
-        with boards_process(base, args.streams) as boards:
-            opening = await boards.receive(READY_TIMEOUT + 60)
-            print(f"boards open: {dict(opening['statuses'])}", file=sys.stderr)
-            await asyncio.sleep(1)  # the last boards' first events are read
-            print(f"with boards: {seconds:g} s at {rate:g} changes/s", file=sys.stderr)
-            loaded = await drive(staff, rate=rate, seconds=seconds)
-            await asyncio.sleep(TAIL_SECONDS)
-            shown = await boards.stop()
-    return Run(baseline=baseline, loaded=loaded, opening=opening, boards=shown)
+        for n in range(1, args.rounds + 1):
+            print(f"round {n}: {part:g} s at {rate:g} changes/s, no boards", file=sys.stderr)
+            run.baseline.add(await drive(staff, rate=rate, seconds=part))
+            with boards_process(base, args.streams) as boards:
+                opening = await boards.receive(READY_TIMEOUT + 60)
+                print(f"boards open: {dict(opening['statuses'])}", file=sys.stderr)
+                await asyncio.sleep(1)  # the last boards' first events are read
+                print(f"round {n}: {part:g} s with boards", file=sys.stderr)
+                loaded = await drive(staff, rate=rate, seconds=part)
+                await asyncio.sleep(TAIL_SECONDS)
+                run.rounds.append(Round(loaded.calls, await boards.stop(), opening))
+            run.loaded.add(loaded)
+            await asyncio.sleep(SETTLE_SECONDS)
+    return run
 
 
 def board_lags(calls: list[float], board: Board) -> tuple[list[float], int]:
@@ -382,23 +415,26 @@ def summarize(run: Run, args: argparse.Namespace, pgbench_p99_ms: float) -> dict
     calls = run.loaded.calls
     lags: list[float] = []
     missed = without = 0
-    for board in run.boards:
-        theirs, never = board_lags(calls, board)
-        lags += theirs
-        missed += never
-        without += board.status != 200 or (bool(calls) and never == len(calls))
+    for one in run.rounds:
+        for board in one.boards:
+            theirs, never = board_lags(one.calls, board)
+            lags += theirs
+            missed += never
+            without += board.status != 200 or (bool(one.calls) and never == len(one.calls))
     before = percentile(run.baseline.every_latency(), 99)
     after = percentile(run.loaded.every_latency(), 99)
     return {
         "streams": args.streams,
         "workers": args.workers,
         "seconds": args.seconds,
+        "rounds": args.rounds,
+        "phones": args.phones,
         "changes_per_s": round(len(calls) / run.loaded.elapsed, 2),
         "changes_per_s_without_streams": round(len(run.baseline.calls) / run.baseline.elapsed, 2),
         "calls": len(calls),
-        "streams_open_s": run.opening["open_s"],
-        "stream_statuses": dict(Counter(str(board.status) for board in run.boards)),
-        "board_events": sum(board.data_events for board in run.boards),
+        "streams_open_s": max(one.opening["open_s"] for one in run.rounds),
+        "stream_statuses": dict(Counter(str(board.status) for board in run.boards())),
+        "board_events": sum(board.data_events for board in run.boards()),
         "board_lag_p50_ms": ms(percentile(lags, 50)),
         "board_lag_p99_ms": ms(percentile(lags, 99)),
         "board_lag_max_ms": ms(max(lags, default=0.0)),
@@ -420,7 +456,8 @@ def summarize(run: Run, args: argparse.Namespace, pgbench_p99_ms: float) -> dict
 def report(summary: dict[str, Any], args: argparse.Namespace, boards: list[Board]) -> None:
     print(
         f"{summary['streams']} board streams, kezek serve workers {summary['workers']}, "
-        f"{summary['seconds']:g} s per phase"
+        f"{summary['seconds']:g} s each way in {summary['rounds']} rounds, "
+        f"{summary['phones']} phones"
     )
     print(
         f"changes/s          {summary['changes_per_s']:>10}   (asked {args.changes_per_second:g};"
@@ -461,10 +498,13 @@ def main() -> None:
     )
     parser.add_argument("--streams", type=int, default=1000)
     parser.add_argument("--changes-per-second", type=float, default=5.0)
-    parser.add_argument("--seconds", type=float, default=60.0, help="length of each phase")
+    parser.add_argument(
+        "--seconds", type=float, default=60.0, help="time without boards, and time with them"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="halves without and with boards")
     parser.add_argument("--workers", type=int, default=2, help="kezek serve worker processes")
     parser.add_argument("--windows", type=int, default=10, help="clerks, one per window")
-    parser.add_argument("--phones", type=int, default=4)
+    parser.add_argument("--phones", type=int, default=4, help="each reads ten times a second")
     parser.add_argument(
         "--streams-max-per-worker", type=int, help="KEZEK_BOARD_STREAMS_MAX; default: --streams"
     )
@@ -488,7 +528,7 @@ def main() -> None:
         run = asyncio.run(play(base, args))
     reference = pgbench(clients=args.windows + 1, seconds=args.pgbench_seconds)
     summary = summarize(run, args, reference.p99_ms)
-    report(summary, args, run.boards)
+    report(summary, args, run.boards())
     if args.json:
         print(json.dumps(summary))
     if summary["streams_without_events"]:

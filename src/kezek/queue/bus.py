@@ -14,44 +14,53 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from typing import Protocol
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from kezek.db import is_postgresql, on_commit
+from kezek.queue.subscriptions import FAILED, Board, BoardSource, Failed, Subscription, Wave
 
 log = logging.getLogger(__name__)
 CHANNEL = "kezek_board"
-WAKE_BATCH = 32  # boards woken per turn of the event loop
 
 
 class BoardBus:
     """Subscribers per office in this process, fed by the database or by local commits.
 
-    Every board of an office wants the same snapshot after a change: ``snapshot`` reads it
-    once per change (and per local day) in this process, and its other streams wait for that
-    read, so that 200 boards of one office cost one read, not 200; ``event`` encodes it once
-    for them all. A busy office changes several times a second (each ticket is issued,
-    called, started and finished); its boards are woken at most once per ``fan_out_seconds``
-    and then show the latest board, so that a thousand boards are not woken for each change.
-    The first change after a quiet spell wakes them at once.
+    Every board of an office wants the same snapshot after a change. After a change the bus
+    reads it once in this process (``snapshot``; streams asking meanwhile share that read),
+    encodes it once as an event, and only then wakes the office's streams, handing each the
+    event: a woken stream only writes it. A busy office changes several times a second
+    (each ticket is issued, called, started and finished); its boards are woken at most
+    once per ``fan_out_seconds`` and then show the latest board, so that a thousand boards
+    are not woken for each change. The first change after a quiet spell wakes them at once.
+    Every ``beat_seconds`` each stream is woken with no news, to keep its connection alive.
     """
 
-    def __init__(self, *, fan_out_seconds: float = 0.25) -> None:
+    def __init__(self, *, fan_out_seconds: float = 0.25, beat_seconds: float = 15.0) -> None:
         self._fan_out_seconds = fan_out_seconds
+        self.beat_seconds = beat_seconds
         self._fanned_at: dict[int, float] = {}  # the loop's time of each office's last wake
         self._due: dict[int, asyncio.TimerHandle] = {}  # wakes waiting for their turn
         self._events: dict[int, tuple[str, bytes]] = {}  # each office's latest, encoded
-        self._subscribers: dict[int, set[asyncio.Queue[None]]] = defaultdict(set)
+        self._news: dict[int, Board | Failed] = {}  # what the latest wake hands each stream
+        self._waves: dict[int, Wave] = {}  # each office's latest wake
+        self._subscribers: dict[int, set[Subscription]] = defaultdict(set)
+        self._sources: dict[int, BoardSource] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._changes: dict[int, int] = defaultdict(int)  # changes seen, per office
         self._committed_here: dict[int, int] = defaultdict(int)  # by this process, per office
         self._snapshots: dict[int, tuple[tuple[int, date], str]] = {}
-        self._reading: dict[int, asyncio.Lock] = {}
+        self._reading: dict[int, asyncio.Task[tuple[tuple[int, date], str]]] = {}
+        self._handing: set[asyncio.Task[None]] = set()  # kept from the garbage collector
+        self._beat: asyncio.TimerHandle | None = None  # the next beat, on the loop below
+        self._beat_loop: asyncio.AbstractEventLoop | None = None
         self.streams = 0  # open board streams in this process
 
     def publish(self, session: Session, office_id: int) -> None:
@@ -100,22 +109,42 @@ class BoardBus:
     def _fan_out(self, office_id: int) -> None:
         self._due.pop(office_id, None)
         loop = self._loop
-        if loop is not None:
-            self._fanned_at[office_id] = loop.time()
-        waiting = list(self._subscribers.get(office_id, ()))
-        if loop is None:
-            for queue in waiting:
-                _nudge(queue)
+        if loop is None or not self._subscribers.get(office_id):
             return
-        self._wake(waiting, 0)
+        self._fanned_at[office_id] = loop.time()
+        handing = loop.create_task(self._read_and_hand(office_id))
+        self._handing.add(handing)
+        handing.add_done_callback(self._handing.discard)
 
-    def _wake(self, waiting: list[asyncio.Queue[None]], start: int) -> None:
-        """Wake the boards a batch per turn of the loop: requests that came meanwhile are
-        answered between two batches, not after a thousand boards."""
-        for queue in waiting[start : start + WAKE_BATCH]:
-            _nudge(queue)
-        if start + WAKE_BATCH < len(waiting) and self._loop is not None:
-            self._loop.call_soon(self._wake, waiting, start + WAKE_BATCH)
+    async def _read_and_hand(self, office_id: int) -> None:
+        """Read the office's board once, then hand it to each of its streams."""
+        source = self._sources[office_id]
+        day = source.today()
+        try:
+            news: Board | Failed = Board(day, await self.event(office_id, day, source.read))
+        except SQLAlchemyError as exc:  # a busy or restarting database: once, not per stream
+            log.warning("board of office %s could not be read (%s); retrying", office_id, exc)
+            news = FAILED
+        if news == self._news.get(office_id):
+            return  # the board looks as it did (a window opened, a booking checked in)
+        self._news[office_id] = news
+        boards = list(self._subscribers.get(office_id, ()))
+        if self._loop is None or not boards:
+            return
+        earlier = self._waves.pop(office_id, None)
+        if earlier is not None:
+            earlier.stop()  # this wave hands every board the newer news
+        # Each board gets the latest news when its turn comes, should a newer read end first.
+        wave = Wave(self._loop, boards, lambda board: board.hand(self._news[office_id]))
+        self._waves[office_id] = wave.start()
+
+    def _beat_all(self) -> None:
+        """Every stream's beat: one timer for the process, not one per stream."""
+        self._beat = None
+        boards = [board for boards in self._subscribers.values() for board in boards]
+        if boards and self._loop is not None:
+            Wave(self._loop, boards, Subscription.beat).start()
+            self._beat = self._loop.call_later(self.beat_seconds, self._beat_all)
 
     def all_changed(self) -> None:
         """Changes may have gone unheard (the listener was away): every board reads again."""
@@ -129,41 +158,58 @@ class BoardBus:
 
     async def snapshot(self, office_id: int, day: date, read: Callable[[], str]) -> str:
         """The office's board since its latest change, on the office's local ``day``: read
-        by one stream of this process (``read`` runs in a thread), the others waiting."""
+        once in this process (``read`` runs in a thread), every stream asking meanwhile
+        waiting for that one read."""
         self._loop = asyncio.get_running_loop()
-        kept = self._snapshots.get(office_id)
-        if kept is not None and kept[0] == (self._changes[office_id], day):
-            return kept[1]  # read since the latest change: no need to queue for the lock
-        lock = self._reading.setdefault(office_id, asyncio.Lock())
-        async with lock:
-            # Counted before the read: a change during it makes the next stream read again.
-            now = (self._changes[office_id], day)
+        # Counted before the read: a change during it makes the next caller read again.
+        wanted = (self._changes[office_id], day)
+        while True:
             kept = self._snapshots.get(office_id)
-            if kept is not None and kept[0] == now:
+            if kept is not None and kept[0] == wanted:
                 return kept[1]
+            reading = self._reading.get(office_id)
+            if reading is None:
+                reading = self._loop.create_task(self._read(office_id, wanted, read))
+                self._reading[office_id] = reading
+            (version, read_day), data = await asyncio.shield(reading)
+            if read_day == day and version >= wanted[0]:
+                return data
+            # An older read was under way when this one was asked for: read afresh.
+
+    async def _read(
+        self, office_id: int, key: tuple[int, date], read: Callable[[], str]
+    ) -> tuple[tuple[int, date], str]:
+        try:
             data = await asyncio.to_thread(read)
-            self._snapshots[office_id] = (now, data)
-            return data
+            self._snapshots[office_id] = (key, data)
+            return key, data
+        finally:
+            self._reading.pop(office_id, None)
 
     async def event(self, office_id: int, day: date, read: Callable[[], str]) -> bytes:
         """The office's board as one Server-Sent Event, encoded once for all its streams."""
         data = await self.snapshot(office_id, day, read)
         kept = self._events.get(office_id)
-        if kept is not None and kept[0] is data:
+        if kept is not None and kept[0] == data:
             return kept[1]
         encoded = f"event: board\ndata: {data}\n\n".encode()
         self._events[office_id] = (data, encoded)
         return encoded
 
-    @contextlib.asynccontextmanager
-    async def subscribe(self, office_id: int) -> AsyncIterator[asyncio.Queue[None]]:
-        self._loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[None] = asyncio.Queue(maxsize=1)
-        self._subscribers[office_id].add(queue)
+    @contextlib.contextmanager
+    def subscribe(self, office_id: int, source: BoardSource) -> Iterator[Subscription]:
+        """A stream's place among the office's boards: ``source`` reads the board, should
+        this process's bus need to after a change."""
+        loop = self._loop = asyncio.get_running_loop()
+        board = Subscription(loop)
+        self._subscribers[office_id].add(board)
+        self._sources[office_id] = source
+        if self._beat is None or self._beat_loop is not loop:
+            self._beat, self._beat_loop = loop.call_later(self.beat_seconds, self._beat_all), loop
         try:
-            yield queue
+            yield board
         finally:
-            self._subscribers[office_id].discard(queue)
+            self._subscribers[office_id].discard(board)
 
     def open_stream(self, most: int) -> StreamPlace | None:
         """A place for one more board stream in this process, or None when ``most`` are open.
@@ -234,9 +280,3 @@ class StreamPlace:
         if self._bus is not None:
             self._bus.streams -= 1
             self._bus = None
-
-
-def _nudge(queue: asyncio.Queue[None]) -> None:
-    # One pending nudge is enough: the board re-reads the whole snapshot anyway.
-    with contextlib.suppress(asyncio.QueueFull):
-        queue.put_nowait(None)

@@ -10,7 +10,6 @@ office's midnight the board is read again, so that it starts the new day empty.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
@@ -24,9 +23,9 @@ from kezek.db import read_session
 from kezek.errors import Problem
 from kezek.queue import service
 from kezek.queue.bus import StreamPlace
+from kezek.queue.subscriptions import FAILED, Board, Failed
 
 log = logging.getLogger(__name__)
-KEEP_ALIVE_SECONDS = 15.0
 FULL_RETRY_SECONDS = 30
 
 
@@ -72,10 +71,10 @@ class _Watched:
     def today(self) -> date:
         return self.context.clock().astimezone(self.zone).date()
 
-    async def event(self) -> bytes:
-        return await self.context.bus.event(self.office_id, self.today(), self._read)
+    async def event(self, day: date | None = None) -> bytes:
+        return await self.context.bus.event(self.office_id, day or self.today(), self.read)
 
-    def _read(self) -> str:
+    def read(self) -> str:
         return service.office_board(self.context, office=self.code).model_dump_json()
 
 
@@ -95,39 +94,47 @@ async def _events(
     disconnected: Callable[[], Awaitable[bool]],
     place: StreamPlace,
 ) -> AsyncIterator[bytes]:
-    """A thousand boards are woken together: each turn costs as little as it can. A board
-    that went away is noticed when writing to it fails, or at the next beat."""
+    """A thousand boards are woken together, so a wake costs a stream as little as it can:
+    the bus has read and encoded the board already, and the stream only writes it. A board
+    that went away is noticed by the server at once, or here at the next beat."""
     bus = watched.context.bus
     try:
-        async with bus.subscribe(watched.office_id) as changes:
+        with bus.subscribe(watched.office_id, watched) as board:
             yield b"retry: 2000\n" + first
             shown_day = watched.today()
+            behind = False  # the last board could not be read; try again at the next beat
             # A change between the first read and listening: read again at once.
-            catch_up = bus.changes(watched.office_id) != heard
-            behind = False  # the last change could not be read; try again at the next beat
+            news: Board | Failed | None = (
+                await _read(watched) if bus.changes(watched.office_id) != heard else None
+            )
             while True:
-                if not catch_up:
-                    try:
-                        async with asyncio.timeout(KEEP_ALIVE_SECONDS):
-                            await changes.get()
-                    except TimeoutError:
-                        if await disconnected():
-                            return
-                        if not behind and watched.today() == shown_day:
-                            yield b": still here\n\n"
-                            continue
-                catch_up = False
-                try:
-                    event = await watched.event()
-                except SQLAlchemyError as exc:
-                    # A board outlives a busy or restarting database: it keeps the stream
-                    # and shows the next snapshot it can read.
-                    log.warning("board of %s could not be read (%s); retrying", watched.code, exc)
+                if news is None:
+                    news = await board.next()
+                if news is None:  # the beat
+                    if await disconnected():
+                        return
+                    if not behind and watched.today() == shown_day:
+                        yield b": still here\n\n"
+                        continue
+                    news = await _read(watched)
+                if news is FAILED:
                     behind = True
                     yield b": database busy, retrying\n\n"
-                    continue
-                behind = False
-                shown_day = watched.today()
-                yield event
+                else:
+                    behind, shown_day = False, news.day
+                    yield news.event
+                news = None
     finally:
         place.close()
+
+
+async def _read(watched: _Watched) -> Board | Failed:
+    """The board as this stream reads it itself: first, after a beat, or to catch up."""
+    try:
+        day = watched.today()
+        return Board(day, await watched.event(day))
+    except SQLAlchemyError as exc:
+        # A board outlives a busy or restarting database: it keeps the stream and shows
+        # the next snapshot it can read.
+        log.warning("board of %s could not be read (%s); retrying", watched.code, exc)
+        return FAILED

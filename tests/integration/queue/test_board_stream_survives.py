@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from kezek.queue import service, stream
+from kezek.queue import service
 from kezek.staff.models import Role
 from tests.integration.staff.helpers import bearer, make_staff
 
@@ -30,7 +30,7 @@ def test_the_stream_retries_after_a_failed_read(
         return real_board(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(service, "board", flaky_board)
-    monkeypatch.setattr(stream, "KEEP_ALIVE_SECONDS", 0.2)
+    client.app.state.context.bus.beat_seconds = 0.2  # type: ignore[attr-defined]
     lines: list[str] = []
     with client.stream("GET", "/api/v1/offices/bsk/board/stream") as response:
         received = response.iter_lines()

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
+from collections.abc import Callable
 from datetime import date
 
+import pytest
+from sqlalchemy.exc import OperationalError
+
 from kezek.queue.bus import BoardBus
+from kezek.queue.subscriptions import FAILED, Board, Failed
 from tests.server import run_async
 
 DAY = date(2025, 4, 28)
@@ -97,45 +103,106 @@ def test_a_listener_back_after_a_loss_makes_every_board_read_again() -> None:
     assert run_async(run()) == ["board #1", "board #2"]
 
 
+class Office:
+    """A board source as a stream gives it to the bus."""
+
+    def __init__(self, read: Callable[[], str] | None = None) -> None:
+        self.read = read or Reads()
+
+    def today(self) -> date:
+        return DAY
+
+
 def test_changes_in_quick_succession_wake_the_boards_once_per_interval() -> None:
-    async def run() -> tuple[int, int, int, bytes, bytes]:
+    async def run() -> tuple[bool, bool, bool]:
         bus = BoardBus(fan_out_seconds=1.0)
         await bus.snapshot(7, DAY, lambda: "warm-up")  # the bus knows its loop
-        async with bus.subscribe(7) as board:
+        with bus.subscribe(7, Office()) as board:
             bus.deliver(7)  # the first change after a quiet spell: at once
-            await asyncio.sleep(0.01)
-            woken_at_once = board.qsize()
-            board.get_nowait()
+            woken_at_once = await asyncio.wait_for(board.next(), 1) is not None
             for _ in range(5):  # four more within the interval: one wake, at its end
                 bus.deliver(7)
             await asyncio.sleep(0.05)
-            meanwhile = board.qsize()
-            await asyncio.sleep(1.2)
-            at_the_end = board.qsize()
+            meanwhile = board.has_news()
+            at_the_end = await asyncio.wait_for(board.next(), 2) is not None
+        return woken_at_once, meanwhile, at_the_end
+
+    assert run_async(run()) == (True, False, True)
+
+
+def test_the_event_is_encoded_once_until_the_next_change() -> None:
+    async def run() -> tuple[bytes, bytes]:
+        bus = BoardBus()
         first = await bus.event(7, DAY, lambda: '{"n": 1}')
         again = await bus.event(7, DAY, lambda: '{"n": 2}')  # no change since: the same
-        return woken_at_once, meanwhile, at_the_end, first, again
+        return first, again
 
-    woken_at_once, meanwhile, at_the_end, first, again = run_async(run())
+    first, again = run_async(run())
 
-    assert (woken_at_once, meanwhile, at_the_end) == (1, 0, 1)
     assert first == b'event: board\ndata: {"n": 1}\n\n' and again is first
 
 
-def test_a_thousand_boards_are_woken_in_batches_between_other_work() -> None:
-    async def run() -> tuple[list[int], int]:
+def test_a_change_wakes_every_board_with_the_one_board_read_after_it() -> None:
+    async def run() -> tuple[int, list[Board | Failed | None]]:
+        bus, office = BoardBus(), Office()
+        await bus.snapshot(7, DAY, lambda: "warm-up")
+        with contextlib.ExitStack() as stack:
+            boards = [stack.enter_context(bus.subscribe(7, office)) for _ in range(200)]
+            bus.deliver(7)
+            news = [await asyncio.wait_for(board.next(), 5) for board in boards]
+        assert isinstance(office.read, Reads)
+        return office.read.count, news
+
+    reads, news = run_async(run())
+
+    assert reads == 1
+    assert {id(item) for item in news} == {id(news[0])}  # one event for all, not 200
+    assert news[0] == Board(DAY, b"event: board\ndata: board #1\n\n")
+
+
+def test_a_board_that_could_not_be_read_is_said_once_for_all_its_streams(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken() -> str:
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    async def run() -> list[Board | Failed | None]:
         bus = BoardBus()
         await bus.snapshot(7, DAY, lambda: "warm-up")
-        woken: list[int] = []
-        async with contextlib.AsyncExitStack() as stack:
-            boards = [await stack.enter_async_context(bus.subscribe(7)) for _ in range(1000)]
+        with contextlib.ExitStack() as stack:
+            boards = [stack.enter_context(bus.subscribe(7, Office(broken))) for _ in range(50)]
             bus.deliver(7)
-            for _ in range(40):  # each turn of the loop, count the boards woken so far
-                await asyncio.sleep(0)
-                woken.append(sum(board.qsize() for board in boards))
-        return woken, max(woken)
+            return [await asyncio.wait_for(board.next(), 5) for board in boards]
 
-    woken, everyone = run_async(run())
+    with caplog.at_level(logging.WARNING, logger="kezek.queue.bus"):
+        news = run_async(run())
 
-    assert everyone == 1000
-    assert 0 < woken[1] < 1000  # some before the others: other work runs in between
+    assert set(news) == {FAILED}
+    assert len([r for r in caplog.records if "could not be read" in r.message]) == 1
+
+
+def test_every_board_has_its_beat_with_no_news() -> None:
+    async def run() -> list[Board | Failed | None]:
+        bus = BoardBus(beat_seconds=0.05)
+        with contextlib.ExitStack() as stack:
+            boards = [stack.enter_context(bus.subscribe(7, Office())) for _ in range(20)]
+            return [await asyncio.wait_for(board.next(), 5) for board in boards]
+
+    assert run_async(run()) == [None] * 20
+
+
+def test_a_change_that_leaves_the_board_as_it_was_wakes_no_board() -> None:
+    async def run() -> tuple[bool, bool, bool]:
+        bus, reads = BoardBus(fan_out_seconds=0), iter(["ticket P-001", "ticket P-001", "P-002"])
+        await bus.snapshot(7, DAY, lambda: "warm-up")
+        with bus.subscribe(7, Office(lambda: next(reads))) as board:
+            bus.deliver(7)
+            first = await asyncio.wait_for(board.next(), 5) is not None
+            bus.deliver(7)  # a window opened: the board reads the same
+            await asyncio.sleep(0.1)
+            same = board.has_news()
+            bus.deliver(7)  # a ticket called
+            changed = await asyncio.wait_for(board.next(), 5) is not None
+        return first, same, changed
+
+    assert run_async(run()) == (True, False, True)
