@@ -118,24 +118,19 @@ class BoardBus:
 
     async def _read_and_hand(self, office_id: int) -> None:
         """Read the office's board once, then hand it to each of its streams."""
-        source = self._sources[office_id]
-        day = source.today()
-        try:
-            news: Board | Failed = Board(day, await self.event(office_id, day, source.read))
-        except SQLAlchemyError as exc:  # a busy or restarting database: once, not per stream
-            log.warning("board of office %s could not be read (%s); retrying", office_id, exc)
-            news = FAILED
+        news = await self.news(office_id, self._sources[office_id])  # once, not per stream
         if news == self._news.get(office_id):
             return  # the board looks as it did (a window opened, a booking checked in)
         self._news[office_id] = news
         boards = list(self._subscribers.get(office_id, ()))
-        if self._loop is None or not boards:
+        if not boards:
             return
         earlier = self._waves.pop(office_id, None)
         if earlier is not None:
             earlier.stop()  # this wave hands every board the newer news
         # Each board gets the latest news when its turn comes, should a newer read end first.
-        wave = Wave(self._loop, boards, lambda board: board.hand(self._news[office_id]))
+        loop = asyncio.get_running_loop()
+        wave = Wave(loop, boards, lambda board: board.hand(self._news[office_id]))
         self._waves[office_id] = wave.start()
 
     def _beat_all(self) -> None:
@@ -185,6 +180,17 @@ class BoardBus:
             return key, data
         finally:
             self._reading.pop(office_id, None)
+
+    async def news(self, office_id: int, source: BoardSource) -> Board | Failed:
+        """The office's board as an event for today, or FAILED (logged) if the database
+        could not give it: a board outlives a busy or restarting database, keeps its stream
+        and shows the next snapshot it can read."""
+        day = source.today()
+        try:
+            return Board(day, await self.event(office_id, day, source.read))
+        except SQLAlchemyError as exc:
+            log.warning("board of office %s could not be read (%s); retrying", office_id, exc)
+            return FAILED
 
     async def event(self, office_id: int, day: date, read: Callable[[], str]) -> bytes:
         """The office's board as one Server-Sent Event, encoded once for all its streams."""

@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from kezek.context import AppContext
@@ -71,8 +70,8 @@ class _Watched:
     def today(self) -> date:
         return self.context.clock().astimezone(self.zone).date()
 
-    async def event(self, day: date | None = None) -> bytes:
-        return await self.context.bus.event(self.office_id, day or self.today(), self.read)
+    async def event(self) -> bytes:
+        return await self.context.bus.event(self.office_id, self.today(), self.read)
 
     def read(self) -> str:
         return service.office_board(self.context, office=self.code).model_dump_json()
@@ -97,15 +96,15 @@ async def _events(
     """A thousand boards are woken together, so a wake costs a stream as little as it can:
     the bus has read and encoded the board already, and the stream only writes it. A board
     that went away is noticed by the server at once, or here at the next beat."""
-    bus = watched.context.bus
+    bus, office_id = watched.context.bus, watched.office_id
     try:
-        with bus.subscribe(watched.office_id, watched) as board:
+        with bus.subscribe(office_id, watched) as board:
             yield b"retry: 2000\n" + first
             shown_day = watched.today()
             behind = False  # the last board could not be read; try again at the next beat
             # A change between the first read and listening: read again at once.
             news: Board | Failed | None = (
-                await _read(watched) if bus.changes(watched.office_id) != heard else None
+                await bus.news(office_id, watched) if bus.changes(office_id) != heard else None
             )
             while True:
                 if news is None:
@@ -116,7 +115,7 @@ async def _events(
                     if not behind and watched.today() == shown_day:
                         yield b": still here\n\n"
                         continue
-                    news = await _read(watched)
+                    news = await bus.news(office_id, watched)
                 if news is FAILED:
                     behind = True
                     yield b": database busy, retrying\n\n"
@@ -126,15 +125,3 @@ async def _events(
                 news = None
     finally:
         place.close()
-
-
-async def _read(watched: _Watched) -> Board | Failed:
-    """The board as this stream reads it itself: first, after a beat, or to catch up."""
-    try:
-        day = watched.today()
-        return Board(day, await watched.event(day))
-    except SQLAlchemyError as exc:
-        # A board outlives a busy or restarting database: it keeps the stream and shows
-        # the next snapshot it can read.
-        log.warning("board of %s could not be read (%s); retrying", watched.code, exc)
-        return FAILED
