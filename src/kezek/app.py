@@ -29,6 +29,7 @@ from kezek.config import Settings, get_settings, networks
 from kezek.context import AppContext
 from kezek.db import database_answers, is_postgresql
 from kezek.http.access import may_read_metrics
+from kezek.http.event_stream import DetachedStreams
 from kezek.http.headers import HeadersMiddleware
 from kezek.http.limits import BodyLimitMiddleware
 from kezek.http.problems import (
@@ -128,6 +129,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "KEZEK_TRUSTED_PROXIES is empty: behind a reverse proxy, every client would share "
             "the proxy's address. Set it to the proxy's address."
         )
+    # Outermost: a board stream, once started, leaves the middleware above behind and is
+    # carried on here (kezek.http.event_stream).
+    app.add_middleware(DetachedStreams)
     app.include_router(_operations(context))
     return app
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
-from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from starlette.background import BackgroundTask
 
 from kezek.booking.deps import DocumentNumberDep
 from kezek.codes import CODE_MAX_LENGTH, CODE_PATTERN
 from kezek.http.deps import ContextDep
+from kezek.http.event_stream import EventStream
 from kezek.http.problems import problems
 from kezek.http.threads import on_a_thread
 from kezek.http.validators import etag, not_modified, unchanged, validator_headers
@@ -355,19 +355,18 @@ def office_board(office: Code, context: ContextDep) -> BoardPublic:
 
 @router.get(
     "/offices/{office}/board/stream",
-    response_class=StreamingResponse,
+    response_class=EventStream,
     responses={200: {"content": {"text/event-stream": {}}}, **problems(404, 422, 503)},
 )
-async def office_board_stream(office: Code, context: ContextDep, request: Request) -> Response:
+async def office_board_stream(office: Code, context: ContextDep) -> Response:
     """Server-Sent Events: the board now, then again after every change at the office.
 
     Browsers' EventSource reconnects by itself after a drop (``retry`` sets the pause), and
     a comment every 15 seconds keeps proxies from closing an idle stream.
     """
-    events, place = await board_events(context, office=office, disconnected=request.is_disconnected)
-    return StreamingResponse(
+    events, place = await board_events(context, office=office)
+    return EventStream(
         events,
-        media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         # Gives the stream's place back even when the client left before the first event.
         background=BackgroundTask(place.close),

@@ -11,7 +11,7 @@ office's midnight the board is read again, so that it starts the new day empty.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -35,7 +35,7 @@ class TooManyBoards(Problem):
 
 
 async def board_events(
-    context: AppContext, *, office: str, disconnected: Callable[[], Awaitable[bool]]
+    context: AppContext, *, office: str
 ) -> tuple[AsyncIterator[bytes], StreamPlace]:
     """The stream's events, and its place among this process's streams, to give back when
     the answer ends. The first snapshot is read before the first event is sent, so that an
@@ -55,7 +55,7 @@ async def board_events(
     except BaseException:
         place.close()
         raise
-    return _events(watched, first, heard, disconnected, place), place
+    return _events(watched, first, heard, place), place
 
 
 class _Watched:
@@ -90,12 +90,11 @@ async def _events(
     watched: _Watched,
     first: bytes,
     heard: int,
-    disconnected: Callable[[], Awaitable[bool]],
     place: StreamPlace,
 ) -> AsyncIterator[bytes]:
     """A thousand boards are woken together, so a wake costs a stream as little as it can:
     the bus has read and encoded the board already, and the stream only writes it. A board
-    that went away is noticed by the server at once, or here at the next beat."""
+    that went away is noticed by the server, which ends the stream (kezek.http.event_stream)."""
     bus, office_id = watched.context.bus, watched.office_id
     try:
         with bus.subscribe(office_id, watched) as board:
@@ -110,8 +109,6 @@ async def _events(
                 if news is None:
                     news = await board.next()
                 if news is None:  # the beat
-                    if await disconnected():
-                        return
                     if not behind and watched.today() == shown_day:
                         yield b": still here\n\n"
                         continue

@@ -1,0 +1,146 @@
+"""An event stream's start and first event go through every middleware; then the app
+returns and the outermost middleware carries the stream on, until its events end, the
+client leaves or the server stops, and the stream's clean-up runs each time."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from starlette.background import BackgroundTask
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kezek.http.event_stream import DetachedStreams, EventStream
+from tests.server import run_async
+
+EVENTS = [b"retry: 2000\n", b"event: board\ndata: 1\n\n", b"event: board\ndata: 2\n\n"]
+
+
+class Marking:
+    """A middleware that adds a header at the start and notes what passes through it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.seen: list[object] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def marked(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message["headers"], (b"x-marked", b"yes")]
+            else:
+                self.seen.append(message["body"])
+            await send(message)
+
+        await self.app(scope, receive, marked)
+        self.seen.append("returned")
+
+
+class Stream:
+    """A stream's app, and what became of its events: ``hold`` keeps it open after them."""
+
+    def __init__(self, *, hold: bool = False) -> None:
+        self.hold = hold
+        self.cleaned_up = False
+        self.background_ran = False
+
+    async def events(self) -> AsyncIterator[bytes]:
+        try:
+            for event in EVENTS:
+                yield event
+            if self.hold:
+                await asyncio.Event().wait()
+        finally:
+            self.cleaned_up = True
+
+    def ran(self) -> None:
+        self.background_ran = True
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        answer = EventStream(self.events(), background=BackgroundTask(self.ran))
+        await answer(scope, receive, send)
+
+
+class Client:
+    """The server's side of one GET: what it was sent, and a client that may leave."""
+
+    def __init__(self) -> None:
+        self.sent: list[Message] = []
+        self.gone = asyncio.Event()
+        self.requested = False
+
+    async def receive(self) -> Message:
+        if not self.requested:
+            self.requested = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await self.gone.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(self, message: Message) -> None:
+        self.sent.append(message)
+
+    def bodies(self) -> list[bytes]:
+        return [message["body"] for message in self.sent[1:]]
+
+
+SCOPE: Scope = {"type": "http", "method": "GET", "asgi": {"spec_version": "2.3"}}
+
+
+def test_a_started_stream_is_carried_on_past_the_middleware() -> None:
+    stream, client = Stream(), Client()
+    inner = Marking(stream)
+    run_async(asyncio.wait_for(DetachedStreams(inner)(dict(SCOPE), client.receive, client.send), 5))
+
+    start = client.sent[0]
+    assert start["type"] == "http.response.start"
+    assert (b"x-marked", b"yes") in start["headers"]
+    assert (b"content-type", b"text/event-stream; charset=utf-8") in start["headers"]
+    assert client.bodies() == [*EVENTS, b""]
+    assert [message["more_body"] for message in client.sent[1:]] == [True, True, True, False]
+    # The middleware saw the first event, then the app returned; the rest went past it.
+    assert inner.seen == [EVENTS[0], "returned"]
+    assert stream.cleaned_up and stream.background_ran
+
+
+async def _held_open(stream: Stream, client: Client) -> asyncio.Task[None]:
+    """The stream served, once all its events are out and it waits for more."""
+    served = asyncio.create_task(DetachedStreams(stream)(dict(SCOPE), client.receive, client.send))
+    while len(client.sent) < 1 + len(EVENTS):
+        await asyncio.sleep(0.01)
+    return served
+
+
+def test_a_client_that_leaves_ends_the_stream_at_once() -> None:
+    stream, client = Stream(hold=True), Client()
+
+    async def serve() -> None:
+        served = await _held_open(stream, client)
+        client.gone.set()
+        await asyncio.wait_for(served, 5)  # ends, and without an error
+
+    run_async(serve())
+    assert client.bodies() == EVENTS
+    assert stream.cleaned_up and stream.background_ran
+
+
+def test_a_server_that_stops_cancels_the_stream() -> None:
+    stream, client = Stream(hold=True), Client()
+
+    async def serve() -> None:
+        served = await _held_open(stream, client)
+        served.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(served, 5)
+
+    run_async(serve())
+    assert stream.cleaned_up and stream.background_ran
+
+
+def test_without_the_outer_middleware_the_stream_is_served_whole() -> None:
+    stream, client = Stream(), Client()
+    inner = Marking(stream)
+    run_async(asyncio.wait_for(inner(dict(SCOPE), client.receive, client.send), 5))
+
+    assert client.bodies() == [*EVENTS, b""]
+    assert inner.seen == [*EVENTS, b"", "returned"]
+    assert stream.cleaned_up and stream.background_ran
