@@ -5,7 +5,7 @@ client leaves or the server stops, and the stream's clean-up runs each time."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 from starlette.background import BackgroundTask
@@ -37,24 +37,34 @@ class Marking:
 
 
 class Stream:
-    """A stream's app, and what became of its events: ``hold`` keeps it open after them."""
+    """A stream's app, and what became of its events: ``hold`` keeps it open after them,
+    ``then`` runs after the last one."""
 
-    def __init__(self, *, hold: bool = False) -> None:
+    def __init__(self, *, hold: bool = False, then: Callable[[], None] = lambda: None) -> None:
         self.hold = hold
+        self.then = then
         self.cleaned_up = False
         self.background_ran = False
+        self.cleaned_up_before_background = False
 
     async def events(self) -> AsyncIterator[bytes]:
         try:
             for event in EVENTS:
                 yield event
+            self.then()
+            await asyncio.sleep(0)  # whatever ``then`` woke runs first, in this same turn
             if self.hold:
                 await asyncio.Event().wait()
         finally:
             self.cleaned_up = True
 
-    def ran(self) -> None:
+    def ran(self) -> None:  # a plain function: Starlette runs it in a thread
         self.background_ran = True
+        self.cleaned_up_before_background = self.cleaned_up
+
+    def done_with(self) -> bool:
+        """Its clean-up ran, then its background task."""
+        return self.cleaned_up and self.background_ran and self.cleaned_up_before_background
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         answer = EventStream(self.events(), background=BackgroundTask(self.ran))
@@ -89,7 +99,14 @@ SCOPE: Scope = {"type": "http", "method": "GET", "asgi": {"spec_version": "2.3"}
 def test_a_started_stream_is_carried_on_past_the_middleware() -> None:
     stream, client = Stream(), Client()
     inner = Marking(stream)
-    run_async(asyncio.wait_for(DetachedStreams(inner)(dict(SCOPE), client.receive, client.send), 5))
+
+    async def serve() -> set[asyncio.Task[object]]:
+        before = asyncio.all_tasks()
+        await DetachedStreams(inner)(dict(SCOPE), client.receive, client.send)
+        await asyncio.sleep(0)  # a task cancelled ends at its next turn
+        return asyncio.all_tasks() - before
+
+    left_running = run_async(asyncio.wait_for(serve(), 5))
 
     start = client.sent[0]
     assert start["type"] == "http.response.start"
@@ -99,12 +116,21 @@ def test_a_started_stream_is_carried_on_past_the_middleware() -> None:
     assert [message["more_body"] for message in client.sent[1:]] == [True, True, True, False]
     # The middleware saw the first event, then the app returned; the rest went past it.
     assert inner.seen == [EVENTS[0], "returned"]
-    assert stream.cleaned_up and stream.background_ran
+    assert left_running == set()  # nor is anything still listening for the client
+    assert stream.done_with()
 
 
-async def _held_open(stream: Stream, client: Client) -> asyncio.Task[None]:
+async def _served(stream: ASGIApp, client: Client) -> int:
+    """Serves ``stream``; then how many cancellations its task still has to take."""
+    await DetachedStreams(stream)(dict(SCOPE), client.receive, client.send)
+    task = asyncio.current_task()
+    assert task is not None
+    return task.cancelling()
+
+
+async def _held_open(stream: Stream, client: Client) -> asyncio.Task[int]:
     """The stream served, once all its events are out and it waits for more."""
-    served = asyncio.create_task(DetachedStreams(stream)(dict(SCOPE), client.receive, client.send))
+    served = asyncio.create_task(_served(stream, client))
     while len(client.sent) < 1 + len(EVENTS):
         await asyncio.sleep(0.01)
     return served
@@ -116,11 +142,12 @@ def test_a_client_that_leaves_ends_the_stream_at_once() -> None:
     async def serve() -> None:
         served = await _held_open(stream, client)
         client.gone.set()
-        await asyncio.wait_for(served, 5)  # ends, and without an error
+        # It ends, without an error, and the task serving it is not left cancelled.
+        assert await asyncio.wait_for(served, 5) == 0
 
     run_async(serve())
     assert client.bodies() == EVENTS
-    assert stream.cleaned_up and stream.background_ran
+    assert stream.done_with()
 
 
 def test_a_server_that_stops_cancels_the_stream() -> None:
@@ -133,7 +160,29 @@ def test_a_server_that_stops_cancels_the_stream() -> None:
             await asyncio.wait_for(served, 5)
 
     run_async(serve())
-    assert stream.cleaned_up and stream.background_ran
+    assert stream.done_with()
+
+
+def test_a_client_leaving_as_the_stream_ends_stops_nothing_more() -> None:
+    client = Client()
+    stream = Stream(then=client.gone.set)  # the client leaves just as the last event is out
+
+    assert run_async(asyncio.wait_for(_served(stream, client), 5)) == 0
+    assert client.bodies() == [*EVENTS, b""]
+    assert stream.done_with()
+
+
+def test_an_app_that_fails_after_the_handover_still_closes_the_stream() -> None:
+    stream, client = Stream(hold=True), Client()
+
+    async def failing(scope: Scope, receive: Receive, send: Send) -> None:
+        await stream(scope, receive, send)
+        raise RuntimeError("after the first event")
+
+    with pytest.raises(RuntimeError):
+        run_async(asyncio.wait_for(_served(failing, client), 5))
+    assert client.bodies() == [EVENTS[0]]
+    assert stream.done_with()
 
 
 def test_without_the_outer_middleware_the_stream_is_served_whole() -> None:
@@ -143,4 +192,4 @@ def test_without_the_outer_middleware_the_stream_is_served_whole() -> None:
 
     assert client.bodies() == [*EVENTS, b""]
     assert inner.seen == [*EVENTS, b"", "returned"]
-    assert stream.cleaned_up and stream.background_ran
+    assert stream.done_with()

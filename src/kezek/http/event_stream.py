@@ -20,11 +20,13 @@ now keeps about 70 objects alive, and with 500 streams a full pass takes 17 ms.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 
 from starlette.responses import StreamingResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+log = logging.getLogger(__name__)
 DETACHED = "kezek.detached_stream"
 _END: Message = {"type": "http.response.body", "body": b"", "more_body": False}
 
@@ -52,7 +54,12 @@ class DetachedStreams:
         handover = _Handover()
         # The app's own copy of the scope, where the router and FastAPI leave what they keep
         # for the request (its exit stacks, the route): it goes when the app returns.
-        await self.app({**scope, DETACHED: handover}, receive, send)
+        try:
+            await self.app({**scope, DETACHED: handover}, receive, send)
+        except BaseException:
+            if handover.stream is not None:  # handed over, then the app failed after all
+                await handover.stream.close()
+            raise
         stream, handover.stream = handover.stream, None
         if stream is not None:
             await stream.carry_on(receive, send)
@@ -60,7 +67,12 @@ class DetachedStreams:
 
 class EventStream(StreamingResponse):
     """A ``text/event-stream`` answer, handed over to ``DetachedStreams`` after its first
-    event where there is one, and served whole as Starlette serves it where not."""
+    event where there is one, and served whole as Starlette serves it where not.
+
+    After the first event the request is over for the app: its ``yield`` dependencies have
+    ended and its log lines carry no request id. Nor may a middleware it passes rewrite a
+    body (``BaseHTTPMiddleware``, a gzip that does not leave ``text/event-stream`` alone):
+    the later events never reach it."""
 
     media_type = "text/event-stream"
     _rest: AsyncIterator[str | bytes | memoryview] | None = None  # once handed over
@@ -89,11 +101,16 @@ class EventStream(StreamingResponse):
         if events is None or serving is None:
             raise RuntimeError("carry_on is for a stream handed over, on the server's task")
         watching = asyncio.ensure_future(_until_left(receive))
-        left = False
+        left = ended = False
 
         def client_left(_: asyncio.Future[None]) -> None:
             nonlocal left
-            if not watching.cancelled():
+            if watching.cancelled():
+                return
+            failed = watching.exception()
+            if failed is not None:  # a server's receive that broke: as good as gone
+                log.warning("an event stream stopped listening to its client: %r", failed)
+            if not ended:  # else the stream has ended meanwhile, and nothing is to stop
                 left = True
                 serving.cancel()
 
@@ -108,12 +125,17 @@ class EventStream(StreamingResponse):
             if not left or serving.uncancel() > 0:
                 raise
         finally:
-            watching.remove_done_callback(client_left)
+            ended = True  # a client leaving from now on cancels nothing
             watching.cancel()
-            aclose = getattr(events, "aclose", None)
-            if aclose is not None:
-                await aclose()  # the stream's own clean-up runs now, not when collected
-            await self._after()
+            await self.close()
+
+    async def close(self) -> None:
+        """The stream's own clean-up now, not when the collector gets to it, then the
+        answer's background task."""
+        aclose = getattr(self._rest, "aclose", None)
+        if aclose is not None:
+            await aclose()
+        await self._after()
 
     async def _after(self) -> None:
         if self.background is not None:
