@@ -89,7 +89,7 @@ class EventStream(StreamingResponse):
         first = await anext(events, None)
         if first is None:
             await send(_END)
-            await self._after()
+            await self.close()
             return
         await send(_body(first, self.charset))
         self._rest = events
@@ -135,9 +135,6 @@ class EventStream(StreamingResponse):
         aclose = getattr(self._rest, "aclose", None)
         if aclose is not None:
             await aclose()
-        await self._after()
-
-    async def _after(self) -> None:
         if self.background is not None:
             await self.background()
 

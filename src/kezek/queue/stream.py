@@ -10,7 +10,6 @@ office's midnight the board is read again, so that it starts the new day empty.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -24,7 +23,6 @@ from kezek.queue import service
 from kezek.queue.bus import StreamPlace
 from kezek.queue.subscriptions import FAILED, Board, Failed
 
-log = logging.getLogger(__name__)
 FULL_RETRY_SECONDS = 30
 
 
