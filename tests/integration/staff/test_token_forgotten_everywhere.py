@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,16 +20,34 @@ from kezek.types import utcnow
 from tests.integration.staff.helpers import PASSWORD, make_staff
 from tests.server import environment_for, running_server
 
-ASKS = 30  # on fresh connections each, so that both workers answer some
+ASKS = 30  # on fresh connections each, several at once, so that both workers answer some
+WORKERS = 2  # running_server's
 
 
 def _windows(base: str, token: str) -> list[int]:
     """The status of ``ASKS`` staff requests, each on a connection of its own."""
     headers = {"Authorization": f"Bearer {token}", "Connection": "close"}
-    return [
-        httpx.get(f"{base}/api/v1/offices/big/windows", headers=headers).status_code
-        for _ in range(ASKS)
-    ]
+    url = f"{base}/api/v1/offices/big/windows"
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = pool.map(lambda _: httpx.get(url, headers=headers).status_code, range(ASKS))
+        return list(answers)
+
+
+def _until_every_worker_remembers(
+    base: str, token: str, *, rounds: int
+) -> tuple[list[int], dict[str, float]]:
+    """Staff requests, in up to ``rounds`` rounds, until each worker remembers the token.
+
+    The server is up when one worker answers, and the other may still be starting, so a
+    single round can land on one worker alone.
+    """
+    statuses: list[int] = []
+    for _ in range(rounds):
+        statuses += _windows(base, token)
+        remembered = _remembered(base)
+        if len(remembered) == WORKERS and all(remembered.values()):
+            break
+    return statuses, remembered
 
 
 def _remembered(base: str) -> dict[str, float]:
@@ -53,19 +72,20 @@ def test_a_disabled_users_token_stops_on_every_worker_within_a_second(
     make_staff(sessions, "chief", Role.manager, ["big"])
     with running_server(env=environment_for(settings)) as base:
         token = _sign_in(base, "chief")
-        before = _windows(base, token)
-        remembered = _remembered(base)
+        # A SQLite server remembers no token (it reads every time), so one round is all.
+        rounds = 10 if is_postgresql(settings.sqlalchemy_url) else 1
+        before, remembered = _until_every_worker_remembers(base, token, rounds=rounds)
 
         disable_member(sessions, BoardBus(), username="chief", by="admin", now=utcnow())
         time.sleep(1.0)
         after = _windows(base, token)
         forgotten = _remembered(base)
 
-    assert before == [200] * ASKS
+    assert before == [200] * len(before)
     assert after == [401] * ASKS
     if is_postgresql(settings.sqlalchemy_url):
         # Both workers answered and remembered the token, and both forgot it.
-        assert len(remembered) == 2 and all(value == 1 for value in remembered.values())
+        assert len(remembered) == WORKERS and all(value == 1 for value in remembered.values())
         assert set(forgotten) == set(remembered) and not any(forgotten.values())
     else:
         assert not any(remembered.values())  # a SQLite server reads every time
