@@ -41,7 +41,10 @@ from kezek.queue.tickets import WindowBusy
 # The window's line, every waiting ticket with its keys: the corridor's own first, then
 # the policy's place (appointments due, then those waiting past the cap, then priority
 # groups, then everyone), the group's rank, the time that orders the class, the ticket.
-_LINE = """
+# A sub-select, not a WITH query, so that the pick can lock its rows as it reads them and
+# each use reads only what it needs: the pick, the head of the line; the check for an
+# absent holder ahead, the few tickets from phones not checked in.
+_HELD = """
 WITH held AS (
     SELECT id, services FROM window_session
     WHERE window_id = :window_id AND status = 'open' AND staff_id = :staff_id
@@ -50,50 +53,60 @@ WITH held AS (
     SELECT service.id FROM service, held
     WHERE service.code IN (SELECT json_array_elements_text(held.services))
       AND service.code = ANY(CAST(:plan_services AS varchar[]))
-), waiting AS (
-    SELECT t.id, t."group", t.arrived_at, t.appointment_at,
-           t.remote AND t.checked_in_at IS NULL AS absent,
-           t.appointment_at IS NOT NULL
-               AND CAST(:now AS timestamptz) >= t.appointment_at - :call_early AS due,
-           CASE WHEN t.appointment_at IS NOT NULL THEN greatest(t.arrived_at, t.appointment_at)
-                WHEN t.checked_in_at IS NOT NULL THEN greatest(t.arrived_at, t.checked_in_at)
-                ELSE t.arrived_at END AS since
-    FROM ticket AS t
-    WHERE t.office_id = :office_id AND t.status = 'waiting' AND t.day = :day
-      AND t.service_id IN (SELECT id FROM wanted)
-), ranked AS (
-    SELECT *, CASE WHEN due THEN 0
-                   WHEN NOT absent AND CAST(:now AS timestamptz) - since >= :max_wait THEN 1
-                   WHEN "group" = ANY(CAST(:groups AS varchar[])) THEN 2
-                   ELSE 3 END AS rank
-    FROM waiting
-    WHERE appointment_at IS NULL OR :call_early_appointments OR due
-), line AS MATERIALIZED (
-    SELECT id, absent,
-           CASE WHEN "group" = CAST(:corridor AS varchar) THEN 0 ELSE 1 END AS k0,
-           CASE WHEN rank = 0 AND :overdue_first THEN 1
-                WHEN rank = 1 AND :overdue_first THEN 0
-                ELSE rank END AS k1,
-           CASE WHEN rank = 2 THEN array_position(CAST(:groups AS varchar[]), "group")
+)"""
+
+_LINE = """(
+    SELECT t.id, t.absent,
+           CASE WHEN t."group" = CAST(:corridor AS varchar) THEN 0 ELSE 1 END AS k0,
+           CASE WHEN t.rank = 0 AND :overdue_first THEN 1
+                WHEN t.rank = 1 AND :overdue_first THEN 0
+                ELSE t.rank END AS k1,
+           CASE WHEN t.rank = 2 THEN array_position(CAST(:groups AS varchar[]), t."group")
                 ELSE 0 END AS k2,
-           CASE rank WHEN 0 THEN appointment_at WHEN 1 THEN since ELSE arrived_at END AS k3
-    FROM ranked
+           CASE t.rank WHEN 0 THEN t.appointment_at WHEN 1 THEN t.since
+                ELSE t.arrived_at END AS k3
+    FROM (
+        SELECT w.*, CASE WHEN w.due THEN 0
+                         WHEN NOT w.absent
+                              AND CAST(:now AS timestamptz) - w.since >= :max_wait THEN 1
+                         WHEN w."group" = ANY(CAST(:groups AS varchar[])) THEN 2
+                         ELSE 3 END AS rank
+        FROM (
+            SELECT t.id, t."group", t.arrived_at, t.appointment_at,
+                   t.remote AND t.checked_in_at IS NULL AS absent,
+                   t.appointment_at IS NOT NULL
+                       AND CAST(:now AS timestamptz) >= t.appointment_at - :call_early AS due,
+                   CASE WHEN t.appointment_at IS NOT NULL
+                            THEN greatest(t.arrived_at, t.appointment_at)
+                        WHEN t.checked_in_at IS NOT NULL
+                            THEN greatest(t.arrived_at, t.checked_in_at)
+                        ELSE t.arrived_at END AS since
+            FROM ticket AS t
+            WHERE t.office_id = :office_id AND t.status = 'waiting' AND t.day = :day
+              AND t.service_id IN (SELECT id FROM wanted)
+        ) AS w
+        WHERE w.appointment_at IS NULL OR :call_early_appointments OR w.due
+    ) AS t
 )"""
 
 _CALL = (
-    _LINE
+    _HELD
     + """, busy AS (
     SELECT 1 FROM ticket WHERE window_id = :window_id AND status IN ('called', 'serving')
 ), picked AS (
-    SELECT t.id, line.k0, line.k1, line.k2, line.k3
-    FROM ticket AS t JOIN line ON line.id = t.id
-    WHERE NOT line.absent AND t.status = 'waiting'
+    SELECT line.id, line.k0, line.k1, line.k2, line.k3
+    FROM """
+    + _LINE
+    + """ AS line
+    WHERE NOT line.absent
       AND EXISTS (SELECT 1 FROM held) AND NOT EXISTS (SELECT 1 FROM busy)
-    ORDER BY line.k0, line.k1, line.k2, line.k3, t.id
+    ORDER BY line.k0, line.k1, line.k2, line.k3, line.id
     LIMIT 1
-    FOR UPDATE OF t SKIP LOCKED
+    FOR UPDATE SKIP LOCKED
 ), ahead AS (
-    SELECT 1 FROM line, picked
+    SELECT 1 FROM picked, """
+    + _LINE
+    + """ AS line
     WHERE line.absent
       AND (line.k0, line.k1, line.k2, line.k3, line.id)
           < (picked.k0, picked.k1, picked.k2, picked.k3, picked.id)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from time import monotonic
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -113,7 +114,10 @@ def status_view(
     def work() -> LineEstimate:
         return LineEstimate(_estimates(session, office=office, day=day, now=now))
 
-    line = work() if kept is None else kept.line(office.id, day, now=now, work=work)
+    if kept is None:
+        line = work()
+    else:
+        line = kept.line(office.id, day, now=now, work=work, holding=ticket.id)
     mine = line.estimates.get(ticket.id)
     return TicketStatusView(ticket, office, line.position(mine), _to_the_minute(mine), None)
 
@@ -139,51 +143,124 @@ class LineEstimate:
 
 
 class KeptLines:
-    """Each office's line estimate, worked out once per change in this process.
+    """Each office's line estimate, worked out once per change in this process, and at most
+    once per ``settle`` while the office changes faster than that.
 
     Thousands of holders reload their ticket pages every 20 seconds; each reload reading
     and ordering the whole line would cost more than the line's own work. ``changes`` counts
     the changes of an office this process has heard of (the boards' bus), and an estimate is
     kept until the next, and for at most ``max_age``: time alone moves it too (appointments
     fall due, a service runs long), and a booking made or cancelled is not announced.
-    Threads asking at once for a line not kept wait for one of them to work it out.
+
+    A busy office changes many times a second, and its pages reload more often than that;
+    worked out at each change, the line would cost as much as if nothing were kept. So an
+    estimate younger than ``settle`` is kept across changes too, and a place shown may be
+    that much behind. Only the line is kept: the ticket's own state (called, to which
+    window) is read afresh, and a ticket the kept line does not hold (issued or sent on
+    since) has the line worked out again. An office changing less than once per ``settle``
+    shows each change to the next page read.
+
+    While one thread works a line out, the others serve the line kept before, if it holds
+    their ticket, rather than wait; threads asking at once for a line not kept wait for one
+    of them.
     """
 
     def __init__(
-        self, changes: Callable[[int], int], *, max_age: timedelta = timedelta(seconds=10)
+        self,
+        changes: Callable[[int], int],
+        *,
+        max_age: timedelta = timedelta(seconds=10),
+        settle: float = 1.0,
+        ticks: Callable[[], float] = monotonic,
     ) -> None:
         self._changes = changes
         self._max_age = max_age
-        self._kept: dict[tuple[int, date], tuple[int, datetime, LineEstimate]] = {}
+        # In seconds of the machine's own clock: it bounds work, and a test's clock standing
+        # still must not keep a line for ever.
+        self._settle = settle
+        self._ticks = ticks
+        self._kept: dict[tuple[int, date], _Kept] = {}
         self._working: dict[tuple[int, date], threading.Lock] = {}
 
     def line(
-        self, office_id: int, day: date, *, now: datetime, work: Callable[[], LineEstimate]
+        self,
+        office_id: int,
+        day: date,
+        *,
+        now: datetime,
+        work: Callable[[], LineEstimate],
+        holding: int | None = None,
     ) -> LineEstimate:
+        """The line of the office's day, worked out by ``work`` unless kept; with
+        ``holding``, a kept line from before a change serves only if it holds that ticket."""
         key = (office_id, day)
-        found = self._fresh(key, now)
+        found = self._fresh(key, now, holding)
         if found is not None:
             return found
-        with self._working.setdefault(key, threading.Lock()):
-            found = self._fresh(key, now)
+        working = self._working.setdefault(key, threading.Lock())
+        if not working.acquire(blocking=False):
+            # Another thread is working the line out. Waiting for it would hold this
+            # request's database connection idle, and a thousand pages doing so empty the
+            # pool under the clerks' feet: the kept line serves meanwhile, if it holds the
+            # ticket.
+            found = self._meanwhile(key, now, holding)
+            if found is not None:
+                return found
+            working.acquire()
+        try:
+            found = self._fresh(key, now, holding)
             if found is not None:
                 return found
             # Counted before the work: a change during it makes the next reader work again.
-            version = self._changes(office_id)
+            version, worked_at = self._changes(office_id), self._ticks()
             line = work()
             if len(self._kept) > 1000:  # yesterday's lines of every office, at most
                 self._kept.clear()
-            self._kept[key] = (version, now, line)
+            previous = self._kept.get(key)
+            # Only an office worked out again within ``settle`` is busy: a quiet office's
+            # change is shown at once.
+            settling = previous is not None and worked_at - previous.worked_at < self._settle
+            self._kept[key] = _Kept(version, now, worked_at, line, settling)
             return line
+        finally:
+            working.release()
 
-    def _fresh(self, key: tuple[int, date], now: datetime) -> LineEstimate | None:
-        kept = self._kept.get(key)
+    def _fresh(
+        self, key: tuple[int, date], now: datetime, holding: int | None
+    ) -> LineEstimate | None:
+        kept = self._young(key, now)
         if kept is None:
             return None
-        version, at, line = kept
-        if version != self._changes(key[0]) or not timedelta(0) <= now - at < self._max_age:
+        if kept.version == self._changes(key[0]):
+            return kept.line
+        held = holding is None or holding in kept.line.estimates
+        if kept.settling and held and self._ticks() - kept.worked_at < self._settle:
+            return kept.line
+        return None
+
+    def _meanwhile(
+        self, key: tuple[int, date], now: datetime, holding: int | None
+    ) -> LineEstimate | None:
+        kept = self._young(key, now)
+        if kept is None:
             return None
-        return line
+        return kept.line if holding is None or holding in kept.line.estimates else None
+
+    def _young(self, key: tuple[int, date], now: datetime) -> _Kept | None:
+        """The line kept, if worked out for less than ``max_age`` before ``now``."""
+        kept = self._kept.get(key)
+        if kept is None or not timedelta(0) <= now - kept.at < self._max_age:
+            return None
+        return kept
+
+
+@dataclass(frozen=True)
+class _Kept:
+    version: int  # the office's changes counted when the work began
+    at: datetime  # the business clock's time the line is for
+    worked_at: float  # the machine's monotonic clock
+    line: LineEstimate
+    settling: bool  # worked out within ``settle`` of the one before: the office is busy
 
 
 def _followed(session: Session, ticket: Ticket) -> Ticket:

@@ -59,9 +59,8 @@ def test_a_line_is_kept_no_longer_than_its_age_nor_across_days() -> None:
     assert office.worked == 4
 
 
-def test_pages_asking_at_once_wait_for_one_to_work_the_line_out() -> None:
-    office = Office()
-    kept = KeptLines(office.changes.__getitem__)
+def _working_slowly(kept: KeptLines, office: Office) -> tuple[threading.Thread, threading.Event]:
+    """A page's thread working the line out until the event returned is set."""
     started, go = threading.Event(), threading.Event()
 
     def slow_work() -> LineEstimate:
@@ -69,11 +68,18 @@ def test_pages_asking_at_once_wait_for_one_to_work_the_line_out() -> None:
         go.wait(timeout=10)
         return office.work()
 
-    first = threading.Thread(
+    working = threading.Thread(
         target=kept.line, args=(7, DAY), kwargs={"now": NOW, "work": slow_work}
     )
-    first.start()
+    working.start()
     started.wait(timeout=10)
+    return working, go
+
+
+def test_pages_asking_at_once_wait_for_one_to_work_the_line_out() -> None:
+    office = Office()
+    kept = KeptLines(office.changes.__getitem__)
+    first, go = _working_slowly(kept, office)
     others = [
         threading.Thread(target=kept.line, args=(7, DAY), kwargs={"now": NOW, "work": office.work})
         for _ in range(8)
@@ -94,3 +100,82 @@ def test_the_place_counts_the_tickets_estimated_before() -> None:
 
     assert [line.position(line.estimates[n]) for n in (1, 2, 3, 4)] == [1, 3, 3, 1]
     assert line.position(None) is None
+
+
+class Ticks:
+    """The machine's monotonic clock, moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _busy(office: Office, ticks: Ticks) -> KeptLines:
+    """An office worked out twice within a second: it is changing faster than it settles."""
+    kept = KeptLines(office.changes.__getitem__, ticks=ticks)
+    kept.line(7, DAY, now=NOW, work=office.work)
+    office.changes[7] += 1
+    ticks.now += 0.1
+    kept.line(7, DAY, now=NOW, work=office.work)
+    return kept
+
+
+def test_a_busy_offices_line_is_worked_out_at_most_once_a_second() -> None:
+    office, ticks = Office(), Ticks()
+    kept = _busy(office, ticks)  # worked out at 100.1
+    assert office.worked == 2
+
+    for step in (0.2, 0.5, 0.99):  # changes keep coming; the business clock stands still
+        office.changes[7] += 1
+        ticks.now = 100.0 + step
+        kept.line(7, DAY, now=NOW, work=office.work, holding=1)
+    assert office.worked == 2
+
+    ticks.now = 101.1  # a second after the last work
+    kept.line(7, DAY, now=NOW, work=office.work, holding=1)
+    assert office.worked == 3
+
+
+def test_a_quiet_offices_change_is_shown_at_once_even_just_after_a_read() -> None:
+    office, ticks = Office(), Ticks()
+    kept = KeptLines(office.changes.__getitem__, ticks=ticks)
+
+    for _ in range(3):  # quiet for two seconds, a page read, and a change a moment later
+        ticks.now += 2
+        office.changes[7] += 1
+        kept.line(7, DAY, now=NOW, work=office.work, holding=1)
+        ticks.now += 0.3
+        office.changes[7] += 1
+        kept.line(7, DAY, now=NOW, work=office.work, holding=1)
+
+    assert office.worked == 6
+
+
+def test_a_ticket_the_kept_line_does_not_hold_has_it_worked_out_again() -> None:
+    office, ticks = Office(), Ticks()
+    kept = _busy(office, ticks)
+    office.changes[7] += 1
+    ticks.now += 0.1
+
+    kept.line(7, DAY, now=NOW, work=office.work, holding=2)  # in the line: kept
+    assert office.worked == 2
+    kept.line(7, DAY, now=NOW, work=office.work, holding=3)  # issued since: worked out
+    assert office.worked == 3
+
+
+def test_while_one_page_works_the_line_out_the_others_are_served_the_kept_one() -> None:
+    office, ticks = Office(), Ticks()
+    kept = KeptLines(office.changes.__getitem__, ticks=ticks)
+    before = kept.line(7, DAY, now=NOW, work=office.work)
+    office.changes[7] += 1
+    working, go = _working_slowly(kept, office)
+    # Asked while the work is under way, and answered without waiting for it.
+    meanwhile = kept.line(7, DAY, now=NOW, work=office.work, holding=2)
+    answered_before_the_work_ended = not go.is_set()
+    go.set()
+    working.join(timeout=10)
+
+    assert answered_before_the_work_ended and meanwhile is before
+    assert office.worked == 2  # the first line, and the one worked out after the change
