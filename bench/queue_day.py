@@ -352,6 +352,8 @@ def main() -> None:
     parser.add_argument("--pgbench-seconds", type=int, default=15)
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     args = parser.parse_args()
+    if args.phones >= args.tickets:
+        parser.error("--phones: the crowd is part of the day's tickets; give fewer than --tickets")
 
     env = prepared_server_env(
         database="kezek_bench_queue",

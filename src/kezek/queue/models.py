@@ -101,6 +101,26 @@ class Ticket(Base):
         ),
         # The board's last calls: the newest called_at of the office's day.
         Index("ix_ticket_called", "office_id", "day", "called_at"),
+        # Call-next reads the heads of the line (``kezek.queue.candidates``): the oldest
+        # walk-ins, of each group, and from phones, in the order of arrival, and the
+        # appointments, so that a line thousands long is read no further than its heads.
+        Index(
+            "ix_ticket_walk_ins_in_line",
+            "office_id",
+            "day",
+            "arrived_at",
+            "id",
+            postgresql_where=text("status = 'waiting' AND appointment_at IS NULL"),
+            sqlite_where=text("status = 'waiting' AND appointment_at IS NULL"),
+        ),
+        Index(
+            "ix_ticket_appointments_in_line",
+            "office_id",
+            "day",
+            "appointment_at",
+            postgresql_where=text("status = 'waiting' AND appointment_at IS NOT NULL"),
+            sqlite_where=text("status = 'waiting' AND appointment_at IS NOT NULL"),
+        ),
         # One citizen at a window at a time: calling the next person settles the one called.
         Index(
             "uq_ticket_at_window",

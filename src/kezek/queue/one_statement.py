@@ -22,6 +22,7 @@ one to call (its turn passes it over, or ends it: ``Policy.passing``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -33,18 +34,28 @@ from sqlalchemy.orm import Session
 
 from kezek.db import violated_constraint
 from kezek.network.directory import OfficeInfo
+from kezek.queue import candidates
 from kezek.queue.bus import CHANNEL
 from kezek.queue.models import Ticket
 from kezek.queue.policy import CallingWindow
 from kezek.queue.tickets import WindowBusy
 
-# The window's line, every waiting ticket with its keys: the corridor's own first, then
+# The window's line, each waiting ticket with its keys: the corridor's own first, then
 # the policy's place (appointments due, then those waiting past the cap, then priority
 # groups, then everyone), the group's rank, the time that orders the class, the ticket.
-# A sub-select, not a WITH query, so that the pick can lock its rows as it reads them and
-# each use reads only what it needs: the pick, the head of the line; the check for an
-# absent holder ahead, the few tickets from phones not checked in.
-_HELD = """
+# A sub-select, not a WITH query, so that the pick can lock its rows as it reads them: it
+# must stay one PostgreSQL can flatten into the pick (no LIMIT, OFFSET, DISTINCT, aggregate,
+# window function or WITH of its own), or the pick would lock every ticket it reads and
+# leave the other windows calling at the same instant nobody.
+# It reads only the heads of the line's classes (``heads``), as the general path does
+# (``kezek.queue.candidates``, which says why they are enough): a line thousands long costs
+# no more than one of a hundred (the indexes ``ix_ticket_*_in_line``).
+
+# A waiting ticket of the window's services, today.
+_WAITING = """t.office_id = :office_id AND t.status = 'waiting' AND t.day = :day
+      AND t.service_id IN (SELECT id FROM wanted)"""
+
+_HELD = f"""
 WITH held AS (
     SELECT id, services FROM window_session
     WHERE window_id = :window_id AND status = 'open' AND staff_id = :staff_id
@@ -53,6 +64,39 @@ WITH held AS (
     SELECT service.id FROM service, held
     WHERE service.code IN (SELECT json_array_elements_text(held.services))
       AND service.code = ANY(CAST(:plan_services AS varchar[]))
+), heads AS (
+    SELECT t.id FROM ticket AS t WHERE {_WAITING} AND t.appointment_at IS NOT NULL
+    UNION (
+        SELECT t.id FROM ticket AS t
+        WHERE {_WAITING} AND t.appointment_at IS NULL AND NOT t.remote
+        ORDER BY t.arrived_at, t.id LIMIT :per_class
+    ) UNION (
+        SELECT t.id FROM ticket AS t
+        WHERE {_WAITING} AND t.appointment_at IS NULL AND t.remote
+          AND t.checked_in_at IS NULL AND t.passed_over_at IS NULL
+        ORDER BY t.arrived_at, t.id LIMIT :per_class
+    ) UNION
+    SELECT t.id FROM ticket AS t
+    WHERE {_WAITING} AND t.appointment_at IS NULL AND t.remote
+      AND t.checked_in_at IS NULL AND t.passed_over_at IS NOT NULL
+    UNION (
+        SELECT t.id FROM ticket AS t
+        WHERE {_WAITING} AND t.appointment_at IS NULL AND t.remote
+          AND t.checked_in_at IS NOT NULL
+        ORDER BY t.arrived_at, t.id LIMIT :per_class
+    ) UNION (
+        SELECT t.id FROM ticket AS t
+        WHERE {_WAITING} AND t.appointment_at IS NULL AND t.remote
+          AND t.checked_in_at IS NOT NULL
+        ORDER BY t.checked_in_at, t.id LIMIT :per_class
+    ) UNION
+    SELECT oldest.id FROM unnest(CAST(:head_groups AS varchar[])) AS head(name)
+    CROSS JOIN LATERAL (
+        SELECT t.id FROM ticket AS t
+        WHERE {_WAITING} AND t.appointment_at IS NULL AND NOT t.remote
+          AND t."group" = head.name
+        ORDER BY t.arrived_at, t.id LIMIT :per_class
+    ) AS oldest
 )"""
 
 _LINE = """(
@@ -82,8 +126,9 @@ _LINE = """(
                             THEN greatest(t.arrived_at, t.checked_in_at)
                         ELSE t.arrived_at END AS since
             FROM ticket AS t
-            WHERE t.office_id = :office_id AND t.status = 'waiting' AND t.day = :day
-              AND t.service_id IN (SELECT id FROM wanted)
+            -- By the heads' ids alone, so that the plan reads them by key whatever the
+            -- statistics say; the status again, for the lock's second look at a row.
+            WHERE t.id = ANY(ARRAY(SELECT id FROM heads)) AND t.status = 'waiting'
         ) AS w
         WHERE w.appointment_at IS NULL OR :call_early_appointments OR w.due
     ) AS t
@@ -198,9 +243,16 @@ def line_parameters(
         "max_wait": config.max_wait,
         "groups": list(config.priority_groups),
         "corridor": window.corridor,
+        "head_groups": _head_groups(config.priority_groups, window.corridor),
+        "per_class": candidates.PER_CLASS,
         "overdue_first": config.overdue_before_appointments,
         "call_early_appointments": config.call_early_appointments,
     }
+
+
+def _head_groups(groups: Sequence[str], corridor: str | None) -> list[str]:
+    """The groups whose oldest walk-ins are heads: the priority groups, and the corridor's."""
+    return [*groups, *([corridor] if corridor is not None and corridor not in groups else [])]
 
 
 # What a ticket at a window becomes, and which of its times is set.

@@ -112,7 +112,7 @@ def status_view(
     day = ticket.day
 
     def work() -> LineEstimate:
-        return LineEstimate(_estimates(session, office=office, day=day, now=now))
+        return _estimates(session, office=office, day=day, now=now)
 
     if kept is None:
         line = work()
@@ -131,10 +131,16 @@ def _to_the_minute(at: datetime | None) -> datetime | None:
 
 
 class LineEstimate:
-    """When each waiting ticket of a line should be called, and so its place."""
+    """When each waiting ticket of a line should be called, and so its place.
 
-    def __init__(self, estimates: dict[int, datetime]) -> None:
+    ``waiting`` holds every ticket the line was worked out from, those no open window
+    serves too, which have no estimate."""
+
+    def __init__(
+        self, estimates: dict[int, datetime], waiting: frozenset[int] | None = None
+    ) -> None:
         self.estimates = estimates
+        self.waiting = frozenset(estimates) if waiting is None else waiting
         self._in_order = sorted(estimates.values())
 
     def position(self, at: datetime | None) -> int | None:
@@ -161,8 +167,9 @@ class KeptLines:
     shows each change to the next page read.
 
     While one thread works a line out, the others serve the line kept before, if it holds
-    their ticket, rather than wait; threads asking at once for a line not kept wait for one
-    of them.
+    their ticket and is younger than twice ``settle``, rather than wait with a database
+    connection checked out; otherwise they wait for it. So a place shown is at most two
+    ``settle`` behind.
     """
 
     def __init__(
@@ -212,18 +219,27 @@ class KeptLines:
             if found is not None:
                 return found
             # Counted before the work: a change during it makes the next reader work again.
-            version, worked_at = self._changes(office_id), self._ticks()
+            version = self._changes(office_id)
             line = work()
+            worked_at = self._ticks()
             if len(self._kept) > 1000:  # yesterday's lines of every office, at most
                 self._kept.clear()
-            previous = self._kept.get(key)
-            # Only an office worked out again within ``settle`` is busy: a quiet office's
-            # change is shown at once.
-            settling = previous is not None and worked_at - previous.worked_at < self._settle
-            self._kept[key] = _Kept(version, now, worked_at, line, settling)
+                self._working = {key: working}
+            self._kept[key] = _Kept(
+                version, now, worked_at, line, self._busy(self._kept.get(key), worked_at)
+            )
             return line
         finally:
             working.release()
+
+    def _busy(self, previous: _Kept | None, worked_at: float) -> bool:
+        """An office worked out again within ``settle`` is busy, and stays so while each
+        line is worked out within ``settle`` of the end of the one before's: a quiet
+        office's change is shown at once."""
+        if previous is None:
+            return False
+        since = worked_at - previous.worked_at
+        return since < self._settle or (previous.settling and since < 2 * self._settle)
 
     def _fresh(
         self, key: tuple[int, date], now: datetime, holding: int | None
@@ -233,7 +249,7 @@ class KeptLines:
             return None
         if kept.version == self._changes(key[0]):
             return kept.line
-        held = holding is None or holding in kept.line.estimates
+        held = holding is None or holding in kept.line.waiting
         if kept.settling and held and self._ticks() - kept.worked_at < self._settle:
             return kept.line
         return None
@@ -242,9 +258,9 @@ class KeptLines:
         self, key: tuple[int, date], now: datetime, holding: int | None
     ) -> LineEstimate | None:
         kept = self._young(key, now)
-        if kept is None:
+        if kept is None or self._ticks() - kept.worked_at >= 2 * self._settle:
             return None
-        return kept.line if holding is None or holding in kept.line.estimates else None
+        return kept.line if holding is None or holding in kept.line.waiting else None
 
     def _young(self, key: tuple[int, date], now: datetime) -> _Kept | None:
         """The line kept, if worked out for less than ``max_age`` before ``now``."""
@@ -258,7 +274,7 @@ class KeptLines:
 class _Kept:
     version: int  # the office's changes counted when the work began
     at: datetime  # the business clock's time the line is for
-    worked_at: float  # the machine's monotonic clock
+    worked_at: float  # the machine's monotonic clock, as the work ended
     line: LineEstimate
     settling: bool  # worked out within ``settle`` of the one before: the office is busy
 
@@ -276,9 +292,7 @@ def _followed(session: Session, ticket: Ticket) -> Ticket:
     return ticket
 
 
-def _estimates(
-    session: Session, *, office: OfficeInfo, day: date, now: datetime
-) -> dict[int, datetime]:
+def _estimates(session: Session, *, office: OfficeInfo, day: date, now: datetime) -> LineEstimate:
     codes = office.service_codes
     in_line = session.execute(
         select(
@@ -331,7 +345,7 @@ def _estimates(
         for row in in_line
         if row.status == TicketStatus.waiting
     ]
-    return estimate_calls(
+    estimates = estimate_calls(
         policy=policy_for(office.queue_config),
         waiting=waiting,
         windows=windows,
@@ -339,6 +353,7 @@ def _estimates(
         now=now,
         expected=_expected_appointments(session, office=office, now=now),
     )
+    return LineEstimate(estimates, frozenset(ticket.id for ticket in waiting))
 
 
 def _expected_appointments(

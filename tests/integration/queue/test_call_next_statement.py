@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.network.queue_config import PolicyConfig
-from kezek.queue import tickets
+from kezek.queue import candidates, tickets
 from kezek.queue.models import Ticket, WindowSession
 from kezek.queue.one_statement import Leave, call_in_one_statement
 from kezek.queue.policy import Policy, WaitingTicket
@@ -192,6 +192,12 @@ def _walk_in(group: str | None, minutes_ago: int) -> dict[str, Any]:
     window="1",
     config=PolicyConfig(priority_groups=("eaeu", "priority")),
 )
+# A priority citizen behind more walk-ins than the heads read of them.
+@example(
+    line=[_walk_in(None, 30), _walk_in(None, 20), _walk_in(None, 15), _walk_in("priority", 5)],
+    window="1",
+    config=PolicyConfig(priority_groups=("priority",)),
+)
 def test_the_statement_calls_the_policys_pick_or_leaves_an_absent_turn(
     sessions: sessionmaker[Session],
     clerk: int,
@@ -199,10 +205,12 @@ def test_the_statement_calls_the_policys_pick_or_leaves_an_absent_turn(
     window: str,
     config: PolicyConfig,
 ) -> None:
-    with sessions() as session, session.begin():
+    with sessions() as session, session.begin(), pytest.MonkeyPatch.context() as patch:
         _lay_out(session, clerk, window, line)
         office = dataclasses.replace(DIRECTORY.office(session, "bsk"), queue_config=config)
         expected, absent_first = _expected(session, window, config)
+        # Two heads a class, against the policy over the whole line: the limits bind.
+        patch.setattr(candidates, "PER_CLASS", 2)
 
         outcome = call_in_one_statement(
             session,
@@ -246,3 +254,34 @@ def test_the_statement_leaves_a_busy_window_and_refuses_a_closed_one(
     assert first.ticket is not None and first.ticket.status == "called" and first.left is None
     assert first.ticket.code == "T-001" and first.ticket.calls == 1
     assert second.left is Leave.window_busy and second.ticket is None
+
+
+@POSTGRESQL_ONLY
+def test_a_call_locks_only_the_ticket_it_calls(sessions: sessionmaker[Session], clerk: int) -> None:
+    """Two windows calling at once each get a ticket: the pick locks its row as it reads
+    the line, not the line it reads (which would leave the other window nobody)."""
+    make_staff(sessions, "bolot", Role.clerk, ["bsk"])
+    with sessions() as session, session.begin():
+        other = session.scalars(select(StaffUser.id).where(StaffUser.username == "bolot")).one()
+        _lay_out(session, clerk, "1", [_walk_in(None, minutes) for minutes in (30, 20, 10)])
+        _lay_out(session, other, "4", [])
+    with sessions() as first, sessions() as second:
+        office = DIRECTORY.office(first, "bsk")
+
+        def call(session: Session, window: str, staff_id: int) -> Ticket | None:
+            return call_in_one_statement(
+                session,
+                office=office,
+                window=tickets.calling_window(office, window, None),
+                staff_id=staff_id,
+                now=NOW,
+                actor=None,
+            ).ticket
+
+        at_one = call(first, "1", clerk)  # its transaction still open
+        at_four = call(second, "4", other)
+        first.rollback()
+        second.rollback()
+
+    assert at_one is not None and at_four is not None
+    assert (at_one.code, at_four.code) == ("T-001", "T-002")
