@@ -10,7 +10,9 @@ limit at opening, when hundreds taken since the morning wait ahead of the door; 
 those checked in have waited only since then, so the oldest of them by taking are not
 the first past the ageing cap.
 ``LIMIT`` leaves room for the windows calling at the same instant, whose claims
-``SKIP LOCKED`` passes over.
+``SKIP LOCKED`` passes over. A ticket from a phone has no group (``remote``), so the
+groups' oldest are read among walk-ins only. The call-next statement reads the same heads
+(``kezek.queue.one_statement``).
 """
 
 from __future__ import annotations

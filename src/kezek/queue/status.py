@@ -169,7 +169,7 @@ class KeptLines:
     While one thread works a line out, the others serve the line kept before, if it holds
     their ticket and is younger than twice ``settle``, rather than wait with a database
     connection checked out; otherwise they wait for it. So a place shown is at most two
-    ``settle`` behind.
+    ``settle`` behind, and the time one work takes.
     """
 
     def __init__(

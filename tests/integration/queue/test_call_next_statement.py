@@ -47,7 +47,9 @@ def a_ticket(draw: st.DrawFn) -> dict[str, Any]:
     passed_over = remote and not checked_in and draw(st.booleans())
     return {
         "service": draw(st.sampled_from(SERVICES)),
-        "group": draw(st.sampled_from(GROUPS)),
+        # A ticket taken from a phone has no group (``remote.take_remote_ticket``), and the
+        # heads of the line count on it (``kezek.queue.candidates``).
+        "group": None if remote else draw(st.sampled_from(GROUPS)),
         "arrived_at": arrived,
         "appointment_at": None if appointment is None else NOW + timedelta(seconds=appointment),
         "remote": remote,
@@ -183,6 +185,17 @@ def _walk_in(group: str | None, minutes_ago: int) -> dict[str, Any]:
     }
 
 
+def _phone(minutes_ago: int, checked_in_minutes_ago: int | None = None) -> dict[str, Any]:
+    """A ticket taken from a phone, its holder absent or checked in."""
+    checked_in = (
+        None if checked_in_minutes_ago is None else NOW - timedelta(minutes=checked_in_minutes_ago)
+    )
+    return _walk_in(None, minutes_ago) | {"remote": True, "checked_in_at": checked_in}
+
+
+HALF_HOUR_CAP = PolicyConfig(max_wait=timedelta(minutes=30))
+
+
 @POSTGRESQL_ONLY
 @EXAMPLES
 @given(line=LINES, window=WINDOWS, config=CONFIGS)
@@ -197,6 +210,29 @@ def _walk_in(group: str | None, minutes_ago: int) -> dict[str, Any]:
     line=[_walk_in(None, 30), _walk_in(None, 20), _walk_in(None, 15), _walk_in("priority", 5)],
     window="1",
     config=PolicyConfig(priority_groups=("priority",)),
+)
+# Each head class of tickets from phones, read in its own order, past two heads a class:
+# the first past the cap by check-in, the oldest checked in, the oldest absent.
+@example(
+    line=[_phone(50, 5), _phone(45, 5), _phone(40, 35), _walk_in(None, 20)],
+    window="1",
+    config=HALF_HOUR_CAP,
+)
+@example(
+    line=[_phone(50, 1), _phone(25, 20), _phone(24, 22), _walk_in(None, 5)],
+    window="1",
+    config=HALF_HOUR_CAP,
+)
+@example(
+    line=[_phone(28), _phone(20), _phone(10), _walk_in(None, 27)],
+    window="1",
+    config=PolicyConfig(),
+)
+# The corridor's own group, though no priority group: its oldest are heads too.
+@example(
+    line=[_walk_in(None, 30), _walk_in(None, 20), _walk_in(None, 15), _walk_in("priority", 5)],
+    window="4",
+    config=PolicyConfig(priority_groups=()),
 )
 def test_the_statement_calls_the_policys_pick_or_leaves_an_absent_turn(
     sessions: sessionmaker[Session],
