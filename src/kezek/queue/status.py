@@ -209,7 +209,7 @@ class KeptLines:
             # Another thread is working the line out. Waiting for it would hold this
             # request's database connection idle, and a thousand pages doing so empty the
             # pool under the clerks' feet: the kept line serves meanwhile, if it holds the
-            # ticket.
+            # ticket and is young enough (``_meanwhile``).
             found = self._meanwhile(key, now, holding)
             if found is not None:
                 return found
@@ -276,7 +276,7 @@ class _Kept:
     at: datetime  # the business clock's time the line is for
     worked_at: float  # the machine's monotonic clock, as the work ended
     line: LineEstimate
-    settling: bool  # worked out within ``settle`` of the one before: the office is busy
+    settling: bool  # the office is busy (``_busy``): kept across changes for ``settle``
 
 
 def _followed(session: Session, ticket: Ticket) -> Ticket:
