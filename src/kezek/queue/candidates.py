@@ -17,6 +17,7 @@ groups' oldest are read among walk-ins only. The call-next statement reads the s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TypeAlias
 
@@ -74,6 +75,11 @@ _FIRST_CHECKED_IN = _CHECKED_IN.order_by(Ticket.checked_in_at, Ticket.id).limit(
 )
 
 
+def head_groups(groups: Sequence[str], corridor: str | None) -> list[str]:
+    """The groups whose oldest walk-ins are heads: the priority groups, and the corridor's."""
+    return [*groups, *([corridor] if corridor is not None and corridor not in groups else [])]
+
+
 def waiting_for_window(
     session: Session, *, office: OfficeInfo, window: CallingWindow, day: date
 ) -> list[WaitingTicket]:
@@ -86,9 +92,7 @@ def waiting_for_window(
         ],
         "per_class": PER_CLASS,
     }
-    groups = list(office.queue_config.priority_groups)
-    if window.corridor is not None and window.corridor not in groups:
-        groups.append(window.corridor)
+    groups = head_groups(office.queue_config.priority_groups, window.corridor)
     found: dict[int, WaitingTicket] = {}
     for query, group in [
         (_APPOINTMENTS, None),

@@ -22,7 +22,6 @@ one to call (its turn passes it over, or ends it: ``Policy.passing``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -243,16 +242,11 @@ def line_parameters(
         "max_wait": config.max_wait,
         "groups": list(config.priority_groups),
         "corridor": window.corridor,
-        "head_groups": _head_groups(config.priority_groups, window.corridor),
+        "head_groups": candidates.head_groups(config.priority_groups, window.corridor),
         "per_class": candidates.PER_CLASS,
         "overdue_first": config.overdue_before_appointments,
         "call_early_appointments": config.call_early_appointments,
     }
-
-
-def _head_groups(groups: Sequence[str], corridor: str | None) -> list[str]:
-    """The groups whose oldest walk-ins are heads: the priority groups, and the corridor's."""
-    return [*groups, *([corridor] if corridor is not None and corridor not in groups else [])]
 
 
 # What a ticket at a window becomes, and which of its times is set.

@@ -143,6 +143,10 @@ class LineEstimate:
         self.waiting = frozenset(estimates) if waiting is None else waiting
         self._in_order = sorted(estimates.values())
 
+    def holds(self, ticket_id: int | None) -> bool:
+        """Worked out from this ticket (or from whoever, for None)."""
+        return ticket_id is None or ticket_id in self.waiting
+
     def position(self, at: datetime | None) -> int | None:
         """1 for the next; the tickets estimated before ``at``, and one."""
         return None if at is None else 1 + bisect.bisect_left(self._in_order, at)
@@ -249,8 +253,8 @@ class KeptLines:
             return None
         if kept.version == self._changes(key[0]):
             return kept.line
-        held = holding is None or holding in kept.line.waiting
-        if kept.settling and held and self._ticks() - kept.worked_at < self._settle:
+        young = self._ticks() - kept.worked_at < self._settle
+        if kept.settling and kept.line.holds(holding) and young:
             return kept.line
         return None
 
@@ -260,7 +264,7 @@ class KeptLines:
         kept = self._young(key, now)
         if kept is None or self._ticks() - kept.worked_at >= 2 * self._settle:
             return None
-        return kept.line if holding is None or holding in kept.line.waiting else None
+        return kept.line if kept.line.holds(holding) else None
 
     def _young(self, key: tuple[int, date], now: datetime) -> _Kept | None:
         """The line kept, if worked out for less than ``max_age`` before ``now``."""
