@@ -46,7 +46,7 @@ from kezek.queue.schemas import (
     WindowNowPublic,
     WindowSessionPublic,
 )
-from kezek.queue.status import TicketStatusView
+from kezek.queue.status import TicketStatusView, kept_view
 from kezek.queue.status import ticket_status as status_of
 from kezek.ratelimit import Limit
 from kezek.staff.members import Forbidden, Staff
@@ -598,6 +598,11 @@ def _checked_in_public(ticket: Ticket, office: OfficeInfo) -> CheckedInPublic:
 
 def ticket_view(context: AppContext, *, ticket_id: int, ticket_secret: str) -> TicketStatusView:
     """The ticket as its holder sees it; the secret printed on it is the only proof asked."""
+    view = kept_view(
+        context.lines, ticket_id=ticket_id, ticket_secret=ticket_secret, now=context.clock()
+    )
+    if view is not None:
+        return view
     with read_session(context.sessions) as session:
         return status_of(
             session,
@@ -611,7 +616,21 @@ def ticket_view(context: AppContext, *, ticket_id: int, ticket_secret: str) -> T
 
 def ticket_status(context: AppContext, *, ticket_id: int, ticket_secret: str) -> TicketStatusPublic:
     """For the ticket's holder, who has no login: the place in line and the estimated call."""
-    view = ticket_view(context, ticket_id=ticket_id, ticket_secret=ticket_secret)
+    return _status_public(ticket_view(context, ticket_id=ticket_id, ticket_secret=ticket_secret))
+
+
+def kept_ticket_status(
+    context: AppContext, *, ticket_id: int, ticket_secret: str
+) -> TicketStatusPublic | None:
+    """``ticket_status`` from the line this process keeps, without the database or a wait,
+    for the event loop to answer itself; None when the kept line cannot tell."""
+    view = kept_view(
+        context.lines, ticket_id=ticket_id, ticket_secret=ticket_secret, now=context.clock()
+    )
+    return _status_public(view) if view is not None else None
+
+
+def _status_public(view: TicketStatusView) -> TicketStatusPublic:
     zone = view.office.zone
     return TicketStatusPublic(
         code=view.ticket.code,

@@ -5,16 +5,18 @@ from __future__ import annotations
 import bisect
 import hmac
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from time import monotonic
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from kezek.booking.models import Booking, BookingStatus
+from kezek.codes import ticket_code
 from kezek.errors import NotFound
 from kezek.i18n import N_
 from kezek.network.directory import Directory, OfficeInfo
@@ -47,9 +49,92 @@ class NextStep(StrEnum):
     none = "none"  # served, closed, or gone
 
 
+class TicketFacts(Protocol):
+    """What a ticket's page shows of the ticket itself: a row read for it, or the line's
+    own copy (``TicketRow``)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def office_id(self) -> int: ...
+    @property
+    def day(self) -> date: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def status(self) -> str: ...  # a TicketStatus
+    @property
+    def window_id(self) -> int | None: ...
+    @property
+    def remote(self) -> bool: ...
+    @property
+    def checked_in_at(self) -> datetime | None: ...
+    @property
+    def passed_over_at(self) -> datetime | None: ...
+    @property
+    def ended_at(self) -> datetime | None: ...
+    @property
+    def language(self) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRow:
+    """A ticket's row as its page needs it, read in one statement. The line keeps those of
+    its tickets (waiting, called or being served), as they were when it was worked out: with
+    the secret's hash, a page is answered from them without the database."""
+
+    id: int
+    office_id: int
+    day: date
+    code: str
+    status: str  # a TicketStatus
+    window_id: int | None
+    remote: bool
+    checked_in_at: datetime | None
+    passed_over_at: datetime | None
+    language: str | None
+    secret_hash: str
+    ended_at: datetime | None
+
+
+# What a ``TicketRow`` is read from.
+_ROW_COLUMNS = (
+    Ticket.id,
+    Ticket.office_id,
+    Ticket.day,
+    Ticket.prefix,
+    Ticket.number,
+    Ticket.status,
+    Ticket.window_id,
+    Ticket.remote,
+    Ticket.checked_in_at,
+    Ticket.passed_over_at,
+    Ticket.language,
+    Ticket.secret_hash,
+    Ticket.ended_at,
+)
+
+
+def _row(found: Row[*tuple[Any, ...]]) -> TicketRow:
+    return TicketRow(
+        id=found.id,
+        office_id=found.office_id,
+        day=found.day,
+        code=ticket_code(found.prefix, found.number),
+        status=found.status,
+        window_id=found.window_id,
+        remote=found.remote,
+        checked_in_at=found.checked_in_at,
+        passed_over_at=found.passed_over_at,
+        language=found.language,
+        secret_hash=found.secret_hash,
+        ended_at=found.ended_at,
+    )
+
+
 @dataclass(frozen=True)
 class TicketStatusView:
-    ticket: Ticket
+    ticket: TicketFacts
     office: OfficeInfo
     position: int | None  # 1 = next; None once called, or when no open window serves it
     estimated_call_at: datetime | None
@@ -84,20 +169,47 @@ def ticket_status(
     now: datetime,
     kept: KeptLines | None = None,
 ) -> TicketStatusView:
+    """The ticket's page from its row, read in one statement (``kept_view`` needs none)."""
     # An id past the column's range (typed by hand, or probing) is no ticket, not an error.
-    ticket = session.get(Ticket, ticket_id) if 0 < ticket_id < 2**31 else None
-    if ticket is None or not hmac.compare_digest(
-        ticket.secret_hash, hash_ticket_secret(typed_secret(ticket_secret))
-    ):
+    found = (
+        session.execute(select(*_ROW_COLUMNS).where(Ticket.id == ticket_id)).first()
+        if 0 < ticket_id < 2**31
+        else None
+    )
+    ticket = _row(found) if found is not None else None
+    if ticket is None or not _proved(ticket, ticket_secret):
         raise NotFound("No ticket has this number and secret.", field="ticket")
     return status_view(session, directory=directory, ticket=ticket, now=now, kept=kept)
+
+
+def kept_view(
+    kept: KeptLines, *, ticket_id: int, ticket_secret: str, now: datetime
+) -> TicketStatusView | None:
+    """The ticket's page from the line this process keeps, with no database: None when no
+    kept line holds the ticket, or the line is due to be worked out again (``KeptLines``).
+
+    So the page of a ticket in line is as fresh as its line: its own state (called, to which
+    window) too, within ``settle`` in a busy office. The secret is checked against the hash
+    kept with it, which never changes."""
+    held = kept.held(ticket_id, now=now)
+    if held is None:
+        return None
+    line, ticket = held
+    if not _proved(ticket, ticket_secret):
+        raise NotFound("No ticket has this number and secret.", field="ticket")
+    assert line.office is not None  # a line that holds tickets knows its office
+    return _view_in(line, line.office, ticket)
+
+
+def _proved(ticket: TicketRow, ticket_secret: str) -> bool:
+    return hmac.compare_digest(ticket.secret_hash, hash_ticket_secret(typed_secret(ticket_secret)))
 
 
 def status_view(
     session: Session,
     *,
     directory: Directory,
-    ticket: Ticket,
+    ticket: TicketFacts,
     now: datetime,
     kept: KeptLines | None = None,
 ) -> TicketStatusView:
@@ -106,9 +218,12 @@ def status_view(
     out since the office's latest change."""
     ticket = _followed(session, ticket)
     office = directory.office_by_id(session, ticket.office_id)
-    window = session.get(Window, ticket.window_id) if ticket.window_id else None
     if ticket.status != TicketStatus.waiting:
-        return TicketStatusView(ticket, office, None, None, window.code if window else None)
+        window = office.window_code(ticket.window_id)
+        if window is None and ticket.window_id is not None:  # a window since removed
+            removed = session.get(Window, ticket.window_id)
+            window = removed.code if removed is not None else None
+        return TicketStatusView(ticket, office, None, None, window)
     day = ticket.day
 
     def work() -> LineEstimate:
@@ -118,6 +233,13 @@ def status_view(
         line = work()
     else:
         line = kept.line(office.id, day, now=now, work=work, holding=ticket.id)
+    return _view_in(line, office, ticket)
+
+
+def _view_in(line: LineEstimate, office: OfficeInfo, ticket: TicketFacts) -> TicketStatusView:
+    """A ticket of ``line`` as its page shows it: its place and estimate while it waits."""
+    if ticket.status != TicketStatus.waiting:
+        return TicketStatusView(ticket, office, None, None, office.window_code(ticket.window_id))
     mine = line.estimates.get(ticket.id)
     return TicketStatusView(ticket, office, line.position(mine), _to_the_minute(mine), None)
 
@@ -134,22 +256,40 @@ class LineEstimate:
     """When each waiting ticket of a line should be called, and so its place.
 
     ``waiting`` holds every ticket the line was worked out from, those no open window
-    serves too, which have no estimate."""
+    serves too, which have no estimate. ``rows`` has the rows of the line's tickets, called
+    and being served too, as they were read then (as ``TicketRow`` by ``ticket``, only when
+    asked: most never are); ``office`` is the office they were read for."""
 
     def __init__(
-        self, estimates: dict[int, datetime], waiting: frozenset[int] | None = None
+        self,
+        estimates: dict[int, datetime],
+        waiting: frozenset[int] | None = None,
+        *,
+        rows: Mapping[int, Row[*tuple[Any, ...]]] | None = None,
+        office: OfficeInfo | None = None,
     ) -> None:
         self.estimates = estimates
         self.waiting = frozenset(estimates) if waiting is None else waiting
+        self.rows = rows or {}
+        self.office = office
         self._in_order = sorted(estimates.values())
 
     def holds(self, ticket_id: int | None) -> bool:
         """Worked out from this ticket (or from whoever, for None)."""
-        return ticket_id is None or ticket_id in self.waiting
+        return ticket_id is None or ticket_id in self.waiting or ticket_id in self.rows
+
+    def ticket(self, ticket_id: int) -> TicketRow | None:
+        """The ticket as it was when the line was worked out, if the line holds it."""
+        found = self.rows.get(ticket_id)
+        return _row(found) if found is not None else None
 
     def position(self, at: datetime | None) -> int | None:
         """1 for the next; the tickets estimated before ``at``, and one."""
         return None if at is None else 1 + bisect.bisect_left(self._in_order, at)
+
+
+# The tickets that kept lines may hold at once, in all: a hundred busy offices' days.
+MAX_HELD = 200_000
 
 
 class KeptLines:
@@ -192,6 +332,19 @@ class KeptLines:
         self._ticks = ticks
         self._kept: dict[tuple[int, date], _Kept] = {}
         self._working: dict[tuple[int, date], threading.Lock] = {}
+        # Which kept line holds each ticket, for ``held``: a page asks by the ticket alone.
+        self._holding: dict[int, tuple[int, date]] = {}
+
+    def held(self, ticket_id: int, *, now: datetime) -> tuple[LineEstimate, TicketRow] | None:
+        """The kept line that holds the ticket, and its row there, if that line would
+        serve its page now (``line`` would not work it out again); never works anything
+        out, nor waits, so it may be asked from the event loop."""
+        key = self._holding.get(ticket_id)
+        if key is None:
+            return None
+        line = self._fresh(key, now, ticket_id)
+        row = line.ticket(ticket_id) if line is not None else None
+        return None if line is None or row is None else (line, row)
 
     def line(
         self,
@@ -226,9 +379,12 @@ class KeptLines:
             version = self._changes(office_id)
             line = work()
             worked_at = self._ticks()
-            if len(self._kept) > 1000:  # yesterday's lines of every office, at most
+            if len(self._kept) > 1000 or len(self._holding) > MAX_HELD:
+                # Yesterday's lines of every office, and the tickets they held, at most.
                 self._kept.clear()
+                self._holding.clear()
                 self._working = {key: working}
+            self._holding.update(dict.fromkeys(line.rows, key))
             self._kept[key] = _Kept(
                 version, now, worked_at, line, self._busy(self._kept.get(key), worked_at)
             )
@@ -283,16 +439,18 @@ class _Kept:
     settling: bool  # the office is busy (``_busy``): kept across changes for ``settle``
 
 
-def _followed(session: Session, ticket: Ticket) -> Ticket:
+def _followed(session: Session, ticket: TicketFacts) -> TicketFacts:
     """A citizen sent on to another service follows them on the same receipt: the holder of
     the first ticket sees the ticket it became, its new number and its place."""
     for _ in range(10):  # a chain of transfers is short; a loop could not be
         if ticket.status != TicketStatus.transferred:
             break
-        after = session.scalar(select(Ticket).where(Ticket.transferred_from_id == ticket.id))
+        after = session.execute(
+            select(*_ROW_COLUMNS).where(Ticket.transferred_from_id == ticket.id)
+        ).first()
         if after is None:
             break
-        ticket = after
+        ticket = _row(after)
     return ticket
 
 
@@ -300,18 +458,13 @@ def _estimates(session: Session, *, office: OfficeInfo, day: date, now: datetime
     codes = office.service_codes
     in_line = session.execute(
         select(
-            Ticket.id,
+            *_ROW_COLUMNS,
             Ticket.service_id,
             Ticket.arrived_at,
             Ticket.group,
             Ticket.appointment_at,
-            Ticket.status,
-            Ticket.window_id,
             Ticket.started_at,
             Ticket.called_at,
-            Ticket.remote,
-            Ticket.checked_in_at,
-            Ticket.passed_over_at,
         ).where(
             Ticket.office_id == office.id,
             Ticket.day == day,
@@ -357,7 +510,10 @@ def _estimates(session: Session, *, office: OfficeInfo, day: date, now: datetime
         now=now,
         expected=_expected_appointments(session, office=office, now=now),
     )
-    return LineEstimate(estimates, frozenset(ticket.id for ticket in waiting))
+    rows = {row.id: row for row in in_line}
+    return LineEstimate(
+        estimates, frozenset(ticket.id for ticket in waiting), rows=rows, office=office
+    )
 
 
 def _expected_appointments(

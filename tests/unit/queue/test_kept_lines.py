@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import threading
-from collections import Counter
+from collections import Counter, namedtuple
 from datetime import UTC, date, datetime, timedelta
 
 from kezek.queue.status import KeptLines, LineEstimate
 
 NOW = datetime(2025, 4, 1, 9, 0, tzinfo=UTC)
 DAY = date(2025, 4, 1)
+
+Read = namedtuple(  # the database row's attributes, as the line reads them
+    "Read",
+    "id office_id day prefix number status window_id remote checked_in_at passed_over_at "
+    "language secret_hash ended_at",
+)
+
+
+def _read(ticket_id: int, status: str = "waiting", window_id: int | None = None) -> Read:
+    return Read(
+        ticket_id, 7, DAY, "A", ticket_id, status, window_id, False, None, None, None, "hash", None
+    )
 
 
 class Office:
@@ -22,7 +34,9 @@ class Office:
     def work(self) -> LineEstimate:
         self.worked += 1
         estimates = {1: NOW + timedelta(minutes=5), 2: NOW + timedelta(minutes=9)}
-        return LineEstimate(estimates, frozenset({1, 2, 5}))  # 5: no open window serves it
+        # 5: no open window serves it; 9: called to a window
+        rows = {n: _read(n) for n in (1, 2, 5)} | {9: _read(9, "called", window_id=3)}
+        return LineEstimate(estimates, frozenset({1, 2, 5}), rows=rows)
 
 
 def test_pages_read_between_two_changes_share_one_line() -> None:
@@ -200,3 +214,47 @@ def test_a_line_two_seconds_old_is_not_served_while_another_is_worked_out() -> N
     working.join(timeout=10)
 
     assert waited is not before and office.worked == 2  # the line the other worked out
+
+
+def test_a_page_reads_its_ticket_from_the_kept_line_which_it_never_works_out() -> None:
+    office = Office()
+    kept = KeptLines(office.changes.__getitem__)
+    assert kept.held(2, now=NOW) is None  # nothing kept yet: the page goes to the database
+    kept.line(7, DAY, now=NOW, work=office.work)
+
+    line, waiting = kept.held(2, now=NOW + timedelta(seconds=3)) or (None, None)
+    _, called = kept.held(9, now=NOW) or (None, None)
+
+    assert line is not None and waiting is not None and called is not None
+    assert (waiting.code, waiting.status, line.position(line.estimates[2])) == (
+        "A-002",
+        "waiting",
+        2,
+    )
+    assert (called.status, called.window_id) == ("called", 3)
+    assert kept.held(3, now=NOW) is None  # not in the line when it was worked out
+    assert office.worked == 1
+
+
+def test_after_a_change_a_quiet_offices_ticket_is_read_afresh() -> None:
+    office = Office()
+    kept = KeptLines(office.changes.__getitem__)
+    kept.line(7, DAY, now=NOW, work=office.work)
+
+    office.changes[7] += 1
+
+    assert kept.held(9, now=NOW) is None
+    assert kept.held(2, now=NOW + timedelta(seconds=10)) is None  # too old, too
+    assert office.worked == 1
+
+
+def test_a_busy_offices_tickets_are_read_from_its_line_for_a_second_after_its_work() -> None:
+    office, ticks = Office(), Ticks()
+    kept = _busy(office, ticks)  # worked out at 100.1
+    office.changes[7] += 1
+
+    ticks.now = 100.9
+    assert kept.held(9, now=NOW) is not None
+    ticks.now = 101.2
+    assert kept.held(9, now=NOW) is None
+    assert office.worked == 2
