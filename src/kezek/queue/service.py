@@ -393,6 +393,9 @@ def reprint(
             actor=staff.username,
             ticket_secret=_ticket_secret(key, context),
         )
+        # The lines kept by every worker hold the old secret's hash: announced as a change,
+        # they are read again, and the old receipt stops there too.
+        context.bus.publish(session, info.id)
         return _issued_public(again.ticket, secret=again.secret, office=info), again.ticket.id
 
     return answer_once(

@@ -186,17 +186,18 @@ def kept_view(
     kept: KeptLines, *, ticket_id: int, ticket_secret: str, now: datetime
 ) -> TicketStatusView | None:
     """The ticket's page from the line this process keeps, with no database: None when no
-    kept line holds the ticket, or the line is due to be worked out again (``KeptLines``).
+    kept line holds the ticket, the line is due to be worked out again (``KeptLines``), or
+    the secret is not the one kept with it.
 
     So the page of a ticket in line is as fresh as its line: its own state (called, to which
-    window) too, within ``settle`` in a busy office. The secret is checked against the hash
-    kept with it, which never changes."""
+    window) too, within ``settle`` in a busy office. A secret that does not match is asked
+    of the database rather than refused: a receipt printed again since has a new one."""
     held = kept.held(ticket_id, now=now)
     if held is None:
         return None
     line, ticket = held
     if not _proved(ticket, ticket_secret):
-        raise NotFound("No ticket has this number and secret.", field="ticket")
+        return None
     assert line.office is not None  # a line that holds tickets knows its office
     return _view_in(line, line.office, ticket)
 
@@ -276,7 +277,7 @@ class LineEstimate:
 
     def holds(self, ticket_id: int | None) -> bool:
         """Worked out from this ticket (or from whoever, for None)."""
-        return ticket_id is None or ticket_id in self.waiting or ticket_id in self.rows
+        return ticket_id is None or ticket_id in self.waiting
 
     def ticket(self, ticket_id: int) -> TicketRow | None:
         """The ticket as it was when the line was worked out, if the line holds it."""

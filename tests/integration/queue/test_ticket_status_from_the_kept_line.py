@@ -1,5 +1,5 @@
 """A ticket page read again is answered from the line its worker keeps, without the database,
-and still shows a call at once in an office that is not busy."""
+and still shows a call, or a receipt printed again, at once in an office that is not busy."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from kezek.queue import service as queue_service
+from kezek.staff.members import Staff
 from kezek.staff.models import Role
 from tests.integration.staff.helpers import bearer, make_staff
 
@@ -65,16 +67,21 @@ def test_a_page_read_again_asks_the_database_nothing(
     assert isinstance(other, dict) and other["position"] == 1 and other["code"] == "Q-001"
 
 
-def test_a_wrong_secret_is_refused_by_the_kept_line_too(
+def test_a_receipt_printed_again_works_at_once_and_the_old_one_stops(
     client: TestClient, sessions: sessionmaker[Session]
 ) -> None:
-    _, second = _line_of_two(client, sessions)
-    _read(client, second)
+    first, _ = _line_of_two(client, sessions)
+    assert isinstance(_read(client, first), dict)  # the line kept, with the first secret
+    manager = Staff(id=1, username="gulnara", role=Role.manager, office_codes=frozenset({"bsk"}))
+    context = client.app.state.context  # type: ignore[attr-defined]
 
-    with statements(client) as sent:
-        refused = _read(client, second, secret="GUESSGUESS")
+    again = queue_service.reprint(context, staff=manager, office="bsk", code=str(first["code"]))
+    assert again.value is not None
 
-    assert refused == 404 and sent == []
+    assert isinstance(new := _read(client, first, secret=again.value.secret), dict)
+    assert new["code"] == first["code"]
+    assert _read(client, first) == 404
+    assert _read(client, first, secret="GUESSGUESS") == 404
 
 
 def test_a_call_shows_on_the_next_read_though_the_line_was_kept(

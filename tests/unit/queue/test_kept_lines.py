@@ -254,7 +254,19 @@ def test_a_busy_offices_tickets_are_read_from_its_line_for_a_second_after_its_wo
     office.changes[7] += 1
 
     ticks.now = 100.9
-    assert kept.held(9, now=NOW) is not None
+    assert kept.held(2, now=NOW) is not None
+    assert kept.held(9, now=NOW) is None  # called there: since then maybe served, read afresh
     ticks.now = 101.2
-    assert kept.held(9, now=NOW) is None
+    assert kept.held(2, now=NOW) is None
     assert office.worked == 2
+
+
+def test_a_ticket_put_back_in_line_since_it_was_called_has_the_line_worked_out() -> None:
+    office, ticks = Office(), Ticks()
+    kept = _busy(office, ticks)  # worked out at 100.1, ticket 9 called in it
+    office.changes[7] += 1  # 9 put back in line: its window closed
+    ticks.now = 100.5
+
+    kept.line(7, DAY, now=NOW, work=office.work, holding=9)
+
+    assert office.worked == 3
