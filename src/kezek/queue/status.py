@@ -199,6 +199,8 @@ def kept_view(
     if not _proved(ticket, ticket_secret):
         return None
     assert line.office is not None  # a line that holds tickets knows its office
+    if ticket.window_id is not None and line.office.window_code(ticket.window_id) is None:
+        return None  # called to a window since removed: its code is read with the row
     return _view_in(line, line.office, ticket)
 
 
@@ -306,10 +308,10 @@ class KeptLines:
     A busy office changes many times a second, and its pages reload more often than that;
     worked out at each change, the line would cost as much as if nothing were kept. So an
     estimate younger than ``settle`` is kept across changes too, and a place shown may be
-    that much behind. Only the line is kept: the ticket's own state (called, to which
-    window) is read afresh, and a ticket the kept line does not hold (issued or sent on
-    since) has the line worked out again. An office changing less than once per ``settle``
-    shows each change to the next page read.
+    that much behind, and so may a waiting ticket's own state when its page is answered
+    from the kept line (``held``). A ticket the kept line was not worked out from (issued,
+    sent on or put back in line since) has the line worked out again. An office changing
+    less than once per ``settle`` shows each change to the next page read.
 
     While one thread works a line out, the others serve the line kept before, if it holds
     their ticket and is younger than twice ``settle``, rather than wait with a database

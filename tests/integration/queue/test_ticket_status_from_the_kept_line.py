@@ -95,3 +95,19 @@ def test_a_call_shows_on_the_next_read_though_the_line_was_kept(
 
     assert isinstance(called, dict)
     assert (called["status"], called["window"], called["position"]) == ("called", "1", None)
+
+
+def test_a_called_ticket_is_read_from_the_kept_line_as_from_its_row(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    first, second = _line_of_two(client, sessions)
+    client.post(f"{OFFICE}/windows/1/call-next", headers=bearer(client, "kiosk-bsk"))
+    from_its_row = _read(client, first)
+    _read(client, second)  # works the line out, the first called in it
+
+    with statements(client) as sent:
+        kept = _read(client, first)
+
+    assert sent == []
+    assert kept == from_its_row
+    assert isinstance(kept, dict) and (kept["status"], kept["window"]) == ("called", "1")
