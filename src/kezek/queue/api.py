@@ -343,7 +343,7 @@ async def ticket_status(
     found = service.kept_ticket_status(context, ticket_id=ticket_id, ticket_secret=x_ticket_secret)
     if found is None:
         found = await on_a_thread(
-            service.ticket_status, context, ticket_id=ticket_id, ticket_secret=x_ticket_secret
+            service.read_ticket_status, context, ticket_id=ticket_id, ticket_secret=x_ticket_secret
         )
     body = found.model_dump_json()
     tag = etag(body)

@@ -46,7 +46,7 @@ from kezek.queue.schemas import (
     WindowNowPublic,
     WindowSessionPublic,
 )
-from kezek.queue.status import TicketStatusView, kept_view
+from kezek.queue.status import TicketStatusView, kept_view, row_alone_view
 from kezek.queue.status import ticket_status as status_of
 from kezek.ratelimit import Limit
 from kezek.staff.members import Forbidden, Staff
@@ -606,6 +606,20 @@ def ticket_view(context: AppContext, *, ticket_id: int, ticket_secret: str) -> T
     )
     if view is not None:
         return view
+    return _read_view(context, ticket_id=ticket_id, ticket_secret=ticket_secret)
+
+
+def _read_view(context: AppContext, *, ticket_id: int, ticket_secret: str) -> TicketStatusView:
+    """``ticket_view`` from the database: the ticket's row alone where it tells, else the
+    row and its line in one transaction."""
+    view = row_alone_view(
+        context.sessions,
+        directory=context.directory,
+        ticket_id=ticket_id,
+        ticket_secret=ticket_secret,
+    )
+    if view is not None:
+        return view
     with read_session(context.sessions) as session:
         return status_of(
             session,
@@ -620,6 +634,13 @@ def ticket_view(context: AppContext, *, ticket_id: int, ticket_secret: str) -> T
 def ticket_status(context: AppContext, *, ticket_id: int, ticket_secret: str) -> TicketStatusPublic:
     """For the ticket's holder, who has no login: the place in line and the estimated call."""
     return _status_public(ticket_view(context, ticket_id=ticket_id, ticket_secret=ticket_secret))
+
+
+def read_ticket_status(
+    context: AppContext, *, ticket_id: int, ticket_secret: str
+) -> TicketStatusPublic:
+    """``ticket_status`` once ``kept_ticket_status`` could not tell: from the database."""
+    return _status_public(_read_view(context, ticket_id=ticket_id, ticket_secret=ticket_secret))
 
 
 def kept_ticket_status(
