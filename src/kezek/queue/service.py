@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from kezek.booking.identity import document_hash, normalize_phone
 from kezek.context import AppContext
-from kezek.db import is_postgresql, read_session, run_transaction
+from kezek.db import is_postgresql, on_commit, read_session, run_transaction
 from kezek.errors import Invalid
 from kezek.i18n import LANGUAGES, as_language
 from kezek.metrics import TICKETS
@@ -547,6 +547,7 @@ def check_in_remote(
             actor=staff.username,
         )
         context.bus.publish(session, info.id)
+        on_commit(session, partial(context.lines.touched, ticket.id))
         return _checked_in_public(ticket, info)
 
     return run_transaction(context.sessions, work)
@@ -571,6 +572,7 @@ def check_in_at_door(
         )
         info = context.directory.office_by_id(session, ticket.office_id)
         context.bus.publish(session, info.id)
+        on_commit(session, partial(context.lines.touched, ticket.id))
         return _checked_in_public(ticket, info)
 
     return run_transaction(context.sessions, work)

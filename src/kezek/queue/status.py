@@ -358,7 +358,8 @@ class KeptLines:
     worked out at each change, the line would cost as much as if nothing were kept. So an
     estimate younger than ``settle`` is kept across changes too, and a place shown may be
     that much behind, and so may a waiting ticket's own state when its page is answered
-    from the kept line (``held``). A ticket the kept line was not worked out from (issued,
+    from the kept line (``held``), unless its holder has checked in through this process
+    since (``touched``). A ticket the kept line was not worked out from (issued,
     sent on or put back in line since) has the line worked out again. An office changing
     less than once per ``settle`` shows each change to the next page read.
 
@@ -386,17 +387,30 @@ class KeptLines:
         self._working: dict[tuple[int, date], threading.Lock] = {}
         # Which kept line holds each ticket, for ``held``: a page asks by the ticket alone.
         self._holding: dict[int, tuple[int, date]] = {}
+        # When this process last changed each ticket its holder acted on (``touched``).
+        self._touched: dict[int, float] = {}
 
     def held(self, ticket_id: int, *, now: datetime) -> tuple[LineEstimate, TicketRow] | None:
         """The kept line that holds the ticket, and its row there, if that line would
-        serve its page now (``line`` would not work it out again); never works anything
-        out, nor waits, so it may be asked from the event loop."""
+        serve its page now (``line`` would not work it out again) and this process has not
+        changed the ticket since (``touched``); never works anything out, nor waits, so it
+        may be asked from the event loop."""
         key = self._holding.get(ticket_id)
         if key is None:
             return None
-        line = self._fresh(key, now, ticket_id)
-        row = line.ticket(ticket_id) if line is not None else None
-        return None if line is None or row is None else (line, row)
+        kept = self._fresh_kept(key, now, ticket_id)
+        if kept is None or self._touched.get(ticket_id, -1.0) >= kept.worked_at:
+            return None
+        row = kept.line.ticket(ticket_id)
+        return None if row is None else (kept.line, row)
+
+    def touched(self, ticket_id: int) -> None:
+        """This process has just changed the ticket at its holder's own hand (a check-in):
+        a line kept from before is no longer its page, even in a busy office, where the
+        holder would otherwise be asked to check in again until the line is worked out."""
+        if len(self._touched) > MAX_HELD:
+            self._touched.clear()
+        self._touched[ticket_id] = self._ticks()
 
     def line(
         self,
@@ -456,14 +470,20 @@ class KeptLines:
     def _fresh(
         self, key: tuple[int, date], now: datetime, holding: int | None
     ) -> LineEstimate | None:
+        kept = self._fresh_kept(key, now, holding)
+        return kept.line if kept is not None else None
+
+    def _fresh_kept(
+        self, key: tuple[int, date], now: datetime, holding: int | None
+    ) -> _Kept | None:
         kept = self._young(key, now)
         if kept is None:
             return None
         if kept.version == self._changes(key[0]):
-            return kept.line
+            return kept
         young = self._ticks() - kept.worked_at < self._settle
         if kept.settling and kept.line.holds(holding) and young:
-            return kept.line
+            return kept
         return None
 
     def _meanwhile(

@@ -270,3 +270,19 @@ def test_a_ticket_put_back_in_line_since_it_was_called_has_the_line_worked_out()
     kept.line(7, DAY, now=NOW, work=office.work, holding=9)
 
     assert office.worked == 3
+
+
+def test_a_ticket_its_holder_checked_in_here_is_read_afresh_even_in_a_busy_office() -> None:
+    office, ticks = Office(), Ticks()
+    kept = _busy(office, ticks)  # worked out at 100.1
+    ticks.now = 100.3
+    kept.touched(2)  # its holder checked in at this process's kiosk
+    office.changes[7] += 1
+
+    ticks.now = 100.5
+    assert kept.held(2, now=NOW) is None  # the kept row asks to check in: read afresh
+    assert kept.held(1, now=NOW) is not None  # the others still from the kept line
+
+    ticks.now = 101.5
+    kept.line(7, DAY, now=NOW, work=office.work)  # worked out after the check-in
+    assert kept.held(2, now=NOW) is not None
