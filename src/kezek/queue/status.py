@@ -201,7 +201,8 @@ def row_alone_view(
 ) -> TicketStatusView | None:
     """The page of a ticket out of the line, from its row read alone on PostgreSQL; None
     where the row cannot tell: on SQLite, for a ticket waiting (its place needs its line)
-    or sent on (its page is the new ticket's), or called to a window since removed."""
+    or sent on (its page is the new ticket's), or called to a window since removed.
+    ``NotFound`` for no such ticket or a wrong secret, as the transaction's read says."""
     engine = sessions.kw["bind"]
     if not is_postgresql(engine):
         return None
@@ -399,15 +400,16 @@ class KeptLines:
         if key is None:
             return None
         kept = self._fresh_kept(key, now, ticket_id)
-        if kept is None or self._touched.get(ticket_id, -1.0) >= kept.worked_at:
+        if kept is None or self._touched.get(ticket_id, -1.0) >= kept.began_at:
             return None
         row = kept.line.ticket(ticket_id)
         return None if row is None else (kept.line, row)
 
     def touched(self, ticket_id: int) -> None:
         """This process has just changed the ticket at its holder's own hand (a check-in):
-        a line kept from before is no longer its page, even in a busy office, where the
-        holder would otherwise be asked to check in again until the line is worked out."""
+        a line whose work began before is no longer its page, even in a busy office, where
+        the holder would otherwise be asked to check in again until the line is worked out
+        anew. The work's start, not its end: its rows may have been read before the change."""
         if len(self._touched) > MAX_HELD:
             self._touched.clear()
         self._touched[ticket_id] = self._ticks()
@@ -443,6 +445,7 @@ class KeptLines:
                 return found
             # Counted before the work: a change during it makes the next reader work again.
             version = self._changes(office_id)
+            began_at = self._ticks()
             line = work()
             worked_at = self._ticks()
             if len(self._kept) > 1000 or len(self._holding) > MAX_HELD:
@@ -451,9 +454,8 @@ class KeptLines:
                 self._holding.clear()
                 self._working = {key: working}
             self._holding.update(dict.fromkeys(line.rows, key))
-            self._kept[key] = _Kept(
-                version, now, worked_at, line, self._busy(self._kept.get(key), worked_at)
-            )
+            settling = self._busy(self._kept.get(key), worked_at)
+            self._kept[key] = _Kept(version, now, began_at, worked_at, line, settling)
             return line
         finally:
             working.release()
@@ -506,7 +508,9 @@ class KeptLines:
 class _Kept:
     version: int  # the office's changes counted when the work began
     at: datetime  # the business clock's time the line is for
-    worked_at: float  # the machine's monotonic clock, as the work ended
+    # The machine's monotonic clock as the work began (its rows were read after) and ended.
+    began_at: float
+    worked_at: float
     line: LineEstimate
     settling: bool  # the office is busy (``_busy``): kept across changes for ``settle``
 

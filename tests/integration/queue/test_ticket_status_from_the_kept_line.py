@@ -20,18 +20,25 @@ OFFICE = "/api/v1/offices/bsk"
 
 @contextmanager
 def statements(client: TestClient) -> Iterator[list[str]]:
-    """Every SQL statement the app sends meanwhile, through its own engine."""
+    """Every SQL statement the app sends meanwhile through its own engine, and every
+    connection it takes from the pool (a statement on the driver's own connection, which
+    SQLAlchemy's layer does not see, takes one too)."""
     sent: list[str] = []
     engine: Engine = client.app.state.context.sessions.kw["bind"]  # type: ignore[attr-defined]
 
     def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
         sent.append(statement)
 
+    def lent(*_: object) -> None:
+        sent.append("(a connection from the pool)")
+
     event.listen(engine, "before_cursor_execute", count)
+    event.listen(engine.pool, "checkout", lent)
     try:
         yield sent
     finally:
         event.remove(engine, "before_cursor_execute", count)
+        event.remove(engine.pool, "checkout", lent)
 
 
 def _line_of_two(client: TestClient, sessions: sessionmaker[Session]) -> list[dict[str, object]]:

@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 from html import unescape
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from kezek.db import run_transaction
 from kezek.queue.models import Ticket
 from kezek.staff.models import Role
 from tests.integration.staff.helpers import PASSWORD, make_staff
@@ -119,3 +121,25 @@ def test_only_the_kiosk_of_the_office_may_check_in_and_only_with_its_form(
     with sessions() as session:
         assert session.get_one(Ticket, ticket_id).checked_in_at is None
     assert line_client.get("/kiosk/big/phone-ticket").url.path == "/kiosk/big"
+
+
+def test_a_check_in_shows_on_the_holders_page_at_once_in_a_busy_office(
+    line_client: TestClient, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    context = line_client.app.state.context  # type: ignore[attr-defined]
+    # Busy for a minute, not a second: the office's line is kept across its changes
+    # however slowly this test runs.
+    monkeypatch.setattr(context.lines, "_settle", 60.0)
+    page = take_a_place(line_client, sessions)  # the line worked out once
+    ticket_id, secret = ticket_address(page)
+    office_id = context.directory.office(context.sessions, "bsk").id
+    run_transaction(context.sessions, lambda session: context.bus.publish(session, office_id))
+    holder = line_client.get(f"/ticket/{ticket_id}?s={secret}")  # and again: a busy office
+    assert "check in" in text(holder)
+    _kiosk(line_client, sessions)
+    form = line_client.get(link_to(line_client.get("/kiosk/bsk"), rf"^{FORM}$"))
+
+    submit(line_client, form, FORM, code="q1", phone_last4="0777")
+
+    holder = line_client.get(f"/ticket/{ticket_id}?s={secret}")
+    assert "You are checked in. Wait for your number on the board." in text(holder)

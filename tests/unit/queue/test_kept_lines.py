@@ -286,3 +286,24 @@ def test_a_ticket_its_holder_checked_in_here_is_read_afresh_even_in_a_busy_offic
     ticks.now = 101.5
     kept.line(7, DAY, now=NOW, work=office.work)  # worked out after the check-in
     assert kept.held(2, now=NOW) is not None
+
+
+def test_a_check_in_while_the_line_is_worked_out_is_not_shown_from_that_work() -> None:
+    office, ticks = Office(), Ticks()
+    kept = _busy(office, ticks)  # worked out at 100.1: busy, kept across changes
+    office.changes[7] += 1
+    ticks.now = 101.5  # too old to serve across the change: worked out again
+
+    def the_holder_checks_in_meanwhile() -> LineEstimate:
+        line = office.work()  # its rows read: ticket 2 not checked in yet
+        ticks.now = 101.52
+        kept.touched(2)  # the check-in commits on another thread
+        office.changes[7] += 1
+        ticks.now = 101.55  # the work ends after the check-in
+        return line
+
+    kept.line(7, DAY, now=NOW, work=the_holder_checks_in_meanwhile)
+    ticks.now = 101.6
+
+    assert kept.held(2, now=NOW) is None
+    assert kept.held(1, now=NOW) is not None
