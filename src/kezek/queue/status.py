@@ -7,7 +7,7 @@ import hmac
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from time import monotonic
 from typing import Any, Protocol
@@ -28,6 +28,7 @@ from kezek.queue.models import Ticket, TicketStatus
 from kezek.queue.policy import CallingWindow, WaitingTicket, policy_for
 from kezek.queue.tickets import hash_ticket_secret, typed_secret
 from kezek.queue.windows import open_windows
+from kezek.types import as_utc
 
 # A ticket's state in the words the ticket page, the staff pages and the bot all use.
 TICKET_STATES = {
@@ -162,6 +163,14 @@ class TicketStatusView:
         return NextStep.none
 
 
+def _a_ticket_id(ticket_id: int) -> bool:
+    """An id past the column's range (typed by hand, or probing) is no ticket, not an error."""
+    return 0 < ticket_id < 2**31
+
+
+_BY_ID = select(*_ROW_COLUMNS).where(Ticket.id == bindparam("ticket_id"))
+
+
 def ticket_status(
     session: Session,
     *,
@@ -172,10 +181,9 @@ def ticket_status(
     kept: KeptLines | None = None,
 ) -> TicketStatusView:
     """The ticket's page from its row, read in one statement (``kept_view`` needs none)."""
-    # An id past the column's range (typed by hand, or probing) is no ticket, not an error.
     found = (
-        session.execute(select(*_ROW_COLUMNS).where(Ticket.id == ticket_id)).first()
-        if 0 < ticket_id < 2**31
+        session.execute(_BY_ID, {"ticket_id": ticket_id}).first()
+        if _a_ticket_id(ticket_id)
         else None
     )
     ticket = _row(found) if found is not None else None
@@ -192,7 +200,7 @@ def _no_such_ticket() -> NotFound:
 # alone. On PostgreSQL the row is read by itself in autocommit: one round trip, where a
 # transaction takes three. Of the reads a kept line cannot answer, most are of such
 # tickets: a phone's reloads once its holder has been called.
-_ROW_ALONE = Direct(select(*_ROW_COLUMNS).where(Ticket.id == bindparam("ticket_id")))
+_ROW_ALONE = Direct(_BY_ID)
 _NEEDS_MORE = (TicketStatus.waiting, TicketStatus.transferred)
 
 
@@ -206,7 +214,7 @@ def row_alone_view(
     engine = sessions.kw["bind"]
     if not is_postgresql(engine):
         return None
-    found = _ROW_ALONE.rows(engine, {"ticket_id": ticket_id}) if 0 < ticket_id < 2**31 else []
+    found = _ROW_ALONE.rows(engine, {"ticket_id": ticket_id}) if _a_ticket_id(ticket_id) else []
     if not found:
         raise _no_such_ticket()
     ticket = _row(found[0])
@@ -229,7 +237,7 @@ def row_alone_view(
 
 
 def _in_utc(at: datetime | None) -> datetime | None:
-    return at.astimezone(UTC) if at is not None else None
+    return as_utc(at) if at is not None else None
 
 
 def kept_view(
