@@ -140,12 +140,14 @@ def _lifespan(context: AppContext) -> Callable[[FastAPI], AbstractAsyncContextMa
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # On PostgreSQL each worker process listens for queue changes for its boards, and
-        # for users disabled or signed out, whose tokens it must forget.
+        # for users disabled or signed out, whose tokens it must forget; and it tells the
+        # other processes of its own queue changes once they commit.
         url = context.settings.sqlalchemy_url
         tasks = []
         if is_postgresql(url):
             heard = {TOKENS_CHANNEL: context.tokens}
             tasks.append(asyncio.create_task(context.bus.listen(url, others=heard)))
+            tasks.append(asyncio.create_task(context.bus.send_notices(url)))
         if context.settings.queue_close_days:
             tasks.append(asyncio.create_task(_close_days(context)))
         if context.settings.purge_every_seconds:

@@ -1,11 +1,22 @@
 """Telling every board that an office's queue changed, across all server processes.
 
-A change is published inside the transaction that makes it. On PostgreSQL that is
-``NOTIFY``, which the database delivers only once the transaction commits, to every worker
+On PostgreSQL a change is told with ``NOTIFY``, which the database delivers to every worker
 process listening; each worker's one listener hands it on to the boards it serves. SQLite
 serves from a single process, so there the message goes straight to that process's boards,
-after the commit. PostgreSQL's LISTEN/NOTIFY was chosen over Redis pub/sub because the
-change and its message then commit or roll back together, and no other service is needed.
+after the commit. PostgreSQL's LISTEN/NOTIFY was chosen over Redis pub/sub because no other
+service is needed.
+
+A server worker sends its notices once the change has committed, from its own connection
+(``send_notices``), not inside the change's transaction: PostgreSQL lets one transaction
+that notifies commit at a time, and holds that turn until its commit is on disk, so with
+every queue write notifying, the writes of a busy office took turns at the disk. Sent
+afterwards, a notice is a transaction without data, committed without waiting for the disk
+(nothing is lost with it that a board needs: a board reads the queue itself). The notices
+of changes committed while one is being sent go together in the next. A change that rolls
+back is never told. Should a worker stop between a commit and its notice, the other
+workers' boards show the change at their next beat, when every board reads again. A
+process that sends no notices (a command line, a test without the server) notifies inside
+the transaction as before.
 """
 
 from __future__ import annotations
@@ -16,7 +27,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -71,25 +82,37 @@ class BoardBus:
         self._beat: asyncio.TimerHandle | None = None  # the next beat, on the loop below
         self._beat_loop: asyncio.AbstractEventLoop | None = None
         self.streams = 0  # open board streams in this process
+        self._sender: _Sender | None = None  # while ``send_notices`` runs
 
     def publish(self, session: Session, office_id: int) -> None:
         """Announce a change of ``office_id`` once ``session`` commits."""
-        if is_postgresql(session):
+        if not is_postgresql(session):
+            on_commit(session, lambda: self.deliver(office_id))
+        elif not self.sends_notices:
             session.execute(
                 text("SELECT pg_notify(:channel, :office)"),
                 {"channel": CHANNEL, "office": str(office_id)},
             )
-        else:
-            on_commit(session, lambda: self.deliver(office_id))
-        on_commit(session, lambda: self._committed(office_id))
+        on_commit(session, lambda: self.committed(office_id))
+
+    @property
+    def sends_notices(self) -> bool:
+        """This process tells its changes after they commit (``send_notices`` runs); a
+        statement that could notify by itself leaves it to ``committed``."""
+        return self._sender is not None
 
     def announced(self, session: Session, office_id: int) -> None:
-        """A statement of ``session`` sent the office's NOTIFY itself: count the change here
-        too, once it commits, as ``publish`` does."""
-        on_commit(session, lambda: self._committed(office_id))
+        """A statement of ``session`` changed the office (it sent the NOTIFY itself if this
+        process ``sends_notices`` not): told and counted once it commits, as by ``publish``."""
+        on_commit(session, lambda: self.committed(office_id))
 
-    def _committed(self, office_id: int) -> None:
+    def committed(self, office_id: int) -> None:
+        """A change of the office has committed: count it here, and tell the other
+        processes if this one ``sends_notices``; safe to call from any thread."""
         self._committed_here[office_id] += 1
+        sender = self._sender
+        if sender is not None:
+            sender.loop.call_soon_threadsafe(sender.want, office_id)
 
     def version(self, office_id: int) -> int:
         """Grows with every change of the office this process has made or heard of: its
@@ -156,6 +179,9 @@ class BoardBus:
     def _beat_all(self) -> None:
         """Every stream's beat: one timer for the process, not one per stream."""
         self._beat = None
+        for office_id, subscribers in list(self._subscribers.items()):
+            if subscribers:  # a notice lost with a stopped worker: shown at the next beat
+                self._changed(office_id)
         boards = [board for boards in self._subscribers.values() for board in boards]
         if boards and self._loop is not None:
             Wave(self._loop, boards, Subscription.beat).start()
@@ -286,6 +312,63 @@ class BoardBus:
             finally:  # lost, or the worker stops: nothing heard from now on
                 for hearing in others.values():
                     hearing.deaf()
+
+    async def send_notices(self, database_url: str) -> None:
+        """Send this process's notices, after their changes commit, until cancelled;
+        reconnect on loss, keeping those not sent."""
+        import psycopg  # only PostgreSQL's workers send
+
+        sender = self._sender = _Sender(asyncio.get_running_loop())
+        url = make_url(database_url)
+        try:
+            while True:
+                try:
+                    async with await psycopg.AsyncConnection.connect(
+                        host=url.host,
+                        port=url.port,
+                        user=url.username,
+                        password=url.password,
+                        dbname=url.database,
+                        autocommit=True,
+                        application_name="kezek notices",
+                    ) as connection:
+                        # A notice is no data: its commit need not wait for the disk.
+                        await connection.execute("SET synchronous_commit TO off")
+                        while True:
+                            await sender.send(connection)
+                except psycopg.Error as exc:
+                    log.warning("notice sender lost the database (%s); reconnecting", exc)
+                    await asyncio.sleep(1)
+        finally:
+            self._sender = None
+
+
+class _Sender:
+    """The offices whose changes this process has still to tell, and the loop telling."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self._waiting: set[int] = set()
+        self._wanted = asyncio.Event()
+
+    def want(self, office_id: int) -> None:
+        self._waiting.add(office_id)
+        self._wanted.set()
+
+    async def send(self, connection: Any) -> None:
+        """One NOTIFY for every office changed since the last one; kept if it fails."""
+        await self._wanted.wait()
+        self._wanted.clear()
+        offices, self._waiting = self._waiting, set()
+        try:
+            await connection.execute(_NOTIFY_ALL, [CHANNEL, [str(o) for o in sorted(offices)]])
+        except BaseException:
+            self._waiting |= offices
+            self._wanted.set()
+            raise
+
+
+_NOTIFY_ALL = "SELECT pg_notify(%s, office) FROM unnest(CAST(%s AS text[])) AS office"
 
 
 class Hearing(Protocol):

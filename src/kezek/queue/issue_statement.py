@@ -3,8 +3,9 @@
 In the queue day of ``bench/queue_day.py`` the kiosk's tickets are one request in four,
 and through the ORM they took two fifths of the workers' time spent in routes: a read of
 the day's closure, the day's counter, the ticket and its event, each flushed on its own,
-and the boards' NOTIFY. The statement does all of it in one round trip: no number is
-taken and nothing is written for a day whose line has closed. It runs in the caller's
+and the boards' NOTIFY (unless the server sends it after the commit: ``kezek.queue.bus``).
+The statement does all of it in one round trip: no number is taken and nothing is written
+for a day whose line has closed. It runs in the caller's
 transaction, which also records the request's Idempotency-Key; the general path
 (``tickets.issue_walk_in``) stays for SQLite and is the reference the tests compare this
 with.
@@ -45,7 +46,7 @@ WITH closed AS (
     INSERT INTO queue_event (ticket_id, office_id, kind, at, window_id, actor, detail)
     SELECT id, office_id, 'issued', :now, window_id, :actor, CAST(:detail AS json) FROM made
 ), told AS (
-    SELECT pg_notify(:channel, CAST(office_id AS text)) FROM made
+    SELECT pg_notify(:channel, CAST(office_id AS text)) FROM made WHERE :notify
 )
 SELECT (SELECT count(*) FROM told) AS told, made.* FROM (SELECT 1) AS one
 LEFT JOIN made ON true
@@ -61,8 +62,10 @@ def issue_in_one_statement(
     now: datetime,
     ticket_secret: str | None = None,
     actor: str | None = None,
+    notify: bool,
 ) -> Issued:
-    """A walk-in ticket, as ``tickets.issue_walk_in`` makes it; the boards are told."""
+    """A walk-in ticket, as ``tickets.issue_walk_in`` makes it; ``notify``: the statement
+    sends the boards' NOTIFY itself (``BoardBus.sends_notices``)."""
     service = office.service(service_code)
     day = now.astimezone(office.zone).date()
     ticket_secret = ticket_secret or new_ticket_secret()
@@ -81,6 +84,7 @@ def issue_in_one_statement(
             "actor": actor,
             "detail": json.dumps({"kind": TicketKind.walk_in.value}),
             "channel": CHANNEL,
+            "notify": notify,
         },
     ).one()
     if row.id is None:  # nothing written: the line has closed

@@ -45,6 +45,9 @@ class TicketKind(StrEnum):
 STATUSES = tuple(status.value for status in TicketStatus)
 
 
+_GROUP_WALK_INS = "status = 'waiting' AND appointment_at IS NULL AND \"group\" IS NOT NULL"
+
+
 class Ticket(Base):
     __tablename__ = "ticket"
 
@@ -112,6 +115,18 @@ class Ticket(Base):
             "id",
             postgresql_where=text("status = 'waiting' AND appointment_at IS NULL"),
             sqlite_where=text("status = 'waiting' AND appointment_at IS NULL"),
+        ),
+        # The oldest walk-ins of a priority group (or a corridor's), read by the group alone:
+        # through the index above, a group of few was found among thousands of others.
+        Index(
+            "ix_ticket_group_walk_ins_in_line",
+            "office_id",
+            "day",
+            "group",
+            "arrived_at",
+            "id",
+            postgresql_where=text(_GROUP_WALK_INS),
+            sqlite_where=text(_GROUP_WALK_INS),
         ),
         Index(
             "ix_ticket_appointments_in_line",

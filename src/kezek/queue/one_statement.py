@@ -22,22 +22,25 @@ one to call (its turn passes it over, or ends it: ``Policy.passing``).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Row, text
+from sqlalchemy import Engine, Row, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kezek.db import violated_constraint
+from kezek.direct import Direct
 from kezek.network.directory import OfficeInfo
 from kezek.queue import candidates
 from kezek.queue.bus import CHANNEL
 from kezek.queue.models import Ticket
 from kezek.queue.policy import CallingWindow
 from kezek.queue.tickets import WindowBusy
+from kezek.types import as_utc
 
 # The window's line, each waiting ticket with its keys: the corridor's own first, then
 # the policy's place (appointments due, then those waiting past the cap, then priority
@@ -164,7 +167,7 @@ _CALL = (
     INSERT INTO queue_event (ticket_id, office_id, kind, at, window_id, actor, detail)
     SELECT id, office_id, 'called', :now, :window_id, :actor, CAST('{}' AS json) FROM called
 ), told AS (
-    SELECT pg_notify(:channel, :office) FROM called
+    SELECT pg_notify(:channel, :office) FROM called WHERE :notify
 )
 SELECT EXISTS (SELECT 1 FROM held) AS window_open,
        EXISTS (SELECT 1 FROM busy) AS busy,
@@ -176,6 +179,7 @@ FROM (SELECT 1) AS one LEFT JOIN called ON true
 )
 
 CALL = text(_CALL)
+_CALL_ALONE = Direct(CALL)
 
 
 class Leave(Enum):
@@ -193,19 +197,22 @@ class Outcome:
 
 
 def call_in_one_statement(
-    session: Session,
+    runner: Session | Engine,
     *,
     office: OfficeInfo,
     window: CallingWindow,
     staff_id: int,
     now: datetime,
     actor: str | None,
+    notify: bool,
 ) -> Outcome:
-    """Call the next ticket to ``window``, if the clerk ``staff_id`` has it open."""
+    """Call the next ticket to ``window``, if the clerk ``staff_id`` has it open: in the
+    session's transaction, or given the engine, committed on its own (``kezek.direct``: one
+    round trip). ``notify``: the statement sends the boards' NOTIFY itself."""
     parameters = line_parameters(office, window, staff_id=staff_id, now=now)
-    parameters |= {"actor": actor, "channel": CHANNEL, "office": str(office.id)}
+    parameters |= {"actor": actor, "channel": CHANNEL, "office": str(office.id), "notify": notify}
     try:
-        row = session.execute(CALL, parameters).one()
+        row = _one(runner, _CALL_ALONE, parameters)
     except IntegrityError as exc:
         if violated_constraint(exc) != "uq_ticket_at_window":
             raise
@@ -223,6 +230,13 @@ def call_in_one_statement(
     if row.id is None:
         return Outcome(window_open=True, ticket=None)
     return Outcome(window_open=True, ticket=detached(row))
+
+
+def _one(runner: Session | Engine, statement: Direct, parameters: dict[str, Any]) -> Any:
+    """The statement's one row, run in the session, or on its own given the engine."""
+    if isinstance(runner, Session):
+        return runner.execute(statement.statement, parameters).one()
+    return statement.rows(runner, parameters)[0]
 
 
 def line_parameters(
@@ -262,31 +276,36 @@ WITH changed AS (
       AND (:oversees OR window_id IN (
           SELECT window_id FROM window_session WHERE staff_id = :staff_id AND status <> 'closed'
       ))
+      AND (:any_office OR office_id = ANY(CAST(:office_ids AS integer[])))
     RETURNING ticket.*
 ), event AS (
     INSERT INTO queue_event (ticket_id, office_id, kind, at, window_id, actor, detail)
     SELECT id, office_id, :action, :now, window_id, :actor, CAST('{}' AS json) FROM changed
 ), told AS (
-    SELECT pg_notify(:channel, CAST(office_id AS text)) FROM changed
+    SELECT pg_notify(:channel, CAST(office_id AS text)) FROM changed WHERE :notify
 )
 SELECT (SELECT count(*) FROM told) AS told, changed.* FROM (SELECT 1) AS one
 LEFT JOIN changed ON true
 """
 ACT = text(_ACT)
+_ACT_ALONE = Direct(ACT)
 
 
 def act_in_one_statement(
-    session: Session,
+    runner: Session | Engine,
     *,
     ticket_id: int,
     action: str,
     staff_id: int,
     oversees: bool,
+    office_ids: Collection[int] | None,
     now: datetime,
     actor: str | None,
+    notify: bool,
 ) -> Ticket | None:
-    """Start or finish the ticket; None when that changed nothing (the general path says
-    why). The caller still checks that the member of staff works for its office."""
+    """Start or finish the ticket, of one of ``office_ids`` (None: of any office); None
+    when that changed nothing (the general path says why). In the session's transaction,
+    or given the engine, committed on its own, as ``call_in_one_statement``."""
     before, after, stamp = ACTIONS[action]
     parameters = {
         "ticket_id": ticket_id,
@@ -296,18 +315,28 @@ def act_in_one_statement(
         "stamp": stamp,
         "staff_id": staff_id,
         "oversees": oversees,
+        "any_office": office_ids is None,
+        "office_ids": sorted(office_ids or ()),
         "now": now,
         "actor": actor,
         "channel": CHANNEL,
+        "notify": notify,
     }
-    row = session.execute(ACT, parameters).one()
+    row = _one(runner, _ACT_ALONE, parameters)
     return None if row.id is None else detached(row)
 
 
-def detached(row: Row[Any]) -> Ticket:
-    """The ticket a statement returned, as an object the answers and messages can read."""
+def detached(row: Row[Any] | Any) -> Ticket:
+    """The ticket a statement returned, as an object the answers and messages can read;
+    its times in UTC, as the column type gives them, also when read below it."""
     found = row._asdict()
-    return Ticket(**{key: value for key, value in found.items() if key in _COLUMNS})
+    return Ticket(
+        **{
+            key: as_utc(value) if isinstance(value, datetime) else value
+            for key, value in found.items()
+            if key in _COLUMNS
+        }
+    )
 
 
 _COLUMNS = frozenset(column.key for column in Ticket.__table__.columns)

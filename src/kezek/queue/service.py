@@ -50,6 +50,7 @@ from kezek.queue.status import TicketStatusView, kept_view, row_alone_view
 from kezek.queue.status import ticket_status as status_of
 from kezek.ratelimit import Limit
 from kezek.staff.members import Forbidden, Staff
+from kezek.staff.models import Role
 
 _NEW_STATUS = {
     WindowChange.pause: WindowSessionStatus.paused,
@@ -150,6 +151,10 @@ def call_next(
     ``settle`` says; without it, a window holding someone refuses (``window_busy``).
     """
     staff.require_office(office)
+    if key is None and settle is None and _call_alone_fits(context):
+        alone = _call_alone(context, staff=staff, office=office, window=window)
+        if alone is not None:
+            return alone
 
     def call(session: Session) -> tuple[TicketPublic | None, int | None]:
         info = context.directory.office(session, office)
@@ -157,18 +162,24 @@ def call_next(
         now = context.clock()
         if settle is None and is_postgresql(session):
             outcome = call_in_one_statement(
-                session, office=info, window=plan, staff_id=staff.id, now=now, actor=staff.username
+                session,
+                office=info,
+                window=plan,
+                staff_id=staff.id,
+                now=now,
+                actor=staff.username,
+                notify=not context.bus.sends_notices,
             )
             if not outcome.window_open:
-                raise windows.WindowNotOpen(f"Open window {window} before calling tickets to it.")
+                raise _window_not_open(window)
             if outcome.left is None:
                 if outcome.ticket is not None:
-                    context.bus.announced(session, info.id)  # the statement sent NOTIFY
+                    context.bus.announced(session, info.id)
                 return _told(session, context, info, window, outcome.ticket, now, services=None)
         # Locked: two calls to one window (a double tap) take turns rather than race.
         current = windows.current_session(session, window_id=info.window_ids[window], lock=True)
         if current is None or current.status != "open" or current.staff_id != staff.id:
-            raise windows.WindowNotOpen(f"Open window {window} before calling tickets to it.")
+            raise _window_not_open(window)
         ticket = tickets.call_next(
             session,
             directory=context.directory,
@@ -190,6 +201,50 @@ def call_next(
         act=call,
         replay=partial(_ticket_now, context=context),
     )
+
+
+def _call_alone_fits(context: AppContext) -> bool:
+    """Whether call-next can be its one statement committed on its own (one round trip,
+    not three): on PostgreSQL, with no message to write in its transaction (the called
+    citizen's, those now near the head). The caller also has no Idempotency-Key to record."""
+    return not context.rules.notify.channels and is_postgresql(context.sessions)
+
+
+def _call_alone(
+    context: AppContext, *, staff: Staff, office: str, window: str
+) -> Answered[TicketPublic | None] | None:
+    """Call-next as one statement committed on its own; None when the statement left the
+    call to the general path (a window holding someone, a phone's holder ahead)."""
+    info = context.directory.office(context.sessions, office)
+    outcome = call_in_one_statement(
+        context.sessions.kw["bind"],
+        office=info,
+        window=tickets.calling_window(info, window, None),  # an unknown window is a 404
+        staff_id=staff.id,
+        now=context.clock(),
+        actor=staff.username,
+        notify=not context.bus.sends_notices,
+    )
+    if not outcome.window_open:
+        raise _window_not_open(window)
+    if outcome.left is not None:
+        return None
+    if outcome.ticket is None:
+        return Answered(None, False)
+    context.bus.committed(info.id)
+    return Answered(_public(outcome.ticket, window_code=window, zone=info.zone), False)
+
+
+def _office_ids(context: AppContext, staff: Staff) -> frozenset[int] | None:
+    """The offices the member of staff acts for, by id; None: every office (an admin)."""
+    if staff.role is Role.admin:
+        return None
+    offices = context.directory.offices(context.sessions)
+    return frozenset(office.id for office in offices if office.code in staff.office_codes)
+
+
+def _window_not_open(window: str) -> windows.WindowNotOpen:
+    return windows.WindowNotOpen(f"Open window {window} before calling tickets to it.")
 
 
 def _told(
@@ -220,6 +275,26 @@ def act(
     context: AppContext, *, staff: Staff, ticket_id: int, action: Action, key: str | None = None
 ) -> Answered[TicketPublic]:
     """Start, finish, recall, requeue, cancel or mark a no-show."""
+    # Start and finish write no message: with no Idempotency-Key to record, each is its one
+    # statement committed on its own, as call-next may be (``_call_alone_fits``).
+    alone = key is None and action.value in ACTIONS and staff.role is not Role.kiosk
+    if alone and is_postgresql(context.sessions):
+        moved = act_in_one_statement(
+            context.sessions.kw["bind"],
+            ticket_id=ticket_id,
+            action=action.value,
+            staff_id=staff.id,
+            oversees=staff.oversees,
+            office_ids=_office_ids(context, staff),
+            now=context.clock(),
+            actor=staff.username,
+            notify=not context.bus.sends_notices,
+        )
+        if moved is not None:  # else the general path says why nothing changed
+            context.bus.committed(moved.office_id)
+            office = context.directory.office_by_id(context.sessions, moved.office_id)
+            window = office.window_code(moved.window_id)
+            return Answered(_public(moved, window_code=window, zone=office.zone), False)
 
     def work(session: Session) -> tuple[TicketPublic, int]:
         if action.value in ACTIONS and is_postgresql(session):
@@ -229,13 +304,15 @@ def act(
                 action=action.value,
                 staff_id=staff.id,
                 oversees=staff.oversees,
+                office_ids=None,  # checked below, before the commit
                 now=context.clock(),
                 actor=staff.username,
+                notify=not context.bus.sends_notices,
             )
             if moved is not None:
                 office = context.directory.office_by_id(session, moved.office_id)
                 staff.require_office(office.code)  # else the change rolls back
-                context.bus.announced(session, moved.office_id)  # the statement sent NOTIFY
+                context.bus.announced(session, moved.office_id)
                 window = office.window_code(moved.window_id)
                 return _public(moved, window_code=window, zone=office.zone), moved.id
         ticket = tickets.locked(session, ticket_id)
@@ -316,8 +393,9 @@ def issue(
                 now=context.clock(),
                 ticket_secret=_ticket_secret(key, context),
                 actor=staff.username,
+                notify=not context.bus.sends_notices,
             )
-            context.bus.announced(session, issued.ticket.office_id)  # the statement told
+            context.bus.announced(session, issued.ticket.office_id)
             return _shown(session, context, issued), issued.ticket.id
         issued = tickets.issue_walk_in(
             session,

@@ -72,8 +72,10 @@ def test_the_clerk_at_the_window_starts_and_finishes_in_one_statement(
                 action=action,
                 staff_id=staff_id,
                 oversees=oversees,
+                office_ids=None,
                 now=NOW,
                 actor="someone",
+                notify=True,
             )
 
         not_ready = act("finish", aibek)

@@ -255,6 +255,7 @@ def test_the_statement_calls_the_policys_pick_or_leaves_an_absent_turn(
             staff_id=clerk,
             now=NOW,
             actor="aibek",
+            notify=True,
         )
 
         assert outcome.window_open
@@ -275,12 +276,24 @@ def test_the_statement_leaves_a_busy_window_and_refuses_a_closed_one(
         office = DIRECTORY.office(session, "bsk")
         window = tickets.calling_window(office, "1", None)
         closed = call_in_one_statement(
-            session, office=office, window=window, staff_id=clerk, now=NOW, actor="aibek"
+            session,
+            office=office,
+            window=window,
+            staff_id=clerk,
+            now=NOW,
+            actor="aibek",
+            notify=True,
         )
         _lay_out(session, clerk, "1", [walk_in, walk_in])
         first, second = (
             call_in_one_statement(
-                session, office=office, window=window, staff_id=clerk, now=NOW, actor="aibek"
+                session,
+                office=office,
+                window=window,
+                staff_id=clerk,
+                now=NOW,
+                actor="aibek",
+                notify=True,
             )
             for _ in range(2)
         )
@@ -312,6 +325,7 @@ def test_a_call_locks_only_the_ticket_it_calls(sessions: sessionmaker[Session], 
                 staff_id=staff_id,
                 now=NOW,
                 actor=None,
+                notify=True,
             ).ticket
 
         at_one = call(first, "1", clerk)  # its transaction still open

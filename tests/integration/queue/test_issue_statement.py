@@ -47,6 +47,7 @@ def test_it_makes_the_ticket_the_general_path_makes_next_in_number(
             now=NOW,
             ticket_secret="7KQ2M9XD",
             actor="kiosk",
+            notify=True,
         )
         events = session.execute(
             select(QueueEvent.ticket_id, QueueEvent.kind, QueueEvent.actor, QueueEvent.detail)
@@ -77,7 +78,7 @@ def test_the_boards_hear_of_the_ticket_when_it_commits(
         with sessions() as session, session.begin():
             office = DIRECTORY.office(session, "bsk")
             issue_in_one_statement(
-                session, office=office, service_code="quick", group=None, now=NOW
+                session, office=office, service_code="quick", group=None, now=NOW, notify=True
             )
         driver = listener.connection.driver_connection
         assert driver is not None
@@ -97,7 +98,7 @@ def test_a_closed_line_gets_no_ticket_and_uses_no_number(
 
         with pytest.raises(QueueClosed):
             issue_in_one_statement(
-                session, office=office, service_code="quick", group=None, now=NOW
+                session, office=office, service_code="quick", group=None, now=NOW, notify=True
             )
 
         assert session.scalars(select(Ticket)).all() == []

@@ -1,0 +1,124 @@
+"""On PostgreSQL a clerk's call-next, start and finish with no Idempotency-Key to record and
+no message to write are each their one statement, committed on its own: one round trip on
+one connection, nothing through a transaction. What they refuse is still refused: a
+manager of another office finishes nobody's citizen here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from kezek.context import AppContext
+from kezek.direct import Direct
+from kezek.queue import service
+from kezek.queue.models import QueueEvent, Ticket
+from kezek.queue.schemas import Action
+from kezek.staff.members import Staff
+from kezek.staff.models import Role, StaffUser
+from kezek.types import utcnow
+from tests.conftest import POSTGRESQL_ONLY
+from tests.integration.queue.helpers import walk_in
+from tests.integration.staff.helpers import bearer, make_staff
+
+pytestmark = POSTGRESQL_ONLY
+
+
+def _staff(sessions: sessionmaker[Session], name: str, role: Role, offices: list[str]) -> Staff:
+    make_staff(sessions, name, role, offices)
+    with sessions() as session:
+        found = session.scalars(select(StaffUser.id).where(StaffUser.username == name)).one()
+    return Staff(id=found, username=name, role=role, office_codes=frozenset(offices))
+
+
+@contextmanager
+def _counted(engine: Engine, patch: pytest.MonkeyPatch) -> Iterator[dict[str, list[str]]]:
+    """Statements run on their own (``kezek.direct``), and those sent through SQLAlchemy,
+    and the commits of its transactions."""
+    seen: dict[str, list[str]] = {"alone": [], "statements": [], "commits": []}
+    rows = Direct.rows
+
+    def counted_rows(direct: Direct, *args: Any) -> list[Any]:
+        seen["alone"].append(str(direct.statement).split()[1])  # its first CTE's name
+        return rows(direct, *args)
+
+    patch.setattr(Direct, "rows", counted_rows)
+    listeners: list[tuple[str, Callable[..., None]]] = [
+        ("before_cursor_execute", lambda *args: seen["statements"].append(args[2])),
+        ("commit", lambda *_: seen["commits"].append("")),
+    ]
+    for name, listener in listeners:
+        event.listen(engine, name, listener)
+    try:
+        yield seen
+    finally:
+        for name, listener in listeners:
+            event.remove(engine, name, listener)
+
+
+def test_call_start_and_finish_are_one_round_trip_each(
+    client: TestClient, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    context: AppContext = client.app.state.context  # type: ignore[attr-defined]
+    aibek = _staff(sessions, "aibek", Role.clerk, ["bsk"])
+    opened = client.post(
+        "/api/v1/offices/bsk/windows/1/open", json={}, headers=bearer(client, "aibek")
+    )
+    assert opened.status_code == 200, opened.text
+    first, second = (walk_in(sessions, now=utcnow()).id for _ in range(2))
+    engine = context.sessions.kw["bind"]
+
+    with _counted(engine, monkeypatch) as seen:
+        called = service.call_next(context, staff=aibek, office="bsk", window="1")
+        assert called.value is not None
+        started = service.act(context, staff=aibek, ticket_id=called.value.id, action=Action.start)
+        finished = service.act(
+            context, staff=aibek, ticket_id=called.value.id, action=Action.finish
+        )
+
+    assert (called.value.id, started.value.status, finished.value.status) == (
+        first,
+        "serving",
+        "done",
+    )
+    assert seen["alone"] == ["held", "changed", "changed"]  # one statement each, on its own
+    # Through SQLAlchemy, at most the network's revision (the tests' is never kept): no
+    # statement of the queue, and no transaction committed.
+    assert all("network_revision" in statement for statement in seen["statements"])
+    assert seen["commits"] == []
+    with sessions() as session:
+        kinds = session.scalars(
+            select(QueueEvent.kind).where(QueueEvent.ticket_id == first).order_by(QueueEvent.id)
+        ).all()
+        assert kinds == ["issued", "called", "start", "finish"]
+        assert session.get_one(Ticket, second).status == "waiting"
+        stored = session.get_one(Ticket, first)
+        assert stored.ended_at is not None and stored.window_id is not None
+        # The times read below SQLAlchemy are the same instants, shown in the office's zone.
+        assert called.value.called_at == stored.called_at
+        assert str(called.value.called_at.utcoffset()) == "6:00:00"  # Bishkek
+        assert finished.value.window == "1"
+
+
+def test_a_manager_of_another_office_cannot_finish_a_citizen_here(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    context: AppContext = client.app.state.context  # type: ignore[attr-defined]
+    aibek = _staff(sessions, "aibek", Role.clerk, ["bsk"])
+    _staff(sessions, "marat", Role.manager, ["big"])
+    client.post("/api/v1/offices/bsk/windows/1/open", json={}, headers=bearer(client, "aibek"))
+    ticket = walk_in(sessions, now=utcnow()).id
+    service.call_next(context, staff=aibek, office="bsk", window="1")
+    service.act(context, staff=aibek, ticket_id=ticket, action=Action.start)
+
+    refused = client.post(f"/api/v1/tickets/{ticket}/finish", headers=bearer(client, "marat"))
+
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["code"] == "forbidden"
+    with sessions() as session:
+        assert session.get_one(Ticket, ticket).status == "serving"
