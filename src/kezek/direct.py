@@ -18,6 +18,7 @@ from typing import Any, cast
 from sqlalchemy import Engine
 from sqlalchemy.engine import Compiled
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement, Executable
 
 
@@ -28,6 +29,13 @@ class Direct:
         self.statement = statement
         self._compiled: Compiled | None = None
         self._rows: Any = None  # psycopg's row factory, imported where PostgreSQL is used
+
+    def one(self, runner: Session | Engine, parameters: Mapping[str, Any]) -> Any:
+        """The statement's one row: in the session's transaction, or given the engine, run
+        on its own and committed when this returns."""
+        if isinstance(runner, Session):
+            return runner.execute(self.statement, parameters).one()
+        return self.rows(runner, parameters)[0]
 
     def rows(self, engine: Engine, parameters: Mapping[str, Any]) -> list[Any]:
         """The statement's rows, as named tuples; committed when this returns."""

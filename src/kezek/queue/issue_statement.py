@@ -14,11 +14,13 @@ with.
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from datetime import datetime
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
+from kezek.direct import Direct
 from kezek.network.directory import OfficeInfo
 from kezek.queue.bus import CHANNEL
 from kezek.queue.closing import refuse_if_closed
@@ -51,10 +53,11 @@ WITH closed AS (
 SELECT (SELECT count(*) FROM told) AS told, made.* FROM (SELECT 1) AS one
 LEFT JOIN made ON true
 """)
+_ISSUE_ALONE = Direct(ISSUE)
 
 
 def issue_in_one_statement(
-    session: Session,
+    runner: Session | Engine,
     *,
     office: OfficeInfo,
     service_code: str,
@@ -64,13 +67,14 @@ def issue_in_one_statement(
     actor: str | None = None,
     notify: bool,
 ) -> Issued:
-    """A walk-in ticket, as ``tickets.issue_walk_in`` makes it; ``notify``: the statement
-    sends the boards' NOTIFY itself (``BoardBus.sends_notices``)."""
+    """A walk-in ticket, as ``tickets.issue_walk_in`` makes it: in the session's
+    transaction, or given the engine, committed on its own (one round trip). ``notify``:
+    the statement sends the boards' NOTIFY itself (``BoardBus.sends_notices``)."""
     service = office.service(service_code)
     day = now.astimezone(office.zone).date()
     ticket_secret = ticket_secret or new_ticket_secret()
-    row = session.execute(
-        ISSUE,
+    row = _ISSUE_ALONE.one(
+        runner,
         {
             "office_id": office.id,
             "service_id": service.id,
@@ -86,9 +90,10 @@ def issue_in_one_statement(
             "channel": CHANNEL,
             "notify": notify,
         },
-    ).one()
+    )
     if row.id is None:  # nothing written: the line has closed
-        refuse_if_closed(session, office=office, day=day)
+        with Session(runner) if isinstance(runner, Engine) else nullcontext(runner) as session:
+            refuse_if_closed(session, office=office, day=day)
         raise AssertionError("a ticket is refused only on a closed day")
     ticket: Ticket = detached(row)
     return Issued(ticket, ticket_secret)

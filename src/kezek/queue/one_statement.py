@@ -212,7 +212,7 @@ def call_in_one_statement(
     parameters = line_parameters(office, window, staff_id=staff_id, now=now)
     parameters |= {"actor": actor, "channel": CHANNEL, "office": str(office.id), "notify": notify}
     try:
-        row = _one(runner, _CALL_ALONE, parameters)
+        row = _CALL_ALONE.one(runner, parameters)
     except IntegrityError as exc:
         if violated_constraint(exc) != "uq_ticket_at_window":
             raise
@@ -230,13 +230,6 @@ def call_in_one_statement(
     if row.id is None:
         return Outcome(window_open=True, ticket=None)
     return Outcome(window_open=True, ticket=detached(row))
-
-
-def _one(runner: Session | Engine, statement: Direct, parameters: dict[str, Any]) -> Any:
-    """The statement's one row, run in the session, or on its own given the engine."""
-    if isinstance(runner, Session):
-        return runner.execute(statement.statement, parameters).one()
-    return statement.rows(runner, parameters)[0]
 
 
 def line_parameters(
@@ -322,7 +315,7 @@ def act_in_one_statement(
         "channel": CHANNEL,
         "notify": notify,
     }
-    row = _one(runner, _ACT_ALONE, parameters)
+    row = _ACT_ALONE.one(runner, parameters)
     return None if row.id is None else detached(row)
 
 

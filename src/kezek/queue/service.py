@@ -19,7 +19,7 @@ from kezek.db import is_postgresql, on_commit, read_session, run_transaction
 from kezek.errors import Invalid
 from kezek.i18n import LANGUAGES, as_language
 from kezek.metrics import TICKETS
-from kezek.network.directory import OfficeInfo
+from kezek.network.directory import OfficeInfo, Reader
 from kezek.notify.verification import check_proof
 from kezek.queue import closing, notices, remote, tickets, windows
 from kezek.queue.board import board
@@ -382,6 +382,18 @@ def issue(
 ) -> Answered[IssuedPublic]:
     """A walk-in ticket, from the kiosk (which runs signed in as a member of the office)."""
     staff.require_office(office, at_kiosk=True)
+    if key is None and is_postgresql(context.sessions):  # no key to record: on its own
+        issued = issue_in_one_statement(
+            context.sessions.kw["bind"],
+            office=context.directory.office(context.sessions, office),
+            service_code=service,
+            group=group,
+            now=context.clock(),
+            actor=staff.username,
+            notify=not context.bus.sends_notices,
+        )
+        context.bus.committed(issued.ticket.office_id)
+        return Answered(_shown(context.sessions, context, issued), False)
 
     def work(session: Session) -> tuple[IssuedPublic, int]:
         if is_postgresql(session):
@@ -837,9 +849,9 @@ def _announced(session: Session, context: AppContext, issued: tickets.Issued) ->
     return _shown(session, context, issued)
 
 
-def _shown(session: Session, context: AppContext, issued: tickets.Issued) -> IssuedPublic:
+def _shown(reader: Reader, context: AppContext, issued: tickets.Issued) -> IssuedPublic:
     """A new ticket, counted, as its holder sees it."""
-    office = context.directory.office_by_id(session, issued.ticket.office_id)
+    office = context.directory.office_by_id(reader, issued.ticket.office_id)
     TICKETS.labels(office.code).inc()
     return _issued_public(issued.ticket, secret=issued.secret, office=office)
 

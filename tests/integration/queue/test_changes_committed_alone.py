@@ -1,7 +1,8 @@
-"""On PostgreSQL a clerk's call-next, start and finish with no Idempotency-Key to record and
-no message to write are each their one statement, committed on its own: one round trip on
-one connection, nothing through a transaction. What they refuse is still refused: a
-manager of another office finishes nobody's citizen here."""
+"""On PostgreSQL a kiosk's walk-in ticket, a clerk's call-next, start and finish, with no
+Idempotency-Key to record and no message to write, are each their one statement,
+committed on its own: one round trip on one connection, nothing through a transaction.
+What they refuse is still refused: a manager of another office finishes nobody's citizen
+here, and a closed line gives no ticket."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from kezek.context import AppContext
 from kezek.direct import Direct
 from kezek.queue import service
-from kezek.queue.models import QueueEvent, Ticket
+from kezek.queue.closing import QueueClosed
+from kezek.queue.models import QueueDayClosure, QueueEvent, Ticket
 from kezek.queue.schemas import Action
 from kezek.staff.members import Staff
 from kezek.staff.models import Role, StaffUser
@@ -61,7 +63,7 @@ def _counted(engine: Engine, patch: pytest.MonkeyPatch) -> Iterator[dict[str, li
             event.remove(engine, name, listener)
 
 
-def test_call_start_and_finish_are_one_round_trip_each(
+def test_issue_call_start_and_finish_are_one_round_trip_each(
     client: TestClient, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     context: AppContext = client.app.state.context  # type: ignore[attr-defined]
@@ -70,10 +72,14 @@ def test_call_start_and_finish_are_one_round_trip_each(
         "/api/v1/offices/bsk/windows/1/open", json={}, headers=bearer(client, "aibek")
     )
     assert opened.status_code == 200, opened.text
-    first, second = (walk_in(sessions, now=utcnow()).id for _ in range(2))
+    kiosk = _staff(sessions, "kiosk", Role.kiosk, ["bsk"])
     engine = context.sessions.kw["bind"]
 
     with _counted(engine, monkeypatch) as seen:
+        first, second = (
+            service.issue(context, staff=kiosk, office="bsk", service="quick").value.id
+            for _ in range(2)
+        )
         called = service.call_next(context, staff=aibek, office="bsk", window="1")
         assert called.value is not None
         started = service.act(context, staff=aibek, ticket_id=called.value.id, action=Action.start)
@@ -86,7 +92,8 @@ def test_call_start_and_finish_are_one_round_trip_each(
         "serving",
         "done",
     )
-    assert seen["alone"] == ["held", "changed", "changed"]  # one statement each, on its own
+    # One statement each, on its own (named by its first part).
+    assert seen["alone"] == ["closed", "closed", "held", "changed", "changed"]
     # Through SQLAlchemy, at most the network's revision (the tests' is never kept): no
     # statement of the queue, and no transaction committed.
     assert all("network_revision" in statement for statement in seen["statements"])
@@ -122,3 +129,20 @@ def test_a_manager_of_another_office_cannot_finish_a_citizen_here(
     assert refused.json()["code"] == "forbidden"
     with sessions() as session:
         assert session.get_one(Ticket, ticket).status == "serving"
+
+
+def test_a_closed_line_gives_the_kiosk_no_ticket(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    context: AppContext = client.app.state.context  # type: ignore[attr-defined]
+    kiosk = _staff(sessions, "kiosk", Role.kiosk, ["bsk"])
+    office = context.directory.office(context.sessions, "bsk")
+    day = context.clock().astimezone(office.zone).date()
+    with sessions.begin() as session:
+        session.add(QueueDayClosure(office_id=office.id, day=day, closed_at=utcnow()))
+
+    with pytest.raises(QueueClosed):
+        service.issue(context, staff=kiosk, office="bsk", service="quick")
+
+    with sessions() as session:
+        assert session.scalars(select(Ticket)).all() == []
