@@ -30,7 +30,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -102,8 +102,8 @@ class BoardBus:
         return self._sender is not None
 
     def announced(self, session: Session, office_id: int) -> None:
-        """A statement of ``session`` changed the office (it sent the NOTIFY itself if this
-        process ``sends_notices`` not): told and counted once it commits, as by ``publish``."""
+        """A statement of ``session`` changed the office, and sent its NOTIFY itself unless
+        this process ``sends_notices``: counted, and told if not yet, once it commits."""
         on_commit(session, lambda: self.committed(office_id))
 
     def committed(self, office_id: int) -> None:
@@ -112,7 +112,10 @@ class BoardBus:
         self._committed_here[office_id] += 1
         sender = self._sender
         if sender is not None:
-            sender.loop.call_soon_threadsafe(sender.want, office_id)
+            # A worker stopping closes its loop: the change is committed all the same, and
+            # the other workers' boards show it at their next beat.
+            with contextlib.suppress(RuntimeError):
+                sender.loop.call_soon_threadsafe(sender.want, office_id)
 
     def version(self, office_id: int) -> int:
         """Grows with every change of the office this process has made or heard of: its
@@ -286,14 +289,7 @@ class BoardBus:
         url = make_url(database_url)
         while True:
             try:
-                async with await psycopg.AsyncConnection.connect(
-                    host=url.host,
-                    port=url.port,
-                    user=url.username,
-                    password=url.password,
-                    dbname=url.database,
-                    autocommit=True,
-                ) as connection:
+                async with await _connected(url, "kezek boards") as connection:
                     for channel in (CHANNEL, *others):
                         await connection.execute(f"LISTEN {channel}")
                     self.all_changed()  # whatever happened while nobody listened
@@ -323,15 +319,7 @@ class BoardBus:
         try:
             while True:
                 try:
-                    async with await psycopg.AsyncConnection.connect(
-                        host=url.host,
-                        port=url.port,
-                        user=url.username,
-                        password=url.password,
-                        dbname=url.database,
-                        autocommit=True,
-                        application_name="kezek notices",
-                    ) as connection:
+                    async with await _connected(url, "kezek notices") as connection:
                         # A notice is no data: its commit need not wait for the disk.
                         await connection.execute("SET synchronous_commit TO off")
                         while True:
@@ -341,6 +329,22 @@ class BoardBus:
                     await asyncio.sleep(1)
         finally:
             self._sender = None
+
+
+async def _connected(url: URL, name: str) -> Any:
+    """A connection of the worker's own, outside its pool, in autocommit; ``name`` shows in
+    ``pg_stat_activity``."""
+    import psycopg
+
+    return await psycopg.AsyncConnection.connect(
+        host=url.host,
+        port=url.port,
+        user=url.username,
+        password=url.password,
+        dbname=url.database,
+        autocommit=True,
+        application_name=name,
+    )
 
 
 class _Sender:

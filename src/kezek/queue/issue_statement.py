@@ -5,8 +5,8 @@ and through the ORM they took two fifths of the workers' time spent in routes: a
 the day's closure, the day's counter, the ticket and its event, each flushed on its own,
 and the boards' NOTIFY (unless the server sends it after the commit: ``kezek.queue.bus``).
 The statement does all of it in one round trip: no number is taken and nothing is written
-for a day whose line has closed. It runs in the caller's
-transaction, which also records the request's Idempotency-Key; the general path
+for a day whose line has closed. It runs in the caller's transaction when that also
+records the request's Idempotency-Key, and on its own otherwise. The general path
 (``tickets.issue_walk_in``) stays for SQLite and is the reference the tests compare this
 with.
 """
@@ -53,7 +53,7 @@ WITH closed AS (
 SELECT (SELECT count(*) FROM told) AS told, made.* FROM (SELECT 1) AS one
 LEFT JOIN made ON true
 """)
-_ISSUE_ALONE = Direct(ISSUE)
+_ISSUING = Direct(ISSUE)
 
 
 def issue_in_one_statement(
@@ -73,7 +73,7 @@ def issue_in_one_statement(
     service = office.service(service_code)
     day = now.astimezone(office.zone).date()
     ticket_secret = ticket_secret or new_ticket_secret()
-    row = _ISSUE_ALONE.one(
+    row = _ISSUING.one(
         runner,
         {
             "office_id": office.id,

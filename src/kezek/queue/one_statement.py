@@ -6,13 +6,18 @@ the policy's own rules (``kezek.queue.policy``, written here as SQL: the keys be
 ``Policy.sort_key`` and ``Policy.line`` term by term), claims the first ticket present with
 ``FOR UPDATE SKIP LOCKED``, so that a ticket another window is taking at this instant is
 passed over rather than waited for, marks it called, writes the event and sends the boards'
-``NOTIFY``, which PostgreSQL delivers at commit. A test compares its choice with the pure
+``NOTIFY`` (unless the server sends it after the commit: ``kezek.queue.bus``). A test
+compares its choice with the pure
 policy's on random lines (``tests/integration/queue/test_call_next_statement.py``).
 
 Start and finish (``ACTIONS``) move a ticket at a window the clerk holds (any window, for
 a manager), write the event and notify, in one statement; one that changes nothing leaves
 the request to the general path, which says why: no such ticket, not in that state, or at
 another clerk's window.
+
+Each runs in the caller's transaction, or on its own in autocommit (``kezek.direct``), one
+round trip where a transaction takes three, when nothing else is written with it: no
+Idempotency-Key to record, no message to the citizen (``kezek.queue.service``).
 
 Call-next leaves to the general path (``tickets.call_next``) what it does not do, by calling
 nobody and saying why: a window that holds a citizen (to settle them, or refuse), and a line
@@ -179,7 +184,7 @@ FROM (SELECT 1) AS one LEFT JOIN called ON true
 )
 
 CALL = text(_CALL)
-_CALL_ALONE = Direct(CALL)
+_CALLING = Direct(CALL)
 
 
 class Leave(Enum):
@@ -212,7 +217,7 @@ def call_in_one_statement(
     parameters = line_parameters(office, window, staff_id=staff_id, now=now)
     parameters |= {"actor": actor, "channel": CHANNEL, "office": str(office.id), "notify": notify}
     try:
-        row = _CALL_ALONE.one(runner, parameters)
+        row = _CALLING.one(runner, parameters)
     except IntegrityError as exc:
         if violated_constraint(exc) != "uq_ticket_at_window":
             raise
@@ -281,7 +286,7 @@ SELECT (SELECT count(*) FROM told) AS told, changed.* FROM (SELECT 1) AS one
 LEFT JOIN changed ON true
 """
 ACT = text(_ACT)
-_ACT_ALONE = Direct(ACT)
+_ACTING = Direct(ACT)
 
 
 def act_in_one_statement(
@@ -315,7 +320,7 @@ def act_in_one_statement(
         "channel": CHANNEL,
         "notify": notify,
     }
-    row = _ACT_ALONE.one(runner, parameters)
+    row = _ACTING.one(runner, parameters)
     return None if row.id is None else detached(row)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -275,7 +276,8 @@ def test_the_statement_leaves_a_busy_window_and_refuses_a_closed_one(
     with sessions() as session, session.begin():
         office = DIRECTORY.office(session, "bsk")
         window = tickets.calling_window(office, "1", None)
-        closed = call_in_one_statement(
+        call = partial(
+            call_in_one_statement,
             session,
             office=office,
             window=window,
@@ -284,19 +286,9 @@ def test_the_statement_leaves_a_busy_window_and_refuses_a_closed_one(
             actor="aibek",
             notify=True,
         )
+        closed = call()
         _lay_out(session, clerk, "1", [walk_in, walk_in])
-        first, second = (
-            call_in_one_statement(
-                session,
-                office=office,
-                window=window,
-                staff_id=clerk,
-                now=NOW,
-                actor="aibek",
-                notify=True,
-            )
-            for _ in range(2)
-        )
+        first, second = call(), call()
         session.rollback()
 
     assert not closed.window_open and closed.ticket is None
