@@ -327,6 +327,9 @@ class BoardBus:
                 except psycopg.Error as exc:
                     log.warning("notice sender lost the database (%s); reconnecting", exc)
                     await asyncio.sleep(1)
+                except Exception:  # whatever it was, the notices still have to go
+                    log.exception("notice sender failed; starting again")
+                    await asyncio.sleep(1)
         finally:
             self._sender = None
 
@@ -344,6 +347,12 @@ async def _connected(url: URL, name: str) -> Any:
         dbname=url.database,
         autocommit=True,
         application_name=name,
+        # As the pool's: a database that does not answer is given up, and a connection
+        # gone half-open is found by the kernel rather than waited on for ever.
+        connect_timeout=5,
+        keepalives_idle=30,
+        keepalives_interval=10,
+        keepalives_count=3,
     )
 
 

@@ -25,7 +25,7 @@ from kezek.network.directory import OfficeInfo
 from kezek.queue.bus import CHANNEL
 from kezek.queue.closing import refuse_if_closed
 from kezek.queue.models import Ticket, TicketKind, TicketStatus
-from kezek.queue.one_statement import detached
+from kezek.queue.one_statement import detached, one_row
 from kezek.queue.tickets import Issued, hash_ticket_secret, new_ticket_secret
 
 ISSUE = text("""
@@ -73,7 +73,8 @@ def issue_in_one_statement(
     service = office.service(service_code)
     day = now.astimezone(office.zone).date()
     ticket_secret = ticket_secret or new_ticket_secret()
-    row = _ISSUING.one(
+    row = one_row(
+        _ISSUING,
         runner,
         {
             "office_id": office.id,

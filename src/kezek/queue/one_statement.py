@@ -37,7 +37,7 @@ from sqlalchemy import Engine, Row, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kezek.db import violated_constraint
+from kezek.db import violated_constraint, with_retries
 from kezek.direct import Direct
 from kezek.network.directory import OfficeInfo
 from kezek.queue import candidates
@@ -217,7 +217,7 @@ def call_in_one_statement(
     parameters = line_parameters(office, window, staff_id=staff_id, now=now)
     parameters |= {"actor": actor, "channel": CHANNEL, "office": str(office.id), "notify": notify}
     try:
-        row = _CALLING.one(runner, parameters)
+        row = one_row(_CALLING, runner, parameters)
     except IntegrityError as exc:
         if violated_constraint(exc) != "uq_ticket_at_window":
             raise
@@ -320,8 +320,17 @@ def act_in_one_statement(
         "channel": CHANNEL,
         "notify": notify,
     }
-    row = _ACTING.one(runner, parameters)
+    row = one_row(_ACTING, runner, parameters)
     return None if row.id is None else detached(row)
+
+
+def one_row(statement: Direct, runner: Session | Engine, parameters: dict[str, Any]) -> Any:
+    """The statement's one row: in the session's transaction (which ``run_transaction``
+    runs again after a deadlock), or on its own, run again here after a deadlock or a
+    serialization failure, which rolled the whole statement back."""
+    if isinstance(runner, Session):
+        return statement.one(runner, parameters)
+    return with_retries(lambda: statement.one(runner, parameters))
 
 
 def detached(row: Row[Any] | Any) -> Ticket:

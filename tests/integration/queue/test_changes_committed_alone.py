@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from psycopg.errors import DeadlockDetected
 from sqlalchemy import Engine, event, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.context import AppContext
@@ -74,6 +76,8 @@ def test_issue_call_start_and_finish_are_one_round_trip_each(
     assert opened.status_code == 200, opened.text
     kiosk = _staff(sessions, "kiosk", Role.kiosk, ["bsk"])
     engine = context.sessions.kw["bind"]
+    told: list[int] = []  # each change, committed, is counted and told to the other workers
+    monkeypatch.setattr(context.bus, "committed", told.append)
 
     with _counted(engine, monkeypatch) as seen:
         first, second = (
@@ -98,6 +102,7 @@ def test_issue_call_start_and_finish_are_one_round_trip_each(
     # statement of the queue, and no transaction committed.
     assert all("network_revision" in statement for statement in seen["statements"])
     assert seen["commits"] == []
+    assert told == [context.directory.office(context.sessions, "bsk").id] * 5
     with sessions() as session:
         kinds = session.scalars(
             select(QueueEvent.kind).where(QueueEvent.ticket_id == first).order_by(QueueEvent.id)
@@ -146,3 +151,50 @@ def test_a_closed_line_gives_the_kiosk_no_ticket(
 
     with sessions() as session:
         assert session.scalars(select(Ticket)).all() == []
+
+
+def test_a_kiosk_or_another_clerk_cannot_start_or_finish_a_citizen_at_a_window(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    context: AppContext = client.app.state.context  # type: ignore[attr-defined]
+    aibek = _staff(sessions, "aibek", Role.clerk, ["bsk"])
+    _staff(sessions, "asel", Role.clerk, ["bsk"])
+    _staff(sessions, "kiosk", Role.kiosk, ["bsk"])
+    client.post("/api/v1/offices/bsk/windows/1/open", json={}, headers=bearer(client, "aibek"))
+    client.post("/api/v1/offices/bsk/windows/2/open", json={}, headers=bearer(client, "asel"))
+    ticket = walk_in(sessions, now=utcnow()).id
+    service.call_next(context, staff=aibek, office="bsk", window="1")
+
+    refused = [
+        client.post(f"/api/v1/tickets/{ticket}/{action}", headers=bearer(client, name))
+        for name in ("kiosk", "asel")
+        for action in ("start", "finish")
+    ]
+
+    assert [answer.status_code for answer in refused] == [403] * 4, [
+        answer.text for answer in refused
+    ]
+    with sessions() as session:
+        assert session.get_one(Ticket, ticket).status == "called"
+
+
+def test_a_statement_alone_that_met_a_deadlock_is_run_again(
+    client: TestClient, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database rolled the whole statement back: run again, as a transaction would be."""
+    context: AppContext = client.app.state.context  # type: ignore[attr-defined]
+    kiosk = _staff(sessions, "kiosk", Role.kiosk, ["bsk"])
+    rows, runs = Direct.rows, []
+
+    def deadlocked_once(direct: Direct, *args: Any) -> list[Any]:
+        runs.append(direct)
+        if len(runs) == 1:
+            raise DBAPIError("ISSUE", {}, DeadlockDetected("deadlock detected"))
+        return rows(direct, *args)
+
+    monkeypatch.setattr(Direct, "rows", deadlocked_once)
+    issued = service.issue(context, staff=kiosk, office="bsk", service="quick")
+
+    assert len(runs) == 2 and issued.value.code == "Q-001"
+    with sessions() as session:
+        assert [t.code for t in session.scalars(select(Ticket))] == ["Q-001"]

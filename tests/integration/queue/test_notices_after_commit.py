@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kezek.db import run_transaction
 from kezek.queue.bus import CHANNEL, BoardBus
 from tests.conftest import POSTGRESQL_ONLY
+from tests.server import run_async
 
 pytestmark = POSTGRESQL_ONLY
 OFFICE = 7  # any office: a notice names it, and nothing reads it here
@@ -51,7 +52,7 @@ def _with_sender(engine: Engine, bus: BoardBus, work: Callable[[], Awaitable[Non
             sender.cancel()
             await asyncio.gather(sender, return_exceptions=True)
 
-    asyncio.run(run())
+    run_async(run())
 
 
 def test_a_change_is_told_once_committed_and_not_from_its_transaction(
@@ -102,7 +103,11 @@ def test_a_notice_the_lost_connection_did_not_send_is_sent_once_it_is_back(
 
     async def work() -> None:
         with _listening(engine) as listener, engine.connect() as admin:
-            while not admin.scalar(_SENDERS):  # the sender connects, and is cut
+            for _ in range(200):  # the sender connects (within 10 s), and is cut
+                found = admin.scalar(_SENDERS)
+                admin.rollback()  # a new snapshot of pg_stat_activity at the next look
+                if found:
+                    break
                 await asyncio.sleep(0.05)
             cut = admin.execute(
                 text(
