@@ -40,6 +40,12 @@ def _staff(sessions: sessionmaker[Session], name: str, role: Role, offices: list
     return Staff(id=found, username=name, role=role, office_codes=frozenset(offices))
 
 
+def _context(client: TestClient) -> AppContext:
+    """The served app's context: its services called as the routes call them."""
+    found: AppContext = client.app.state.context  # type: ignore[attr-defined]
+    return found
+
+
 @contextmanager
 def _counted(engine: Engine, patch: pytest.MonkeyPatch) -> Iterator[dict[str, list[str]]]:
     """Statements run on their own (``kezek.direct``), and those sent through SQLAlchemy,
@@ -68,7 +74,7 @@ def _counted(engine: Engine, patch: pytest.MonkeyPatch) -> Iterator[dict[str, li
 def test_issue_call_start_and_finish_are_one_round_trip_each(
     client: TestClient, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    context: AppContext = client.app.state.context  # type: ignore[attr-defined]
+    context = _context(client)
     aibek = _staff(sessions, "aibek", Role.clerk, ["bsk"])
     opened = client.post(
         "/api/v1/offices/bsk/windows/1/open", json={}, headers=bearer(client, "aibek")
@@ -120,7 +126,7 @@ def test_issue_call_start_and_finish_are_one_round_trip_each(
 def test_a_manager_of_another_office_cannot_finish_a_citizen_here(
     client: TestClient, sessions: sessionmaker[Session]
 ) -> None:
-    context: AppContext = client.app.state.context  # type: ignore[attr-defined]
+    context = _context(client)
     aibek = _staff(sessions, "aibek", Role.clerk, ["bsk"])
     _staff(sessions, "marat", Role.manager, ["big"])
     client.post("/api/v1/offices/bsk/windows/1/open", json={}, headers=bearer(client, "aibek"))
@@ -139,7 +145,7 @@ def test_a_manager_of_another_office_cannot_finish_a_citizen_here(
 def test_a_closed_line_gives_the_kiosk_no_ticket(
     client: TestClient, sessions: sessionmaker[Session]
 ) -> None:
-    context: AppContext = client.app.state.context  # type: ignore[attr-defined]
+    context = _context(client)
     kiosk = _staff(sessions, "kiosk", Role.kiosk, ["bsk"])
     office = context.directory.office(context.sessions, "bsk")
     day = context.clock().astimezone(office.zone).date()
@@ -156,7 +162,7 @@ def test_a_closed_line_gives_the_kiosk_no_ticket(
 def test_a_kiosk_or_another_clerk_cannot_start_or_finish_a_citizen_at_a_window(
     client: TestClient, sessions: sessionmaker[Session]
 ) -> None:
-    context: AppContext = client.app.state.context  # type: ignore[attr-defined]
+    context = _context(client)
     aibek = _staff(sessions, "aibek", Role.clerk, ["bsk"])
     _staff(sessions, "asel", Role.clerk, ["bsk"])
     _staff(sessions, "kiosk", Role.kiosk, ["bsk"])
@@ -182,7 +188,7 @@ def test_a_statement_alone_that_met_a_deadlock_is_run_again(
     client: TestClient, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The database rolled the whole statement back: run again, as a transaction would be."""
-    context: AppContext = client.app.state.context  # type: ignore[attr-defined]
+    context = _context(client)
     kiosk = _staff(sessions, "kiosk", Role.kiosk, ["bsk"])
     rows, runs = Direct.rows, []
 
