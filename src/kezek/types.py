@@ -38,6 +38,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def as_utc(value: datetime) -> datetime:
     """A time as read from the database, in UTC: naive ones (SQLite's) are UTC already."""
+    if value.tzinfo is UTC:  # PostgreSQL's, on a connection in UTC (kezek.db)
+        return value
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 

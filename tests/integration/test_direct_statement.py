@@ -3,14 +3,17 @@ connection it hands back to the pool behave as through ``Connection.execute``.""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.db import violated_constraint
-from kezek.direct import Direct
+from kezek.direct import Direct, numbered
 from kezek.ratelimit import RATE_COUNT
+from kezek.types import as_utc
 from tests.conftest import POSTGRESQL_ONLY
 
 pytestmark = POSTGRESQL_ONLY
@@ -81,3 +84,33 @@ def test_a_connection_the_server_dropped_leaves_the_pool(
     COUNT.rows(engine, {"key": "z"})  # a fresh connection serves the next one
     with sessions() as session:
         assert session.scalar(select(RATE_COUNT.c.hits).where(RATE_COUNT.c.key_hash == "z")) == 1
+
+
+def test_a_name_used_twice_is_one_parameter_and_a_percent_sign_stays(engine: Engine) -> None:
+    # The raw cursor takes PostgreSQL's own placeholders: each name becomes one number, in
+    # the order first met, and SQLAlchemy's escaped percent sign is one again.
+    statement = text("SELECT :b AS b, :a AS a, :b || '%' AS again, 7 % 4 AS left_over")
+    assert numbered(statement.compile(dialect=engine.dialect).string) == (
+        "SELECT $1 AS b, $2 AS a, $1 || '%' AS again, 7 % 4 AS left_over",
+        ["b", "a"],
+    )
+
+    (row,) = Direct(statement).rows(engine, {"a": "x", "b": "y"})
+
+    assert (row.b, row.a, row.again, row.left_over) == ("y", "x", "y%", 3)
+
+
+def test_times_come_back_in_utc_whatever_the_servers_zone(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    # Each connection asks for UTC: the driver then reads a time as UTC itself, and the
+    # column type need not convert it again.
+    when = text("SELECT CAST('2025-04-30 23:30:00+03' AS timestamptz) AS at")
+    with sessions() as session:
+        assert session.execute(text("SHOW TimeZone")).scalar_one() == "UTC"
+        read = session.execute(when).scalar_one()
+    (alone,) = Direct(when).rows(engine, {})
+
+    assert read == alone.at == datetime(2025, 4, 30, 20, 30, tzinfo=UTC)
+    assert read.tzinfo is UTC and alone.at.tzinfo is UTC
+    assert as_utc(read) is read

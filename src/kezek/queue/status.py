@@ -351,6 +351,12 @@ class LineEstimate:
 
 # The tickets that kept lines may hold at once, in all: a hundred busy offices' days.
 MAX_HELD = 200_000
+# A busy office's line is kept across changes for at least ten times as long as its last
+# work took, so that working it out takes at most a tenth of the process's time, however
+# long the line. A line of 5,000 takes about 0.1 s of work alone and 0.35 s on a loaded
+# worker; worked out 0.7 times a second, it held the interpreter a quarter of the time,
+# and the worker's other requests waited on it (bench/queue_day.py --phones 5000).
+WORK_SHARE = 10
 
 
 class KeptLines:
@@ -365,7 +371,8 @@ class KeptLines:
 
     A busy office changes many times a second, and its pages reload more often than that;
     worked out at each change, the line would cost as much as if nothing were kept. So an
-    estimate younger than ``settle`` is kept across changes too, and a place shown may be
+    estimate younger than ``settle`` (or ``WORK_SHARE`` times its work's length, if longer:
+    a long line takes long to work out) is kept across changes too, and a place shown may be
     that much behind, and so may a waiting ticket's own state when its page is answered
     from the kept line (``held``), unless its holder has checked in through this process
     since (``touched``). A ticket the kept line was not worked out from (issued,
@@ -475,7 +482,11 @@ class KeptLines:
         if previous is None:
             return False
         since = worked_at - previous.worked_at
-        return since < self._settle or (previous.settling and since < 2 * self._settle)
+        settle = self._settle_of(previous)
+        return since < settle or (previous.settling and since < 2 * settle)
+
+    def _settle_of(self, kept: _Kept) -> float:
+        return max(self._settle, WORK_SHARE * (kept.worked_at - kept.began_at))
 
     def _fresh(
         self, key: tuple[int, date], now: datetime, holding: int | None
@@ -491,7 +502,7 @@ class KeptLines:
             return None
         if kept.version == self._changes(key[0]):
             return kept
-        young = self._ticks() - kept.worked_at < self._settle
+        young = self._ticks() - kept.worked_at < self._settle_of(kept)
         if kept.settling and kept.line.holds(holding) and young:
             return kept
         return None
@@ -500,7 +511,7 @@ class KeptLines:
         self, key: tuple[int, date], now: datetime, holding: int | None
     ) -> LineEstimate | None:
         kept = self._young(key, now)
-        if kept is None or self._ticks() - kept.worked_at >= 2 * self._settle:
+        if kept is None or self._ticks() - kept.worked_at >= 2 * self._settle_of(kept):
             return None
         return kept.line if kept.line.holds(holding) else None
 
@@ -540,21 +551,29 @@ def _followed(session: Session, ticket: TicketFacts) -> TicketFacts:
 
 def _estimates(session: Session, *, office: OfficeInfo, day: date, now: datetime) -> LineEstimate:
     codes = office.service_codes
-    in_line = session.execute(
-        select(
-            *_ROW_COLUMNS,
-            Ticket.service_id,
-            Ticket.arrived_at,
-            Ticket.group,
-            Ticket.appointment_at,
-            Ticket.started_at,
-            Ticket.called_at,
-        ).where(
-            Ticket.office_id == office.id,
-            Ticket.day == day,
-            Ticket.status.in_((TicketStatus.waiting, TicketStatus.called, TicketStatus.serving)),
+    # Columns, through the session's connection: the ORM's loading of each of thousands of
+    # rows is skipped.
+    in_line = (
+        session.connection()
+        .execute(
+            select(
+                *_ROW_COLUMNS,
+                Ticket.service_id,
+                Ticket.arrived_at,
+                Ticket.group,
+                Ticket.appointment_at,
+                Ticket.started_at,
+                Ticket.called_at,
+            ).where(
+                Ticket.office_id == office.id,
+                Ticket.day == day,
+                Ticket.status.in_(
+                    (TicketStatus.waiting, TicketStatus.called, TicketStatus.serving)
+                ),
+            )
         )
-    ).all()
+        .all()
+    )
     times = _service_times(session, office=office, day=day)
     busy_until = {
         row.window_id: (row.started_at or row.called_at or now)

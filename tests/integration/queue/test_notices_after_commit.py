@@ -21,7 +21,9 @@ from tests.server import run_async
 
 pytestmark = POSTGRESQL_ONLY
 OFFICE = 7  # any office: a notice names it, and nothing reads it here
-_SENDERS = text("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'kezek notices'")
+# This test's database's: another pytest process has a sender of its own, in its database.
+_OURS = "application_name = 'kezek notices' AND datname = current_database()"
+_SENDERS = text(f"SELECT count(*) FROM pg_stat_activity WHERE {_OURS}")
 
 
 @contextmanager
@@ -110,10 +112,7 @@ def test_a_notice_the_lost_connection_did_not_send_is_sent_once_it_is_back(
                     break
                 await asyncio.sleep(0.05)
             cut = admin.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE application_name = 'kezek notices'"
-                )
+                text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE {_OURS}")
             ).all()
             await asyncio.to_thread(
                 run_transaction, sessions, lambda session: bus.publish(session, OFFICE)

@@ -158,6 +158,31 @@ def test_a_busy_offices_line_is_worked_out_at_most_once_a_second() -> None:
     assert office.worked == 3
 
 
+def test_a_long_lines_work_is_kept_ten_times_as_long_as_it_took() -> None:
+    office, ticks = Office(), Ticks()
+    kept = KeptLines(office.changes.__getitem__, ticks=ticks)
+
+    def slow_work() -> LineEstimate:  # a line of thousands: half a second to work out
+        ticks.now += 0.5
+        return office.work()
+
+    for _ in range(2):  # worked out twice within a second: busy
+        office.changes[7] += 1
+        kept.line(7, DAY, now=NOW, work=slow_work, holding=1)
+    assert office.worked == 2
+    finished = ticks.now
+
+    for step in (1.5, 3.0, 4.9):  # changes keep coming: five seconds (10 x 0.5 s) serve
+        office.changes[7] += 1
+        ticks.now = finished + step
+        kept.line(7, DAY, now=NOW, work=slow_work, holding=1)
+    assert office.worked == 2
+
+    ticks.now = finished + 5.1
+    kept.line(7, DAY, now=NOW, work=slow_work, holding=1)
+    assert office.worked == 3
+
+
 def test_a_quiet_offices_change_is_shown_at_once_even_just_after_a_read() -> None:
     office, ticks = Office(), Ticks()
     kept = KeptLines(office.changes.__getitem__, ticks=ticks)
