@@ -27,7 +27,14 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _support import one_office_network, percentile, pgbench, prepared_server_env, served
+from _support import (
+    one_office_network,
+    percentile,
+    pgbench,
+    prepared_server_env,
+    run_clients,
+    served,
+)
 
 ZONE = ZoneInfo("Europe/Moscow")
 
@@ -156,8 +163,8 @@ def main() -> None:
         # Fill another day first, so that connections, prepared statements and caches are
         # warm: the figures are those of a server in the middle of a rush.
         warmup = tomorrow + timedelta(days=1)
-        warm = asyncio.run(rush(base, clients=args.clients, day=warmup.isoformat(), extra=0))
-        result = asyncio.run(
+        warm = run_clients(rush(base, clients=args.clients, day=warmup.isoformat(), extra=0))
+        result = run_clients(
             rush(
                 base,
                 clients=args.clients,

@@ -42,7 +42,14 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _support import one_office_network, percentile, pgbench, prepared_server_env, served
+from _support import (
+    one_office_network,
+    percentile,
+    pgbench,
+    prepared_server_env,
+    run_clients,
+    served,
+)
 
 OFFICE = "centre"
 PASSWORD = "benchmark password"
@@ -363,7 +370,7 @@ def main() -> None:
     url = env["KEZEK_DATABASE_URL"]
     add_staff(url, args.windows)
     with served(env=env, workers=args.workers) as base:
-        day, elapsed = asyncio.run(
+        day, elapsed = run_clients(
             run_day(
                 base,
                 windows=args.windows,

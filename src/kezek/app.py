@@ -88,6 +88,9 @@ def create_worker_app() -> FastAPI:
     # call-next's p99 fell from 183-185 ms to 110-136 ms (seven runs), below pgbench's.
     gc.collect()  # what startup left as garbage goes first, rather than be kept for good
     gc.freeze()
+    line_process = app.state.context.line_process
+    if line_process is not None:
+        line_process.start()  # its imports now, not in the first rush
     return app
 
 
@@ -157,6 +160,8 @@ def _lifespan(context: AppContext) -> Callable[[FastAPI], AbstractAsyncContextMa
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if context.line_process is not None:
+            context.line_process.close()
         context.sessions.kw["bind"].dispose()
 
     return lifespan

@@ -7,10 +7,11 @@ from datetime import timedelta
 from kezek.booking.rules import BookingRules
 from kezek.config import Settings
 from kezek.context import AppContext
-from kezek.db import make_engine, make_sessionmaker
+from kezek.db import is_postgresql, make_engine, make_sessionmaker
 from kezek.network.directory import Directory
 from kezek.notify.rules import notify_rules
 from kezek.queue.bus import BoardBus
+from kezek.queue.line_process import LineProcess
 from kezek.queue.status import KeptLines
 from kezek.ratelimit import Limit, Limits, limiter_for
 from kezek.staff.passwords import PasswordChecks
@@ -43,7 +44,17 @@ def build_context(settings: Settings) -> AppContext:
             notify=notify_rules(settings),
             verify_phones=settings.verify_phones,
         ),
+        line_process=_line_process(settings),
     )
+
+
+def _line_process(settings: Settings) -> LineProcess | None:
+    """A process beside this one for its long lines, on PostgreSQL unless turned off. On
+    SQLite a reading transaction takes the database's write lock (so that it never fails
+    half-way), and the process beside would wait for the very request that asked it."""
+    if not settings.line_process_from or not is_postgresql(settings.sqlalchemy_url):
+        return None
+    return LineProcess(settings, from_waiting=settings.line_process_from)
 
 
 def _limits(settings: Settings) -> Limits:

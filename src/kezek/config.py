@@ -124,6 +124,13 @@ class Settings(BaseSettings):
         "become 'not served today'. Off for tests that play a day on their own clock.",
     )
     queue_close_check_seconds: float = Field(default=60, ge=1, le=3600)
+    line_process_from: int = Field(
+        default=1000,
+        ge=0,
+        description="On PostgreSQL, a line with this many waiting at its last work is worked out "
+        "by a process beside the web worker, which then only waits for it; 0: always by the "
+        "worker itself",
+    )
     idempotency_keep_hours: int = Field(
         default=48,
         ge=1,

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from kezek.booking.rules import BookingRules
     from kezek.network.directory import Directory
     from kezek.queue.bus import BoardBus
+    from kezek.queue.line_process import LineProcess
     from kezek.queue.status import KeptLines
     from kezek.staff.passwords import PasswordChecks
     from kezek.staff.tokens import KnownTokens
@@ -42,3 +43,5 @@ class AppContext:
     tokens: KnownTokens  # who holds each token, while the database tells of changes
     # What the queue and sign-in take as "now"; a replay of a whole day in tests sets its own.
     clock: Callable[[], datetime] = field(default=utcnow)
+    # Where this process's long lines are worked out, beside it; None: by itself.
+    line_process: LineProcess | None = None

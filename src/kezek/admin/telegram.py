@@ -319,7 +319,12 @@ def _ticket_view(
     if ticket is None:
         return None
     return status_view(
-        session, directory=context.directory, ticket=ticket, now=now, kept=context.lines
+        session,
+        directory=context.directory,
+        ticket=ticket,
+        now=now,
+        kept=context.lines,
+        apart=context.line_process,
     )
 
 

@@ -65,6 +65,14 @@ class OfficePlan:
         default_factory=threading.Lock, init=False, repr=False, compare=False
     )
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled without its caches and lock (for a line worked out in another process)."""
+        caches = ("_days", "_pools", "_building")
+        return {name: value for name, value in self.__dict__.items() if name not in caches}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state, _days={}, _pools={}, _building=threading.Lock())
+
     def pools_for(self, service: str) -> tuple[str, ...]:
         pools = self._pools.get(service)
         if pools is None:

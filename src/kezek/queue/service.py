@@ -720,6 +720,7 @@ def _read_view(context: AppContext, *, ticket_id: int, ticket_secret: str) -> Ti
             ticket_secret=ticket_secret,
             now=context.clock(),
             kept=context.lines,
+            apart=context.line_process,
         )
 
 

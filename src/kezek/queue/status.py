@@ -5,14 +5,14 @@ from __future__ import annotations
 import bisect
 import hmac
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from time import monotonic
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.booking.models import Booking, BookingStatus
@@ -29,6 +29,9 @@ from kezek.queue.policy import CallingWindow, WaitingTicket, policy_for
 from kezek.queue.tickets import hash_ticket_secret, typed_secret
 from kezek.queue.windows import open_windows
 from kezek.types import as_utc
+
+if TYPE_CHECKING:
+    from kezek.queue.line_process import LineProcess
 
 # A ticket's state in the words the ticket page, the staff pages and the bot all use.
 TICKET_STATES = {
@@ -118,20 +121,40 @@ _ROW_COLUMNS = (
 )
 
 
-def _row(found: Row[*tuple[Any, ...]]) -> TicketRow:
+# A kept line's rows are these columns first (a line worked out apart sends only these).
+ROW_WIDTH = len(_ROW_COLUMNS)
+
+
+def _row(found: Sequence[Any]) -> TicketRow:
+    """From a row read, or its first ``ROW_WIDTH`` columns as a tuple: by place."""
+    (
+        id_,
+        office_id,
+        day,
+        prefix,
+        number,
+        status,
+        window_id,
+        remote,
+        checked_in_at,
+        passed_over_at,
+        language,
+        secret_hash,
+        ended_at,
+    ) = found[:ROW_WIDTH]
     return TicketRow(
-        id=found.id,
-        office_id=found.office_id,
-        day=found.day,
-        code=ticket_code(found.prefix, found.number),
-        status=found.status,
-        window_id=found.window_id,
-        remote=found.remote,
-        checked_in_at=found.checked_in_at,
-        passed_over_at=found.passed_over_at,
-        language=found.language,
-        secret_hash=found.secret_hash,
-        ended_at=found.ended_at,
+        id=id_,
+        office_id=office_id,
+        day=day,
+        code=ticket_code(prefix, number),
+        status=status,
+        window_id=window_id,
+        remote=remote,
+        checked_in_at=checked_in_at,
+        passed_over_at=passed_over_at,
+        language=language,
+        secret_hash=secret_hash,
+        ended_at=ended_at,
     )
 
 
@@ -179,6 +202,7 @@ def ticket_status(
     ticket_secret: str,
     now: datetime,
     kept: KeptLines | None = None,
+    apart: LineProcess | None = None,
 ) -> TicketStatusView:
     """The ticket's page from its row, read in one statement (``kept_view`` needs none)."""
     found = (
@@ -189,7 +213,7 @@ def ticket_status(
     ticket = _row(found) if found is not None else None
     if ticket is None or not _proved(ticket, ticket_secret):
         raise _no_such_ticket()
-    return status_view(session, directory=directory, ticket=ticket, now=now, kept=kept)
+    return status_view(session, directory=directory, ticket=ticket, now=now, kept=kept, apart=apart)
 
 
 def _no_such_ticket() -> NotFound:
@@ -273,10 +297,12 @@ def status_view(
     ticket: TicketFacts,
     now: datetime,
     kept: KeptLines | None = None,
+    apart: LineProcess | None = None,
 ) -> TicketStatusView:
     """The ticket (or the one it was transferred to) as its page shows it; the caller has
     proved its holder. With ``kept``, the line's estimates are those this process worked
-    out since the office's latest change."""
+    out since the office's latest change; with ``apart`` too, a line long at its last work
+    is worked out by the process beside this one."""
     ticket = _followed(session, ticket)
     office = directory.office_by_id(session, ticket.office_id)
     if ticket.status != TicketStatus.waiting:
@@ -288,7 +314,11 @@ def status_view(
     day = ticket.day
 
     def work() -> LineEstimate:
-        return _estimates(session, office=office, day=day, now=now)
+        if apart is not None and kept is not None and apart.takes(kept.waiting(office.id, day)):
+            line = apart.work_out(office, day, now)
+            if line is not None:
+                return line
+        return work_out_line(session, office=office, day=day, now=now)
 
     if kept is None:
         line = work()
@@ -326,7 +356,7 @@ class LineEstimate:
         estimates: dict[int, datetime],
         waiting: frozenset[int] | None = None,
         *,
-        rows: Mapping[int, Row[*tuple[Any, ...]]] | None = None,
+        rows: Mapping[int, Sequence[Any]] | None = None,
         office: OfficeInfo | None = None,
     ) -> None:
         self.estimates = estimates
@@ -419,6 +449,12 @@ class KeptLines:
             return None
         row = kept.line.ticket(ticket_id)
         return None if row is None else (kept.line, row)
+
+    def waiting(self, office_id: int, day: date) -> int | None:
+        """How many were waiting in the office's line kept for ``day`` at its last work;
+        None if this process has not worked it out yet."""
+        kept = self._kept.get((office_id, day))
+        return len(kept.line.waiting) if kept is not None else None
 
     def touched(self, ticket_id: int) -> None:
         """This process has just changed the ticket at its holder's own hand (a check-in):
@@ -549,7 +585,9 @@ def _followed(session: Session, ticket: TicketFacts) -> TicketFacts:
     return ticket
 
 
-def _estimates(session: Session, *, office: OfficeInfo, day: date, now: datetime) -> LineEstimate:
+def work_out_line(
+    session: Session, *, office: OfficeInfo, day: date, now: datetime
+) -> LineEstimate:
     codes = office.service_codes
     # Columns, through the session's connection: the ORM's loading of each of thousands of
     # rows is skipped.
