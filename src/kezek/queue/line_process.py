@@ -7,8 +7,9 @@ clerk's call-next too) waits for it in slices of the switch interval. So a line 
 long at its last work is worked out by a child process of the worker's own, which the
 operating system runs beside the worker: the worker's thread only waits for the answer,
 without the interpreter (its request's connection stays checked out, as for its own work),
-and reads it back in a few milliseconds. With 5,000 waiting, call-next's p99 went from 1.24-1.38 to 1.08-1.14 times
-pgbench's (``bench/queue_day.py --phones 5000``; the README's eleventh round).
+and reads it back in a few milliseconds. With 5,000 waiting, call-next's p99 went from
+1.24-1.38 to 1.08-1.14 times pgbench's (``bench/queue_day.py --phones 5000``; the README's
+eleventh round).
 
 A short line stays in the worker: its work takes less than the round trip. Whatever goes
 wrong in the child (it died, the database refused it, it took too long), the worker works
