@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from kezek.http.threads import ThreadPool, on_a_thread
+from kezek.http.threads import TICKET_PAGE_THREADS, ThreadPool, for_ticket_pages, on_a_thread
 from tests.server import run_async
 
 current: contextvars.ContextVar[str] = contextvars.ContextVar("current", default="none")
@@ -140,3 +140,32 @@ def test_a_request_cancelled_before_a_thread_took_it_is_never_run() -> None:
 
     run_async(main())
     assert ran == []
+
+
+def test_the_ticket_pages_threads_leave_the_clerks_theirs() -> None:
+    release = threading.Event()
+    waiting = threading.Barrier(TICKET_PAGE_THREADS + 1, timeout=10)
+
+    def read_page() -> str:
+        waiting.wait()  # every page thread is taken, as when a line is worked out
+        release.wait(10)
+        return threading.current_thread().name
+
+    async def main() -> tuple[str, list[str], bool]:
+        pages = [asyncio.create_task(for_ticket_pages(read_page)) for _ in range(20)]
+        await asyncio.to_thread(waiting.wait)
+        # A clerk's call meanwhile finds a thread at once, while every page still waits.
+        clerk = await on_a_thread(lambda: threading.current_thread().name)
+        pages_wait = not any(page.done() for page in pages)
+        for page in pages[TICKET_PAGE_THREADS:]:
+            page.cancel()  # still waiting for a thread: dropped, never run
+        await asyncio.gather(*pages[TICKET_PAGE_THREADS:], return_exceptions=True)
+        release.set()
+        names = await asyncio.gather(*pages[:TICKET_PAGE_THREADS])
+        return clerk, names, pages_wait
+
+    clerk, names, pages_wait = run_async(main())
+    assert clerk.startswith("kezek-route-")
+    assert all(name.startswith("kezek-page-") for name in names)
+    assert len(set(names)) == TICKET_PAGE_THREADS
+    assert pages_wait

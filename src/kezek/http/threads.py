@@ -76,8 +76,9 @@ class _Call(Generic[T]):
 
 
 class ThreadPool:
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, name: str = "kezek-route") -> None:
         self.size = size
+        self.name = name
         self.calls: queue.SimpleQueue[_Call[Any]] = queue.SimpleQueue()
         self.lock = threading.Lock()
         self.threads = 0
@@ -104,7 +105,7 @@ class ThreadPool:
                 self.idle -= 1  # that thread takes this call
             elif self.threads < self.size:
                 self.threads += 1
-                name = f"kezek-route-{self.threads}"
+                name = f"{self.name}-{self.threads}"
                 threading.Thread(target=self._serve, name=name, daemon=True).start()
         self.calls.put(call)
 
@@ -131,3 +132,11 @@ async def _until_ended(call: _Call[Any], loop: asyncio.AbstractEventLoop) -> Non
 
 
 on_a_thread = ThreadPool(MAX_THREADS).call
+
+# The ticket pages' reads that need the database have their own few threads. A reader of a
+# line being worked out waits for that work: as the windows opened with 5,000 phones, each
+# worker's first work of the line had more readers waiting than ``on_a_thread`` has
+# threads, and the clerks' call-next waited behind them for one. Beyond these few, readers
+# wait on the event loop, holding neither a thread nor a database connection.
+TICKET_PAGE_THREADS = 8
+for_ticket_pages = ThreadPool(TICKET_PAGE_THREADS, name="kezek-page").call

@@ -17,7 +17,7 @@ from kezek.codes import CODE_MAX_LENGTH, CODE_PATTERN
 from kezek.http.deps import ContextDep
 from kezek.http.event_stream import EventStream
 from kezek.http.problems import problems
-from kezek.http.threads import on_a_thread
+from kezek.http.threads import for_ticket_pages, on_a_thread
 from kezek.http.validators import etag, not_modified, unchanged, validator_headers
 from kezek.queue import service
 from kezek.queue.retries import Answered
@@ -339,10 +339,11 @@ async def ticket_status(
     The answer has an ETag; asked again with it in If-None-Match, an unchanged status is a
     304 without a body."""
     # Most asks are answered from the line this worker keeps, here on the event loop: a
-    # thread and the database only for the others (see ``KeptLines``).
+    # thread and the database only for the others (see ``KeptLines``), on the few threads
+    # kept for them, so that however many wait for a line's work, the clerks find one.
     found = service.kept_ticket_status(context, ticket_id=ticket_id, ticket_secret=x_ticket_secret)
     if found is None:
-        found = await on_a_thread(
+        found = await for_ticket_pages(
             service.read_ticket_status, context, ticket_id=ticket_id, ticket_secret=x_ticket_secret
         )
     body = found.model_dump_json()

@@ -8,7 +8,7 @@ long at its last work is worked out by a child process of the worker's own, whic
 operating system runs beside the worker: the worker's thread only waits for the answer,
 without the interpreter (its request's connection stays checked out, as for its own work),
 and reads it back in a few milliseconds. With 5,000 waiting, call-next's p99 went from
-1.24-1.38 to 1.08-1.14 times pgbench's (``bench/queue_day.py --phones 5000``; the README's
+1.36-1.48 to 1.07-1.11 times pgbench's (``bench/queue_day.py --phones 5000``; the README's
 eleventh round).
 
 A short line stays in the worker: its work takes less than the round trip. Whatever goes
@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date, datetime
+from multiprocessing.connection import wait
 from typing import Any
 
 from sqlalchemy import select
@@ -68,7 +70,7 @@ class LineProcess:
             estimates, waiting, rows = self._submit(office, day, now).result(WAIT_SECONDS)
         except BrokenProcessPool:
             log.warning("the line process stopped; a new one starts at the next long line")
-            self._forget_pool()
+            self._forget_pool(wait=False)
             return None
         except Exception:  # a timeout, or the child's own error: the worker works it out
             log.exception("working out a line in the line process failed")
@@ -78,13 +80,15 @@ class LineProcess:
             estimates, frozenset(waiting), rows={row[0]: row for row in rows}, office=office
         )
 
-    def start(self) -> None:
+    def start(self) -> Future[bool]:
         """Starts the child now, as the worker starts: its imports take a second of CPU,
-        which the first long line, in a rush, would otherwise wait for."""
-        self._pool_now().submit(_started)
+        which the first long line, in a rush, would otherwise wait for. The future is done
+        once the child is ready."""
+        return self._pool_now().submit(_started)
 
     def close(self) -> None:
-        self._forget_pool()
+        """Stops the child, once its work in hand, if any, is done."""
+        self._forget_pool(wait=True)
 
     def child_pids(self) -> list[int]:
         """The child's process id, once started (for tests and diagnosis)."""
@@ -107,11 +111,11 @@ class LineProcess:
                 )
             return self._pool
 
-    def _forget_pool(self) -> None:
+    def _forget_pool(self, *, wait: bool) -> None:
         with self._starting:
             pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+            pool.shutdown(wait=wait, cancel_futures=True)
 
 
 # The child's own database sessions, made once when it starts.
@@ -120,12 +124,23 @@ _child_sessions: sessionmaker[Session] | None = None
 
 def _start_child(settings: Settings) -> None:
     global _child_sessions
+    threading.Thread(target=_end_with_the_worker, name="kezek-line-parent", daemon=True).start()
     _child_sessions = make_sessionmaker(make_engine(settings))
     # Now, not for the first line, which is needed at once: the models' mappings, made on
     # their first use, and a connection.
     configure_mappers()
     with read_session(_child_sessions) as session:
         session.execute(select(1))
+
+
+def _end_with_the_worker() -> None:
+    """The child ends as soon as its worker has, however that ended: a worker killed, or
+    stopped before it could stop the child, would otherwise leave it waiting for work
+    that never comes, with a database connection open."""
+    worker = multiprocessing.parent_process()
+    if worker is not None:
+        wait([worker.sentinel])
+        os._exit(0)
 
 
 def _started() -> bool:

@@ -7,8 +7,11 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,7 +22,7 @@ from kezek.config import Settings
 from kezek.context import AppContext
 from kezek.queue.line_process import LineProcess
 from kezek.staff.models import Role
-from tests.conftest import POSTGRESQL_ONLY
+from tests.conftest import POSTGRESQL_ONLY, TEST_SECRET
 from tests.integration.queue.conftest import Clock
 from tests.integration.staff.helpers import bearer, make_staff
 
@@ -147,11 +150,50 @@ def test_on_sqlite_every_line_is_worked_out_by_the_worker_itself(apart: TestClie
     assert _context(apart).line_process is None
 
 
-def _wait_until_gone(pid: int) -> None:
-    for _ in range(200):
+# A worker that starts its line process, says the child's process id, and is killed.
+KILLED_WORKER = """
+import os, signal
+from kezek.config import Settings
+from kezek.queue.line_process import LineProcess
+
+process = LineProcess(Settings(), from_waiting=1)
+assert process.start().result(60)
+print(process.child_pids()[0], flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@POSTGRESQL_ONLY
+def test_the_process_beside_ends_when_its_worker_is_killed(
+    database_url: str, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "KEZEK_DATABASE_URL": database_url,
+        "KEZEK_SECRET_KEY": TEST_SECRET,
+        "KEZEK_VAR_DIR": str(tmp_path),
+    }
+    worker = subprocess.run(
+        [sys.executable, "-c", KILLED_WORKER], env=env, capture_output=True, text=True, timeout=90
+    )
+    assert worker.returncode == -signal.SIGKILL, worker.stderr
+    child = int(worker.stdout.strip())
+
+    assert _gone(child, seconds=10)
+
+
+def _gone(pid: int, seconds: float) -> bool:
+    """Ended (a zombie, not yet reaped by whoever adopted it, counts as ended)."""
+    for _ in range(int(seconds * 100)):
         try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError):
+            return True
+        if state in ("Z", "X"):
+            return True
         time.sleep(0.01)
-    # A killed child stays a zombie until the pool reaps it: gone enough for the test.
+    return False
+
+
+def _wait_until_gone(pid: int) -> None:
+    assert _gone(pid, seconds=2)
