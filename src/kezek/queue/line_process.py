@@ -25,7 +25,7 @@ import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date, datetime
-from multiprocessing.connection import wait
+from multiprocessing.connection import wait as first_ready
 from typing import Any
 
 from sqlalchemy import select
@@ -139,7 +139,7 @@ def _end_with_the_worker() -> None:
     that never comes, with a database connection open."""
     worker = multiprocessing.parent_process()
     if worker is not None:
-        wait([worker.sentinel])
+        first_ready([worker.sentinel])
         os._exit(0)
 
 

@@ -1,6 +1,7 @@
 """On PostgreSQL, a line long at its last work is worked out by the process beside the
-worker: the pages show what the worker itself would have worked out, and if that process
-dies, the worker works the line out itself and starts another."""
+worker: the pages show what the worker itself would have worked out; if that process
+dies, the worker works the line out itself and starts another; and if the worker dies,
+that process ends too."""
 
 from __future__ import annotations
 
