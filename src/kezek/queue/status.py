@@ -588,6 +588,8 @@ def _followed(session: Session, ticket: TicketFacts) -> TicketFacts:
 def work_out_line(
     session: Session, *, office: OfficeInfo, day: date, now: datetime
 ) -> LineEstimate:
+    """The office's line of ``day`` worked out at ``now``, from the database: in this
+    process, or in the one beside it (``kezek.queue.line_process``)."""
     codes = office.service_codes
     # Columns, through the session's connection: the ORM's loading of each of thousands of
     # rows is skipped.
