@@ -693,17 +693,27 @@ def _checked_in_public(ticket: Ticket, office: OfficeInfo) -> CheckedInPublic:
 
 def ticket_view(context: AppContext, *, ticket_id: int, ticket_secret: str) -> TicketStatusView:
     """The ticket as its holder sees it; the secret printed on it is the only proof asked."""
-    view = kept_view(
-        context.lines, ticket_id=ticket_id, ticket_secret=ticket_secret, now=context.clock()
-    )
+    view = kept_ticket_view(context, ticket_id=ticket_id, ticket_secret=ticket_secret)
     if view is not None:
         return view
-    return _read_view(context, ticket_id=ticket_id, ticket_secret=ticket_secret)
+    return read_ticket_view(context, ticket_id=ticket_id, ticket_secret=ticket_secret)
 
 
-def _read_view(context: AppContext, *, ticket_id: int, ticket_secret: str) -> TicketStatusView:
-    """``ticket_view`` from the database: the ticket's row alone where it tells, else the
-    row and its line in one transaction."""
+def kept_ticket_view(
+    context: AppContext, *, ticket_id: int, ticket_secret: str
+) -> TicketStatusView | None:
+    """``ticket_view`` from the line this process keeps, without the database or a wait,
+    for the event loop to answer itself; None when the kept line cannot tell."""
+    return kept_view(
+        context.lines, ticket_id=ticket_id, ticket_secret=ticket_secret, now=context.clock()
+    )
+
+
+def read_ticket_view(
+    context: AppContext, *, ticket_id: int, ticket_secret: str
+) -> TicketStatusView:
+    """``ticket_view`` once ``kept_ticket_view`` could not tell, from the database: the
+    ticket's row alone where it tells, else the row and its line in one transaction."""
     view = row_alone_view(
         context.sessions,
         directory=context.directory,
@@ -733,7 +743,8 @@ def read_ticket_status(
     context: AppContext, *, ticket_id: int, ticket_secret: str
 ) -> TicketStatusPublic:
     """``ticket_status`` once ``kept_ticket_status`` could not tell: from the database."""
-    return _status_public(_read_view(context, ticket_id=ticket_id, ticket_secret=ticket_secret))
+    view = read_ticket_view(context, ticket_id=ticket_id, ticket_secret=ticket_secret)
+    return _status_public(view)
 
 
 def kept_ticket_status(
@@ -741,9 +752,7 @@ def kept_ticket_status(
 ) -> TicketStatusPublic | None:
     """``ticket_status`` from the line this process keeps, without the database or a wait,
     for the event loop to answer itself; None when the kept line cannot tell."""
-    view = kept_view(
-        context.lines, ticket_id=ticket_id, ticket_secret=ticket_secret, now=context.clock()
-    )
+    view = kept_ticket_view(context, ticket_id=ticket_id, ticket_secret=ticket_secret)
     return _status_public(view) if view is not None else None
 
 

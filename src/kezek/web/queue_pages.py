@@ -25,6 +25,7 @@ from kezek.admin.telegram import ticket_telegram_link
 from kezek.context import AppContext
 from kezek.db import read_session
 from kezek.errors import Problem
+from kezek.http.threads import for_ticket_pages
 from kezek.http.validators import etag, not_modified, unchanged, validator_headers
 from kezek.i18n import LANGUAGES, N_
 from kezek.i18n.catalogs import translations
@@ -99,19 +100,28 @@ def short_ticket_link(request: Request, short: str) -> Response:
 
 
 @router.get("/ticket/{number}")
-def ticket_page(request: Request, number: str, s: str = "") -> Response:
+async def ticket_page(request: Request, number: str, s: str = "") -> Response:
     context = app_context(request)
     if not TICKET_NUMBER.fullmatch(number):  # typed from a receipt: say so, in words
         return _no_such_ticket(request)
     ticket_id = int(number)
+    # As the API's ticket status: thousands of phones reload this block in a busy office.
+    # Most are answered from the line this worker keeps, here on the event loop; the others
+    # read on the threads kept for ticket pages, so that however many wait for a line's
+    # work, the clerks' routes and the other pages find threads of their own.
     try:
-        view = queue_service.ticket_view(context, ticket_id=ticket_id, ticket_secret=s)
+        view = queue_service.kept_ticket_view(context, ticket_id=ticket_id, ticket_secret=s)
+        if view is None:
+            view = await for_ticket_pages(
+                queue_service.read_ticket_view, context, ticket_id=ticket_id, ticket_secret=s
+            )
     except Problem:
         return _no_such_ticket(request)
     # HTMX asks for the status block alone every 20 seconds; a browser without it, the page.
     partial = request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
     if not partial:
-        return _ticket_answer(request, context, view, ticket_id, s)
+        # The whole page offers a Telegram link, made in the database.
+        return await run_in_threadpool(_ticket_answer, request, context, view, ticket_id, s)
     # Most of those asks find the same place and estimate: answered 304 before rendering.
     # (The whole page is always sent: its check-in form carries a fresh CSRF token.)
     # The block and the page share an address: "Vary" keeps the phone from showing its kept
