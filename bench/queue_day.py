@@ -16,10 +16,11 @@ windows open (not timed), so the line starts N long. Each reloads its ticket's s
 20 seconds (``--phone-seconds``), sending the ETag it was given, and takes up a later ticket
 once its own is served. Their answers count in ``status_p99_ms``, ``status_waiting`` says
 how many were for a ticket still waiting (its place and estimate worked out from the whole
-line), and ``status_not_modified`` how many were 304s.
+line), and ``status_not_modified`` how many were 304s. They ask the API's JSON; with
+``--phone-pages``, the ticket page's status block, as the page's HTMX reloads it.
 
     python bench/queue_day.py [--windows 40] [--tickets 8000] [--workers 2] [--phones 0]
-                              [--json]
+                              [--phone-pages] [--json]
 """
 
 from __future__ import annotations
@@ -30,12 +31,14 @@ import bisect
 import json
 import os
 import random
+import re
 import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import aiohttp
 import psycopg
@@ -177,30 +180,51 @@ async def held_phone(
     phones: int,
     every: float,
     stop: asyncio.Event,
+    *,
+    pages: bool = False,
 ) -> None:
     """One of many phones: follows ticket ``number``, then every ``phones``-th after it,
-    reloading its status every ``every`` seconds with the ETag it was given."""
+    reloading its status every ``every`` seconds with the ETag it was given: the API's, or
+    with ``pages`` the ticket page's status block."""
     rng = random.Random(number)
     await asyncio.sleep(rng.uniform(0, every))  # the reloads spread over the interval
     tag = ""
     while not stop.is_set():
         if number < len(day.issued):
             ticket_id, secret = day.issued[number]
-            headers = {"X-Ticket-Secret": secret, **({"If-None-Match": tag} if tag else {})}
             began = time.perf_counter()
-            async with http.get(f"/api/v1/tickets/{ticket_id}", headers=headers) as response:
-                assert response.status in (200, 304), await response.text()
-                body = await response.json() if response.status == 200 else None
-                tag = response.headers.get("ETag", tag)
+            status, tag = await _reload(http, ticket_id, secret, tag, pages=pages)
             day.took("status", time.perf_counter() - began)
-            day.not_modified += response.status == 304
-            day.waiting += body is not None and body["status"] == "waiting"
-            if body is not None and body["status"] not in ("waiting", "called", "serving"):
+            day.not_modified += status is None
+            day.waiting += status == "waiting"
+            if status is not None and status not in ("waiting", "called", "serving"):
                 number, tag = number + phones, ""  # served: a later ticket's holder
         try:
             await asyncio.wait_for(stop.wait(), timeout=every)
         except TimeoutError:
             continue
+
+
+async def _reload(
+    http: aiohttp.ClientSession, ticket_id: int, secret: str, tag: str, *, pages: bool
+) -> tuple[str | None, str]:
+    """The ticket's status (None: unchanged, a 304) and the ETag to send next time."""
+    unchanged = {"If-None-Match": tag} if tag else {}
+    if pages:
+        address = f"/ticket/{ticket_id}?s={quote(secret)}"
+        headers = {"HX-Request": "true", **unchanged}
+    else:
+        address, headers = f"/api/v1/tickets/{ticket_id}", {"X-Ticket-Secret": secret, **unchanged}
+    async with http.get(address, headers=headers) as response:
+        assert response.status in (200, 304), await response.text()
+        tag = response.headers.get("ETag", tag)
+        if response.status == 304:
+            return None, tag
+        if pages:
+            found = re.search(r'data-status="(\w+)"', await response.text())
+            assert found, "the status block names its ticket's status"
+            return found[1], tag
+        return (await response.json())["status"], tag
 
 
 async def clerk(
@@ -270,6 +294,7 @@ async def run_day(
     boards: int,
     phones: int = 0,
     phone_seconds: float = 20.0,
+    phone_pages: bool = False,
 ) -> tuple[Day, float]:
     day = Day()
     connector = aiohttp.TCPConnector(limit=windows + kiosks + 8)
@@ -303,7 +328,9 @@ async def run_day(
         ]
         readers = [asyncio.create_task(phone(day, http, stop)) for _ in range(2)]
         readers += [
-            asyncio.create_task(held_phone(day, phone_http, n, phones, phone_seconds, stop))
+            asyncio.create_task(
+                held_phone(day, phone_http, n, phones, phone_seconds, stop, pages=phone_pages)
+            )
             for n in range(phones)
         ]
         await asyncio.gather(*(kiosk(day, http, kiosk_headers, numbers) for _ in range(kiosks)))
@@ -356,6 +383,9 @@ def main() -> None:
     parser.add_argument("--boards", type=int, default=4)
     parser.add_argument("--phones", type=int, default=0, help="phones reloading their tickets")
     parser.add_argument("--phone-seconds", type=float, default=20.0, help="between reloads")
+    parser.add_argument(
+        "--phone-pages", action="store_true", help="phones reload the HTML page's status block"
+    )
     parser.add_argument("--pgbench-seconds", type=int, default=15)
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     args = parser.parse_args()
@@ -379,6 +409,7 @@ def main() -> None:
                 boards=args.boards,
                 phones=args.phones,
                 phone_seconds=args.phone_seconds,
+                phone_pages=args.phone_pages,
             )
         )
     lags = board_lags(day)
@@ -398,6 +429,7 @@ def main() -> None:
         "finish_p99_ms": round(percentile(day.latencies["finish"], 99) * 1000, 1),
         "status_p99_ms": round(percentile(day.latencies["status"], 99) * 1000, 1),
         "phones": args.phones,
+        "phone_pages": args.phone_pages,
         "status_reads": len(day.latencies["status"]),
         "status_waiting": day.waiting,
         "status_not_modified": day.not_modified,

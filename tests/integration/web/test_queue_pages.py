@@ -62,8 +62,10 @@ def test_the_ticket_page_shows_the_place_and_refreshes_its_block(
     assert "Кезектеги ордуңуз: 1" in text(page)
     assert "<html" in page.text and "<html" not in block.text
     assert 'hx-trigger="every 20s"' in block.text and "Q-001" in block.text
+    assert 'data-status="waiting"' in block.text  # for scripts, and the benchmark's phones
     client.post("/api/v1/offices/bsk/windows/1/call-next", headers=clerk)
     assert "1-терезеге барыңыз" in text(client.get(address))
+    assert 'data-status="called"' in client.get(address, headers={"HX-Request": "true"}).text
     wrong = client.get(f"/ticket/{issued['id']}?s=wrong")
     assert wrong.status_code == 404 and "Бул талон шилтемеси иштебейт" in text(wrong)
 
