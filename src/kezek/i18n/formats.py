@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, tzinfo
+from functools import cache
 
 from babel import Locale
 from babel.dates import format_date, format_time
@@ -13,7 +14,7 @@ class Formats:
     """Dates and times as a person of ``language`` reads them, in the office's own zone."""
 
     def __init__(self, language: str) -> None:
-        self.locale = Locale.parse(language)
+        self.locale = _locale(language)
 
     def day(self, value: date | datetime, zone: tzinfo | None = None) -> str:
         if isinstance(value, datetime) and zone is not None:
@@ -43,3 +44,10 @@ class Formats:
     def number(self, value: float, *, digits: int = 0) -> str:
         """Grouped and rounded as the reader writes them: 29 000 in Russian, 29,000 in English."""
         return format_decimal(round(value, digits), locale=self.locale)
+
+
+@cache
+def _locale(language: str) -> Locale:
+    """Babel parses a locale anew each time, looking for its data file on disk: every page
+    rendered asked, for one of three languages."""
+    return Locale.parse(language)

@@ -46,6 +46,9 @@ environment = Environment(
     autoescape=select_autoescape(["html"]),
     trim_blocks=True,
     lstrip_blocks=True,
+    # The templates ship with the code: a changed one takes a restart, as a changed module
+    # does. Checked for changes, each page rendered would look at its files on disk.
+    auto_reload=False,
 )
 environment.globals["ticket_code"] = ticket_code
 environment.globals["visit_lines"] = visit_lines

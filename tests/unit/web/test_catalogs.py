@@ -79,3 +79,17 @@ def test_dates_times_and_numbers_follow_the_language_in_the_office_zone() -> Non
     # A daylight-saving day: Berlin jumps from 02:00 to 03:00 on 30 March 2025.
     berlin = ZoneInfo("Europe/Berlin")
     assert Formats("en").time(datetime(2025, 3, 30, 1, 30, tzinfo=UTC), berlin) == "03:30"
+
+
+def test_each_language_is_parsed_once_and_each_template_read_once() -> None:
+    """Every page rendered makes a ``Formats`` and asks for its template: neither may read
+    from disk each time (Babel's locale data, Jinja's check for a changed file)."""
+    from kezek.i18n.formats import Formats
+    from kezek.web.pages import environment
+
+    assert Formats("ky").locale is Formats("ky").locale
+    assert Formats("ky").locale is not Formats("ru").locale
+    assert environment.get_template("queue/ticket_status.html") is environment.get_template(
+        "queue/ticket_status.html"
+    )
+    assert not environment.auto_reload
