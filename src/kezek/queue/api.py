@@ -341,12 +341,12 @@ async def ticket_status(
     # Most asks are answered from the line this worker keeps, here on the event loop: a
     # thread and the database only for the others (see ``KeptLines``), on the few threads
     # kept for them, so that however many wait for a line's work, the clerks find one.
-    found = service.kept_ticket_status(context, ticket_id=ticket_id, ticket_secret=x_ticket_secret)
-    if found is None:
-        found = await for_ticket_pages(
-            service.read_ticket_status, context, ticket_id=ticket_id, ticket_secret=x_ticket_secret
+    view = service.kept_ticket_view(context, ticket_id=ticket_id, ticket_secret=x_ticket_secret)
+    if view is None:
+        view = await for_ticket_pages(
+            service.read_ticket_view, context, ticket_id=ticket_id, ticket_secret=x_ticket_secret
         )
-    body = found.model_dump_json()
+    body = service.status_public(view).model_dump_json()
     tag = etag(body)
     if unchanged(if_none_match, tag):
         return not_modified(tag)

@@ -736,27 +736,11 @@ def read_ticket_view(
 
 def ticket_status(context: AppContext, *, ticket_id: int, ticket_secret: str) -> TicketStatusPublic:
     """For the ticket's holder, who has no login: the place in line and the estimated call."""
-    return _status_public(ticket_view(context, ticket_id=ticket_id, ticket_secret=ticket_secret))
+    return status_public(ticket_view(context, ticket_id=ticket_id, ticket_secret=ticket_secret))
 
 
-def read_ticket_status(
-    context: AppContext, *, ticket_id: int, ticket_secret: str
-) -> TicketStatusPublic:
-    """``ticket_status`` once ``kept_ticket_status`` could not tell: from the database."""
-    view = read_ticket_view(context, ticket_id=ticket_id, ticket_secret=ticket_secret)
-    return _status_public(view)
-
-
-def kept_ticket_status(
-    context: AppContext, *, ticket_id: int, ticket_secret: str
-) -> TicketStatusPublic | None:
-    """``ticket_status`` from the line this process keeps, without the database or a wait,
-    for the event loop to answer itself; None when the kept line cannot tell."""
-    view = kept_ticket_view(context, ticket_id=ticket_id, ticket_secret=ticket_secret)
-    return _status_public(view) if view is not None else None
-
-
-def _status_public(view: TicketStatusView) -> TicketStatusPublic:
+def status_public(view: TicketStatusView) -> TicketStatusPublic:
+    """The ticket's page as the API answers it, in its office's time."""
     zone = view.office.zone
     return TicketStatusPublic(
         code=view.ticket.code,
