@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -170,16 +171,30 @@ class Directory:
         self._snapshot = _Snapshot(revision=None, offices={}, services={})
         self._max_age = max_age
         self._checked_at = -math.inf
+        self._checking = threading.Lock()
 
     def _current(self, reader: Reader) -> _Snapshot:
         snapshot = self._snapshot
-        now = time.monotonic()
-        if snapshot.revision is not None and now - self._checked_at < self._max_age:
+        if self._fresh(snapshot):
             return snapshot
-        if isinstance(reader, sessionmaker):
-            with reader() as session:
-                return self._checked(session, now)
-        return self._checked(reader, now)
+        if isinstance(reader, Session):
+            return self._checked(reader, time.monotonic())
+        # One thread checks while the others go on with the snapshot they have: in a rush,
+        # each of dozens of threads would otherwise read the revision in the same instant.
+        if not self._checking.acquire(blocking=snapshot.revision is None):
+            return snapshot
+        try:
+            if self._fresh(self._snapshot):  # loaded by the thread this one waited for
+                return self._snapshot
+            # Committed, not rolled back: the driver forgets every statement it prepared on
+            # a connection that rolls back, and call-next's takes 6 ms to plan again.
+            with reader.begin() as session:
+                return self._checked(session, time.monotonic())
+        finally:
+            self._checking.release()
+
+    def _fresh(self, snapshot: _Snapshot) -> bool:
+        return snapshot.revision is not None and time.monotonic() - self._checked_at < self._max_age
 
     def _checked(self, session: Session, now: float) -> _Snapshot:
         snapshot = self._snapshot
