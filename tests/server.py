@@ -52,6 +52,15 @@ def running_server(
 
     Give ``port`` to start a server again where a stopped one was, as after an outage.
     """
+    with server_process(env=env, workers=workers, port=port) as (base, _):
+        yield base
+
+
+@contextmanager
+def server_process(
+    *, env: dict[str, str], workers: int = 2, port: int | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """As ``running_server``, with the server's process too, for a test that stops it."""
     port = port or free_port()
     command = [sys.executable, "-m", "kezek", "serve", "--port", str(port)]
     # A file rather than a pipe: a pipe nobody reads would block a chatty server.
@@ -65,7 +74,7 @@ def running_server(
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_until_up(base, process, output)
-            yield base
+            yield base, process
         finally:
             process.terminate()
             try:

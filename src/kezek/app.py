@@ -29,7 +29,7 @@ from kezek.config import Settings, get_settings, networks
 from kezek.context import AppContext
 from kezek.db import database_answers, is_postgresql
 from kezek.http.access import may_read_metrics
-from kezek.http.event_stream import DetachedStreams
+from kezek.http.event_stream import DetachedStreams, end_streams_on_stop
 from kezek.http.headers import HeadersMiddleware
 from kezek.http.limits import BodyLimitMiddleware
 from kezek.http.problems import (
@@ -91,6 +91,8 @@ def create_worker_app() -> FastAPI:
     line_process = app.state.context.line_process
     if line_process is not None:
         line_process.start()  # its imports now, not in the first rush
+    # A worker told to stop waits for every answer to end, and a board's stream would not.
+    end_streams_on_stop()
     return app
 
 

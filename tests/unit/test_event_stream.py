@@ -1,6 +1,7 @@
 """An event stream's start and first event go through every middleware; then the app
 returns and the outermost middleware carries the stream on, until its events end, the
-client leaves or the server stops, and the stream's clean-up runs each time."""
+client leaves or the server stops, and the stream's clean-up runs each time. A server told
+to stop ends its streams itself, each with its proper end."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import pytest
 from starlette.background import BackgroundTask
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kezek.http.event_stream import DetachedStreams, EventStream
+from kezek.http import event_stream
+from kezek.http.event_stream import DetachedStreams, EventStream, end_streams
 from tests.server import run_async
 
 EVENTS = [b"retry: 2000\n", b"event: board\ndata: 1\n\n", b"event: board\ndata: 2\n\n"]
@@ -160,6 +162,34 @@ def test_a_server_that_stops_cancels_the_stream() -> None:
             await asyncio.wait_for(served, 5)
 
     run_async(serve())
+    assert stream.done_with()
+
+
+def test_a_server_told_to_stop_ends_the_stream_properly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(event_stream, "_stopping", False)
+    stream, client = Stream(hold=True), Client()
+
+    async def serve() -> None:
+        served = await _held_open(stream, client)
+        end_streams()
+        # It ends with its end, the client's cue to reconnect, and leaves no cancellation.
+        assert await asyncio.wait_for(served, 5) == 0
+
+    run_async(serve())
+    assert client.bodies() == [*EVENTS, b""]
+    assert client.sent[-1]["more_body"] is False
+    assert stream.done_with()
+
+
+def test_a_stream_handed_over_as_the_server_stops_ends_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(event_stream, "_stopping", False)
+    end_streams()
+    stream, client = Stream(hold=True), Client()
+
+    assert run_async(asyncio.wait_for(_served(stream, client), 5)) == 0
+    assert client.bodies() == [EVENTS[0], b""]
     assert stream.done_with()
 
 

@@ -12,6 +12,10 @@ import uvicorn
 
 from kezek.config import Settings, SettingsError, get_settings
 
+# How long a stopping worker lets the requests under way finish (the board streams end at
+# once); any still running then is cancelled, and its transaction rolls back.
+GRACEFUL_STOP_SECONDS = 20
+
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
@@ -55,6 +59,7 @@ def _serve(host: str, port: int, workers: int, settings: Settings) -> None:
         # uvicorn's httptools protocol with limits on a request's head and slow clients.
         http="kezek.http.server:GuardedHttpToolsProtocol",
         limit_concurrency=settings.http_max_connections,
+        timeout_graceful_shutdown=GRACEFUL_STOP_SECONDS,
         access_log=False,  # kezek.logs writes one line per request, with its id
         log_config=None,  # the app configures JSON logging in each worker
     )
