@@ -18,9 +18,11 @@ the line out itself, and starts a new child the next time.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -66,14 +68,24 @@ class LineProcess:
 
     def work_out(self, office: OfficeInfo, day: date, now: datetime) -> LineEstimate | None:
         """The office's line of ``day`` at ``now``, from the child; None if it could not."""
+        pool = self._pool_now()
+        answer: Future[_Shipped] | None = None
         try:
-            estimates, waiting, rows = self._submit(office, day, now).result(WAIT_SECONDS)
+            answer = pool.submit(_work_out_in_child, office, day, now)
+            estimates, waiting, rows = answer.result(WAIT_SECONDS)
         except BrokenProcessPool:
             log.warning("the line process stopped; a new one starts at the next long line")
             self._forget_pool(wait=False)
             return None
-        except Exception:  # a timeout, or the child's own error: the worker works it out
-            log.exception("working out a line in the line process failed")
+        except Exception:  # the child's own error, or no answer: the worker works it out
+            if answer is None or answer.done():
+                log.exception("working out a line in the line process failed")
+                return None
+            # A child that does not answer (its connection dropped by the network, say)
+            # would keep every later long line waiting as long: it is killed, and a new
+            # one starts at the next long line.
+            log.warning("the line process did not answer in %s s; it is stopped", WAIT_SECONDS)
+            self._kill(pool)
             return None
         self.worked += 1
         return LineEstimate(
@@ -92,12 +104,7 @@ class LineProcess:
 
     def child_pids(self) -> list[int]:
         """The child's process id, once started (for tests and diagnosis)."""
-        pool = self._pool
-        processes = getattr(pool, "_processes", None) or {}
-        return sorted(processes)
-
-    def _submit(self, office: OfficeInfo, day: date, now: datetime) -> Future[_Shipped]:
-        return self._pool_now().submit(_work_out_in_child, office, day, now)
+        return _pids(self._pool)
 
     def _pool_now(self) -> ProcessPoolExecutor:
         with self._starting:
@@ -116,6 +123,24 @@ class LineProcess:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=wait, cancel_futures=True)
+
+    def _kill(self, stuck: ProcessPoolExecutor) -> None:
+        """Kills the child of ``stuck``, if it is still this worker's: another thread that
+        waited for it may have put a new one in its place already."""
+        with self._starting:
+            if self._pool is not stuck:
+                return
+            self._pool = None
+        for pid in _pids(stuck):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        stuck.shutdown(wait=False, cancel_futures=True)
+
+
+def _pids(pool: ProcessPoolExecutor | None) -> list[int]:
+    # The executor names its processes nowhere else (Python 3.14 adds ``kill_workers``).
+    processes = getattr(pool, "_processes", None) or {}
+    return sorted(processes)
 
 
 # The child's own database sessions, made once when it starts.

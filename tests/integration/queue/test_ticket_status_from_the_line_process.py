@@ -1,7 +1,7 @@
 """On PostgreSQL, a line long at its last work is worked out by the process beside the
 worker: the pages show what the worker itself would have worked out; if that process
-dies, the worker works the line out itself and starts another; and if the worker dies,
-that process ends too."""
+dies, or stops answering, the worker works the line out itself and starts another; and if
+the worker dies, that process ends too."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kezek.app import create_app
 from kezek.config import Settings
 from kezek.context import AppContext
+from kezek.queue import line_process
 from kezek.queue.line_process import LineProcess
 from kezek.staff.models import Role
 from tests.conftest import POSTGRESQL_ONLY, TEST_SECRET
@@ -143,6 +144,33 @@ def test_the_worker_works_the_line_out_itself_when_the_process_beside_it_died(
     assert _line_process(apart).worked == 2
 
 
+@POSTGRESQL_ONLY
+def test_a_process_beside_that_stops_answering_is_killed_and_replaced(
+    apart: TestClient,
+    alone: TestClient,
+    sessions: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _open(apart, sessions)
+    _read(apart, _issue(apart, 3)[0])
+    _read(apart, _issue(apart, 1)[0])  # the process beside it starts
+    (stuck,) = _line_process(apart).child_pids()
+    os.kill(stuck, signal.SIGSTOP)  # alive, but it answers nothing: as if hung
+    waited = line_process.WAIT_SECONDS
+    monkeypatch.setattr(line_process, "WAIT_SECONDS", 1.0)
+
+    late = _issue(apart, 1)[0]
+    assert _read(apart, late) == _read(alone, late)  # worked out by the worker, after 1 s
+    _wait_until_gone(stuck)  # killed, not left to hold up every later long line
+    monkeypatch.setattr(line_process, "WAIT_SECONDS", waited)  # for the new one's start
+
+    later = _issue(apart, 1)[0]
+    assert _read(apart, later) == _read(alone, later)
+    (another,) = _line_process(apart).child_pids()
+    assert another != stuck
+    assert _line_process(apart).worked == 2
+
+
 @pytest.mark.parametrize(
     "database_url", [pytest.param("sqlite", id="sqlite")], indirect=True, scope="session"
 )
@@ -155,6 +183,7 @@ def test_on_sqlite_every_line_is_worked_out_by_the_worker_itself(apart: TestClie
 KILLED_WORKER = """
 import os, signal
 from kezek.config import Settings
+from kezek.queue import line_process
 from kezek.queue.line_process import LineProcess
 
 process = LineProcess(Settings(), from_waiting=1)
