@@ -75,7 +75,7 @@ class LineProcess:
             estimates, waiting, rows = answer.result(WAIT_SECONDS)
         except BrokenProcessPool:
             log.warning("the line process stopped; a new one starts at the next long line")
-            self._forget_pool(wait=False)
+            self._forget(pool, wait=False)
             return None
         except Exception:  # the child's own error, or no answer: the worker works it out
             if answer is None or answer.done():
@@ -85,7 +85,7 @@ class LineProcess:
             # would keep every later long line waiting as long: it is killed, and a new
             # one starts at the next long line.
             log.warning("the line process did not answer in %s s; it is stopped", WAIT_SECONDS)
-            self._kill(pool)
+            self._forget(pool, wait=False, kill=True)
             return None
         self.worked += 1
         return LineEstimate(
@@ -100,7 +100,7 @@ class LineProcess:
 
     def close(self) -> None:
         """Stops the child, once its work in hand, if any, is done."""
-        self._forget_pool(wait=True)
+        self._forget(self._pool, wait=True)
 
     def child_pids(self) -> list[int]:
         """The child's process id, once started (for tests and diagnosis)."""
@@ -118,23 +118,19 @@ class LineProcess:
                 )
             return self._pool
 
-    def _forget_pool(self, *, wait: bool) -> None:
+    def _forget(self, pool: ProcessPoolExecutor | None, *, wait: bool, kill: bool = False) -> None:
+        """Shuts ``pool`` down, killing its child first if told to, if it is still this
+        worker's: another thread that found it broken or stuck may have put a new one in
+        its place already."""
         with self._starting:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=wait, cancel_futures=True)
-
-    def _kill(self, stuck: ProcessPoolExecutor) -> None:
-        """Kills the child of ``stuck``, if it is still this worker's: another thread that
-        waited for it may have put a new one in its place already."""
-        with self._starting:
-            if self._pool is not stuck:
+            if pool is None or self._pool is not pool:
                 return
             self._pool = None
-        for pid in _pids(stuck):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        stuck.shutdown(wait=False, cancel_futures=True)
+        if kill:
+            for pid in _pids(pool):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        pool.shutdown(wait=wait, cancel_futures=True)
 
 
 def _pids(pool: ProcessPoolExecutor | None) -> list[int]:

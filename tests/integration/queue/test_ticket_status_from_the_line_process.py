@@ -183,7 +183,6 @@ def test_on_sqlite_every_line_is_worked_out_by_the_worker_itself(apart: TestClie
 KILLED_WORKER = """
 import os, signal
 from kezek.config import Settings
-from kezek.queue import line_process
 from kezek.queue.line_process import LineProcess
 
 process = LineProcess(Settings(), from_waiting=1)
