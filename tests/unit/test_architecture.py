@@ -13,8 +13,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "src" / "kezek"
-# Loaded only by the command that needs them: planning, migrations, Redis, PostgreSQL.
-HEAVY = ("matplotlib", "numba", "numpy", "kezek.planning", "alembic", "redis", "psycopg")
+# Loaded only by the command that needs them: planning, migrations, Redis, PostgreSQL, the
+# notification relay's HTTP client.
+HEAVY = ("matplotlib", "numba", "numpy", "kezek.planning", "alembic", "redis", "psycopg", "httpx")
 FEATURES = ("booking", "network", "notify", "queue", "rounds", "staff")
 ADAPTERS_AND_SERVICES = {"__init__", "api", "deps", "stream", "service", "schemas"}
 LONGEST_FUNCTION = 80

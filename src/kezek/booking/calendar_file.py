@@ -3,6 +3,10 @@
 The entry says what the confirmation says (when to come, the kiosk, the lateness rule, the
 office's hours and phone), in the reader's language, with the office on the map (GEO) and
 a link back to the booking's page.
+
+A booking moved or cancelled is sent again as the same entry (its UID is the reference)
+with a higher SEQUENCE, so that the calendar changes the entry it holds rather than add a
+second; a cancelled one says STATUS:CANCELLED and has no alarm.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from kezek.booking.details import BookingDetails
+from kezek.booking.models import BookingStatus
 from kezek.booking.reference import display_reference
 from kezek.booking.visit import VisitAdvice
 from kezek.booking.visit_text import visit_lines
@@ -21,6 +26,14 @@ def calendar_file(
     office, service = booking.office, booking.service
     reference = display_reference(booking.reference)
     description = "\n".join([reference, *visit_lines(booking, advice, language), page])
+    cancelled = booking.status == BookingStatus.cancelled
+    alarm = [
+        "BEGIN:VALARM",
+        "TRIGGER:-PT2H",
+        "ACTION:DISPLAY",
+        f"DESCRIPTION:{_text(service.name[language])}",
+        "END:VALARM",
+    ]
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -28,7 +41,9 @@ def calendar_file(
         "METHOD:PUBLISH",
         "BEGIN:VEVENT",
         f"UID:{booking.reference}@{host}",
+        f"SEQUENCE:{booking.calendar_sequence}",
         f"DTSTAMP:{_utc(datetime.now(UTC))}",
+        "STATUS:CANCELLED" if cancelled else "STATUS:CONFIRMED",
         f"DTSTART:{_utc(booking.starts_at)}",
         f"DTEND:{_utc(booking.ends_at)}",
         f"SUMMARY:{_text(service.name[language])} ({reference})",
@@ -36,11 +51,7 @@ def calendar_file(
         f"GEO:{office.latitude};{office.longitude}",
         f"URL:{page}",
         f"DESCRIPTION:{_text(description)}",
-        "BEGIN:VALARM",
-        "TRIGGER:-PT2H",
-        "ACTION:DISPLAY",
-        f"DESCRIPTION:{_text(service.name[language])}",
-        "END:VALARM",
+        *([] if cancelled else alarm),
         "END:VEVENT",
         "END:VCALENDAR",
     ]

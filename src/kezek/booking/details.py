@@ -53,6 +53,7 @@ class BookingDetails:
     legal_stay_until: date | None
     round_code: str | None = None  # the round whose draw gave it
     moves_left: int | None = None  # None: may move freely
+    calendar_sequence: int = 0  # the calendar entry's revision (``Booking``)
 
 
 @dataclass(frozen=True)
@@ -96,4 +97,5 @@ def booking_details(
         legal_stay_until=citizen.legal_stay_until,
         round_code=booking.round_code,
         moves_left=booking.moves_left,
+        calendar_sequence=booking.calendar_sequence,
     )

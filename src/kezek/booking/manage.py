@@ -94,6 +94,7 @@ def cancel_booking(
     )
     booking.status = BookingStatus.cancelled
     booking.updated_at = now
+    booking.calendar_sequence += 1
     booking.remind_at = None
     session.flush()
     details = booking_details(session, directory, booking, citizen)
@@ -116,6 +117,7 @@ def give_up(session: Session, *, booking_id: int, now: datetime) -> bool:
     )
     booking.status = BookingStatus.cancelled
     booking.updated_at = now
+    booking.calendar_sequence += 1
     booking.remind_at = None
     session.flush()
     withdraw(session.connection(), subject=notices.subject_of(booking.reference))
@@ -157,6 +159,7 @@ def reschedule_booking(
     booking.cells = count
     booking.cell_minutes = office.plan.slot_minutes
     booking.updated_at = now
+    booking.calendar_sequence += 1
     if booking.moves_left is not None:
         booking.moves_left -= 1
     details = booking_details(session, directory, booking, citizen)

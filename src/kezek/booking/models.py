@@ -65,6 +65,9 @@ class Booking(Base):
     # a booking made first come, first served, which may move freely).
     round_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
     moves_left: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The calendar entry's SEQUENCE (RFC 5545): one more at each move and at cancelling, so
+    # that a calendar given the entry again takes it for the one of the same UID it holds.
+    calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     office: Mapped[Office] = relationship()
     service: Mapped[Service] = relationship()

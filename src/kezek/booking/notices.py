@@ -186,7 +186,7 @@ def _tell(
         body = short
         if address.channel is Channel.email:
             subject_line, body = _email(booking, kind, address.language, short)
-            if kind in ("confirmed", "moved"):
+            if kind in ("confirmed", "moved", "cancelled"):  # the entry, changed or struck
                 calendar = _calendar(booking, address.language, rules)
         elif address.channel is Channel.telegram and kind in ("confirmed", "moved"):
             advice = visit_advice(booking.office, booking.starts_at)

@@ -14,11 +14,14 @@ import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import parseaddr
-from typing import Protocol
-
-import httpx
+from typing import TYPE_CHECKING, Protocol
 
 from kezek.notify.models import OutboxMessage
+
+if TYPE_CHECKING:
+    # Imported where a message is sent (the relay), not by every web worker that only
+    # writes messages to the outbox: with the command line it brings, a sixth of a second.
+    import httpx
 
 
 class DeliveryFailed(Exception):
@@ -99,9 +102,13 @@ class SmsTransport:
     timeout: float
 
     def __post_init__(self) -> None:
+        import httpx
+
         self.client = httpx.Client(timeout=self.timeout)
 
     def send(self, message: OutboxMessage) -> None:
+        import httpx
+
         body = fill_sms_body(
             self.body_template,
             {
@@ -133,9 +140,13 @@ class TelegramTransport:
     timeout: float
 
     def __post_init__(self) -> None:
+        import httpx
+
         self.client = httpx.Client(timeout=self.timeout)
 
     def send(self, message: OutboxMessage) -> None:
+        import httpx
+
         url = f"{self.api_url.rstrip('/')}/bot{self.token}/sendMessage"
         payload = {
             "chat_id": message.address,

@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-import httpx
 from sqlalchemy import Connection, Table, and_, func, select, update
 
 from kezek.db import dialect_insert
@@ -279,9 +278,13 @@ class BotApi:
     timeout: float
 
     def __post_init__(self) -> None:
+        import httpx  # here, not on import (see kezek.notify.channels)
+
         self.client = httpx.Client(timeout=self.timeout)
 
     def call(self, method: str, parameters: Mapping[str, Any], *, wait: float = 0) -> Any:
+        import httpx
+
         url = f"{self.api_url.rstrip('/')}/bot{self.token}/{method}"
         try:
             response = self.client.post(url, json=dict(parameters), timeout=self.timeout + wait)

@@ -75,6 +75,8 @@ class BoardBus:
         self._sources: dict[int, BoardSource] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._changes: dict[int, int] = defaultdict(int)  # changes seen, per office
+        # Of those, the ones this process did not make; its own are ``_committed_here``.
+        self._others: dict[int, int] = defaultdict(int)
         self._committed_here: dict[int, int] = defaultdict(int)  # by this process, per office
         self._snapshots: dict[int, tuple[tuple[int, date], str]] = {}
         self._reading: dict[int, asyncio.Task[tuple[tuple[int, date], str]]] = {}
@@ -83,11 +85,14 @@ class BoardBus:
         self._beat_loop: asyncio.AbstractEventLoop | None = None
         self.streams = 0  # open board streams in this process
         self._sender: _Sender | None = None  # while ``send_notices`` runs
+        # The database's process id of the connection sending them: its notices come back
+        # to this process's listener too, and are this process's own changes.
+        self._sender_pid: int | None = None
 
     def publish(self, session: Session, office_id: int) -> None:
         """Announce a change of ``office_id`` once ``session`` commits."""
         if not is_postgresql(session):
-            on_commit(session, lambda: self.deliver(office_id))
+            on_commit(session, lambda: self.deliver(office_id, ours=True))
         elif not self.sends_notices:
             session.execute(
                 text("SELECT pg_notify(:channel, :office)"),
@@ -119,18 +124,26 @@ class BoardBus:
 
     def version(self, office_id: int) -> int:
         """Grows with every change of the office this process has made or heard of: its
-        own at once, at commit, before the database's notice comes back."""
-        return self._changes[office_id] + self._committed_here[office_id]
+        own at once, at commit, and not again when the database's notice of it comes back.
+        Counted twice, a change of a quiet office had the next page read work its line out
+        again, and the office taken for a busy one, whose lines are kept across changes
+        (``KeptLines``): a called ticket's page then showed it waiting for a second more.
+        A notice sent from inside a change's transaction (no ``send_notices``) cannot be
+        told from another process's, and is counted again: one more working out, no more."""
+        return self._others[office_id] + self._committed_here[office_id]
 
-    def deliver(self, office_id: int) -> None:
-        """Wake this process's boards of the office; safe to call from any thread."""
+    def deliver(self, office_id: int, *, ours: bool = False) -> None:
+        """Wake this process's boards of the office; safe to call from any thread.
+        ``ours``: the change is this process's own, already counted when it committed."""
         loop = self._loop
         if loop is None or loop.is_closed():
             return
-        loop.call_soon_threadsafe(self._changed, office_id)
+        loop.call_soon_threadsafe(self._changed, office_id, ours)
 
-    def _changed(self, office_id: int) -> None:
+    def _changed(self, office_id: int, ours: bool = False) -> None:
         self._changes[office_id] += 1
+        if not ours:
+            self._others[office_id] += 1
         if office_id in self._due:
             return  # a wake is on its way: the boards will read this change too
         loop = self._loop
@@ -299,7 +312,8 @@ class BoardBus:
                         if notice.channel in others:
                             others[notice.channel].changed()
                         elif notice.payload.isdigit():
-                            self.deliver(int(notice.payload))
+                            ours = notice.pid == self._sender_pid
+                            self.deliver(int(notice.payload), ours=ours)
             except asyncio.CancelledError:
                 raise
             except psycopg.Error as exc:
@@ -322,8 +336,13 @@ class BoardBus:
                     async with await _connected(url, "kezek notices") as connection:
                         # A notice is no data: its commit need not wait for the disk.
                         await connection.execute("SET synchronous_commit TO off")
-                        while True:
-                            await sender.send(connection)
+                        self._sender_pid = connection.info.backend_pid
+                        try:
+                            while True:
+                                await sender.send(connection)
+                        finally:
+                            # Its pid may be a new connection's, perhaps another worker's.
+                            self._sender_pid = None
                 except psycopg.Error as exc:
                     log.warning("notice sender lost the database (%s); reconnecting", exc)
                     await asyncio.sleep(1)

@@ -20,7 +20,7 @@ from kezek.staff import attempts
 from kezek.staff.attempts import USERNAME, token_hash
 from kezek.staff.members import Staff, Unauthorized
 from kezek.staff.models import ApiToken, Role, StaffUser, staff_office
-from kezek.staff.passwords import HASHER, SignInBusy
+from kezek.staff.passwords import SignInBusy, hash_password
 from kezek.staff.tokens import staff_changed
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def add_staff(
         username=username,
         full_name=full_name.strip(),
         role=role,
-        password_hash=HASHER.hash(password),
+        password_hash=hash_password(password),
         offices=offices,
     )
     session.add(user)

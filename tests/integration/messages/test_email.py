@@ -1,5 +1,6 @@
 """The e-mail of each kind: a subject, the SMS's text and where to come; the calendar file
-with the confirmation and each move, which are the messages that set the visit's time."""
+with the confirmation and each move, which set the visit's time, and with the cancellation,
+which strikes it."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def test_every_kind_of_email_says_what_happened_and_where(
         assert mail.body.startswith(sms.body + "\n"), mail.kind
         assert "Бишкекский офис" in mail.body and "Бишкек, Чуй 1" in mail.body, mail.kind
         assert mail.due_at == sms.due_at, mail.kind
-        if mail.kind in ("confirmed", "moved"):
+        if mail.kind in ("confirmed", "moved", "cancelled"):
             assert mail.calendar is not None, mail.kind
             assert "METHOD:PUBLISH" in mail.calendar and f"UID:{reference}@" in mail.calendar
         else:
