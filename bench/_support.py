@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 import uvloop
 from sqlalchemy.engine import make_url
 
+from kezek.config import Settings
+
 # The benchmarks start the server the way the tests do.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.factories import one_office_network
@@ -50,6 +52,8 @@ def prepared_server_env(
         "KEZEK_LIMIT_BOOKINGS_PER_ADDRESS_HOUR": "0",
         "KEZEK_QUEUE_CLOSE_DAYS": "false",  # the benchmark's day runs at any hour
         "KEZEK_LIMIT_LOOKUPS_PER_ADDRESS_10MIN": "0",
+        # As in production: the tests' servers turn the line process off (tests/server.py).
+        "KEZEK_LINE_PROCESS_FROM": str(Settings.model_fields["line_process_from"].default),
         **(extra or {}),
     }
     with tempfile.TemporaryDirectory() as scratch:

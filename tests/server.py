@@ -9,20 +9,28 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import IO, Any, TypeVar
+from unittest import mock
 
 import httpx
+import uvicorn
 
-from kezek.config import Settings
+from kezek.app import create_app
+from kezek.cli.serve import server_options
+from kezek.config import Settings, get_settings
 
 T = TypeVar("T")
 
 # A test plays its day on whatever the wall clock says; the line must not close under it.
-TEST_DEFAULTS = {"KEZEK_QUEUE_CLOSE_DAYS": "false"}
+# Its lines are short: the process beside each worker for lines of a thousand
+# (KEZEK_LINE_PROCESS_FROM) would only start and stop, at 3 s of CPU a time on a slow
+# machine; its own tests start it. The benchmarks set it as in production.
+TEST_DEFAULTS = {"KEZEK_QUEUE_CLOSE_DAYS": "false", "KEZEK_LINE_PROCESS_FROM": "0"}
 
 
 def free_port() -> int:
@@ -82,6 +90,41 @@ def server_process(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextmanager
+def thread_server(*, env: dict[str, str], port: int | None = None) -> Iterator[str]:
+    """The app served by uvicorn with ``kezek serve``'s options, on a thread of this process,
+    with ``env`` as its environment; yields its base URL. Give ``port`` to start a server
+    again where a stopped one was.
+
+    What the browser tests run: a ``kezek serve`` of its own imports the app anew, 4 s of CPU
+    a test on a slow machine, where this process has it imported already. The tests of
+    several processes, or of a process that dies, start ``kezek serve`` itself. Stopping ends
+    the board streams after a second, as a stopping worker's do at once.
+    """
+    port = port or free_port()
+    # The app reads its settings, and the protocol its limits, from the environment, once a
+    # process: the cache is emptied for this server and again after it.
+    # Logs stay Python's own: JSON logging would take over the tests' process.
+    with mock.patch.dict(os.environ, {**TEST_DEFAULTS, "KEZEK_JSON_LOGS": "false", **env}):
+        get_settings.cache_clear()
+        app = create_app()
+        options = {**server_options(app.state.context.settings), "timeout_graceful_shutdown": 1}
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **options))
+        thread = threading.Thread(target=server.run, name=f"kezek serve :{port}", daemon=True)
+        thread.start()
+        try:
+            deadline = time.monotonic() + 30
+            while not server.started:
+                if not thread.is_alive() or time.monotonic() > deadline:
+                    raise RuntimeError(f"the server on port {port} did not start")
+                time.sleep(0.02)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            server.should_exit = True
+            thread.join(timeout=15)
+            get_settings.cache_clear()
 
 
 def _wait_until_up(base: str, process: subprocess.Popen[bytes], output: IO[bytes]) -> None:

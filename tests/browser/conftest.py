@@ -1,4 +1,5 @@
-"""A real browser, Debian's Chromium driven by Playwright, against ``kezek serve``.
+"""A real browser, Debian's Chromium driven by Playwright, against the app as ``kezek serve``
+serves it (uvicorn, with its options), on a thread of the test's process.
 
 Locally the tests skip when /usr/bin/chromium is missing (``apt-get install chromium``);
 with CI=true they must run. Screenshots of the key pages go to var/screenshots/, or where
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
-from tests.server import running_server
+from tests.server import thread_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 # KEZEK_SCREENSHOT_DIR=docs/screenshots (make screenshots) writes those the README shows.
@@ -55,8 +56,8 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture
 def site(server_env: dict[str, str]) -> Iterator[str]:
-    """``kezek serve`` on the test network; its base URL."""
-    with running_server(env=server_env, workers=1) as base:
+    """The app served on the test network, as ``kezek serve`` serves it; its base URL."""
+    with thread_server(env=server_env) as base:
         yield base
 
 

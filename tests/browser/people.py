@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
+from tests.factories import local_day
 from tests.integration.staff.helpers import PASSWORD
 
 PHONE = {"width": 360, "height": 740}  # a cheap Android phone
@@ -17,6 +19,28 @@ def phone(browser: Browser, language: str, *, javascript: bool = True) -> Page:
     """A new page on a 360-pixel screen, the browser asking for ``language``."""
     context = browser.new_context(viewport=PHONE, locale=language, java_script_enabled=javascript)
     return context.new_page()
+
+
+def tomorrows_times(site: str) -> str:
+    """The long service's times page at tomorrow's times, all of them to come whatever the
+    hour. Today's first time stops being bookable when the booking notice passes it, every
+    ten minutes (the test network's slots): picked a second before, it is refused when the
+    details page opens or the form is sent."""
+    return f"{site}/book/bsk/long?day={local_day(days_ahead=1).isoformat()}"
+
+
+def choose_tomorrow(page: Page) -> None:
+    """On a times page reached by its links: tomorrow chosen, as a citizen taps it (in the
+    next week's list when today is the week's last day)."""
+    day = f"day={local_day(days_ahead=1).isoformat()}"
+    tomorrow = page.locator(f'.days a[href$="{day}"]')
+    if tomorrow.count():
+        tomorrow.click()
+    else:
+        page.locator("a[rel=next]").click()  # the week's first day with places: tomorrow
+    expect(page.locator(".days a[aria-current=date]")).to_have_attribute(
+        "href", re.compile(re.escape(day) + "$")
+    )
 
 
 def fits_the_screen(page: Page) -> None:

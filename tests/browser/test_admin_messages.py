@@ -19,7 +19,7 @@ from kezek.types import utcnow
 from tests.fakes import FakeSmsGateway
 from tests.fakes.fixtures import provider_env
 from tests.integration.staff.helpers import make_staff
-from tests.server import running_server
+from tests.server import thread_server
 
 from .people import fits_the_screen, keep_screenshot, phone, sign_in
 
@@ -36,7 +36,7 @@ def sms_site(server_env: dict[str, str]) -> Iterator[str]:
     gateway = FakeSmsGateway().started()
     try:
         env = {**server_env, **provider_env(sms=gateway)}
-        with running_server(env=env, workers=1) as base:
+        with thread_server(env=env) as base:
             yield base
     finally:
         gateway.stop()

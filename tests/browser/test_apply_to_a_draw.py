@@ -26,7 +26,7 @@ from kezek.types import utcnow
 from tests.fakes import FakeSmsGateway
 from tests.fakes.fixtures import pointed_at, provider_env
 from tests.integration.rounds.helpers import Timeline, load_round, round_toml, timeline
-from tests.server import free_port, running_server
+from tests.server import free_port, thread_server
 
 from .people import fits_the_screen, keep_screenshot, phone
 from .test_accessibility import _violations as violations
@@ -77,7 +77,7 @@ def round_site(
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**server_env, **provider_env(sms=gateway.sms), "KEZEK_PUBLIC_URL": base}
-    with running_server(env=env, workers=1, port=port):
+    with thread_server(env=env, port=port):
         yield base, t
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.staff.models import Role
 from tests.integration.staff.helpers import PASSWORD, make_staff
-from tests.server import free_port, running_server
+from tests.server import free_port, thread_server
 
 from .conftest import screenshot_path
 
@@ -62,13 +62,13 @@ def test_the_board_reconnects_by_itself_after_the_server_was_gone(
     port = free_port()
     context = browser.new_context(locale="ru")
     board = context.new_page()
-    with running_server(env=server_env, workers=1, port=port) as site:
+    with thread_server(env=server_env, port=port) as site:
         board.goto(site + "/board/bsk?languages=ru,ky")
         expect(board.locator("#reconnecting")).to_be_hidden()
     # The server is gone: the board says so, and keeps trying.
     expect(board.locator("#reconnecting")).to_be_visible(timeout=10_000)
 
-    with running_server(env=server_env, workers=1, port=port) as site:
+    with thread_server(env=server_env, port=port) as site:
         with _clerk(site) as http:
             http.post("/api/v1/offices/bsk/tickets", json={"service": "quick"})
             http.post("/api/v1/offices/bsk/windows/1/open", json={})

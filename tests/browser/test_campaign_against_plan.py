@@ -16,7 +16,7 @@ from kezek.planning.report import write_report
 from kezek.planning.scenario import read_scenario
 from kezek.staff.models import Role
 from tests.integration.staff.helpers import make_staff
-from tests.server import running_server
+from tests.server import thread_server
 from tests.unit.planning.scenarios import write_scenario
 
 from .conftest import screenshot_path
@@ -60,8 +60,8 @@ def test_a_manager_on_a_phone_sees_the_campaign_against_its_plan(
     context = browser.new_context(viewport=PHONE, locale=language, java_script_enabled=javascript)
     page = context.new_page()
 
-    with running_server(
-        env={**server_env, "KEZEK_PLAN_DIR": str(plan_started_two_weeks_ago)}, workers=1
+    with thread_server(
+        env={**server_env, "KEZEK_PLAN_DIR": str(plan_started_two_weeks_ago)}
     ) as site:
         sign_in(page, site, "aibek", "/dashboard")
         section = page.locator("#against-plan")

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.factories import document
 
 from .conftest import screenshot_path
-from .people import fits_the_screen, phone
+from .people import choose_tomorrow, fits_the_screen, phone, tomorrows_times
 
 
 def _book(page: Page, *, site: str, number: str, shots: str | None = None) -> str:
@@ -25,6 +25,7 @@ def _book(page: Page, *, site: str, number: str, shots: str | None = None) -> st
     expect(page.locator(".days")).to_be_visible()  # HTMX has swapped the page in
     if shots:
         page.screenshot(path=screenshot_path(f"{shots}-3-times"), full_page=True)
+    choose_tomorrow(page)
     page.locator(".times a").first.click()
     page.locator("#full_name").fill("Асанов Айбек")
     page.locator("#phone").fill("+996 555 123 456")
@@ -64,7 +65,7 @@ def test_a_citizen_books_in_kyrgyz_and_the_booking_keeps_its_address(
 
 def test_a_form_tapped_twice_books_once(browser: Browser, site: str) -> None:
     page = phone(browser, "ru")
-    page.goto(f"{site}/book/bsk/long")
+    page.goto(tomorrows_times(site))
     page.locator(".times a").first.click()
     page.locator("#full_name").fill("Асанов Айбек")
     page.locator("#phone").fill("+996 555 123 456")

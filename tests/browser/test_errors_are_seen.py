@@ -15,11 +15,11 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.staff.models import Role
-from tests.factories import NETWORK_TOML, booking_body, document, local_day
+from tests.factories import NETWORK_TOML, booking_body, document
 from tests.integration.staff.helpers import PASSWORD, make_staff
 
 from .conftest import screenshot_path
-from .people import phone, sign_in
+from .people import phone, sign_in, tomorrows_times
 
 MODES = [pytest.param(True, id="javascript"), pytest.param(False, id="no-javascript")]
 
@@ -43,8 +43,7 @@ def _seen_beside(page: Page, field: str, words: str, *, shot: str | None = None)
 
 
 def _booking_form(page: Page, site: str, *, time: int = 0) -> None:
-    # Tomorrow's times, all of them to come whatever the hour (today's may be down to one).
-    page.goto(f"{site}/book/bsk/long?day={local_day(days_ahead=1).isoformat()}")
+    page.goto(tomorrows_times(site))  # all of them to come whatever the hour
     page.locator(".times a").nth(time).click()
     page.locator("#full_name").fill("Асанов Айбек")
     page.locator("#phone").fill("12")

@@ -15,7 +15,7 @@ from tests.integration.queue.helpers import walk_in
 from tests.integration.staff.helpers import PASSWORD, make_staff
 
 from .conftest import screenshot_path
-from .people import fits_the_screen, phone
+from .people import fits_the_screen, phone, tomorrows_times
 
 MODES = [
     pytest.param("ky", True, id="ky-javascript"),
@@ -73,7 +73,7 @@ def test_a_cancelled_bookings_cancel_link_shows_the_booking(
 ) -> None:
     _ = translations(language).gettext
     page = phone(browser, language, javascript=javascript)
-    page.goto(f"{site}/book/bsk/long")
+    page.goto(tomorrows_times(site))
     page.locator(".times a").first.click()
     page.locator("#full_name").fill("Асанов Айбек")
     page.locator("#phone").fill("+996 555 123 456")

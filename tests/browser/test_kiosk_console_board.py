@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.staff.models import Role
 from tests.integration.staff.helpers import make_staff
-from tests.server import running_server
+from tests.server import thread_server
 
 from .conftest import screenshot_path
 from .people import phone, sign_in
@@ -23,7 +23,7 @@ from .people import phone, sign_in
 @pytest.fixture
 def hall(server_env: dict[str, str]) -> Iterator[str]:
     """The server with a receipt that clears after two seconds, not a minute."""
-    with running_server(env={**server_env, "KEZEK_KIOSK_RECEIPT_SECONDS": "2"}, workers=1) as base:
+    with thread_server(env={**server_env, "KEZEK_KIOSK_RECEIPT_SECONDS": "2"}) as base:
         yield base
 
 

@@ -25,7 +25,7 @@ from tests.fakes import FakeSmsGateway, FakeTelegram
 from tests.fakes.fixtures import pointed_at, provider_env
 from tests.integration.staff.helpers import make_staff
 from tests.integration.web.line_pages import line_network, load
-from tests.server import free_port, running_server
+from tests.server import free_port, thread_server
 
 from .people import PHONE, fits_the_screen, keep_screenshot, phone, sign_in
 from .test_accessibility import _violations as violations
@@ -90,7 +90,7 @@ def line_site(
         "KEZEK_PUBLIC_URL": base,
         "KEZEK_KIOSK_RECEIPT_SECONDS": "3",  # the kiosk's screen is the next person's soon
     }
-    with running_server(env=env, workers=1, port=port):
+    with thread_server(env=env, port=port):
         yield base
 
 

@@ -14,7 +14,7 @@ from kezek.planning.report import write_report
 from kezek.planning.scenario import read_scenario
 from kezek.staff.models import Role
 from tests.integration.staff.helpers import make_staff
-from tests.server import running_server
+from tests.server import thread_server
 from tests.unit.planning.scenarios import write_scenario
 
 from .conftest import screenshot_path
@@ -46,9 +46,7 @@ def test_a_manager_reads_the_plan_in_russian(
     context = browser.new_context(locale="ru", viewport={"width": 1280, "height": 900})
     page = context.new_page()
 
-    with running_server(
-        env={**server_env, "KEZEK_PLAN_DIR": str(tmp_path / "plan")}, workers=1
-    ) as site:
+    with thread_server(env={**server_env, "KEZEK_PLAN_DIR": str(tmp_path / "plan")}) as site:
         sign_in(page, site, "gulnara", "/dashboard")
         expect(page.locator(".warning").first).to_contain_text("30.04.2025")
         tables = page.locator("table.figures")

@@ -24,9 +24,9 @@ from kezek.notify.verification import MAX_TRIES
 from tests.factories import document
 from tests.fakes import FakeSmsGateway, FakeTelegram, SmtpSink
 from tests.fakes.fixtures import pointed_at, provider_env
-from tests.server import free_port, running_server
+from tests.server import free_port, thread_server
 
-from .people import fits_the_screen, keep_screenshot, phone
+from .people import fits_the_screen, keep_screenshot, phone, tomorrows_times
 
 MODES = [
     pytest.param("ky", True, id="ky-javascript"),
@@ -86,7 +86,7 @@ def verifying_site(server_env: dict[str, str], providers: Providers) -> Iterator
         "KEZEK_VERIFY_PHONES": "true",
         "KEZEK_PUBLIC_URL": base,
     }
-    with running_server(env=env, workers=1, port=port):
+    with thread_server(env=env, port=port):
         yield base
 
 
@@ -100,7 +100,7 @@ def _code(providers: Providers, count: int) -> str:
 
 
 def _fill_details(page: Page, site: str, shot: Path) -> None:
-    page.goto(f"{site}/book/bsk/long")
+    page.goto(tomorrows_times(site))
     page.locator(".times a").first.click()
     page.locator("#full_name").fill("Асанов Айбек")
     page.locator("#phone").fill(TYPED_PHONE)

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from typing import Any
 
 import typer
 import uvicorn
@@ -54,12 +55,19 @@ def _serve(host: str, port: int, workers: int, settings: Settings) -> None:
         host=host,
         port=port,
         workers=workers,
-        # The app reads forwarded addresses itself, from KEZEK_TRUSTED_PROXIES only.
-        proxy_headers=False,
-        # uvicorn's httptools protocol with limits on a request's head and slow clients.
-        http="kezek.http.server:GuardedHttpToolsProtocol",
-        limit_concurrency=settings.http_max_connections,
-        timeout_graceful_shutdown=GRACEFUL_STOP_SECONDS,
-        access_log=False,  # kezek.logs writes one line per request, with its id
-        log_config=None,  # the app configures JSON logging in each worker
+        **server_options(settings),
     )
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options as ``kezek serve`` runs it, for its workers and the tests' servers."""
+    return {
+        # The app reads forwarded addresses itself, from KEZEK_TRUSTED_PROXIES only.
+        "proxy_headers": False,
+        # uvicorn's httptools protocol with limits on a request's head and slow clients.
+        "http": "kezek.http.server:GuardedHttpToolsProtocol",
+        "limit_concurrency": settings.http_max_connections,
+        "timeout_graceful_shutdown": GRACEFUL_STOP_SECONDS,
+        "access_log": False,  # kezek.logs writes one line per request, with its id
+        "log_config": None,  # the app configures JSON logging in each worker
+    }

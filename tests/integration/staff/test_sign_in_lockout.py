@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -125,6 +126,8 @@ def test_guessing_from_many_addresses_cannot_lock_the_owner_out(
     assert _sign_in(client, "aibek", PASSWORD) == 200
 
 
+# Checks at their real cost, so that the eight guesses are under way at once.
+@pytest.mark.usefixtures("real_password_cost")
 def test_guesses_sent_all_at_once_get_no_more_checks_than_one_by_one(
     settings: Settings, engine: Engine, network: None, sessions: sessionmaker[Session]
 ) -> None:

@@ -1,6 +1,11 @@
 """32 wrong sign-ins at once from one address, against a real server process: the 21st and
 later are refused unchecked, the passwords are checked a few at a time (argon2id takes
-64 MiB each), and citizens reading free times meanwhile are not held up."""
+64 MiB each), and citizens reading free times meanwhile are not held up.
+
+"Not held up" is measured against the storm itself, so that a loaded machine, which slows
+both, does not fail it. With the passwords checked on the event loop, a read waits for the
+check under way: in a storm of 4 s, 11 reads were made, half taking over 8% of the storm
+(338 ms), one in ten over 16%. Checked beside the loop: 134 reads, 0.5% and 1%."""
 
 from __future__ import annotations
 
@@ -18,7 +23,11 @@ from tests.server import free_port, killable_server
 
 CLIENTS = 32
 MEMORY_GROWTH_LIMIT_MB = 200
-READ_P99_LIMIT_S = 1.0
+# Reads that finish while the storm lasts, at the fewest; and the largest share of the
+# storm's length a read may take, for half of them and for nine in ten.
+READS_AT_LEAST = 20
+MEDIAN_READ_SHARE = 0.03
+P90_READ_SHARE = 0.08
 
 
 def _peak_memory_mb(pid: int) -> float:
@@ -69,13 +78,22 @@ def test_a_storm_of_wrong_sign_ins_is_refused_in_turn_within_bounded_memory(
         took: list[float] = []
         reader = threading.Thread(target=_read_while, args=(base, done, took))
         reader.start()
+        began = time.perf_counter()
         statuses = _storm(base)
+        storm = time.perf_counter() - began
         done.set()
         reader.join()
         grown = _peak_memory_mb(server.pid) - before
 
-    p99 = statistics.quantiles(took, n=100)[98] if len(took) >= 2 else max(took)
-    record_property("figure", f"sign-in storm: +{grown:.0f} MB, reads p99 {p99 * 1000:.0f} ms")
+    median = statistics.median(took)
+    p90 = statistics.quantiles(took, n=10)[8] if len(took) >= 2 else max(took)
+    record_property(
+        "figure",
+        f"sign-in storm of {storm:.1f} s: +{grown:.0f} MB; {len(took)} reads, median "
+        f"{median * 1000:.0f} ms, p90 {p90 * 1000:.0f} ms",
+    )
     assert Counter(statuses) == {401: 20, 429: CLIENTS - 20}
     assert grown < MEMORY_GROWTH_LIMIT_MB, f"the server grew by {grown:.0f} MB"
-    assert p99 < READ_P99_LIMIT_S, f"free times took {p99:.2f} s (p99) during the storm"
+    assert len(took) >= READS_AT_LEAST, f"{len(took)} reads in a storm of {storm:.1f} s"
+    assert median < MEDIAN_READ_SHARE * storm, f"reads took {median:.2f} s, storm {storm:.1f} s"
+    assert p90 < P90_READ_SHARE * storm, f"reads took {p90:.2f} s (p90), storm {storm:.1f} s"
