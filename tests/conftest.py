@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 
@@ -48,15 +49,27 @@ REAL_HASHER = passwords.HASHER
 
 @pytest.fixture(scope="session", autouse=True)
 def light_password_hashes() -> Iterator[None]:
-    with mock.patch.object(passwords, "HASHER", LIGHT_HASHER):
+    with _hashing_with(LIGHT_HASHER):
         yield
 
 
 @pytest.fixture
 def real_password_cost() -> Iterator[None]:
     """The library's cost, for a test whose checks must last as long as in production."""
-    with mock.patch.object(passwords, "HASHER", REAL_HASHER):
+    with _hashing_with(REAL_HASHER):
         yield
+
+
+@contextmanager
+def _hashing_with(hasher: PasswordHasher) -> Iterator[None]:
+    # The stand-in hash is made once, with the hasher of the moment: made with the other
+    # one, it would be checked at the wrong cost and no longer pass for a stored hash.
+    passwords.stand_in_hash.cache_clear()
+    try:
+        with mock.patch.object(passwords, "HASHER", hasher):
+            yield
+    finally:
+        passwords.stand_in_hash.cache_clear()
 
 
 @pytest.hookimpl(hookwrapper=True)
