@@ -68,7 +68,7 @@ STAFF_PROBLEMS = problems(401, 403, 404, 409, 422)
 
 
 # The routes are matched in the order declared here, each request against every route
-# before its own (twice: FastAPI picks this router, then the route in it), at about 16
+# before its own (twice: FastAPI picks this router, then the route in it), at about 20
 # Python calls a route: the busiest come first. In a busy office, thousands of phones each
 # ask for their ticket's status every 20 seconds; each ticket is issued once, called once,
 # and started and finished (two actions).
