@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from kezek.context import AppContext
+from kezek.http.deps import get_context
 from kezek.staff.members import Staff, Unauthorized
 from kezek.staff.service import remembered_staff, staff_for_token
 
@@ -30,7 +30,7 @@ class StaffBearer(HTTPBearer):
                 "This needs a staff token: POST /api/v1/auth/token, then send it as "
                 "'Authorization: Bearer <token>'."
             )
-        context: AppContext = request.app.state.context
+        context = await get_context(request)
         token = credentials.credentials
         # A token this worker remembers is answered on the event loop; only one it must read
         # from the database goes to a worker thread.
