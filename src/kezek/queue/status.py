@@ -177,6 +177,12 @@ class TicketStatusView:
         return self.ticket.passed_over_at is not None and self.ticket.checked_in_at is None
 
     @property
+    def over(self) -> bool:
+        """Nothing more will happen to the ticket (served, missed, cancelled, or sent home
+        at closing): its page has nothing left to wait for, and stops reloading."""
+        return self.next_step is NextStep.none
+
+    @property
     def next_step(self) -> NextStep:
         status = self.ticket.status
         if status == TicketStatus.waiting:

@@ -3,10 +3,11 @@
 The board is rendered whole by the server, so it shows the calls even before its script
 runs; ``board.js`` then follows the office's Server-Sent Events stream (the browser
 reconnects by itself after a drop) and switches the labels between two languages. The
-ticket page shows the place in line and the estimated call, refreshed every 20 seconds,
-and a link that makes a Telegram chat follow the ticket. A ticket taken from a phone
-(``kezek.web.join_line``) is called only once its holder has checked in: its page says
-so, and takes the door's code of the day, which the kiosk's screen shows.
+ticket page shows the place in line and the estimated call, refreshed every 20 seconds
+until the ticket is over, and a link that makes a Telegram chat follow the ticket. A
+ticket taken from a phone (``kezek.web.join_line``) is called only once its holder has
+checked in: its page says so, and takes the door's code of the day, which the kiosk's
+screen shows.
 """
 
 from __future__ import annotations
