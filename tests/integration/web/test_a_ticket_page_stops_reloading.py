@@ -25,6 +25,13 @@ def _clerk_at_window_1(client: TestClient, sessions: sessionmaker[Session]) -> d
     return clerk
 
 
+def _quick_ticket(client: TestClient, clerk: dict[str, str]) -> dict[str, str]:
+    issued = client.post("/api/v1/offices/bsk/tickets", json={"service": "quick"}, headers=clerk)
+    assert issued.status_code == 201, issued.text
+    ticket: dict[str, str] = issued.json()
+    return ticket
+
+
 def _page_and_block(client: TestClient, address: str) -> tuple[str, str]:
     page = client.get(address, headers={"Accept-Language": "ru"})
     block = client.get(address, headers={"Accept-Language": "ru", "HX-Request": "true"})
@@ -44,9 +51,7 @@ def test_a_page_reloads_until_its_ticket_is_over(
     client: TestClient, sessions: sessionmaker[Session], ending: list[str], shown: str | None
 ) -> None:
     clerk = _clerk_at_window_1(client, sessions)
-    issued = client.post(
-        "/api/v1/offices/bsk/tickets", json={"service": "quick"}, headers=clerk
-    ).json()
+    issued = _quick_ticket(client, clerk)
     address = f"/ticket/{issued['id']}?s={issued['secret']}"
 
     waiting_page, waiting_block = _page_and_block(client, address)
@@ -76,9 +81,7 @@ def test_a_ticket_sent_home_at_closing_stops_reloading_too(
     client: TestClient, sessions: sessionmaker[Session]
 ) -> None:
     clerk = _clerk_at_window_1(client, sessions)
-    issued = client.post(
-        "/api/v1/offices/bsk/tickets", json={"service": "quick"}, headers=clerk
-    ).json()
+    issued = _quick_ticket(client, clerk)
     address = f"/ticket/{issued['id']}?s={issued['secret']}"
     closed = client.post("/api/v1/offices/bsk/close-day", headers=clerk)
     assert closed.status_code == 200, closed.text
@@ -93,9 +96,7 @@ def test_a_holder_sent_on_keeps_reloading_for_the_new_ticket(
     client: TestClient, sessions: sessionmaker[Session]
 ) -> None:
     clerk = _clerk_at_window_1(client, sessions)
-    issued = client.post(
-        "/api/v1/offices/bsk/tickets", json={"service": "quick"}, headers=clerk
-    ).json()
+    issued = _quick_ticket(client, clerk)
     client.post("/api/v1/offices/bsk/windows/1/call-next", headers=clerk)
     client.post(f"/api/v1/tickets/{issued['id']}/start", headers=clerk)
     sent = client.post(
