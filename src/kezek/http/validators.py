@@ -16,6 +16,10 @@ from starlette.responses import Response
 from kezek import __version__
 
 CACHE_CONTROL = "private, no-cache"
+# An answer that will never change (a ticket that is over): the holder's phone may show it
+# again for a day without asking. Only where the request carries what proves the holder
+# (a header named in ``Vary``), so that a request without it is never answered from it.
+FINAL_CACHE_CONTROL = "private, max-age=86400"
 
 
 def etag(*parts: object) -> str:
@@ -32,11 +36,13 @@ def unchanged(if_none_match: str | None, tag: str) -> bool:
     return "*" in given or tag in given
 
 
-def not_modified(tag: str, *, vary: str | None = None) -> Response:
-    return Response(status_code=304, headers=validator_headers(tag, vary=vary))
+def not_modified(tag: str, *, vary: str | None = None, final: bool = False) -> Response:
+    return Response(status_code=304, headers=validator_headers(tag, vary=vary, final=final))
 
 
-def validator_headers(tag: str, *, vary: str | None = None) -> dict[str, str]:
+def validator_headers(tag: str, *, vary: str | None = None, final: bool = False) -> dict[str, str]:
     """``vary`` names a request header that makes another answer at the same address: the
-    kept copy is then never shown for a request without it."""
-    return {"ETag": tag, "Cache-Control": CACHE_CONTROL, **({"Vary": vary} if vary else {})}
+    kept copy is then never shown for a request without it. ``final``: the answer will
+    never change, and may be kept a day (``FINAL_CACHE_CONTROL``)."""
+    cache = FINAL_CACHE_CONTROL if final else CACHE_CONTROL
+    return {"ETag": tag, "Cache-Control": cache, **({"Vary": vary} if vary else {})}

@@ -89,7 +89,8 @@ async def ticket_status(
     """For the ticket's holder, who has no login: the place in line and the estimated call.
 
     The answer has an ETag; asked again with it in If-None-Match, an unchanged status is a
-    304 without a body."""
+    304 without a body. Once the ticket is over (served, missed, cancelled, sent home at
+    closing), the answer may be kept for a day: ``Cache-Control: private, max-age=86400``."""
     # Most asks are answered from the line this worker keeps, here on the event loop: a
     # thread and the database only for the others (see ``KeptLines``), on the few threads
     # kept for them, so that however many wait for a line's work, the clerks find one.
@@ -100,9 +101,13 @@ async def ticket_status(
         )
     body = service.status_public(view).model_dump_json()
     tag = etag(body)
+    # A ticket that is over stays so: its holder's app may keep the answer rather than ask.
+    final = view.over
+    vary = "X-Ticket-Secret" if final else None
     if unchanged(if_none_match, tag):
-        return not_modified(tag)
-    return Response(body, media_type="application/json", headers=validator_headers(tag))
+        return not_modified(tag, vary=vary, final=final)
+    headers = validator_headers(tag, vary=vary, final=final)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.post(
