@@ -22,8 +22,9 @@ from .people import phone, sign_in
 
 @pytest.fixture
 def hall(server_env: dict[str, str]) -> Iterator[str]:
-    """The server with a receipt that clears after two seconds, not a minute."""
-    with thread_server(env={**server_env, "KEZEK_KIOSK_RECEIPT_SECONDS": "2"}) as base:
+    """The server with a receipt that clears after four seconds, not a minute: long enough
+    to read the receipt on a loaded machine."""
+    with thread_server(env={**server_env, "KEZEK_KIOSK_RECEIPT_SECONDS": "4"}) as base:
         yield base
 
 
@@ -46,7 +47,9 @@ def test_the_kiosk_prints_a_priority_ticket_and_clears_itself(
     expect(kiosk.locator(".kiosk .note").first).to_have_text("Приоритетный талон")
     kiosk.locator("button.kiosk-button", has_text="Быстрая услуга").click()
 
-    expect(kiosk.locator(".receipt-code")).to_have_text("Q-001")
+    # Issued on a loaded machine (the tests of other processes beside it), it may take more
+    # than the usual five seconds.
+    expect(kiosk.locator(".receipt-code")).to_have_text("Q-001", timeout=15_000)
     expect(kiosk.locator(".receipt")).to_contain_text("Быстрая услуга")
     expect(kiosk.locator(".receipt")).to_contain_text("Приоритет: Приоритетная очередь")
     expect(kiosk.locator(".receipt svg.qr")).to_be_visible()
@@ -55,7 +58,7 @@ def test_the_kiosk_prints_a_priority_ticket_and_clears_itself(
     if javascript:
         kiosk.screenshot(path=screenshot_path("kiosk-receipt-ru"))
     # The receipt gives the screen back to the next person by itself.
-    expect(kiosk.locator("h1")).to_have_text("Возьмите талон", timeout=8_000)
+    expect(kiosk.locator("h1")).to_have_text("Возьмите талон", timeout=15_000)
     holder = phone(browser, "ru")
     holder.goto(short)
     expect(holder.locator(".ticket .big")).to_have_text("Q-001")

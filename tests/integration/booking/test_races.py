@@ -114,7 +114,10 @@ def test_reschedule_racing_cancel_leaves_consistent_counts(
             "proof": document_hash(document(i // 2), secret=secret),
         }
         if i % 2:
-            moved_to = datetime.fromisoformat(start_at("big", hour=15, minute=10 * (i % 6)))
+            # Spread over the afternoon's six slots, at most three moves to one: a slot holds
+            # five, so a move is never refused for a full slot, only for a cancel before it.
+            later = start_at("big", hour=15, minute=10 * ((i // 2) % 6))
+            moved_to = datetime.fromisoformat(later)
             work = partial(reschedule_booking, starts_at=moved_to, rules=rules, **who)
         else:
             work = partial(cancel_booking, notify=rules.notify, **who)
