@@ -1,10 +1,14 @@
-"""On the holder's phone, with JavaScript on, the ticket's block asks again every 20 seconds
-while the ticket waits or is at a window, and stops asking once the ticket is served."""
+"""On the holder's 360-pixel phone, the ticket's page asks again while the ticket waits or is
+at a window, and stops once the ticket is served: with JavaScript on (the block asks every
+20 seconds) and off (the page refreshes itself), in Kyrgyz and in Russian."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
-from playwright.sync_api import Browser, Request, expect
+import pytest
+from playwright.sync_api import Browser, Page, Request, expect
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.staff.models import Role
@@ -12,49 +16,111 @@ from tests.integration.staff.helpers import PASSWORD, make_staff
 
 from .conftest import screenshot_path
 
+SAYS = {
+    "ky": {
+        "updates": "Бул барак өзү жаңыланат",
+        "served": "Сизге кызмат көрсөтүлдү. Рахмат.",
+        "wrong": "Бул талон шилтемеси иштебейт",
+    },
+    "ru": {
+        "updates": "Эта страница обновляется сама",
+        "served": "Вас обслужили. Спасибо.",
+        "wrong": "Эта ссылка на талон не работает",
+    },
+}
+REFRESH = "noscript meta[http-equiv=refresh]"
 
-def test_the_block_stops_asking_once_the_ticket_is_served(
-    browser: Browser, site: str, sessions: sessionmaker[Session]
-) -> None:
+
+@pytest.fixture
+def clerk(site: str, sessions: sessionmaker[Session]) -> Iterator[httpx.Client]:
+    """A clerk at window 1 of the Bishkek office, through the API."""
     make_staff(sessions, "aibek", Role.clerk, ["bsk"])
     token = httpx.post(
         f"{site}/api/v1/auth/token", json={"username": "aibek", "password": PASSWORD}
     ).json()["access_token"]
-    with httpx.Client(
-        base_url=site, timeout=10, headers={"Authorization": f"Bearer {token}"}
-    ) as clerk:
-        issued = clerk.post("/api/v1/offices/bsk/tickets", json={"service": "quick"}).json()
-        clerk.post("/api/v1/offices/bsk/windows/1/open", json={})
-        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="ru")
-        phone = context.new_page()
-        phone.clock.install()  # the test runs the page's timers 20 seconds ahead at a time
-        asks: list[str] = []
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=site, timeout=10, headers=headers) as client:
+        client.post("/api/v1/offices/bsk/windows/1/open", json={})
+        yield client
 
-        def counted(request: Request) -> None:
-            if request.headers.get("hx-request") == "true":
-                asks.append(request.url)
 
-        phone.on("request", counted)
-        phone.goto(f"{site}/ticket/{issued['id']}?s={issued['secret']}")
-        expect(phone.locator(".place")).to_contain_text("1")
-        expect(phone.locator("#page-note")).to_contain_text("обновляется сама")
+def _ticket_address(site: str, clerk: httpx.Client) -> tuple[str, int]:
+    issued = clerk.post("/api/v1/offices/bsk/tickets", json={"service": "quick"}).json()
+    return f"{site}/ticket/{issued['id']}?s={issued['secret']}", issued["id"]
 
-        clerk.post("/api/v1/offices/bsk/windows/1/call-next")
-        phone.clock.run_for(21_000)
-        expect(phone.locator(".called")).to_contain_text("1")
-        clerk.post(f"/api/v1/tickets/{issued['id']}/start")
-        clerk.post(f"/api/v1/tickets/{issued['id']}/finish")
+
+def _served(clerk: httpx.Client, ticket_id: int) -> None:
+    for action in ("start", "finish"):
+        clerk.post(f"/api/v1/tickets/{ticket_id}/{action}")
+
+
+def _phone(browser: Browser, language: str, *, javascript: bool) -> Page:
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale=language, java_script_enabled=javascript
+    )
+    return context.new_page()
+
+
+@pytest.mark.parametrize("language", ["ky", "ru"])
+def test_the_block_stops_asking_once_the_ticket_is_served(
+    browser: Browser, site: str, clerk: httpx.Client, language: str
+) -> None:
+    says = SAYS[language]
+    address, ticket_id = _ticket_address(site, clerk)
+    phone = _phone(browser, language, javascript=True)
+    phone.clock.install()  # the test runs the page's timers 20 seconds ahead at a time
+    asks: list[str] = []
+
+    def counted(request: Request) -> None:
+        if request.headers.get("hx-request") == "true":
+            asks.append(request.url)
+
+    phone.on("request", counted)
+    phone.goto(address)
+    expect(phone.locator(".place")).to_contain_text("1")
+    expect(phone.locator("#page-note")).to_contain_text(says["updates"])
+
+    clerk.post("/api/v1/offices/bsk/windows/1/call-next")
+    phone.clock.run_for(21_000)
+    expect(phone.locator(".called")).to_contain_text("1")
+    _served(clerk, ticket_id)
+    phone.clock.run_for(20_000)
+    expect(phone.locator(".ticket")).to_have_attribute("data-status", "done")
+    expect(phone.locator(".ticket")).to_contain_text(says["served"])
+    # It no longer updates itself, so it no longer says so.
+    expect(phone.locator("#page-note")).to_be_hidden()
+    asked_until_served = len(asks)
+    phone.screenshot(path=screenshot_path(f"my-ticket-served-{language}"))
+    for _ in range(6):  # two minutes more with the page open
         phone.clock.run_for(20_000)
-        expect(phone.locator(".ticket")).to_have_attribute("data-status", "done")
-        expect(phone.locator(".ticket")).to_contain_text("Вас обслужили. Спасибо.")
-        # It no longer updates itself, so it no longer says so.
-        expect(phone.locator("#page-note")).to_be_hidden()
-        asked_until_served = len(asks)
-        phone.screenshot(path=screenshot_path("my-ticket-served"))
-        for _ in range(6):  # two minutes more with the page open
-            phone.clock.run_for(20_000)
-            phone.wait_for_timeout(100)
+        phone.wait_for_timeout(100)
 
-        assert asked_until_served == 2
-        assert len(asks) == asked_until_served
-        context.close()
+    assert asked_until_served == 2
+    assert len(asks) == asked_until_served
+    phone.context.close()
+
+
+@pytest.mark.parametrize("language", ["ky", "ru"])
+def test_without_javascript_the_page_stops_refreshing_once_served(
+    browser: Browser, site: str, clerk: httpx.Client, language: str
+) -> None:
+    says = SAYS[language]
+    address, ticket_id = _ticket_address(site, clerk)
+    phone = _phone(browser, language, javascript=False)
+
+    phone.goto(address)
+    expect(phone.locator(".place")).to_contain_text("1")
+    expect(phone.locator(REFRESH)).to_have_count(1)
+    expect(phone.locator("#page-note")).to_contain_text(says["updates"])
+    clerk.post("/api/v1/offices/bsk/windows/1/call-next")
+    _served(clerk, ticket_id)
+    phone.reload()  # as its own refresh would, 30 seconds on
+
+    expect(phone.locator(".ticket")).to_contain_text(says["served"])
+    expect(phone.locator(REFRESH)).to_have_count(0)
+    expect(phone.locator("#page-note")).to_have_count(0)
+    phone.screenshot(path=screenshot_path(f"my-ticket-served-{language}-no-javascript"))
+    # A link typed wrong from the receipt says so, in the holder's language.
+    phone.goto(address.replace("?s=", "?s=X"))
+    expect(phone.locator("main")).to_contain_text(says["wrong"])
+    phone.context.close()
