@@ -22,10 +22,12 @@ EXAMPLES = 15
 # requests, and schemathesis its follow-up requests, to the app of the test's own database
 # (SQLite, then PostgreSQL) with the test network loaded, in-process.
 _DESCRIBED = Settings(
-    database_url="sqlite:///unused.db",
+    database_url="sqlite:///unused.db",  # never opened: nothing below reaches for it
     secret_key=TEST_SECRET,
     json_logs=False,
-    queue_close_days=False,  # it would close the days of a database that is not there
+    # Its background work would reach for a database that is not there.
+    queue_close_days=False,
+    purge_every_seconds=0,
 )
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_DESCRIBED))
 
