@@ -254,7 +254,7 @@ class PhoneCrowd:
         self.results = context.Queue()
         self.process = context.Process(
             target=_phones_process,
-            args=(base, phones, every, pages, self.issued, self.go, self.stop, self.results),
+            args=(self.results, base, phones, every, pages, self.issued, self.go, self.stop),
             daemon=True,
         )
         self.process.start()
@@ -270,17 +270,8 @@ class PhoneCrowd:
         day.waiting += waiting
 
 
-def _phones_process(
-    base: str,
-    phones: int,
-    every: float,
-    pages: bool,
-    issued: Any,
-    go: ProcessEvent,
-    stop: ProcessEvent,
-    results: Any,
-) -> None:
-    results.put(run_clients(_phones(base, phones, every, pages, issued, go, stop)))
+def _phones_process(results: Any, *crowd: Any) -> None:
+    results.put(run_clients(_phones(*crowd)))
 
 
 async def _phones(
