@@ -240,11 +240,11 @@ class PhoneCrowd:
     """The ``--phones`` crowd, in a process of its own, as phones are devices of their own.
 
     In the clerks' process, the phones' thousands of tasks kept its one event loop busy: a
-    clerk's answer, arrived, waited there behind the phones' before its time was taken, and
-    the clients' own queue counted as the server's latency (the server once measured
-    call-next's p99 at 114 ms where the clerks saw 155 ms). pgbench, the reference, runs
-    its clients in C. The phones get each ticket as the kiosks issue it, start when the
-    windows open, and hand their timings back when the day is over.
+    clerk's answer, arrived, could wait there behind the phones' before its time was taken,
+    and that wait counted as the server's. pgbench, the reference, runs its clients in C.
+    Apart, the clerks' call-next p50 and p99 were about 9% lower (five pairs of runs, the
+    README's nineteenth round). The phones get each ticket as the kiosks issue it, start
+    when the windows open, and hand their timings back when the day is over.
     """
 
     def __init__(self, base: str, phones: int, every: float, *, pages: bool) -> None:
