@@ -12,9 +12,13 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
+from sqlalchemy.orm import Session, sessionmaker
 
+from kezek.staff.models import Role
+from tests.integration.staff.helpers import PASSWORD, make_staff
 from tests.server import thread_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -64,3 +68,16 @@ def site(server_env: dict[str, str]) -> Iterator[str]:
 def screenshot_path(name: str) -> str:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return str(SCREENSHOTS / f"{name}.png")
+
+
+@pytest.fixture
+def clerk(site: str, sessions: sessionmaker[Session]) -> Iterator[httpx.Client]:
+    """A clerk at window 1 of the Bishkek office, through the API."""
+    make_staff(sessions, "aibek", Role.clerk, ["bsk"])
+    token = httpx.post(
+        f"{site}/api/v1/auth/token", json={"username": "aibek", "password": PASSWORD}
+    ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=site, timeout=10, headers=headers) as client:
+        client.post("/api/v1/offices/bsk/windows/1/open", json={})
+        yield client

@@ -7,6 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
+import httpx
 from playwright.sync_api import Browser, Page, expect
 
 from tests.factories import local_day
@@ -31,9 +32,13 @@ def tomorrows_times(site: str) -> str:
 
 def choose_tomorrow(page: Page) -> None:
     """On a times page reached by its links: tomorrow chosen, as a citizen taps it (in the
-    next week's list when today is the week's last day)."""
+    next week's list when today is the week's last day). Once the page has opened at
+    tomorrow it is not tapped again: its answer could otherwise come after the time tapped
+    next, and the check that tomorrow is chosen would pass on the page it replaces."""
     day = f"day={local_day(days_ahead=1).isoformat()}"
     tomorrow = page.locator(f'.days a[href$="{day}"]')
+    if tomorrow.count() and tomorrow.get_attribute("aria-current") == "date":
+        return  # after hours the page opens at tomorrow: a citizen goes on to its times
     if tomorrow.count():
         tomorrow.click()
     else:
@@ -47,6 +52,13 @@ def fits_the_screen(page: Page) -> None:
     """Nothing sticks out sideways: a phone user would have to scroll right to read it."""
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"{page.url} is {width} px wide"
+
+
+def ticket_address(site: str, clerk: httpx.Client) -> tuple[str, int]:
+    """A walk-in ticket for the quick service, issued through the API: its page's address
+    (as its receipt's QR code gives it) and its id."""
+    issued = clerk.post("/api/v1/offices/bsk/tickets", json={"service": "quick"}).json()
+    return f"{site}/ticket/{issued['id']}?s={issued['secret']}", issued["id"]
 
 
 def sign_in(page: Page, site: str, username: str, then: str) -> None:

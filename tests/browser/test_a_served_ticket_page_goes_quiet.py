@@ -4,17 +4,12 @@ at a window, and stops once the ticket is served: with JavaScript on (the block 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Request, expect
-from sqlalchemy.orm import Session, sessionmaker
-
-from kezek.staff.models import Role
-from tests.integration.staff.helpers import PASSWORD, make_staff
 
 from .conftest import screenshot_path
+from .people import ticket_address
 
 SAYS = {
     "ky": {
@@ -29,24 +24,6 @@ SAYS = {
     },
 }
 REFRESH = "noscript meta[http-equiv=refresh]"
-
-
-@pytest.fixture
-def clerk(site: str, sessions: sessionmaker[Session]) -> Iterator[httpx.Client]:
-    """A clerk at window 1 of the Bishkek office, through the API."""
-    make_staff(sessions, "aibek", Role.clerk, ["bsk"])
-    token = httpx.post(
-        f"{site}/api/v1/auth/token", json={"username": "aibek", "password": PASSWORD}
-    ).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(base_url=site, timeout=10, headers=headers) as client:
-        client.post("/api/v1/offices/bsk/windows/1/open", json={})
-        yield client
-
-
-def _ticket_address(site: str, clerk: httpx.Client) -> tuple[str, int]:
-    issued = clerk.post("/api/v1/offices/bsk/tickets", json={"service": "quick"}).json()
-    return f"{site}/ticket/{issued['id']}?s={issued['secret']}", issued["id"]
 
 
 def _served(clerk: httpx.Client, ticket_id: int) -> None:
@@ -66,7 +43,7 @@ def test_the_block_stops_asking_once_the_ticket_is_served(
     browser: Browser, site: str, clerk: httpx.Client, language: str
 ) -> None:
     says = SAYS[language]
-    address, ticket_id = _ticket_address(site, clerk)
+    address, ticket_id = ticket_address(site, clerk)
     phone = _phone(browser, language, javascript=True)
     phone.clock.install()  # the test runs the page's timers 20 seconds ahead at a time
     asks: list[str] = []
@@ -105,7 +82,7 @@ def test_without_javascript_the_page_stops_refreshing_once_served(
     browser: Browser, site: str, clerk: httpx.Client, language: str
 ) -> None:
     says = SAYS[language]
-    address, ticket_id = _ticket_address(site, clerk)
+    address, ticket_id = ticket_address(site, clerk)
     phone = _phone(browser, language, javascript=False)
 
     phone.goto(address)
