@@ -89,11 +89,45 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
+# This machine's CPU time so far and the part of it its host gave to other machines, in
+# clock ticks (``cpu_counters``).
+Counters = tuple[int, int]
+
+
+def cpu_counters() -> Counters | None:
+    """This machine's CPU counters now, from Linux's /proc/stat; None where there is none."""
+    try:
+        line = Path("/proc/stat").read_text(encoding="ascii").splitlines()[0]
+    except (OSError, IndexError):
+        return None
+    return cpu_counters_of(line)
+
+
+def cpu_counters_of(line: str) -> Counters:
+    """The counters in /proc/stat's first line: "cpu user nice system idle iowait irq
+    softirq steal guest guest_nice". Guest time is counted in user already, so the total
+    stops at steal (which older kernels do not give)."""
+    ticks = [int(value) for value in line.split()[1:9]]
+    return sum(ticks), ticks[7] if len(ticks) > 7 else 0
+
+
+def stolen_share(before: Counters | None, after: Counters | None) -> float | None:
+    """The share of the machine's CPU time between two readings that its host gave to
+    other machines ("steal"). On a shared virtual machine a neighbour's load slows whatever
+    runs meanwhile: a phase that had much more of it than its reference, run a minute
+    apart, is not a fair comparison with it. None where it cannot be read."""
+    if before is None or after is None:
+        return None
+    total = after[0] - before[0]
+    return round((after[1] - before[1]) / total, 3) if total > 0 else 0.0
+
+
 @dataclass(frozen=True)
 class Pgbench:
     tps: float
     p50_ms: float
     p99_ms: float
+    stolen: float | None = None  # the host's share of the CPU meanwhile (``stolen_share``)
 
 
 def pgbench(*, clients: int, seconds: int) -> Pgbench:
@@ -104,12 +138,14 @@ def pgbench(*, clients: int, seconds: int) -> Pgbench:
     with tempfile.TemporaryDirectory() as logs:
         prefix = str(Path(logs) / "tx")
         command = ["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(seconds)]
+        before = cpu_counters()
         result = subprocess.run(
             [*command, "-l", "--log-prefix", prefix, *target],
             check=True,
             capture_output=True,
             text=True,
         )
+        stolen = stolen_share(before, cpu_counters())
         # Each log line: client, transaction, latency in microseconds, ...
         latencies = [
             int(line.split()[2]) / 1e6
@@ -123,6 +159,7 @@ def pgbench(*, clients: int, seconds: int) -> Pgbench:
         tps=float(match.group(1)),
         p50_ms=percentile(latencies, 50) * 1000,
         p99_ms=percentile(latencies, 99) * 1000,
+        stolen=stolen,
     )
 
 

@@ -28,12 +28,14 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _support import (
+    cpu_counters,
     one_office_network,
     percentile,
     pgbench,
     prepared_server_env,
     run_clients,
     served,
+    stolen_share,
 )
 
 ZONE = ZoneInfo("Europe/Moscow")
@@ -164,6 +166,7 @@ def main() -> None:
         # warm: the figures are those of a server in the middle of a rush.
         warmup = tomorrow + timedelta(days=1)
         warm = run_clients(rush(base, clients=args.clients, day=warmup.isoformat(), extra=0))
+        counters = cpu_counters()
         result = run_clients(
             rush(
                 base,
@@ -173,6 +176,7 @@ def main() -> None:
                 first_number=10**6,
             )
         )
+        stolen = stolen_share(counters, cpu_counters())
     offered = {**warm.capacity, **result.capacity}
     oversold = oversold_in_database(url, offered) + result.oversold_responses
     reference = pgbench(clients=args.clients, seconds=args.pgbench_seconds)
@@ -190,6 +194,8 @@ def main() -> None:
         "pgbench_p50_ms": round(reference.p50_ms, 1),
         "pgbench_p99_ms": round(reference.p99_ms, 1),
         "ratio": round(result.bookings_per_s / reference.tps, 3),
+        "steal_rush": stolen,
+        "steal_pgbench": reference.stolen,
     }
     print(f"clients {args.clients}, kezek serve workers {args.workers}, places {result.places}")
     print(f"responses          {result.statuses}")
@@ -203,6 +209,7 @@ def main() -> None:
     theirs = f"{summary['pgbench_p50_ms']} ms / {summary['pgbench_p99_ms']} ms"
     print(f"pgbench p50 / p99  {theirs}   (the reference's own, same load)")
     print(f"oversold           {oversold:>10}   (must be 0)")
+    print(f"steal rush/pgbench {stolen} / {reference.stolen}   (the host's share of the CPU)")
     if args.json:
         print(json.dumps(summary))
     if oversold:

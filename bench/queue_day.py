@@ -51,12 +51,14 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _support import (
+    cpu_counters,
     one_office_network,
     percentile,
     pgbench,
     prepared_server_env,
     run_clients,
     served,
+    stolen_share,
 )
 
 OFFICE = "centre"
@@ -114,6 +116,7 @@ class Day:
     ops: int = 0
     not_modified: int = 0
     waiting: int = 0  # phones' answers for a ticket still in line
+    stolen: float | None = None  # the host's share of the CPU while the day ran
     # Each issued ticket goes here too, for the phones' own process (see PhoneCrowd).
     issued_elsewhere: Any = None
 
@@ -397,7 +400,7 @@ async def run_day(
                 day, http, kiosk_headers, min(phones, tickets), numbers, kiosks
             )
         everyone_issued = asyncio.Event()
-        began = time.perf_counter()
+        began, counters = time.perf_counter(), cpu_counters()
         if crowd:
             crowd.go.set()
         clerk_tasks = [
@@ -409,6 +412,7 @@ async def run_day(
         everyone_issued.set()
         await asyncio.gather(*clerk_tasks)
         elapsed = time.perf_counter() - began
+        day.stolen = stolen_share(counters, cpu_counters())
         await asyncio.sleep(2)  # the last events reach the boards
         stop.set()
         await asyncio.gather(*board_tasks, *readers)
@@ -515,6 +519,8 @@ def main() -> None:
         "pgbench_p50_ms": round(reference.p50_ms, 1),
         "pgbench_p99_ms": round(reference.p99_ms, 1),
         "ratio": round(day.ops / elapsed / reference.tps, 3),
+        "steal_day": day.stolen,
+        "steal_pgbench": reference.stolen,
     }
     print(f"{args.windows} windows, {args.tickets} tickets, kezek serve workers {args.workers}")
     print(f"served             {summary['served']:>10}")
@@ -539,6 +545,7 @@ def main() -> None:
     lag = f"{summary['board_lag_p50_ms']} ms / {summary['board_lag_p99_ms']} ms"
     print(f"board lag p50/p99  {lag}   (target p99 <= 1000 ms; {len(day.board_events)} events)")
     print(f"double calls       {double_calls:>10}   (must be 0)")
+    print(f"steal day/pgbench  {day.stolen} / {reference.stolen}   (the host's share of the CPU)")
     if args.json:
         print(json.dumps(summary))
     if double_calls or summary["served"] != args.tickets:
