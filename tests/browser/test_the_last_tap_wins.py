@@ -1,7 +1,9 @@
 """On a slow connection a citizen taps a day, then a time before the day's page has come:
 the page they land on is the one they tapped last, as with a browser's own links. And the
 ticket page's own asking every 20 seconds never cancels the page its holder tapped, nor
-the kiosk's asking for its door code a ticket being issued.
+the kiosk's asking for its door code a ticket being issued. A form tapped twice is sent
+once: the second tap would find the booking already cancelled by the first. Back, pressed
+while a page is coming, shows the page gone back to, not the late one under its address.
 
 With JavaScript on, HTMX fetches each page; without a rule for requests in flight, both
 answers were put on the screen in the order they came, so a late day's page covered the
@@ -18,11 +20,11 @@ from playwright.sync_api import Browser, Page, Request, Route, expect
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.staff.models import Role
-from tests.factories import local_day
+from tests.factories import document, local_day
 from tests.integration.staff.helpers import make_staff
 from tests.integration.web.line_pages import line_network, load
 
-from .people import phone, sign_in, ticket_address
+from .people import phone, sign_in, ticket_address, tomorrows_times
 
 
 def _held_back(page: Page, address: str) -> list[Route]:
@@ -104,3 +106,51 @@ def test_the_kiosk_asking_for_its_door_code_does_not_cancel_a_ticket_being_issue
     held[0].continue_()
 
     expect(kiosk.locator(".receipt-code")).to_have_text(re.compile(r"^[A-Z]-001$"))
+
+
+def test_a_cancel_tapped_twice_is_sent_once_and_says_it_is_done(
+    browser: Browser, site: str
+) -> None:
+    page = phone(browser, "ru")
+    page.goto(tomorrows_times(site))
+    page.locator(".times a").first.click()
+    page.locator("#full_name").fill("Асанов Айбек")
+    page.locator("#phone").fill("+996 555 123 456")
+    page.locator("#document_number").fill(document(5))
+    page.locator("button.primary").click()
+    page.locator("a.danger-link").click()
+    expect(page.locator("button.danger")).to_be_visible()
+    sent: list[str] = []
+
+    def counted(request: Request) -> None:
+        if request.method == "POST":
+            sent.append(request.url)
+
+    page.on("request", counted)
+
+    page.locator("button.danger").dblclick()  # an impatient thumb on a slow network
+
+    expect(page.locator("h1")).to_have_text("Запись отменена")
+    assert len(sent) == 1, sent
+
+
+def test_back_while_a_page_is_coming_stays_on_the_page_gone_back_to(
+    browser: Browser, site: str
+) -> None:
+    page = phone(browser, "ky-KG")
+    page.goto(site + "/")
+    page.locator('a[href="/book/bsk"]').click()
+    expect(page.locator('a[href="/book/bsk/long"]')).to_be_visible()
+    held = _held_back(page, site + "/book/bsk/long")  # the service's times, still coming
+
+    with page.expect_request(site + "/book/bsk/long"):
+        page.locator('a[href="/book/bsk/long"]').click()
+    page.go_back()
+    expect(page.locator('a[href="/book/bsk"]')).to_be_visible()  # the offices again
+    assert len(held) == 1
+    held[0].continue_()  # the late answer comes now: it was let go
+    page.wait_for_load_state("networkidle")
+
+    expect(page).to_have_url(site + "/")
+    expect(page.locator('a[href="/book/bsk"]')).to_be_visible()
+    expect(page.locator(".days")).to_have_count(0)

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from kezek.errors import Problem
 from kezek.http.headers import SECURITY_HEADERS
@@ -133,6 +134,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(OperationalError, _unavailable)
+    app.add_exception_handler(ClientDisconnect, _gone)
     app.add_exception_handler(Exception, _unexpected)
 
 
@@ -206,6 +208,15 @@ async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
     )
     response.headers["Retry-After"] = "30"
     return response
+
+
+async def _gone(request: Request, exc: Exception) -> Response:
+    """The client went away before its request was read: a phone that lost its signal, or a
+    page that sent a second tap instead of the first. Nobody is there for an answer and
+    nothing went wrong here, so no error is logged (a busy day would be full of them); the
+    access log says 499, as nginx says of a client that closed its request."""
+    log.info("client went away before %s was read", request.url.path)
+    return Response(status_code=499)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

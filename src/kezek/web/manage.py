@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from kezek.booking import service as booking_service
+from kezek.booking.details import BookingDetails
 from kezek.booking.identity import normalize_phone
 from kezek.booking.models import BookingStatus
 from kezek.booking.reference import display_reference, normalize_reference
@@ -213,8 +214,21 @@ def _cancel(request: Request, form: FormData) -> Response:
     try:
         booking = booking_service.cancel(context, reference=reference, proof=proof)
     except Problem as problem:
-        return _problem_page(request, context, problem)
+        # Sent twice (a double tap with JavaScript off, or the form sent again after going
+        # back): the first cancelled it, and the page says so rather than "it did not work".
+        cancelled = _cancelled_already(context, reference, proof)
+        if cancelled is None:
+            return _problem_page(request, context, problem)
+        booking = cancelled
     return see_booking(context, booking, proof, "cancelled")
+
+
+def _cancelled_already(context: AppContext, reference: str, proof: str) -> BookingDetails | None:
+    try:
+        booking = booking_service.look_up(context, reference=reference, proof=proof)
+    except Problem:
+        return None
+    return booking if booking.status == BookingStatus.cancelled else None
 
 
 @router.get("/manage/move")

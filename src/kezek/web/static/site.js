@@ -6,17 +6,43 @@
   if (window.kezekSite) return; // once per page, however often HTMX swaps the body
   window.kezekSite = true;
 
-  function banner(kind) {
+  function banner(kind, event) {
     var node = document.getElementById("connection");
     if (!node) return;
-    node.textContent = node.dataset[kind];
+    // The page's own asking again (a ticket's status every 20 seconds) sent nothing of the
+    // person's: it says the page is not up to date, and does not pull the page away from
+    // what they are reading.
+    var elt = event && event.detail && event.detail.elt;
+    var trigger = (elt && elt.getAttribute && elt.getAttribute("hx-trigger")) || "";
+    var asking = trigger.indexOf("every ") === 0;
+    node.textContent = node.dataset[asking ? "stale" : kind];
     node.hidden = false;
-    node.scrollIntoView({ block: "start" });
+    if (!asking) node.scrollIntoView({ block: "start" });
   }
 
-  document.addEventListener("htmx:sendError", function () { banner("offline"); });
-  document.addEventListener("htmx:timeout", function () { banner("offline"); });
-  document.addEventListener("htmx:responseError", function () { banner("failed"); });
+  // The page tapped last is the one shown (hx-sync="this:replace" on the body), but a form
+  // is not sent again while an answer is coming: a second tap on "Yes, cancel" would go
+  // with the first, find the booking already cancelled and say it did not work. As forms
+  // come with each page, each is told when it comes.
+  document.addEventListener("htmx:load", function (event) {
+    var root = event.detail && event.detail.elt;
+    if (!root || !root.querySelectorAll) return;
+    var forms = root.matches && root.matches("form") ? [root] : root.querySelectorAll("form");
+    Array.prototype.forEach.call(forms, function (form) {
+      var method = (form.getAttribute("method") || "get").toLowerCase();
+      if (method === "post" && !form.hasAttribute("hx-sync")) form.setAttribute("hx-sync", "body:drop");
+    });
+  });
+
+  // Back (or Forward) while a page is coming: the page gone back to is the one shown, so
+  // the one still coming is let go rather than put on the screen under its address.
+  window.addEventListener("popstate", function () {
+    if (window.htmx) window.htmx.trigger(document.body, "htmx:abort");
+  });
+
+  document.addEventListener("htmx:sendError", function (event) { banner("offline", event); });
+  document.addEventListener("htmx:timeout", function (event) { banner("offline", event); });
+  document.addEventListener("htmx:responseError", function (event) { banner("failed", event); });
 
   document.addEventListener("htmx:afterSettle", function (event) {
     var node = document.getElementById("connection");
