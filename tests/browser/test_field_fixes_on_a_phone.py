@@ -15,7 +15,7 @@ from tests.integration.queue.helpers import walk_in
 from tests.integration.staff.helpers import PASSWORD, make_staff
 
 from .conftest import screenshot_path
-from .people import fits_the_screen, phone, tomorrows_times
+from .people import book_tomorrow, fits_the_screen, phone
 
 MODES = [
     pytest.param("ky", True, id="ky-javascript"),
@@ -73,13 +73,7 @@ def test_a_cancelled_bookings_cancel_link_shows_the_booking(
 ) -> None:
     _ = translations(language).gettext
     page = phone(browser, language, javascript=javascript)
-    page.goto(tomorrows_times(site))
-    page.locator(".times a").first.click()
-    page.locator("#full_name").fill("Асанов Айбек")
-    page.locator("#phone").fill("+996 555 123 456")
-    page.locator("#document_number").fill(document(3))
-    page.locator("button.primary").click()
-    expect(page.locator(".reference strong")).to_be_visible()
+    book_tomorrow(page, site, document(3))
     cancel_link = page.locator("a.danger-link").get_attribute("href")
     assert cancel_link
     page.locator("a.danger-link").click()

@@ -24,7 +24,7 @@ from tests.factories import document, local_day
 from tests.integration.staff.helpers import make_staff
 from tests.integration.web.line_pages import line_network, load
 
-from .people import phone, sign_in, ticket_address, tomorrows_times
+from .people import book_tomorrow, phone, sign_in, ticket_address
 
 
 def _held_back(page: Page, address: str) -> list[Route]:
@@ -112,12 +112,7 @@ def test_a_cancel_tapped_twice_is_sent_once_and_says_it_is_done(
     browser: Browser, site: str
 ) -> None:
     page = phone(browser, "ru")
-    page.goto(tomorrows_times(site))
-    page.locator(".times a").first.click()
-    page.locator("#full_name").fill("Асанов Айбек")
-    page.locator("#phone").fill("+996 555 123 456")
-    page.locator("#document_number").fill(document(5))
-    page.locator("button.primary").click()
+    book_tomorrow(page, site, document(5))
     page.locator("a.danger-link").click()
     expect(page.locator("button.danger")).to_be_visible()
     sent: list[str] = []
