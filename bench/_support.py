@@ -52,8 +52,10 @@ def prepared_server_env(
         "KEZEK_LIMIT_BOOKINGS_PER_ADDRESS_HOUR": "0",
         "KEZEK_QUEUE_CLOSE_DAYS": "false",  # the benchmark's day runs at any hour
         "KEZEK_LIMIT_LOOKUPS_PER_ADDRESS_10MIN": "0",
-        # As in production: the tests' servers turn the line process off (tests/server.py).
+        # As in production: the tests' servers turn the line process off (tests/server.py),
+        # and open their connections as they need them.
         "KEZEK_LINE_PROCESS_FROM": str(Settings.model_fields["line_process_from"].default),
+        "KEZEK_DB_POOL_WARM": "true",
         **(extra or {}),
     }
     with tempfile.TemporaryDirectory() as scratch:

@@ -149,6 +149,7 @@ def make_settings(
         network_refresh_seconds=0,  # a test that reloads the network sees it at once
         queue_close_days=False,  # tests play days on their own clocks; closing is tested apart
         purge_every_seconds=0,  # so is purging, which would forget what such a test wrote
+        db_pool_warm=False,  # a test's app opens connections as it needs them (tests/server.py)
         **path,
     )
 

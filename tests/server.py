@@ -30,7 +30,14 @@ T = TypeVar("T")
 # Its lines are short: the process beside each worker for lines of a thousand
 # (KEZEK_LINE_PROCESS_FROM) would only start and stop, at 3 s of CPU a time on a slow
 # machine; its own tests start it. The benchmarks set it as in production.
-TEST_DEFAULTS = {"KEZEK_QUEUE_CLOSE_DAYS": "false", "KEZEK_LINE_PROCESS_FROM": "0"}
+# Each test's server opens connections as it needs them: warmed pools of many short-lived
+# servers in parallel would crowd PostgreSQL's connection limit (tests/integration/test_pool_warm.py
+# warms one).
+TEST_DEFAULTS = {
+    "KEZEK_QUEUE_CLOSE_DAYS": "false",
+    "KEZEK_LINE_PROCESS_FROM": "0",
+    "KEZEK_DB_POOL_WARM": "false",
+}
 
 
 def free_port() -> int:

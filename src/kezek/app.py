@@ -27,7 +27,7 @@ from kezek.booking.api import router as booking_router
 from kezek.bootstrap import build_context
 from kezek.config import Settings, get_settings, networks
 from kezek.context import AppContext
-from kezek.db import database_answers, is_postgresql
+from kezek.db import database_answers, is_postgresql, warm_pool
 from kezek.http.access import may_read_metrics
 from kezek.http.event_stream import DetachedStreams, end_streams_on_stop
 from kezek.http.headers import HeadersMiddleware
@@ -157,6 +157,8 @@ def _lifespan(context: AppContext) -> Callable[[FastAPI], AbstractAsyncContextMa
             tasks.append(asyncio.create_task(_close_days(context)))
         if context.settings.purge_every_seconds:
             tasks.append(asyncio.create_task(_purge(context)))
+        if is_postgresql(url) and context.settings.db_pool_warm:
+            tasks.append(asyncio.create_task(_warm_pool(context)))
         yield
         for task in tasks:
             task.cancel()
@@ -167,6 +169,11 @@ def _lifespan(context: AppContext) -> Callable[[FastAPI], AbstractAsyncContextMa
         context.sessions.kw["bind"].dispose()
 
     return lifespan
+
+
+async def _warm_pool(context: AppContext) -> None:
+    """The worker's connections, opened on a thread while it starts serving (``warm_pool``)."""
+    await asyncio.to_thread(warm_pool, context.sessions.kw["bind"])
 
 
 async def _close_days(context: AppContext) -> None:

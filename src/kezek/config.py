@@ -277,6 +277,12 @@ class Settings(BaseSettings):
     limit_phone_codes_per_phone_hour: int = Field(default=5, ge=0)
     limit_phone_codes_per_address_hour: int = Field(default=30, ge=0)
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_pool_warm: bool = Field(
+        default=True,
+        description="On PostgreSQL, each server worker opens its pool's connections as it "
+        "starts, in the background, rather than in its first rush of requests, where each new "
+        "connection is a new database process to start",
+    )
     db_max_overflow: int = Field(default=20, ge=0, le=500)
     db_statement_timeout_ms: int = Field(default=5000, ge=100)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -11,11 +12,13 @@ from typing import Any, TypeVar
 from sqlalchemy import Index, MetaData, Table, UniqueConstraint, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from kezek.config import Settings
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Stable constraint names, so that Alembic migrations are the same on both databases.
@@ -108,6 +111,30 @@ def make_engine(settings: Settings) -> Engine:
             "options": f"-c statement_timeout={settings.db_statement_timeout_ms} -c TimeZone=UTC",
         },
     )
+
+
+def warm_pool(engine: Engine) -> int:
+    """Open the engine's pool's connections now and give them back to it; how many opened.
+
+    A worker started in the middle of a rush, or a day's windows opening at once, would
+    otherwise open them all in the same second: each a new PostgreSQL process to start,
+    beside the requests waiting for it. In ``bench/queue_day.py`` 29 connections opened in
+    the first second of the day. A database that refuses is logged and left to the
+    requests, which open connections as they need them, as without this."""
+    pool = engine.pool
+    wanted = pool.size() if isinstance(pool, QueuePool) else 0
+    opened: list[Connection] = []
+    try:
+        while len(opened) < wanted:
+            connection = engine.connect()
+            opened.append(connection)
+            connection.exec_driver_sql("SELECT 1")
+    except SQLAlchemyError as exc:
+        log.warning("the pool was not warmed (%s); connections open as needed", exc)
+    finally:
+        for connection in opened:
+            connection.close()
+    return len(opened)
 
 
 def _sqlite_engine(url: str) -> Engine:
