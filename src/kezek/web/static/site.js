@@ -24,14 +24,13 @@
   // is not sent again while an answer is coming: a second tap on "Yes, cancel" would go
   // with the first, find the booking already cancelled and say it did not work. As forms
   // come with each page, each is told when it comes.
+  var POST_FORMS = 'form[method="post" i]:not([hx-sync])';
   document.addEventListener("htmx:load", function (event) {
     var root = event.detail && event.detail.elt;
     if (!root || !root.querySelectorAll) return;
-    var forms = root.matches && root.matches("form") ? [root] : root.querySelectorAll("form");
-    Array.prototype.forEach.call(forms, function (form) {
-      var method = (form.getAttribute("method") || "get").toLowerCase();
-      if (method === "post" && !form.hasAttribute("hx-sync")) form.setAttribute("hx-sync", "body:drop");
-    });
+    var forms = Array.prototype.slice.call(root.querySelectorAll(POST_FORMS));
+    if (root.matches(POST_FORMS)) forms.push(root);
+    forms.forEach(function (form) { form.setAttribute("hx-sync", "body:drop"); });
   });
 
   // Back (or Forward) while a page is coming: the page gone back to is the one shown, so
