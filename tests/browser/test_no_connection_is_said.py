@@ -71,6 +71,7 @@ def test_the_ticket_page_asking_again_without_a_connection_says_it_is_not_up_to_
     banner = page.locator("#connection")
     expect(banner).to_contain_text(SAYS[language]["stale"])
     expect(page.locator(".ticket")).to_have_attribute("data-status", "waiting")
+    page.screenshot(path=screenshot_path(f"ticket-not-up-to-date-{language}"))
     page.unroute(f"{site}/ticket/**")
     page.clock.run_for(20_000)
     expect(banner).to_be_hidden()
