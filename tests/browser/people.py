@@ -60,6 +60,17 @@ def book_tomorrow(page: Page, site: str, number: str) -> None:
     expect(page.locator(".reference strong")).to_be_visible()
 
 
+def ask_to_cancel(page: Page, site: str, number: str) -> str:
+    """A booking made as ``book_tomorrow`` makes it, and its "cancel?" page opened from its
+    link, which this returns."""
+    book_tomorrow(page, site, number)
+    link = page.locator("a.danger-link").get_attribute("href")
+    assert link
+    page.locator("a.danger-link").click()
+    expect(page.locator("button.danger")).to_be_visible()
+    return link
+
+
 def fits_the_screen(page: Page) -> None:
     """Nothing sticks out sideways: a phone user would have to scroll right to read it."""
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -13,7 +13,7 @@ from kezek.i18n.catalogs import translations
 from tests.factories import document
 
 from .conftest import screenshot_path
-from .people import book_tomorrow, fits_the_screen, phone
+from .people import ask_to_cancel, fits_the_screen, phone
 
 MODES = [
     pytest.param("ky", False, id="ky-no-javascript"),
@@ -27,9 +27,7 @@ def test_a_cancel_tapped_twice_says_the_booking_is_cancelled(
 ) -> None:
     _ = translations(language).gettext
     page = phone(browser, language, javascript=javascript)
-    book_tomorrow(page, site, document(6))
-    page.locator("a.danger-link").click()
-    expect(page.locator("button.danger")).to_be_visible()
+    ask_to_cancel(page, site, document(6))
 
     page.locator("button.danger").dblclick()
 

@@ -15,7 +15,7 @@ from tests.integration.queue.helpers import walk_in
 from tests.integration.staff.helpers import PASSWORD, make_staff
 
 from .conftest import screenshot_path
-from .people import book_tomorrow, fits_the_screen, phone
+from .people import ask_to_cancel, fits_the_screen, phone
 
 MODES = [
     pytest.param("ky", True, id="ky-javascript"),
@@ -73,10 +73,7 @@ def test_a_cancelled_bookings_cancel_link_shows_the_booking(
 ) -> None:
     _ = translations(language).gettext
     page = phone(browser, language, javascript=javascript)
-    book_tomorrow(page, site, document(3))
-    cancel_link = page.locator("a.danger-link").get_attribute("href")
-    assert cancel_link
-    page.locator("a.danger-link").click()
+    cancel_link = ask_to_cancel(page, site, document(3))
     page.locator("button.danger").click()
     expect(page.locator("h1")).to_have_text(_("The booking is cancelled"))
 

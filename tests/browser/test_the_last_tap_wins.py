@@ -24,7 +24,7 @@ from tests.factories import document, local_day
 from tests.integration.staff.helpers import make_staff
 from tests.integration.web.line_pages import line_network, load
 
-from .people import book_tomorrow, phone, sign_in, ticket_address
+from .people import ask_to_cancel, phone, sign_in, ticket_address
 
 
 def _held_back(page: Page, address: str) -> list[Route]:
@@ -112,9 +112,7 @@ def test_a_cancel_tapped_twice_is_sent_once_and_says_it_is_done(
     browser: Browser, site: str
 ) -> None:
     page = phone(browser, "ru")
-    book_tomorrow(page, site, document(5))
-    page.locator("a.danger-link").click()
-    expect(page.locator("button.danger")).to_be_visible()
+    ask_to_cancel(page, site, document(5))
     sent: list[str] = []
 
     def counted(request: Request) -> None:
