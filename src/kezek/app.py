@@ -44,6 +44,7 @@ from kezek.network.api import router as network_router
 from kezek.notify.gauges import OutboxCollector
 from kezek.queue.api import router as queue_router
 from kezek.queue.gauges import QueueCollector
+from kezek.queue.hot_api import hot_routes as queue_hot_routes
 from kezek.queue.service import close_due_days
 from kezek.rounds.api import router as rounds_router
 from kezek.staff.api import router as staff_router
@@ -59,6 +60,7 @@ from kezek.web.error_pages import (
     page_not_found,
     wants_a_page,
 )
+from kezek.web.hot_pages import hot_routes as page_hot_routes
 from kezek.web.kiosk import router as kiosk_router
 from kezek.web.manage import router as manage_router
 from kezek.web.queue_pages import router as queue_pages_router
@@ -252,6 +254,8 @@ def _include_routes(app: FastAPI) -> None:
     # directly under the app, the busiest first.
     for api in (booking_router, queue_router, staff_router, network_router, rounds_router):
         app.include_router(api, prefix=API_PREFIX)
+    # Before every route: the busiest requests' plain cases (kezek.http.hot_routes).
+    app.router.routes[0:0] = [*queue_hot_routes(API_PREFIX), *page_hot_routes()]
     app.include_router(citizen_router)
     app.include_router(manage_router)
     app.include_router(round_pages_router)

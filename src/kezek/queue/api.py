@@ -14,6 +14,7 @@ from starlette.background import BackgroundTask
 
 from kezek.booking.deps import DocumentNumberDep
 from kezek.codes import CODE_MAX_LENGTH, CODE_PATTERN
+from kezek.context import AppContext
 from kezek.http.deps import ContextDep
 from kezek.http.event_stream import EventStream
 from kezek.http.problems import problems
@@ -36,6 +37,7 @@ from kezek.queue.schemas import (
     RemoteCheckInBody,
     RemoteTicketBody,
     RemoteTicketTaken,
+    Settle,
     TicketPublic,
     TicketStatusPublic,
     Transfer,
@@ -47,6 +49,7 @@ from kezek.queue.schemas import (
 from kezek.queue.stream import board_events
 from kezek.ratelimit import client_address
 from kezek.staff.deps import StaffDep
+from kezek.staff.members import Staff
 from kezek.types import IsoDate
 
 router = APIRouter(tags=["queue"])
@@ -91,13 +94,22 @@ async def ticket_status(
     The answer has an ETag; asked again with it in If-None-Match, an unchanged status is a
     304 without a body. Once the ticket is over (served, missed, cancelled, sent home at
     closing), the answer may be kept for a day: ``Cache-Control: private, max-age=86400``."""
+    return await status_answer(
+        context, ticket_id=ticket_id, ticket_secret=x_ticket_secret, if_none_match=if_none_match
+    )
+
+
+async def status_answer(
+    context: AppContext, *, ticket_id: int, ticket_secret: str, if_none_match: str | None
+) -> Response:
+    """``ticket_status``'s answer, for it and for its hot route (``kezek.queue.hot_api``)."""
     # Most asks are answered from the line this worker keeps, here on the event loop: a
     # thread and the database only for the others (see ``KeptLines``), on the few threads
     # kept for them, so that however many wait for a line's work, the clerks find one.
-    view = service.kept_ticket_view(context, ticket_id=ticket_id, ticket_secret=x_ticket_secret)
+    view = service.kept_ticket_view(context, ticket_id=ticket_id, ticket_secret=ticket_secret)
     if view is None:
         view = await for_ticket_pages(
-            service.read_ticket_view, context, ticket_id=ticket_id, ticket_secret=x_ticket_secret
+            service.read_ticket_view, context, ticket_id=ticket_id, ticket_secret=ticket_secret
         )
     body = service.status_public(view).model_dump_json()
     tag = etag(body)
@@ -129,14 +141,30 @@ async def call_next(
     a no-show or put back in line, as ``settle`` says; without it the answer is 409
     ``window_busy``. Someone being served must be finished or transferred first.
     """
+    settle = body.settle if body else None
+    return await call_next_answer(
+        context, staff=staff, office=office, window=window, settle=settle, key=idempotency_key
+    )
+
+
+async def call_next_answer(
+    context: AppContext,
+    *,
+    staff: Staff,
+    office: str,
+    window: str,
+    settle: Settle | None,
+    key: str | None,
+) -> Response:
+    """``call_next``'s answer, for it and for its hot route."""
     called = await on_a_thread(
         service.call_next,
         context,
         staff=staff,
         office=office,
         window=window,
-        settle=body.settle if body else None,
-        key=idempotency_key,
+        settle=settle,
+        key=key,
     )
     if called.value is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -192,8 +220,17 @@ async def act(
     context: ContextDep,
     idempotency_key: QueueKey = None,
 ) -> Response:
+    return await act_answer(
+        context, staff=staff, ticket_id=ticket_id, action=action, key=idempotency_key
+    )
+
+
+async def act_answer(
+    context: AppContext, *, staff: Staff, ticket_id: int, action: Action, key: str | None
+) -> Response:
+    """``act``'s answer, for it and for its hot route."""
     acted = await on_a_thread(
-        service.act, context, staff=staff, ticket_id=ticket_id, action=action, key=idempotency_key
+        service.act, context, staff=staff, ticket_id=ticket_id, action=action, key=key
     )
     return _answer(acted)
 

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
+from kezek.context import AppContext
 from kezek.http.deps import get_context
 from kezek.staff.members import Staff, Unauthorized
 from kezek.staff.service import remembered_staff, staff_for_token
@@ -30,14 +31,18 @@ class StaffBearer(HTTPBearer):
                 "This needs a staff token: POST /api/v1/auth/token, then send it as "
                 "'Authorization: Bearer <token>'."
             )
-        context = await get_context(request)
-        token = credentials.credentials
-        # A token this worker remembers is answered on the event loop; only one it must read
-        # from the database goes to a worker thread.
-        known = remembered_staff(context, token=token)
-        if known is not None:
-            return known
-        return await run_in_threadpool(partial(staff_for_token, context, token=token))
+        return await staff_of_token(await get_context(request), credentials.credentials)
+
+
+async def staff_of_token(context: AppContext, token: str) -> Staff:
+    """The member of staff signed in with ``token``, or Unauthorized.
+
+    A token this worker remembers is answered on the event loop; only one it must read from
+    the database goes to a worker thread."""
+    known = remembered_staff(context, token=token)
+    if known is not None:
+        return known
+    return await run_in_threadpool(partial(staff_for_token, context, token=token))
 
 
 # Named as FastAPI names its own bearer scheme, which the OpenAPI document has always shown.
