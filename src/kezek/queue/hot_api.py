@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from kezek.codes import CODE_PATTERN
+from kezek.context import AppContext
 from kezek.http.hot_routes import (
     HotRoute,
     PathParams,
@@ -27,6 +28,7 @@ from kezek.http.hot_routes import (
 from kezek.queue.api import act_answer, call_next_answer, status_answer
 from kezek.queue.schemas import Action
 from kezek.staff.deps import staff_of_token
+from kezek.staff.members import Staff
 
 _CODE = re.compile(CODE_PATTERN)
 _ACTIONS = frozenset(action.value for action in Action)
@@ -76,26 +78,26 @@ async def _status(request: Request) -> Response:
     )
 
 
+async def _clerk(request: Request) -> tuple[AppContext, Staff, str | None]:
+    """The app's context, the clerk signed in, and the request's idempotency key."""
+    context: AppContext = request.app.state.context
+    staff = await staff_of_token(context, token_of(request))
+    return context, staff, request.headers.get("idempotency-key")
+
+
 async def _call_next(request: Request) -> Response:
-    context = request.app.state.context
+    context, staff, key = await _clerk(request)
+    office, window = request.path_params["office"], request.path_params["window"]
     return await call_next_answer(
-        context,
-        staff=await staff_of_token(context, token_of(request)),
-        office=request.path_params["office"],
-        window=request.path_params["window"],
-        settle=None,
-        key=request.headers.get("idempotency-key"),
+        context, staff=staff, office=office, window=window, settle=None, key=key
     )
 
 
 async def _act(request: Request) -> Response:
-    context = request.app.state.context
+    context, staff, key = await _clerk(request)
+    ticket_id, action = int(request.path_params["ticket_id"]), request.path_params["action"]
     return await act_answer(
-        context,
-        staff=await staff_of_token(context, token_of(request)),
-        ticket_id=int(request.path_params["ticket_id"]),
-        action=Action(request.path_params["action"]),
-        key=request.headers.get("idempotency-key"),
+        context, staff=staff, ticket_id=ticket_id, action=Action(action), key=key
     )
 
 
