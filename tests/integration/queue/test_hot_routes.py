@@ -9,6 +9,7 @@ headers and body from both.
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -37,7 +38,29 @@ def _server(settings: Settings, clock: Clock, *, hot: bool) -> FastAPI:
     app.state.context = dataclasses.replace(app.state.context, clock=clock)
     if not hot:
         app.router.routes[:] = [r for r in app.router.routes if not isinstance(r, HotRoute)]
+    app.state.taken = []  # the hot routes' patterns, each time one takes a request
+    for route in app.router.routes:
+        if isinstance(route, HotRoute):
+            route.handle = _counted(route, app.state.taken)  # type: ignore[method-assign]
     return app
+
+
+def _counted(route: HotRoute, taken: list[str]) -> Any:
+    handle = route.handle
+
+    async def counted(scope: Any, receive: Any, send: Any) -> None:
+        taken.append(route.path)
+        await handle(scope, receive, send)
+
+    return counted
+
+
+def _taken(servers: tuple[TestClient, TestClient]) -> list[str]:
+    """What the hot routes took, of the requests to the server with them."""
+    hot, documented = servers
+    assert documented.app.state.taken == []  # type: ignore[attr-defined]
+    taken: list[str] = hot.app.state.taken  # type: ignore[attr-defined]
+    return taken
 
 
 @pytest.fixture
@@ -111,6 +134,9 @@ def test_a_ticket_status_is_answered_the_same_plain_or_odd(
     assert plain.status_code == 200 and plain.json()["position"] == 2
     again = servers[0].get(path, headers={"X-Ticket-Secret": secret, "If-None-Match": tag})
     assert again.status_code == 304
+    # The plain reads, the wrong secret, the empty one, the unknown id, and the address with
+    # a slash after it once redirected to the one without; no odd one.
+    assert _taken(servers) == ["/api/v1/tickets/{ticket_id}"] * 8
 
 
 def test_a_clerks_refused_call_is_answered_the_same(
@@ -136,6 +162,9 @@ def test_a_clerks_refused_call_is_answered_the_same(
         _both(servers, "POST", path, headers=clerk)
     _both(servers, "GET", call, headers=clerk)
     _both(servers, "POST", call, headers=clerk, json={"settle": "sideways"})
+
+    # A token not valid, a window not opened, an office unknown: refused by the service.
+    assert _taken(servers) == ["/api/v1/offices/{office}/windows/{window}/call-next"] * 3
 
 
 def test_a_call_start_and_finish_are_answered_the_same(
@@ -169,6 +198,10 @@ def test_a_call_start_and_finish_are_answered_the_same(
     # Without a key, a call acts again: the second ticket comes to the window.
     again = hot.post(call, headers=clerk)
     assert again.status_code == 200 and again.json()["id"] == second["id"]
+    assert Counter(_taken(servers)) == {
+        "/api/v1/offices/{office}/windows/{window}/call-next": 3,
+        "/api/v1/tickets/{ticket_id}/{action}": 6,
+    }
 
 
 def test_a_ticket_page_is_answered_the_same_plain_or_odd(
@@ -202,3 +235,5 @@ def test_a_ticket_page_is_answered_the_same_plain_or_odd(
     assert first.status_code == 200 and 'data-status="waiting"' in first.text
     unchanged = hot.get(address, headers={**block, "If-None-Match": first.headers["ETag"]})
     assert unchanged.status_code == 304
+    # Every read but the one naming its secret twice.
+    assert _taken(servers) == ["/ticket/{number}"] * 12
