@@ -42,9 +42,9 @@ from kezek.http.problems import (
 from kezek.logs import RequestIdMiddleware
 from kezek.network.api import router as network_router
 from kezek.notify.gauges import OutboxCollector
+from kezek.queue.api import hot_routes as queue_hot_routes
 from kezek.queue.api import router as queue_router
 from kezek.queue.gauges import QueueCollector
-from kezek.queue.hot_api import hot_routes as queue_hot_routes
 from kezek.queue.service import close_due_days
 from kezek.rounds.api import router as rounds_router
 from kezek.staff.api import router as staff_router

@@ -8,7 +8,7 @@ import pytest
 from starlette.routing import Match
 
 from kezek.http.hot_routes import HotRoute
-from kezek.queue.hot_api import hot_routes
+from kezek.queue.api import hot_routes
 from kezek.web.hot_pages import hot_routes as page_hot_routes
 
 TOKEN = "Bearer abc.DEF-123_x"

@@ -5,18 +5,30 @@ Routes only: each reads its input, calls ``kezek.queue.service`` and answers.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from starlette.background import BackgroundTask
+from starlette.types import Scope
 
 from kezek.booking.deps import DocumentNumberDep
 from kezek.codes import CODE_MAX_LENGTH, CODE_PATTERN
 from kezek.context import AppContext
 from kezek.http.deps import ContextDep
 from kezek.http.event_stream import EventStream
+from kezek.http.hot_routes import (
+    HotRoute,
+    PathParams,
+    an_id,
+    at_most_once,
+    bearer_token,
+    headers_of,
+    no_body,
+    token_of,
+)
 from kezek.http.problems import problems
 from kezek.http.threads import for_ticket_pages, on_a_thread
 from kezek.http.validators import etag, not_modified, unchanged, validator_headers
@@ -48,7 +60,7 @@ from kezek.queue.schemas import (
 )
 from kezek.queue.stream import board_events
 from kezek.ratelimit import client_address
-from kezek.staff.deps import StaffDep
+from kezek.staff.deps import StaffDep, staff_of_token
 from kezek.staff.members import Staff
 from kezek.types import IsoDate
 
@@ -102,7 +114,7 @@ async def ticket_status(
 async def status_answer(
     context: AppContext, *, ticket_id: int, ticket_secret: str, if_none_match: str | None
 ) -> Response:
-    """``ticket_status``'s answer, for it and for its hot route (``kezek.queue.hot_api``)."""
+    """``ticket_status``'s answer, for it and for its hot route (``hot_routes`` below)."""
     # Most asks are answered from the line this worker keeps, here on the event loop: a
     # thread and the database only for the others (see ``KeptLines``), on the few threads
     # kept for them, so that however many wait for a line's work, the clerks find one.
@@ -449,3 +461,95 @@ def office_kpis(
     ] = None,
 ) -> KpisPublic:
     return service.office_kpis(context, staff=staff, office=office, day=day)
+
+
+# The busiest requests in their plain cases, taken before FastAPI's router
+# (``kezek.http.hot_routes``): a phone reading its ticket's status, and a clerk's call-next,
+# start and finish without a body. Each is answered by the same function as its route
+# above, which takes every other case and describes the endpoint.
+
+_CODE = re.compile(CODE_PATTERN)
+_ACTIONS = frozenset(action.value for action in Action)
+# The limits of the documented routes' headers (``X-Ticket-Secret``, ``If-None-Match``).
+_SECRET_LONGEST = 64
+_TAG_LONGEST = 512
+# ``Idempotency-Key``: as ``QueueKey`` in kezek.queue.api, printable ASCII, 1 to 128.
+_KEY = re.compile(rb"[\x21-\x7e]{1,128}")
+
+
+def _a_status_read(scope: Scope, path: PathParams) -> bool:
+    sent = headers_of(scope, b"x-ticket-secret", b"if-none-match")
+    return (
+        an_id(path["ticket_id"])
+        and len(sent[b"x-ticket-secret"]) == 1
+        and at_most_once(sent[b"x-ticket-secret"], longest=_SECRET_LONGEST)
+        and at_most_once(sent[b"if-none-match"], longest=_TAG_LONGEST)
+    )
+
+
+def _a_clerks_request(scope: Scope) -> bool:
+    """Signed in with a bearer token, with no body, and with at most one well-formed key."""
+    sent = headers_of(scope, b"authorization", b"idempotency-key")
+    keys = sent[b"idempotency-key"]
+    return (
+        bearer_token(sent[b"authorization"]) is not None
+        and (not keys or (len(keys) == 1 and _KEY.fullmatch(keys[0]) is not None))
+        and no_body(scope)
+    )
+
+
+def _a_call_next(scope: Scope, path: PathParams) -> bool:
+    codes = (path["office"], path["window"])
+    return all(_CODE.fullmatch(code) for code in codes) and _a_clerks_request(scope)
+
+
+def _an_action(scope: Scope, path: PathParams) -> bool:
+    return an_id(path["ticket_id"]) and path["action"] in _ACTIONS and _a_clerks_request(scope)
+
+
+async def _status(request: Request) -> Response:
+    return await status_answer(
+        request.app.state.context,
+        ticket_id=int(request.path_params["ticket_id"]),
+        ticket_secret=request.headers["x-ticket-secret"],
+        if_none_match=request.headers.get("if-none-match"),
+    )
+
+
+async def _clerk(request: Request) -> tuple[AppContext, Staff, str | None]:
+    """The app's context, the clerk signed in, and the request's idempotency key."""
+    context: AppContext = request.app.state.context
+    staff = await staff_of_token(context, token_of(request))
+    return context, staff, request.headers.get("idempotency-key")
+
+
+async def _call_next(request: Request) -> Response:
+    context, staff, key = await _clerk(request)
+    office, window = request.path_params["office"], request.path_params["window"]
+    return await call_next_answer(
+        context, staff=staff, office=office, window=window, settle=None, key=key
+    )
+
+
+async def _act(request: Request) -> Response:
+    context, staff, key = await _clerk(request)
+    ticket_id, action = int(request.path_params["ticket_id"]), request.path_params["action"]
+    return await act_answer(
+        context, staff=staff, ticket_id=ticket_id, action=Action(action), key=key
+    )
+
+
+def hot_routes(prefix: str) -> list[HotRoute]:
+    """The routes to match before all others, under the API's ``prefix``."""
+    return [
+        HotRoute(f"{prefix}/tickets/{{ticket_id}}", _status, method="GET", plain=_a_status_read),
+        HotRoute(
+            f"{prefix}/offices/{{office}}/windows/{{window}}/call-next",
+            _call_next,
+            method="POST",
+            plain=_a_call_next,
+        ),
+        HotRoute(
+            f"{prefix}/tickets/{{ticket_id}}/{{action}}", _act, method="POST", plain=_an_action
+        ),
+    ]
