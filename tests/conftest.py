@@ -242,6 +242,44 @@ def secret() -> bytes:
     return TEST_SECRET.encode()
 
 
+# The test files that take longest (each over 20 s on a slow 2-core machine), the longest
+# first. They start the run rather than end it: with ``--dist loadfile`` the workers take
+# files in the order collected, and a long file taken last ran alone while the other workers
+# had nothing left, minutes of an otherwise 30-minute run.
+LONGEST_FIRST = (
+    "tests/unit/planning/",
+    "tests/fault/",
+    "tests/integration/staff/test_token_forgotten_everywhere.py",
+    "tests/integration/queue/test_board_streams_at_scale.py",
+    "tests/browser/test_manager_dashboard.py",
+    "tests/integration/queue/test_day_replay.py",
+    "tests/integration/queue/test_call_races_across_processes.py",
+    "tests/integration/queue/test_board_stream.py",
+    "tests/integration/test_behind_nginx.py",
+    "tests/integration/test_forwarded_addresses.py",
+    "tests/browser/test_apply_to_a_draw.py",
+    "tests/browser/test_line_from_a_phone.py",
+    "tests/integration/staff/test_sign_in_storm.py",
+    "tests/browser/test_accessibility.py",
+    "tests/integration/booking/test_races_across_processes.py",
+    "tests/integration/queue/test_board_streams_end_when_the_server_stops.py",
+    "tests/integration/web/test_dashboard.py",
+    "tests/browser/test_campaign_against_plan.py",
+    "tests/integration/queue/test_candidates.py",
+)
+
+
+def _longest_first(item: pytest.Item) -> int:
+    for place, start in enumerate(LONGEST_FIRST):
+        if item.nodeid.startswith(start):
+            return place
+    return len(LONGEST_FIRST)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=_longest_first)  # stable: each file's tests keep their order
+
+
 def pytest_report_header() -> str:
     return f"PostgreSQL admin URL: {POSTGRES_ADMIN_URL} (CI={IN_CI})"
 
