@@ -28,6 +28,10 @@ MEMORY_GROWTH_LIMIT_MB = 200
 READS_AT_LEAST = 20
 MEDIAN_READ_SHARE = 0.03
 P90_READ_SHARE = 0.08
+# The twenty checks wait their turn two at a time. On a slow, busy machine that queue took
+# over the default ten seconds, and the last in it were told to try again (503): that limit
+# is its own test's (test_sign_in_busy.py); this one gives the storm all the time it needs.
+WAIT_SECONDS = "120"
 
 
 def _peak_memory_mb(pid: int) -> float:
@@ -70,7 +74,8 @@ def test_a_storm_of_wrong_sign_ins_is_refused_in_turn_within_bounded_memory(
     server_env: dict[str, str], record_property: Callable[[str, object], None]
 ) -> None:
     port = free_port()
-    with killable_server(env=server_env, port=port, workers=1) as server:
+    env = {**server_env, "KEZEK_SIGN_IN_WAIT_SECONDS": WAIT_SECONDS}
+    with killable_server(env=env, port=port, workers=1) as server:
         base = f"http://127.0.0.1:{port}"
         httpx.get(f"{base}/api/v1/offices/bsk/availability", params={"service": "quick"})
         before = _peak_memory_mb(server.pid)
