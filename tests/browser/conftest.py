@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -38,6 +39,9 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# The tests' own requests to the site share a slow machine with other tests' servers and
+# browsers: a first ticket once took over httpx's default of 5 s there.
+API_TIMEOUT = 30
 
 
 @pytest.fixture(scope="session")
@@ -70,14 +74,26 @@ def screenshot_path(name: str) -> str:
     return str(SCREENSHOTS / f"{name}.png")
 
 
+def api(site: str) -> httpx.Client:
+    """A client of the site's API, as the test's own hands."""
+    return httpx.Client(base_url=site, timeout=API_TIMEOUT)
+
+
+@contextmanager
+def signed_in(site: str, username: str) -> Iterator[httpx.Client]:
+    """A client of the site's API with ``username``'s bearer token."""
+    with api(site) as http:
+        body = {"username": username, "password": PASSWORD}
+        signed = http.post("/api/v1/auth/token", json=body)
+        assert signed.status_code == 200, signed.text
+        http.headers["Authorization"] = f"Bearer {signed.json()['access_token']}"
+        yield http
+
+
 @pytest.fixture
 def clerk(site: str, sessions: sessionmaker[Session]) -> Iterator[httpx.Client]:
     """A clerk at window 1 of the Bishkek office, through the API."""
     make_staff(sessions, "aibek", Role.clerk, ["bsk"])
-    token = httpx.post(
-        f"{site}/api/v1/auth/token", json={"username": "aibek", "password": PASSWORD}
-    ).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(base_url=site, timeout=10, headers=headers) as client:
+    with signed_in(site, "aibek") as client:
         client.post("/api/v1/offices/bsk/windows/1/open", json={})
         yield client

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,7 +13,7 @@ from kezek.staff.models import Role
 from tests.factories import NETWORK_TOML, booking_body
 from tests.integration.staff.helpers import PASSWORD, make_staff
 
-from .conftest import screenshot_path
+from .conftest import api, screenshot_path
 
 PHONE = {"width": 360, "height": 740}
 WARNING = {
@@ -49,7 +48,8 @@ def test_a_new_slot_grid_warns_of_the_bookings_already_made(
     javascript: bool,
 ) -> None:
     make_staff(sessions, "root", Role.admin, [])
-    booked = httpx.post(f"{site}/api/v1/bookings", json=booking_body())
+    with api(site) as http:
+        booked = http.post("/api/v1/bookings", json=booking_body())
     assert booked.status_code == 201, booked.text
     regridded = tmp_path / "net.toml"
     regridded.write_text(NETWORK_TOML.replace("slot_minutes = 10", "slot_minutes = 20", 1))

@@ -5,22 +5,14 @@ from __future__ import annotations
 
 import time
 
-import httpx
 from playwright.sync_api import Browser, expect
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.staff.models import Role
-from tests.integration.staff.helpers import PASSWORD, make_staff
+from tests.integration.staff.helpers import make_staff
 from tests.server import free_port, thread_server
 
-from .conftest import screenshot_path
-
-
-def _clerk(site: str) -> httpx.Client:
-    token = httpx.post(
-        f"{site}/api/v1/auth/token", json={"username": "aibek", "password": PASSWORD}
-    ).json()["access_token"]
-    return httpx.Client(base_url=site, timeout=10, headers={"Authorization": f"Bearer {token}"})
+from .conftest import screenshot_path, signed_in
 
 
 def test_the_board_shows_a_call_within_two_seconds_and_the_phone_follows(
@@ -31,7 +23,7 @@ def test_the_board_shows_a_call_within_two_seconds_and_the_phone_follows(
     board = context.new_page()
     board.goto(site + "/board/bsk?languages=ky,ru")
     expect(board.locator("[data-label='1']")).to_have_text("Терезе")
-    with _clerk(site) as http:
+    with signed_in(site, "aibek") as http:
         issued = http.post("/api/v1/offices/bsk/tickets", json={"service": "quick"}).json()
         http.post("/api/v1/offices/bsk/windows/1/open", json={})
         phone = context.new_page()
@@ -69,7 +61,7 @@ def test_the_board_reconnects_by_itself_after_the_server_was_gone(
     expect(board.locator("#reconnecting")).to_be_visible(timeout=10_000)
 
     with thread_server(env=server_env, port=port) as site:
-        with _clerk(site) as http:
+        with signed_in(site, "aibek") as http:
             http.post("/api/v1/offices/bsk/tickets", json={"service": "quick"})
             http.post("/api/v1/offices/bsk/windows/1/open", json={})
             http.post("/api/v1/offices/bsk/windows/1/call-next")

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.staff.models import Role
 from tests.factories import NETWORK_TOML, booking_body, document
-from tests.integration.staff.helpers import PASSWORD, make_staff
+from tests.integration.staff.helpers import make_staff
 
-from .conftest import screenshot_path
+from .conftest import screenshot_path, signed_in
 from .people import phone, sign_in, tomorrows_times
 
 MODES = [pytest.param(True, id="javascript"), pytest.param(False, id="no-javascript")]
@@ -93,10 +92,8 @@ def test_staff_mistakes_are_seen(
     make_staff(sessions, "root", Role.admin, [])
     make_staff(sessions, "door", Role.kiosk, ["bsk"])
     make_staff(sessions, "asel", Role.clerk, ["bsk"])
-    with httpx.Client(base_url=site) as http:  # Asel has window 1 open already
-        token = http.post("/api/v1/auth/token", json={"username": "asel", "password": PASSWORD})
-        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
-        http.post("/api/v1/offices/bsk/windows/1/open", json={}, headers=headers)
+    with signed_in(site, "asel") as http:  # Asel has window 1 open already
+        http.post("/api/v1/offices/bsk/windows/1/open", json={})
         reference = http.post("/api/v1/bookings", json=booking_body()).json()["reference"]
     page = phone(browser, "ru", javascript=javascript)
 

@@ -6,15 +6,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.staff.models import Role
 from tests.factories import NETWORK_TOML
-from tests.integration.staff.helpers import PASSWORD, make_staff
+from tests.integration.staff.helpers import make_staff
 
+from .conftest import signed_in
 from .people import sign_in
 
 # Words the pages once showed raw; the codes of offices and services are not words.
@@ -31,13 +31,8 @@ def test_no_english_is_left_on_the_staff_pages(
 ) -> None:
     make_staff(sessions, "root", Role.admin, [])
     make_staff(sessions, "door", Role.kiosk, ["bsk"])
-    with httpx.Client(base_url=site) as http:
-        token = http.post("/api/v1/auth/token", json={"username": "door", "password": PASSWORD})
-        http.post(
-            "/api/v1/offices/bsk/tickets",
-            json={"service": "quick"},
-            headers={"Authorization": f"Bearer {token.json()['access_token']}"},
-        )
+    with signed_in(site, "door") as http:
+        http.post("/api/v1/offices/bsk/tickets", json={"service": "quick"})
     page = browser.new_context(locale=language, viewport={"width": 1280, "height": 900}).new_page()
     sign_in(page, site, "root", "/staff")
     seen: dict[str, str] = {"/staff": page.inner_text("main")}

@@ -3,15 +3,14 @@ served today, and what to do next, in their language, with JavaScript on or off.
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.staff.models import Role
-from tests.integration.staff.helpers import PASSWORD, make_staff
+from tests.integration.staff.helpers import make_staff
 
-from .conftest import screenshot_path
+from .conftest import screenshot_path, signed_in
 from .people import phone
 
 
@@ -31,21 +30,15 @@ def test_a_waiting_phone_is_told_it_was_not_served_and_what_next(
     says: str,
 ) -> None:
     make_staff(sessions, "gulnara", Role.manager, ["bsk"])
-    with httpx.Client(base_url=site) as http:
-        token = http.post(
-            "/api/v1/auth/token", json={"username": "gulnara", "password": PASSWORD}
-        ).json()["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
-        issued = http.post(
-            "/api/v1/offices/bsk/tickets", json={"service": "quick"}, headers=headers
-        ).json()
+    with signed_in(site, "gulnara") as http:
+        issued = http.post("/api/v1/offices/bsk/tickets", json={"service": "quick"}).json()
         page = phone(browser, language, javascript=javascript)
         if javascript:
             page.clock.install()  # the test runs the block's 20-second timer itself
         page.goto(f"{site}/ticket/{issued['id']}?s={issued['secret']}")
         expect(page.locator(".ticket .big")).to_have_text("Q-001")
 
-        closed = http.post("/api/v1/offices/bsk/close-day", headers=headers)
+        closed = http.post("/api/v1/offices/bsk/close-day")
         assert closed.status_code == 200 and closed.json()["not_served"] == 1
 
     if javascript:  # the page asks for its block again every 20 seconds

@@ -11,6 +11,7 @@ import pytest
 
 from kezek.staff import passwords
 from kezek.staff.passwords import PasswordChecks, SignInBusy, hash_password
+from tests.server import run_async
 
 
 def test_a_sign_in_that_waits_past_its_limit_is_told_to_try_again(
@@ -35,7 +36,7 @@ def test_a_sign_in_that_waits_past_its_limit_is_told_to_try_again(
         let_go.set()
         return await first, refused.value, await checks.check(stored, "wrong")
 
-    first, busy, after = asyncio.run(storm())
+    first, busy, after = run_async(storm())
 
     assert first.right is True
     assert busy.status == 503 and busy.code == "sign_in_busy"
