@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.staff.models import Role
 from tests.integration.staff.helpers import PASSWORD, make_staff
-from tests.server import free_port, run_async, running_server
+from tests.server import free_port, run_async, thread_server
 
 NGINX = Path("/usr/sbin/nginx")
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "nginx"
@@ -109,7 +109,7 @@ def kezek(server_env: dict[str, str], tmp_path: Path) -> Iterator[int]:
         "KEZEK_LIMIT_LOOKUPS_PER_ADDRESS_10MIN": "5",
         "KEZEK_LIMIT_LOOKUPS_PER_DOCUMENT_HOUR": "0",
     }
-    with running_server(env=env, workers=1) as base:
+    with thread_server(env=env) as base:
         yield int(base.rsplit(":", 1)[1])
 
 

@@ -7,7 +7,7 @@ from collections import Counter
 
 import httpx
 
-from tests.server import running_server
+from tests.server import thread_server
 
 LOOKUP = "/api/v1/bookings/AAAA2222"
 HOLDER = {"X-Document-Number": "AC0000001"}
@@ -30,7 +30,7 @@ def _from(address: str) -> httpx.Client:
 def test_invented_forwarded_addresses_get_no_new_budget(server_env: dict[str, str]) -> None:
     env = _env(server_env)
     # The bot connects from 127.0.0.1, the address uvicorn itself would trust.
-    with running_server(env=env, workers=1) as base, _from("127.0.0.1") as bot:
+    with thread_server(env=env) as base, _from("127.0.0.1") as bot:
         spent = [bot.get(base + LOOKUP, headers=HOLDER).status_code for _ in range(6)]
         forged = Counter(
             bot.get(
@@ -46,7 +46,7 @@ def test_invented_forwarded_addresses_get_no_new_budget(server_env: dict[str, st
 
 def test_a_trusted_proxys_forwarded_address_is_the_client(server_env: dict[str, str]) -> None:
     env = _env(server_env, KEZEK_TRUSTED_PROXIES="127.0.0.3, 10.9.0.0/16")
-    with running_server(env=env, workers=1) as base:
+    with thread_server(env=env) as base:
         port = base.rsplit(":", 1)[1]
         with _from("127.0.0.3") as proxy, _from("127.0.0.4") as stranger:
             proxied = f"http://127.0.0.1:{port}{LOOKUP}"

@@ -6,27 +6,39 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
-from tests.server import free_port, killable_server
+from tests.server import free_port, killable_server, thread_server
 
 
-@contextmanager
-def _server(server_env: dict[str, str], **more: str) -> Iterator[tuple[int, int]]:
-    """A one-process server with short limits; its port and pid."""
-    env = {
+def _limits(server_env: dict[str, str], **more: str) -> dict[str, str]:
+    return {
         **server_env,
         "KEZEK_HTTP_HEADER_TIMEOUT_SECONDS": "2",
         "KEZEK_HTTP_BODY_TIMEOUT_SECONDS": "2",
         **more,
     }
+
+
+@contextmanager
+def _server_process(server_env: dict[str, str]) -> Iterator[tuple[int, int]]:
+    """``kezek serve``, one process with short limits, for a test of its memory: its port
+    and pid."""
     port = free_port()
-    with killable_server(env=env, port=port, workers=1) as process:
+    with killable_server(env=_limits(server_env), port=port, workers=1) as process:
         yield port, process.pid
+
+
+@contextmanager
+def _server(server_env: dict[str, str], **more: str) -> Iterator[int]:
+    """The app as ``kezek serve`` serves it, with short limits, on a thread: its port."""
+    with thread_server(env=_limits(server_env, **more)) as base:
+        yield int(base.rsplit(":", 1)[1])
 
 
 def _rss_mb(pid: int) -> float:
@@ -52,7 +64,7 @@ def _answer(sock: socket.socket, wait: float) -> tuple[bytes, float]:
 def test_a_huge_header_is_refused_without_the_memory_it_asks_for(
     server_env: dict[str, str],
 ) -> None:
-    with _server(server_env) as (port, pid):
+    with _server_process(server_env) as (port, pid):
         before = _rss_mb(pid)
         with socket.create_connection(("127.0.0.1", port)) as sock:
             sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: ")
@@ -84,21 +96,32 @@ def test_a_huge_header_is_refused_without_the_memory_it_asks_for(
 def test_slow_heads_and_slow_bodies_are_cut_off(
     server_env: dict[str, str],
 ) -> None:
-    with _server(server_env) as (port, _):
-        with socket.create_connection(("127.0.0.1", port)) as silent:
-            silent_answer, silent_after = _answer(silent, 10)
-        with socket.create_connection(("127.0.0.1", port)) as slow_head:
-            slow_head.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
-            for _ in range(3):  # a byte now and then, never the end of the head
-                time.sleep(0.5)
-                slow_head.sendall(b"X")
-            head_answer, head_after = _answer(slow_head, 10)
-        with socket.create_connection(("127.0.0.1", port)) as slow_body:
-            slow_body.sendall(
-                b"POST /api/v1/bookings HTTP/1.1\r\nHost: x\r\n"
-                b'Content-Type: application/json\r\nContent-Length: 500\r\n\r\n{"office":'
-            )
-            body_answer, body_after = _answer(slow_body, 10)
+    def silent(sock: socket.socket) -> None:
+        pass
+
+    def slow_head(sock: socket.socket) -> None:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        for _ in range(3):  # a byte now and then, never the end of the head
+            time.sleep(0.5)
+            sock.sendall(b"X")
+
+    def slow_body(sock: socket.socket) -> None:
+        sock.sendall(
+            b"POST /api/v1/bookings HTTP/1.1\r\nHost: x\r\n"
+            b'Content-Type: application/json\r\nContent-Length: 500\r\n\r\n{"office":'
+        )
+
+    def client(sends: Callable[[socket.socket], None], port: int) -> tuple[bytes, float]:
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sends(sock)
+            return _answer(sock, 10)
+
+    # The three clients at once: each is cut off on its own clock.
+    with _server(server_env) as port, ThreadPoolExecutor(3) as clients:
+        cut = [clients.submit(client, sends, port) for sends in (silent, slow_head, slow_body)]
+        (silent_answer, silent_after), (head_answer, head_after), (body_answer, body_after) = [
+            answer.result() for answer in cut
+        ]
         fine = httpx.get(f"http://127.0.0.1:{port}/healthz")
 
     assert silent_answer.startswith(b"HTTP/1.1 408 ") and silent_after < 5
@@ -110,7 +133,7 @@ def test_slow_heads_and_slow_bodies_are_cut_off(
 def test_past_the_connection_limit_requests_are_refused_until_one_closes(
     server_env: dict[str, str],
 ) -> None:
-    with _server(server_env, KEZEK_HTTP_MAX_CONNECTIONS="4") as (port, _):
+    with _server(server_env, KEZEK_HTTP_MAX_CONNECTIONS="4") as port:
         base = f"http://127.0.0.1:{port}"
         # Boards hold their connections open: three of them, then a fourth connection.
         boards = [

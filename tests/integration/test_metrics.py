@@ -17,7 +17,7 @@ from kezek.config import Settings
 from kezek.staff.models import Role
 from tests.factories import booking_body
 from tests.integration.staff.helpers import PASSWORD, make_staff
-from tests.server import running_server
+from tests.server import running_server, thread_server
 
 
 def _value(text: str, name: str, **labels: str) -> float:
@@ -107,7 +107,7 @@ def test_metrics_are_for_the_monitoring_only(client: TestClient) -> None:
 
 def test_the_allowed_addresses_read_metrics_and_others_not(server_env: dict[str, str]) -> None:
     env = {**server_env, "KEZEK_METRICS_ALLOW": "127.0.0.2"}
-    with running_server(env=env, workers=1) as base:
+    with thread_server(env=env) as base:
         port = int(base.rsplit(":", 1)[1])
         # The same server, reached from two loopback addresses of this machine.
         with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2")) as other:
