@@ -13,6 +13,7 @@ import base64
 import datetime as dt
 import json
 import math
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,7 +71,8 @@ def write_report(
         folder = out / "charts" / each
         folder.mkdir(parents=True, exist_ok=True)
         written += _draw_charts(plan, folder, Words(each, cities))
-    written += _draw_charts(plan, out, Words(language, cities))
+    # The report's own charts are drawn already, in its language: copied, not drawn again.
+    written += _copy_charts(out / "charts" / language, out)
     data = plan_data(plan, network)
     data["language"] = language
     data["charts"] = [f"{chart.name}.png" for chart in CHARTS]
@@ -122,6 +124,15 @@ def _draw_charts(plan: Plan, folder: Path, words: Words) -> list[Path]:
             with rc_context({"svg.fonttype": "none"}):
                 figure.savefig(path, dpi=110, bbox_inches="tight")
             written.append(path)
+    return written
+
+
+def _copy_charts(drawn: Path, folder: Path) -> list[Path]:
+    written = []
+    for chart in CHARTS:
+        for name in chart.files:
+            shutil.copyfile(drawn / name, folder / name)
+            written.append(folder / name)
     return written
 
 
