@@ -1,6 +1,7 @@
 """The server itself holds against clients that send too much or too slowly, or too many at
 once: a huge head is refused (431), slow heads and bodies are cut off (408), and past the
-connection limit requests get 503. Driven with raw sockets against ``kezek serve``."""
+connection limit requests get 503. Driven with raw sockets against the app as ``kezek serve``
+serves it, and against ``kezek serve`` itself where its memory is measured."""
 
 from __future__ import annotations
 

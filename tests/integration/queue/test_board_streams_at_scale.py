@@ -21,8 +21,8 @@ STREAMS = 200
 CHANGES = 10  # two a second for five seconds
 # A loop blocked by the fan-out stalls the requests after every change for seconds, and
 # so most of them: the median catches that. A loaded machine (the suite runs in several
-# processes on two cores) stalls only some, and made a bound on the p99 (of 40 reads, the
-# slowest) fail now and then. The speed itself is measured in bench/.
+# processes on two cores) stalls only some, and made a bound on the p99 (then of 40 reads,
+# the slowest) fail now and then. The speed itself is measured in bench/.
 MEDIAN_LIMIT_S = 1.0
 STREAM = "/api/v1/offices/bsk/board/stream"
 
