@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, Playwright, expect, sync_playwright
 from sqlalchemy.orm import Session, sessionmaker
 
 from kezek.staff.models import Role
@@ -42,6 +42,10 @@ FLAGS = [
 # The tests' own requests to the site share a slow machine with other tests' servers and
 # browsers: a first ticket once took over httpx's default of 5 s there.
 API_TIMEOUT = 30
+# And so do the pages: an expectation waits up to 15 s rather than Playwright's 5 (the API
+# docs once took longer than 5 to build /openapi.json and lay out every operation). One met
+# returns at once; the tests that time a page (a board within 2 s) give their own limit.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")
