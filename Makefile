@@ -14,7 +14,7 @@ TEST_PROCESSES ?= 3
 export UV_PYTHON_DOWNLOADS := never
 # Python keeps the modules it compiles. A machine that says PYTHONDONTWRITEBYTECODE had every
 # process compile them again: each server the tests start, each of its workers, each
-# command, a second or more apiece (kezek plan: 6.7 s with them kept, 11 s without).
+# command, a second or more apiece (kezek plan: 6.7 s with them kept, about 10 s without).
 unexport PYTHONDONTWRITEBYTECODE
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
